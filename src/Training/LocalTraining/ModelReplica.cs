@@ -1,0 +1,137 @@
+using System.Runtime.InteropServices;
+using FedActors.Training.Data;
+using FedActors.Training.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace FedActors.Training.LocalTraining;
+
+/// <summary>
+/// One reusable copy of a model and the buffers a training needs: parameter tensors, momentum buffers,
+/// the proximal anchor, and preallocated input and label tensors. A trainer owns one replica and loads
+/// each client's starting weights into it, so nothing model-sized is allocated per client.
+/// </summary>
+/// <remarks>Not thread-safe: one training at a time per replica.</remarks>
+public sealed class ModelReplica : IDisposable
+{
+    private readonly Tensor[] _momentum;
+    private readonly Tensor[] _anchor;
+    private Tensor _inputs;
+    private Tensor _labels;
+    private int[] _order = Array.Empty<int>();
+
+    private ModelReplica(string modelName, nn.Module<Tensor, Tensor> module, int[] sampleShape, int classes, int batchCapacity)
+    {
+        ModelName = modelName;
+        Module = module;
+        SampleShape = sampleShape;
+        Classes = classes;
+        Layout = ParameterLayout.Of(module);
+        Parameters = module.parameters().Select(p => (Tensor)p).ToArray();
+        _momentum = Parameters.Select(p => zeros_like(p).DetachFromDisposeScope()).ToArray();
+        _anchor = Parameters.Select(p => zeros_like(p).DetachFromDisposeScope()).ToArray();
+        (_inputs, _labels) = AllocateBatch(batchCapacity);
+    }
+
+    /// <summary>The config name of the model.</summary>
+    public string ModelName { get; }
+
+    /// <summary>The TorchSharp module.</summary>
+    public nn.Module<Tensor, Tensor> Module { get; }
+
+    /// <summary>Shape of one input sample.</summary>
+    public int[] SampleShape { get; }
+
+    /// <summary>Number of output classes.</summary>
+    public int Classes { get; }
+
+    /// <summary>Flat layout of the parameters.</summary>
+    public ParameterLayout Layout { get; }
+
+    /// <summary>The parameter tensors in layout order.</summary>
+    public IReadOnlyList<Tensor> Parameters { get; }
+
+    internal IReadOnlyList<Tensor> Momentum => _momentum;
+
+    internal IReadOnlyList<Tensor> Anchor => _anchor;
+
+    /// <summary>Creates a replica of model <paramref name="modelName"/> for samples of <paramref name="sampleShape"/>.</summary>
+    public static ModelReplica Create(string modelName, int[] sampleShape, int classes, int batchCapacity = 64)
+    {
+        var module = ModelCatalog.Create(modelName, sampleShape, classes);
+        return new ModelReplica(modelName, module, sampleShape, classes, batchCapacity);
+    }
+
+    /// <summary>Creates a replica fitted to <paramref name="dataset"/>'s sample shape and classes.</summary>
+    public static ModelReplica For(string modelName, LabeledDataset dataset, int batchCapacity = 64) =>
+        Create(modelName, dataset.SampleShape, dataset.NumClasses, batchCapacity);
+
+    /// <summary>Loads <paramref name="weights"/> (flat, in <see cref="Layout"/>) into the module.</summary>
+    public void LoadWeights(ReadOnlySpan<float> weights) => FlatWeights.Write(Parameters, weights);
+
+    /// <summary>Copies the module's current weights into <paramref name="destination"/>.</summary>
+    public void ReadWeights(Span<float> destination) => FlatWeights.Read(Parameters, destination);
+
+    /// <summary>The module's current weights as a new array.</summary>
+    public float[] ReadWeights()
+    {
+        var w = new float[Layout.TotalCount];
+        ReadWeights(w);
+        return w;
+    }
+
+    /// <summary>A scratch index buffer of at least <paramref name="length"/> entries, reused across trainings.</summary>
+    internal Span<int> OrderBuffer(int length)
+    {
+        if (_order.Length < length) _order = new int[length];
+        return _order.AsSpan(0, length);
+    }
+
+    /// <summary>
+    /// Copies the samples <paramref name="indices"/> of <paramref name="data"/> into the preallocated
+    /// batch tensors and returns views of the first <c>indices.Length</c> rows.
+    /// </summary>
+    /// <remarks>The returned views belong to the caller's dispose scope.</remarks>
+    internal (Tensor Inputs, Tensor Labels) LoadBatch(LabeledDataset data, ReadOnlySpan<int> indices)
+    {
+        if (indices.Length > _labels.shape[0])
+        {
+            _inputs.Dispose();
+            _labels.Dispose();
+            (_inputs, _labels) = AllocateBatch(indices.Length);
+        }
+        int f = data.FeatureSize;
+        var x = MemoryMarshal.Cast<byte, float>(_inputs.bytes);
+        var y = MemoryMarshal.Cast<byte, long>(_labels.bytes);
+        var features = data.Features.AsSpan();
+        for (int i = 0; i < indices.Length; i++)
+        {
+            int s = indices[i];
+            features.Slice(s * f, f).CopyTo(x.Slice(i * f, f));
+            y[i] = data.Labels[s];
+        }
+        int n = indices.Length;
+        return (_inputs.narrow(0, 0, n), _labels.narrow(0, 0, n));
+    }
+
+    private (Tensor, Tensor) AllocateBatch(int capacity)
+    {
+        var shape = new long[SampleShape.Length + 1];
+        shape[0] = Math.Max(1, capacity);
+        for (int i = 0; i < SampleShape.Length; i++) shape[i + 1] = SampleShape[i];
+        // Detached: these live as long as the replica, even when allocated inside a batch's scope.
+        var inputs = zeros(shape, ScalarType.Float32).DetachFromDisposeScope();
+        var labels = zeros(new[] { shape[0] }, ScalarType.Int64).DetachFromDisposeScope();
+        return (inputs, labels);
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        foreach (var t in _momentum) t.Dispose();
+        foreach (var t in _anchor) t.Dispose();
+        _inputs.Dispose();
+        _labels.Dispose();
+        Module.Dispose();
+    }
+}

@@ -1,0 +1,52 @@
+using FedActors.Training.Data;
+using static TorchSharp.torch;
+
+namespace FedActors.Training.LocalTraining;
+
+/// <summary>
+/// The minibatch loop shared by local (federated) and centralized training: shuffle, load a batch into
+/// the replica's buffers, forward, cross-entropy, backward, SGD step.
+/// </summary>
+public static class SgdLoop
+{
+    /// <summary>
+    /// Trains <paramref name="replica"/> in place for <paramref name="epochs"/> passes over the samples
+    /// <paramref name="indices"/> of <paramref name="data"/>, in an order drawn from <paramref name="order"/>.
+    /// </summary>
+    /// <returns>Samples processed, optimizer steps, and the summed (not averaged) loss.</returns>
+    public static (long Samples, int Steps, double LossSum) Run(
+        ModelReplica replica, LabeledDataset data, ReadOnlySpan<int> indices, int epochs,
+        LocalTrainingOptions options, DeterministicRandom order)
+    {
+        var shuffled = replica.OrderBuffer(indices.Length);
+        indices.CopyTo(shuffled);
+        replica.Module.train();
+        long samples = 0;
+        int steps = 0;
+        double lossSum = 0;
+        for (int e = 0; e < epochs; e++)
+        {
+            order.Shuffle(shuffled);
+            for (int start = 0; start < shuffled.Length; start += options.BatchSize)
+            {
+                int n = Math.Min(options.BatchSize, shuffled.Length - start);
+                lossSum += Step(replica, data, shuffled.Slice(start, n), options) * n;
+                samples += n;
+                steps++;
+            }
+        }
+        return (samples, steps, lossSum);
+    }
+
+    // One scope per batch, opened and closed in this synchronous method: scopes are thread-static.
+    private static float Step(ModelReplica replica, LabeledDataset data, ReadOnlySpan<int> batch, LocalTrainingOptions options)
+    {
+        using var scope = NewDisposeScope();
+        var (x, y) = replica.LoadBatch(data, batch);
+        var logits = replica.Module.call(x);
+        var loss = nn.functional.cross_entropy(logits, y);
+        loss.backward();
+        SgdStep.Apply(replica, options);
+        return loss.item<float>();
+    }
+}
