@@ -68,6 +68,13 @@ public sealed record IdxDatasetSpec
     /// <summary>The four files, in the order train images, train labels, test images, test labels.</summary>
     public IReadOnlyList<IdxFileSpec> Files => [TrainImages, TrainLabels, TestImages, TestLabels];
 
+    /// <summary>Each file with the IDX magic number it must carry.</summary>
+    internal IEnumerable<(IdxFileSpec File, int Magic)> FilesWithMagic =>
+    [
+        (TrainImages, IdxReader.ImagesMagic), (TrainLabels, IdxReader.LabelsMagic),
+        (TestImages, IdxReader.ImagesMagic), (TestLabels, IdxReader.LabelsMagic),
+    ];
+
     /// <summary>Names accepted by <see cref="ForName"/>.</summary>
     public static IReadOnlyList<string> KnownNames { get; } = ["fashion-mnist", "mnist"];
 
