@@ -84,7 +84,7 @@ public sealed class DatasetAcquisition
         string? inner = Problem(nested);
         if (inner is null)
             return Record($"{source}={root}", nested, $"found in {nested}");
-        return Record($"{source}={root}", null, $"{direct}; and {nested}: {inner}");
+        return Record($"{source}={root}", null, $"{root}: {direct}; {nested}: {inner}");
     }
 
     private string? TryDir(string source, string dir)
@@ -152,17 +152,17 @@ public sealed class DatasetAcquisition
     private string? Problem(string dir)
     {
         if (!Directory.Exists(dir))
-            return $"{dir}: no such directory";
+            return "no such directory";
         var missing = _spec.Files.Where(f => f.FindIn(dir) is null).Select(f => f.FileName).ToList();
         if (missing.Count > 0)
-            return $"{dir}: missing {string.Join(", ", missing)}";
+            return $"missing {string.Join(", ", missing)}";
         try
         {
             var counts = _spec.FilesWithMagic.Select(x => IdxReader.ReadHeader(x.File.FindIn(dir)!, x.Magic)[0]).ToArray();
             if (counts[0] != counts[1])
-                return $"{dir}: {_spec.TrainImages.FileName} holds {counts[0]} images but {_spec.TrainLabels.FileName} {counts[1]} labels";
+                return $"{_spec.TrainImages.FileName} holds {counts[0]} images but {_spec.TrainLabels.FileName} {counts[1]} labels";
             if (counts[2] != counts[3])
-                return $"{dir}: {_spec.TestImages.FileName} holds {counts[2]} images but {_spec.TestLabels.FileName} {counts[3]} labels";
+                return $"{_spec.TestImages.FileName} holds {counts[2]} images but {_spec.TestLabels.FileName} {counts[3]} labels";
             return null;
         }
         catch (Exception e) when (e is DatasetFormatException or IOException or UnauthorizedAccessException or InvalidDataException)

@@ -54,6 +54,18 @@ public sealed class DatasetAcquisitionTests : IDisposable
     }
 
     [Fact]
+    public async Task An_unusable_environment_dir_must_report_both_places_looked_at()
+    {
+        string root = IdxFiles.WriteTiny(_tmp.Sub("env"));
+        File.Delete(Path.Combine(root, "t10k-labels-idx1-ubyte.gz"));
+        var options = Isolated(IdxFiles.TinySpec(null), new() { ["FEDACTORS_DATA"] = root });
+
+        var e = await Assert.ThrowsAsync<DatasetUnavailableException>(() => DatasetAcquisition.LocateAsync(options));
+
+        Assert.Contains($"$FEDACTORS_DATA={root}: {root}: missing t10k-labels-idx1-ubyte.gz; {root}/tiny: no such directory", e.Message);
+    }
+
+    [Fact]
     public async Task A_configured_dir_with_a_foreign_file_must_be_skipped_and_the_reason_logged()
     {
         string configured = IdxFiles.WriteTiny(_tmp.Sub("configured"));
@@ -76,10 +88,10 @@ public sealed class DatasetAcquisitionTests : IDisposable
         Assert.Equal(6, e.Attempts.Count);
         Assert.All(e.Attempts, a => Assert.False(a.Succeeded));
         string m = e.Message;
-        Assert.Contains($"1. configured dir {_tmp.Sub("nowhere")}: {_tmp.Sub("nowhere")}: no such directory", m);
+        Assert.Contains($"1. configured dir {_tmp.Sub("nowhere")}: no such directory", m);
         Assert.Contains("2. $FEDACTORS_DATA: not set", m);
-        Assert.Contains($"3. user cache {_tmp.Sub("cache/fashion-mnist")}", m);
-        Assert.Contains($"4. Debian package dir {_tmp.Sub("system/fashion-mnist")}", m);
+        Assert.Contains($"3. user cache {_tmp.Sub("cache/fashion-mnist")}: no such directory", m);
+        Assert.Contains($"4. Debian package dir {_tmp.Sub("system/fashion-mnist")}: no such directory", m);
         Assert.Contains("5. HTTP download from http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/: disabled", m);
         Assert.Contains("6. apt-get download dataset-fashion-mnist: disabled", m);
         Assert.Contains("--data-dir DIR", m);
