@@ -1,0 +1,225 @@
+using FedActors.Actors.Aggregation;
+
+namespace FedActors.Actors.Tests.Aggregation;
+
+public sealed class UpdateBufferTests
+{
+    // Shared example: s(τ) = 1/√(1+τ) gives s(0) = 1, s(3) = 1/2, s(8) = 1/3.
+    private static readonly (float[] Delta, int Samples, int Staleness)[] Updates =
+    [
+        ([1, 2], 10, 0),
+        ([3, 0], 20, 3),
+        ([0, 4], 30, 8),
+    ];
+
+    private static UpdateBuffer Buffer(
+        UpdateWeighting weighting,
+        int capacity = 3,
+        int? maxStaleness = null,
+        StalenessNormalization normalization = StalenessNormalization.None,
+        int dimension = 2) =>
+        new(dimension, new UpdateBufferOptions(capacity, weighting, new InverseSqrtStaleness(), maxStaleness, normalization));
+
+    private static void AddAll(UpdateBuffer buffer)
+    {
+        foreach (var (delta, samples, staleness) in Updates)
+            Assert.Equal(BufferAdmission.Accepted, buffer.TryAdd(delta, samples, staleness));
+    }
+
+    [Fact]
+    public void UpdateBuffer_must_flush_after_K_updates_and_not_before()
+    {
+        var buffer = Buffer(UpdateWeighting.Uniform);
+        var pseudoGradient = new float[2];
+
+        buffer.TryAdd(Updates[0].Delta, 10, 0);
+        buffer.TryAdd(Updates[1].Delta, 20, 3);
+        bool early = buffer.TryFlush(pseudoGradient);
+        buffer.TryAdd(Updates[2].Delta, 30, 8);
+        bool full = buffer.IsFull;
+        bool flushed = buffer.TryFlush(pseudoGradient);
+
+        Assert.False(early);
+        Assert.True(full);
+        Assert.True(flushed);
+        Assert.Equal(0, buffer.Count);
+        Assert.False(buffer.IsFull);
+    }
+
+    [Fact]
+    public void UpdateBuffer_uniform_must_average_staleness_scaled_deltas_over_K_as_in_the_FedBuff_paper()
+    {
+        var buffer = Buffer(UpdateWeighting.Uniform);
+        var pseudoGradient = new float[2];
+
+        AddAll(buffer);
+        buffer.TryFlush(pseudoGradient);
+
+        // Δ̄ = (1/3)(1·[1,2] + ½·[3,0] + ⅓·[0,4]) = (1/3)[2.5, 3.3333] = [0.83333, 1.11111]
+        Assert.Equal(2.5f / 3f, pseudoGradient[0], 5);
+        Assert.Equal((2f + 4f / 3f) / 3f, pseudoGradient[1], 5);
+    }
+
+    [Fact]
+    public void UpdateBuffer_sample_weighted_must_normalize_by_total_samples_times_staleness_factor()
+    {
+        var buffer = Buffer(UpdateWeighting.SampleWeighted);
+        var pseudoGradient = new float[2];
+
+        AddAll(buffer);
+        buffer.TryFlush(pseudoGradient);
+
+        // Σ s·n·Δ = 10·1·[1,2] + 20·½·[3,0] + 30·⅓·[0,4] = [40, 60]; Σ n = 60 → [0.66667, 1]
+        Assert.Equal(40f / 60f, pseudoGradient[0], 5);
+        Assert.Equal(1f, pseudoGradient[1], 5);
+    }
+
+    [Fact]
+    public void UpdateBuffer_weighted_mean_must_renormalize_by_the_staleness_scaled_weights_as_FLSim_does()
+    {
+        var buffer = Buffer(UpdateWeighting.SampleWeighted, normalization: StalenessNormalization.WeightedMean);
+        var pseudoGradient = new float[2];
+
+        AddAll(buffer);
+        buffer.TryFlush(pseudoGradient);
+
+        // Σ s·n = 10 + 10 + 10 = 30 → [40, 60] / 30 = [1.33333, 2]
+        Assert.Equal(40f / 30f, pseudoGradient[0], 5);
+        Assert.Equal(2f, pseudoGradient[1], 5);
+    }
+
+    [Fact]
+    public void UpdateBuffer_must_track_count_weights_samples_and_staleness()
+    {
+        var buffer = Buffer(UpdateWeighting.SampleWeighted);
+
+        AddAll(buffer);
+        var stats = buffer.Stats;
+
+        Assert.Equal(3, stats.Count);
+        Assert.Equal(30.0, stats.WeightSum, 5);   // 10·1 + 20·½ + 30·⅓
+        Assert.Equal(60.0, stats.BaseWeightSum);  // Σ n
+        Assert.Equal(60L, stats.Samples);
+        Assert.Equal(11 / 3.0, stats.MeanStaleness, 12);
+        Assert.Equal(8, stats.MaxStaleness);
+        Assert.Equal([0, 3, 8], buffer.Stalenesses.ToArray());
+    }
+
+    [Fact]
+    public void UpdateBuffer_must_reject_updates_staler_than_the_maximum_and_stay_unchanged()
+    {
+        var buffer = Buffer(UpdateWeighting.Uniform, maxStaleness: 5);
+
+        var atLimit = buffer.TryAdd([1, 1], 1, 5);
+        var beyond = buffer.TryAdd([100, 100], 1, 6);
+
+        Assert.Equal(BufferAdmission.Accepted, atLimit);
+        Assert.Equal(BufferAdmission.TooStale, beyond);
+        Assert.Equal(1, buffer.Count);
+        Assert.Equal(1.0, buffer.Stats.BaseWeightSum);
+    }
+
+    [Fact]
+    public void UpdateBuffer_must_reject_an_update_when_full()
+    {
+        var buffer = Buffer(UpdateWeighting.Uniform, capacity: 1);
+
+        buffer.TryAdd([1, 1], 1, 0);
+        var second = buffer.TryAdd([1, 1], 1, 0);
+
+        Assert.Equal(BufferAdmission.BufferFull, second);
+        Assert.Equal(1, buffer.Count);
+    }
+
+    [Fact]
+    public void UpdateBuffer_must_reject_zero_sample_updates_when_sample_weighted_and_non_finite_deltas()
+    {
+        var sampleWeighted = Buffer(UpdateWeighting.SampleWeighted);
+        var uniform = Buffer(UpdateWeighting.Uniform);
+
+        Assert.Equal(BufferAdmission.NoSamples, sampleWeighted.TryAdd([1, 1], 0, 0));
+        Assert.Equal(BufferAdmission.Accepted, uniform.TryAdd([1, 1], 0, 0));
+        Assert.Equal(BufferAdmission.NonFinite, uniform.TryAdd([float.NaN, 1], 5, 0));
+        Assert.Equal(1, uniform.Count);
+    }
+
+    [Fact]
+    public void UpdateBuffer_must_throw_on_wrong_length_or_negative_arguments()
+    {
+        var buffer = Buffer(UpdateWeighting.Uniform);
+
+        Assert.Throws<ArgumentException>(() => buffer.TryAdd(new float[3], 1, 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => buffer.TryAdd(new float[2], -1, 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => buffer.TryAdd(new float[2], 1, -1));
+        Assert.Throws<ArgumentOutOfRangeException>(() =>
+            new UpdateBufferOptions(0, UpdateWeighting.Uniform, new ConstantStaleness()));
+    }
+
+    [Fact]
+    public void UpdateBuffer_must_start_afresh_after_a_flush()
+    {
+        var buffer = Buffer(UpdateWeighting.Uniform, capacity: 1);
+        var pseudoGradient = new float[2];
+
+        buffer.TryAdd([5, 5], 1, 0);
+        buffer.TryFlush(pseudoGradient);
+        buffer.TryAdd([1, -1], 1, 0);
+        buffer.TryFlush(pseudoGradient);
+
+        Assert.Equal([1f, -1f], pseudoGradient);
+    }
+
+    [Fact]
+    public void UpdateBuffer_state_round_trip_must_continue_bit_identically()
+    {
+        var uninterrupted = Buffer(UpdateWeighting.SampleWeighted);
+        var first = Buffer(UpdateWeighting.SampleWeighted);
+        var expected = new float[2];
+        var actual = new float[2];
+
+        AddAll(uninterrupted);
+        uninterrupted.TryFlush(expected);
+        first.TryAdd(Updates[0].Delta, Updates[0].Samples, Updates[0].Staleness);
+        first.TryAdd(Updates[1].Delta, Updates[1].Samples, Updates[1].Staleness);
+        var state = first.ExportState();
+        var restored = Buffer(UpdateWeighting.SampleWeighted);
+        restored.ImportState(state);
+        restored.TryAdd(Updates[2].Delta, Updates[2].Samples, Updates[2].Staleness);
+        restored.TryFlush(actual);
+
+        Assert.Equal(2, state.Count);
+        Assert.Equal(expected, actual); // exact float equality
+    }
+
+    [Fact]
+    public void UpdateBuffer_exported_state_must_be_a_copy()
+    {
+        var buffer = Buffer(UpdateWeighting.Uniform);
+        buffer.TryAdd([1, 1], 1, 0);
+
+        var state = buffer.ExportState();
+        buffer.TryAdd([1, 1], 1, 0);
+
+        Assert.Equal([1f, 1f], state.Accumulator);
+        Assert.Equal(1, state.Count);
+    }
+
+    [Fact]
+    public void UpdateBuffer_must_refuse_a_state_that_does_not_fit()
+    {
+        var buffer = Buffer(UpdateWeighting.Uniform, capacity: 2);
+
+        Assert.Throws<ArgumentException>(() => buffer.ImportState(new UpdateBufferState(new float[3], 0, 0, 0, [])));
+        Assert.Throws<ArgumentException>(() => buffer.ImportState(new UpdateBufferState(new float[2], 3, 3, 3, [0, 0, 0])));
+    }
+
+    [Fact]
+    public void UpdateWeightings_must_parse_config_names_and_list_valid_values()
+    {
+        Assert.Equal(UpdateWeighting.SampleWeighted, UpdateWeightings.Parse("sample-weighted"));
+        Assert.Equal(UpdateWeighting.Uniform, UpdateWeightings.Parse("uniform"));
+        Assert.Equal(StalenessNormalization.WeightedMean, UpdateWeightings.ParseNormalization("weighted-mean"));
+        var error = Assert.Throws<ArgumentException>(() => UpdateWeightings.Parse("by-loss"));
+        Assert.Contains("'uniform', 'sample-weighted'", error.Message);
+    }
+}
