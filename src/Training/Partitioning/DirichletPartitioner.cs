@@ -37,7 +37,7 @@ public sealed record DirichletPartitioner(double Alpha, int MinSamples, int MaxD
         if (guaranteed > n)
             throw new ArgumentException(
                 $"dirichlet partition: {clients} clients × min-samples {MinSamples} = {guaranteed} exceeds the {n} samples; "
-                + $"lower min-samples to at most {n / clients} or use fewer clients");
+                + (n >= clients ? $"lower min-samples to at most {n / clients} or use fewer clients" : $"use at most {n} clients"));
 
         var (byLabel, classOffsets) = PartitionArguments.GroupByLabel(labels, numClasses);
         var owners = new int[n];

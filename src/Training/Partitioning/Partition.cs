@@ -107,13 +107,19 @@ public sealed class Partition
                 throw new ArgumentException($"offsets must not decrease: client {c} has {offsets[c]} … {offsets[c + 1]}", nameof(offsets));
         }
         var ownedIndices = indices.ToArray();
-        var seen = new HashSet<int>(ownedIndices.Length);
+        int largest = -1;
         foreach (int index in ownedIndices)
         {
             if (index < 0)
                 throw new ArgumentException($"sample index {index} is negative", nameof(indices));
-            if (!seen.Add(index))
+            largest = Math.Max(largest, index);
+        }
+        var seen = new bool[largest + 1];
+        foreach (int index in ownedIndices)
+        {
+            if (seen[index])
                 throw new ArgumentException($"sample {index} is assigned to more than one client", nameof(indices));
+            seen[index] = true;
         }
         for (int c = 0; c + 1 < offsets.Length; c++)
             ownedIndices.AsSpan(offsets[c], offsets[c + 1] - offsets[c]).Sort();

@@ -71,7 +71,11 @@ public sealed class PartitionReport
     public PartitionSummary Summary { get; }
 
     /// <summary>Samples held by <paramref name="clientId"/>.</summary>
-    public int SampleCount(int clientId) => _sizes[clientId];
+    public int SampleCount(int clientId)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)clientId, (uint)ClientCount, nameof(clientId));
+        return _sizes[clientId];
+    }
 
     /// <summary>How many samples of each class <paramref name="clientId"/> holds.</summary>
     public ReadOnlySpan<int> LabelCounts(int clientId)

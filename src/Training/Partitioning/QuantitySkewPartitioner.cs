@@ -30,7 +30,7 @@ public sealed record QuantitySkewPartitioner(double Alpha, int MinSamples) : IPa
         if (guaranteed > n)
             throw new ArgumentException(
                 $"quantity partition: {clients} clients × min-samples {MinSamples} = {guaranteed} exceeds the {n} samples; "
-                + $"lower min-samples to at most {n / clients} or use fewer clients");
+                + (n >= clients ? $"lower min-samples to at most {n / clients} or use fewer clients" : $"use at most {n} clients"));
 
         var rng = PartitionRandom.For(seed, PartitionRandom.Quantity);
         var proportions = new double[clients];

@@ -96,8 +96,8 @@ public class PartitionerContractTests(ITestOutputHelper output)
     [Theory]
     [InlineData("iid", "fewer clients")]
     [InlineData("shards", "lower shards-per-client")]
-    [InlineData("dirichlet", "lower min-samples")]
-    [InlineData("quantity", "lower min-samples")]
+    [InlineData("dirichlet", "use at most 1000 clients")]
+    [InlineData("quantity", "use at most 1000 clients")]
     public void TooManyClientsForTheDataIsAClearError(string kind, string advice)
     {
         var labels = PartitionTestData.BalancedLabels(perClass: 100); // 1,000 samples
