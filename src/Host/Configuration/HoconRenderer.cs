@@ -1,0 +1,83 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+using Akka.Configuration.Hocon;
+
+namespace FedActors.Host.Configuration;
+
+/// <summary>
+/// Writes a config tree as readable HOCON (nested sections, two-space indent, keys in reference.conf order)
+/// that parses back to the same values. Akka's own <c>ToString</c> drops quotes and nulls, so it cannot be reused.
+/// </summary>
+internal static partial class HoconRenderer
+{
+    /// <summary>Renders a value as one HOCON entry.</summary>
+    /// <param name="name">The entry's key.</param>
+    /// <param name="value">The value; a section renders as a nested block.</param>
+    /// <param name="order">The reference tree whose key order is kept; keys it lacks come last.</param>
+    public static string Render(string name, HoconValue value, HoconValue? order)
+    {
+        var sb = new StringBuilder();
+        WriteEntry(sb, name, value, order, 0);
+        return sb.ToString();
+    }
+
+    private static void WriteEntry(StringBuilder sb, string key, HoconValue value, HoconValue? order, int depth)
+    {
+        sb.Append(' ', depth * 2).Append(Key(key));
+        if (value.IsObject())
+        {
+            sb.Append(" {\n");
+            var items = value.GetObject().Items;
+            var known = order is not null && order.IsObject() ? order.GetObject().Items : null;
+            var keys = known is null
+                ? items.Keys.ToList()
+                : known.Keys.Where(items.ContainsKey).Concat(items.Keys.Where(k => !known.ContainsKey(k))).ToList();
+            foreach (var k in keys)
+            {
+                HoconValue? childOrder = null;
+                known?.TryGetValue(k, out childOrder);
+                WriteEntry(sb, k, items[k], childOrder, depth + 1);
+            }
+            sb.Append(' ', depth * 2).Append("}\n");
+            return;
+        }
+        sb.Append(" = ").Append(Value(value, depth)).Append('\n');
+    }
+
+    private static string Value(HoconValue value, int depth)
+    {
+        if (value.IsArray())
+        {
+            var elements = value.GetArray();
+            if (elements.All(e => !e.IsObject())) return "[" + string.Join(", ", elements.Select(e => Value(e, depth))) + "]";
+            // Objects inside lists get their own lines; Akka's parser rejects a comma after '}'.
+            var sb = new StringBuilder("[\n");
+            foreach (var element in elements)
+            {
+                var inner = Render("x", element, null).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+                sb.Append(' ', (depth + 1) * 2).Append('{').Append('\n');
+                foreach (var line in inner[1..^1]) sb.Append(' ', depth * 2).Append(line).Append('\n');
+                sb.Append(' ', (depth + 1) * 2).Append('}').Append('\n');
+            }
+            return sb.Append(' ', depth * 2).Append(']').ToString();
+        }
+        if (value.IsObject()) return "{ }";
+        var text = value.GetString();
+        if (text is null) return "null";
+        return IsBareScalar(text) ? text : ConfigOverride.Quote(text);
+    }
+
+    /// <summary>Numbers and booleans stay bare; everything else is quoted so it reads back as the same string.</summary>
+    private static bool IsBareScalar(string text) =>
+        text is "true" or "false" or "yes" or "no" or "on" or "off"
+        || (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out _) && BareNumber().IsMatch(text));
+
+    private static string Key(string key) => BareKey().IsMatch(key) ? key : ConfigOverride.Quote(key);
+
+    [GeneratedRegex(@"^[A-Za-z0-9_-]+$")]
+    private static partial Regex BareKey();
+
+    [GeneratedRegex(@"^-?[0-9][0-9.eE+-]*$")]
+    private static partial Regex BareNumber();
+}
