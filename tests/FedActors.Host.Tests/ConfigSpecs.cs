@@ -138,3 +138,20 @@ public class ConfigSpecs
         Assert.Equal(FedActorsSettings.Create(config), FedActorsSettings.Create(reloaded));
     }
 }
+
+public class HoconRendererSpecs
+{
+    [Fact]
+    public void Lists_and_sections_in_lists_must_render_so_they_parse_back()
+    {
+        var source = Akka.Configuration.ConfigurationFactory.ParseString(
+            "s { xs = [1, 2], ps = [{ name = \"a b\", w = 0.5 }, { name = c, w = null }] }");
+        var text = HoconRenderer.Render("s", source.GetValue("s"), order: null);
+
+        var back = Akka.Configuration.ConfigurationFactory.ParseString(text);
+
+        Assert.Equal("s {\n  xs = [1, 2]\n  ps = [{ name = \"a b\", w = 0.5 }, { name = \"c\", w = null }]\n}\n", text);
+        Assert.Equal([1, 2], back.GetIntList("s.xs"));
+        Assert.Equal("a b", back.GetValue("s.ps").GetArray()[0].GetObject().Items["name"].GetString());
+    }
+}

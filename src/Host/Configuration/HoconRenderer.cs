@@ -42,27 +42,15 @@ internal static partial class HoconRenderer
             sb.Append(' ', depth * 2).Append("}\n");
             return;
         }
-        sb.Append(" = ").Append(Value(value, depth)).Append('\n');
+        sb.Append(" = ").Append(Value(value)).Append('\n');
     }
 
-    private static string Value(HoconValue value, int depth)
+    /// <summary>A value on one line; sections inside lists render inline as <c>{ k = v, ... }</c>.</summary>
+    private static string Value(HoconValue value)
     {
-        if (value.IsArray())
-        {
-            var elements = value.GetArray();
-            if (elements.All(e => !e.IsObject())) return "[" + string.Join(", ", elements.Select(e => Value(e, depth))) + "]";
-            // Objects inside lists get their own lines; Akka's parser rejects a comma after '}'.
-            var sb = new StringBuilder("[\n");
-            foreach (var element in elements)
-            {
-                var inner = Render("x", element, null).Split('\n', StringSplitOptions.RemoveEmptyEntries);
-                sb.Append(' ', (depth + 1) * 2).Append('{').Append('\n');
-                foreach (var line in inner[1..^1]) sb.Append(' ', depth * 2).Append(line).Append('\n');
-                sb.Append(' ', (depth + 1) * 2).Append('}').Append('\n');
-            }
-            return sb.Append(' ', depth * 2).Append(']').ToString();
-        }
-        if (value.IsObject()) return "{ }";
+        if (value.IsArray()) return "[" + string.Join(", ", value.GetArray().Select(Value)) + "]";
+        if (value.IsObject())
+            return "{ " + string.Join(", ", value.GetObject().Items.Select(kv => $"{Key(kv.Key)} = {Value(kv.Value)}")) + " }";
         var text = value.GetString();
         if (text is null) return "null";
         return IsBareScalar(text) ? text : ConfigOverride.Quote(text);
