@@ -67,13 +67,19 @@ public sealed class ConfigReader
     public bool Bool(string key)
     {
         var raw = Scalar(key, "a boolean (true or false)");
-        return raw switch
-        {
-            "true" or "yes" or "on" => true,
-            "false" or "no" or "off" => false,
-            _ => throw ConfigException.BadValue(PathOf(key), "a boolean (true or false)", raw),
-        };
+        return TryParseBoolean(raw, out var value) ? value : throw ConfigException.BadValue(PathOf(key), "a boolean (true or false)", raw);
     }
+
+    /// <summary>HOCON booleans: true/yes/on and false/no/off.</summary>
+    internal static bool TryParseBoolean(string? raw, out bool value)
+    {
+        value = raw is "true" or "yes" or "on";
+        return value || raw is "false" or "no" or "off";
+    }
+
+    /// <summary>A finite number in invariant notation.</summary>
+    internal static bool TryParseFinite(string raw, out double value) =>
+        double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && double.IsFinite(value);
 
     /// <summary>A string; <c>null</c> reads as the empty string.</summary>
     public string String(string key) => Scalar(key, "a string") ?? "";
@@ -103,9 +109,6 @@ public sealed class ConfigReader
             throw ConfigException.BadValue(PathOf(key), expected, raw);
         return value;
     }
-
-    private static bool TryParseFinite(string raw, out double value) =>
-        double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && double.IsFinite(value);
 
     /// <summary>The scalar text at <paramref name="key"/>; null for HOCON <c>null</c>.</summary>
     private string? Scalar(string key, string expected)

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Akka.Configuration.Hocon;
 
 namespace FedActors.Host.Configuration;
@@ -48,14 +47,11 @@ internal static class ConfigSchema
         var template = reference.GetString();
         if (actual is null || template is null) return; // null is allowed here; settings decide where it means "off"
         if (IsNumber(template) && !IsNumber(actual)) throw ConfigException.BadValue(path, "a number", actual);
-        if (IsBoolean(template) && !IsBoolean(actual)) throw ConfigException.BadValue(path, "a boolean (true or false)", actual);
+        if (ConfigReader.TryParseBoolean(template.Trim(), out _) && !ConfigReader.TryParseBoolean(actual.Trim(), out _)) throw ConfigException.BadValue(path, "a boolean (true or false)", actual);
     }
 
     private static string Describe(HoconValue value) =>
         value.IsArray() ? "a list" : value.GetString() is { } s ? $"'{s}'" : "null";
 
-    private static bool IsNumber(string s) =>
-        double.TryParse(s.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out _);
-
-    private static bool IsBoolean(string s) => s.Trim() is "true" or "false" or "yes" or "no" or "on" or "off";
+    private static bool IsNumber(string s) => ConfigReader.TryParseFinite(s.Trim(), out _);
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using Akka.Configuration.Hocon;
@@ -58,8 +57,7 @@ internal static partial class HoconRenderer
 
     /// <summary>Numbers and booleans stay bare; everything else is quoted so it reads back as the same string.</summary>
     private static bool IsBareScalar(string text) =>
-        text is "true" or "false" or "yes" or "no" or "on" or "off"
-        || (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out _) && BareNumber().IsMatch(text));
+        ConfigReader.TryParseBoolean(text, out _) || (ConfigReader.TryParseFinite(text, out _) && BareNumber().IsMatch(text));
 
     private static string Key(string key) => BareKey().IsMatch(key) ? key : ConfigOverride.Quote(key);
 
