@@ -1,0 +1,22 @@
+using FedActors.Host.Cli;
+using FedActors.Host.Commands;
+
+namespace FedActors.Host;
+
+/// <summary>The <c>fedactors</c> entry point.</summary>
+public static class Program
+{
+    /// <summary>Every command, in the order <c>fedactors --help</c> lists them. Adding one is one line here.</summary>
+    public static IReadOnlyList<ICommand> Commands() =>
+    [
+        new ConfigCommand(),
+    ];
+
+    /// <summary>Runs one command and returns its exit code.</summary>
+    public static async Task<int> Main(string[] args)
+    {
+        using var cancellation = new ConsoleCancellation(Console.Error);
+        var app = new CommandLineApp(Commands());
+        return await app.RunAsync(CommandContext.ForConsole(), args, cancellation.Token);
+    }
+}

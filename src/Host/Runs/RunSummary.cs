@@ -1,0 +1,154 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace FedActors.Host.Runs;
+
+/// <summary>
+/// <c>summary.json</c> of a run directory: exactly the keys of DESIGN.md §4, snake_case, numbers as numbers,
+/// <c>null</c> where a key does not apply (e.g. <c>buffer_size</c> of a centralized run) and for non-finite values.
+/// </summary>
+public sealed record RunSummary
+{
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        Converters = { new FiniteDoubleConverter() },
+    };
+
+    /// <summary>How the run ended.</summary>
+    [JsonPropertyName("status")] public required RunStatus Status { get; init; }
+
+    /// <summary>fedbuff | fedavg | fedasync | centralized.</summary>
+    [JsonPropertyName("algorithm")] public required string Algorithm { get; init; }
+
+    /// <summary>The data set name (<c>fedactors.data.dataset</c>).</summary>
+    [JsonPropertyName("dataset")] public required string Dataset { get; init; }
+
+    /// <summary>The model name (<c>fedactors.model.name</c>).</summary>
+    [JsonPropertyName("model")] public required string Model { get; init; }
+
+    /// <summary>The partition kind; null for a centralized run.</summary>
+    [JsonPropertyName("partition")] public string? Partition { get; init; }
+
+    /// <summary>The master seed.</summary>
+    [JsonPropertyName("seed")] public required long Seed { get; init; }
+
+    /// <summary>Clients in the population; null for a centralized run.</summary>
+    [JsonPropertyName("num_clients")] public int? NumClients { get; init; }
+
+    /// <summary>Jobs in flight at once; null where not applicable.</summary>
+    [JsonPropertyName("concurrency")] public int? Concurrency { get; init; }
+
+    /// <summary>FedBuff buffer size K; null where not applicable.</summary>
+    [JsonPropertyName("buffer_size")] public int? BufferSize { get; init; }
+
+    /// <summary>Server steps (centralized: optimizer steps).</summary>
+    [JsonPropertyName("server_steps")] public long ServerSteps { get; init; }
+
+    /// <summary>Client updates applied to the global model; null for a centralized run.</summary>
+    [JsonPropertyName("updates_applied")] public long? UpdatesApplied { get; init; }
+
+    /// <summary>Rejected updates by reason.</summary>
+    [JsonPropertyName("updates_rejected")] public IReadOnlyDictionary<string, long> UpdatesRejected { get; init; } = new Dictionary<string, long>();
+
+    /// <summary>Updates dropped for exceeding the staleness bound; null where not applicable.</summary>
+    [JsonPropertyName("updates_dropped_stale")] public long? UpdatesDroppedStale { get; init; }
+
+    /// <summary>Test accuracy of the final model.</summary>
+    [JsonPropertyName("final_accuracy")] public double? FinalAccuracy { get; init; }
+
+    /// <summary>Test loss of the final model.</summary>
+    [JsonPropertyName("final_loss")] public double? FinalLoss { get; init; }
+
+    /// <summary>Best test accuracy seen at any evaluation.</summary>
+    [JsonPropertyName("best_accuracy")] public double? BestAccuracy { get; init; }
+
+    /// <summary><c>fedactors.run.target-accuracy</c>; null when disabled.</summary>
+    [JsonPropertyName("target_accuracy")] public double? TargetAccuracy { get; init; }
+
+    /// <summary>Virtual seconds until the target was first reached; null if never.</summary>
+    [JsonPropertyName("virtual_seconds_to_target")] public double? VirtualSecondsToTarget { get; init; }
+
+    /// <summary>Updates applied until the target was first reached; null if never.</summary>
+    [JsonPropertyName("updates_to_target")] public long? UpdatesToTarget { get; init; }
+
+    /// <summary>Upload bytes until the target was first reached; null if never.</summary>
+    [JsonPropertyName("bytes_up_to_target")] public long? BytesUpToTarget { get; init; }
+
+    /// <summary>Virtual (simulated) seconds at the end; equals wall seconds on the wall clock.</summary>
+    [JsonPropertyName("virtual_seconds")] public double? VirtualSeconds { get; init; }
+
+    /// <summary>Real seconds the run took.</summary>
+    [JsonPropertyName("wall_seconds")] public double WallSeconds { get; init; }
+
+    /// <summary>Samples processed by local (or centralized) training.</summary>
+    [JsonPropertyName("samples_trained")] public long SamplesTrained { get; init; }
+
+    /// <summary>Real compute seconds spent in local training.</summary>
+    [JsonPropertyName("train_seconds")] public double TrainSeconds { get; init; }
+
+    /// <summary>Serialized bytes of updates sent to the server; null for a centralized run.</summary>
+    [JsonPropertyName("bytes_up")] public long? BytesUp { get; init; }
+
+    /// <summary>Serialized bytes of models sent to clients; null for a centralized run.</summary>
+    [JsonPropertyName("bytes_down")] public long? BytesDown { get; init; }
+
+    /// <summary>See <see cref="ComputeModelSha256"/>; null when no final model exists.</summary>
+    [JsonPropertyName("model_sha256")] public string? ModelSha256 { get; init; }
+
+    /// <summary>How many times this run was resumed.</summary>
+    [JsonPropertyName("resumed")] public int Resumed { get; init; }
+
+    /// <summary>SHA-256 of the weights as little-endian float32 bytes, lowercase hex.</summary>
+    public static string ComputeModelSha256(ReadOnlySpan<float> weights)
+    {
+        if (BitConverter.IsLittleEndian) return Convert.ToHexStringLower(SHA256.HashData(MemoryMarshal.AsBytes(weights)));
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        Span<byte> le = stackalloc byte[4];
+        foreach (var w in weights)
+        {
+            BinaryPrimitives.WriteSingleLittleEndian(le, w);
+            hash.AppendData(le);
+        }
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    /// <summary>The summary as indented JSON.</summary>
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    /// <summary>Writes the summary atomically (temporary file + rename), so readers never see half a file.</summary>
+    public Task WriteAsync(string path, CancellationToken ct) =>
+        AtomicFile.WriteAllBytesAsync(path, JsonSerializer.SerializeToUtf8Bytes(this, Json), ct);
+
+    /// <summary>Reads a summary written by <see cref="WriteAsync"/>.</summary>
+    /// <exception cref="FedActorsException">The file is not a summary.</exception>
+    public static async Task<RunSummary> ReadAsync(string path, CancellationToken ct)
+    {
+        await using var stream = File.OpenRead(path);
+        try
+        {
+            return await JsonSerializer.DeserializeAsync<RunSummary>(stream, Json, ct)
+                ?? throw new FedActorsException($"{path}: empty summary");
+        }
+        catch (JsonException e)
+        {
+            throw new FedActorsException($"{path}: not a run summary ({e.Message})", e);
+        }
+    }
+
+    /// <summary>Writes NaN and ±∞ (e.g. a diverged loss) as null: JSON has no such numbers.</summary>
+    private sealed class FiniteDoubleConverter : JsonConverter<double>
+    {
+        public override double Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            reader.GetDouble();
+
+        public override void Write(Utf8JsonWriter writer, double value, JsonSerializerOptions options)
+        {
+            if (double.IsFinite(value)) writer.WriteNumberValue(value);
+            else writer.WriteNullValue();
+        }
+    }
+}

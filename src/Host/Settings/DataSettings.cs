@@ -1,0 +1,107 @@
+using Akka.Configuration;
+using FedActors.Host.Configuration;
+
+namespace FedActors.Host.Settings;
+
+/// <summary>Which data set, where it lives and how it is split over clients (<c>fedactors.data.*</c>).</summary>
+public sealed record DataSettings
+{
+    /// <summary>The data sets the runtime can load.</summary>
+    public static IReadOnlyList<string> Datasets { get; } = ["fashion-mnist", "mnist", "synthetic"];
+
+    private DataSettings() { }
+
+    /// <summary>fashion-mnist | mnist | synthetic. <value>Default fashion-mnist.</value></summary>
+    public string Dataset { get; init; } = "";
+
+    /// <summary>Directory holding the IDX files; empty searches the usual places. <value>Default "".</value></summary>
+    public string Dir { get; init; } = "";
+
+    /// <summary>Allow download steps when the data is not found locally. <value>Default true.</value></summary>
+    public bool AllowDownload { get; init; }
+
+    /// <summary>How the training data is split over clients.</summary>
+    public PartitionSettings Partition { get; init; } = null!;
+
+    /// <summary>Parameters of the FedProx Synthetic(α, β) data set.</summary>
+    public SyntheticSettings Synthetic { get; init; } = null!;
+
+    /// <summary>Reads and validates <c>fedactors.data</c>.</summary>
+    public static DataSettings Create(Config config)
+    {
+        var r = new ConfigReader(config, "fedactors.data");
+        return new DataSettings
+        {
+            Dataset = r.OneOf("dataset", Datasets),
+            Dir = r.String("dir"),
+            AllowDownload = r.Bool("allow-download"),
+            Partition = PartitionSettings.Create(config),
+            Synthetic = SyntheticSettings.Create(config),
+        };
+    }
+}
+
+/// <summary>How the training data is split over clients (<c>fedactors.data.partition.*</c>).</summary>
+public sealed record PartitionSettings
+{
+    /// <summary>The partition kinds.</summary>
+    public static IReadOnlyList<string> Kinds { get; } = ["iid", "dirichlet", "shards", "quantity"];
+
+    private PartitionSettings() { }
+
+    /// <summary>iid | dirichlet | shards | quantity. <value>Default dirichlet.</value></summary>
+    public string Kind { get; init; } = "";
+
+    /// <summary>Dirichlet concentration α (label skew for dirichlet, size skew for quantity). <value>Default 0.5.</value></summary>
+    public double Alpha { get; init; }
+
+    /// <summary>Shards (labels) per client for kind = shards. <value>Default 2.</value></summary>
+    public int ShardsPerClient { get; init; }
+
+    /// <summary>Fewest samples any client receives. <value>Default 10.</value></summary>
+    public int MinSamples { get; init; }
+
+    /// <summary>File name of the per-client partition report inside the run directory; empty for none. <value>Default "".</value></summary>
+    public string Report { get; init; } = "";
+
+    /// <summary>Reads and validates <c>fedactors.data.partition</c>.</summary>
+    public static PartitionSettings Create(Config config)
+    {
+        var r = new ConfigReader(config, "fedactors.data.partition");
+        return new PartitionSettings
+        {
+            Kind = r.OneOf("kind", Kinds),
+            Alpha = r.PositiveDouble("alpha"),
+            ShardsPerClient = r.PositiveInt("shards-per-client"),
+            MinSamples = r.NonNegativeInt("min-samples"),
+            Report = r.String("report"),
+        };
+    }
+}
+
+/// <summary>FedProx Synthetic(α, β), Li et al., MLSys 2020 (<c>fedactors.data.synthetic.*</c>).</summary>
+public sealed record SyntheticSettings
+{
+    private SyntheticSettings() { }
+
+    /// <summary>α: variance of the per-device model mean (how much local models differ). <value>Default 1.0.</value></summary>
+    public double Alpha { get; init; }
+
+    /// <summary>β: variance of the per-device input mean (how much local data differ). <value>Default 1.0.</value></summary>
+    public double Beta { get; init; }
+
+    /// <summary>Synthetic-IID: one global model, zero-mean inputs. <value>Default false.</value></summary>
+    public bool Iid { get; init; }
+
+    /// <summary>Reads and validates <c>fedactors.data.synthetic</c>.</summary>
+    public static SyntheticSettings Create(Config config)
+    {
+        var r = new ConfigReader(config, "fedactors.data.synthetic");
+        return new SyntheticSettings
+        {
+            Alpha = r.NonNegativeDouble("alpha"),
+            Beta = r.NonNegativeDouble("beta"),
+            Iid = r.Bool("iid"),
+        };
+    }
+}

@@ -1,0 +1,157 @@
+using FedActors.Host.Configuration;
+using FedActors.Host.Settings;
+
+namespace FedActors.Host.Tests;
+
+public class ConfigSpecs
+{
+    [Fact]
+    public void Load_must_prefer_set_over_file_over_reference()
+    {
+        using var dir = new TempDir();
+        var file = dir.File("exp.conf", "fedactors.client.lr = 0.2\nfedactors.client.batch-size = 16\n");
+
+        var config = FedActorsConfig.Load(file, ["fedactors.client.lr=0.3"]);
+        var client = ClientSettings.Create(config);
+
+        Assert.Equal(0.3, client.LearningRate);       // --set wins over the file
+        Assert.Equal(16, client.BatchSize);           // the file wins over reference.conf
+        Assert.Equal(1, client.LocalEpochs);          // reference.conf default
+    }
+
+    [Fact]
+    public void Load_must_let_the_later_set_win()
+    {
+        var config = FedActorsConfig.Load(null, ["fedactors.population.clients=5", "fedactors.population.clients=7"]);
+        Assert.Equal(7, PopulationSettings.Create(config).Clients);
+    }
+
+    [Fact]
+    public void Reference_defaults_must_read_as_documented()
+    {
+        var s = FedActorsSettings.Create(FedActorsConfig.Load(null, Array.Empty<string>()));
+        Assert.Equal(42, s.Seed);
+        Assert.Equal(1000, s.Run.MaxServerSteps);
+        Assert.Equal(0.85, s.Run.TargetAccuracy);
+        Assert.Equal("fashion-mnist", s.Data.Dataset);
+        Assert.Equal("dirichlet", s.Data.Partition.Kind);
+        Assert.Equal(0.5, s.Data.Partition.Alpha);
+        Assert.Equal("simple-cnn", s.Model.Name);
+        Assert.Equal(1e-5, s.Centralized.WeightDecay);
+        Assert.Equal(Math.Max(1, Environment.ProcessorCount), s.Trainers.EffectiveThreadsPerSlot);
+    }
+
+    [Fact]
+    public void Set_null_must_disable_the_target_accuracy()
+    {
+        var config = FedActorsConfig.Load(null, ["fedactors.run.target-accuracy=null"]);
+        Assert.Null(RunSettings.Create(config).TargetAccuracy);
+    }
+
+    [Fact]
+    public void Set_must_keep_a_string_value_containing_equals_signs()
+    {
+        var config = FedActorsConfig.Load(null, ["fedactors.data.dir=/data/a=b c"]);
+        Assert.Equal("/data/a=b c", DataSettings.Create(config).Dir);
+    }
+
+    [Theory]
+    [InlineData("fedactors.client.lrr=0.1", "fedactors.client.lrr: unknown key")]
+    [InlineData("fedactors.nope.x=1", "fedactors.nope: unknown key")]
+    public void Unknown_keys_must_be_rejected_naming_the_key(string set, string expected)
+    {
+        var e = Assert.Throws<ConfigException>(() => FedActorsConfig.Load(null, [set]));
+        Assert.StartsWith(expected, e.Message);
+    }
+
+    [Fact]
+    public void Unknown_key_in_a_file_must_be_rejected_naming_the_key()
+    {
+        using var dir = new TempDir();
+        var file = dir.File("typo.conf", "fedactors {\n  client {\n    learning-rate = 0.1\n  }\n}\n");
+        var e = Assert.Throws<ConfigException>(() => FedActorsConfig.Load(file, Array.Empty<string>()));
+        Assert.Contains("fedactors.client.learning-rate: unknown key", e.Message);
+        Assert.Contains("lr", e.Message); // lists the valid keys
+    }
+
+    [Theory]
+    [InlineData("fedactors.client.lr=abc", "fedactors.client.lr: expected a positive number, got 'abc'")]
+    [InlineData("fedactors.client.lr=0", "fedactors.client.lr: expected a positive number, got '0'")]
+    [InlineData("fedactors.client.momentum=1", "fedactors.client.momentum: expected a number in [0, 1), got '1'")]
+    [InlineData("fedactors.client.batch-size=2.5", "fedactors.client.batch-size: expected a positive integer, got '2.5'")]
+    [InlineData("fedactors.run.target-accuracy=1.5", "fedactors.run.target-accuracy: expected a number in [0, 1] or null, got '1.5'")]
+    [InlineData("fedactors.model.name=resnet", "fedactors.model.name: expected one of logreg | mlp | simple-cnn | cnn, got 'resnet'")]
+    [InlineData("fedactors.data.allow-download=maybe", "fedactors.data.allow-download: expected a boolean (true or false), got 'maybe'")]
+    [InlineData("fedactors.trainers.threads-per-slot=-1", "fedactors.trainers.threads-per-slot: expected a non-negative integer, got '-1'")]
+    [InlineData("fedactors.centralized.lr-decay=0", "fedactors.centralized.lr-decay: expected a number in (0, 1], got '0'")]
+    [InlineData("fedactors.client.lr=null", "fedactors.client.lr: expected a positive number, got null")]
+    [InlineData("fedactors.client=3", "fedactors.client: expected a section { ... }, got '3'")]
+    public void Bad_values_must_be_rejected_naming_key_and_value(string set, string expected)
+    {
+        var e = Assert.Throws<ConfigException>(() => FedActorsConfig.Load(null, [set]));
+        Assert.Equal(expected, e.Message);
+    }
+
+    [Fact]
+    public void Missing_file_must_be_a_config_error_naming_the_file()
+    {
+        var e = Assert.Throws<ConfigException>(() => FedActorsConfig.Load("/nonexistent/x.conf", Array.Empty<string>()));
+        Assert.StartsWith("/nonexistent/x.conf: cannot read config file", e.Message);
+    }
+
+    [Theory]
+    [InlineData("fedactors {\n  client { lr = 0.1 }\n", "line 1: '{' is never closed")]
+    [InlineData("fedactors.client.lr = 0.1 }\n", "line 1: unexpected '}'")]
+    [InlineData("fedactors.data.dir = \"abc\n", "line 1: unterminated string")]
+    [InlineData("fedactors.client.lr = ${nothing}\n", "HOCON syntax error")]
+    public void Syntax_errors_must_name_the_file(string text, string expected)
+    {
+        using var dir = new TempDir();
+        var file = dir.File("bad.conf", text);
+        var e = Assert.Throws<ConfigException>(() => FedActorsConfig.Load(file, Array.Empty<string>()));
+        Assert.StartsWith(file + ":", e.Message);
+        Assert.Contains(expected, e.Message);
+    }
+
+    [Fact]
+    public void Keys_outside_fedactors_must_be_left_to_their_owners()
+    {
+        var config = FedActorsConfig.Load(null, ["akka.loglevel=DEBUG"]);
+        Assert.Equal("DEBUG", config.GetString("akka.loglevel"));
+    }
+
+    [Fact]
+    public void Rendered_config_must_load_back_to_the_same_values()
+    {
+        using var dir = new TempDir();
+        var config = FedActorsConfig.Load(null,
+            ["fedactors.run.target-accuracy=null", "fedactors.data.dir=\"/x y/z\"", "fedactors.client.lr=0.125", "fedactors.data.partition.report=\"p.csv\""]);
+        var text = FedActorsConfig.Render(config);
+        var file = dir.File("run.conf", text);
+
+        var reloaded = FedActorsConfig.Load(file, Array.Empty<string>());
+
+        Assert.Equal(text, FedActorsConfig.Render(reloaded));
+        Assert.StartsWith("fedactors {\n  seed = 42\n  run {\n", text);
+        Assert.Contains("    target-accuracy = null\n", text);
+        Assert.Contains("    dir = \"/x y/z\"\n", text);
+        Assert.Equal(FedActorsSettings.Create(config), FedActorsSettings.Create(reloaded));
+    }
+}
+
+public class HoconRendererSpecs
+{
+    [Fact]
+    public void Lists_and_sections_in_lists_must_render_so_they_parse_back()
+    {
+        var source = Akka.Configuration.ConfigurationFactory.ParseString(
+            "s { xs = [1, 2], ps = [{ name = \"a b\", w = 0.5 }, { name = c, w = null }] }");
+        var text = HoconRenderer.Render("s", source.GetValue("s"), order: null);
+
+        var back = Akka.Configuration.ConfigurationFactory.ParseString(text);
+
+        Assert.Equal("s {\n  xs = [1, 2]\n  ps = [{ name = \"a b\", w = 0.5 }, { name = \"c\", w = null }]\n}\n", text);
+        Assert.Equal([1, 2], back.GetIntList("s.xs"));
+        Assert.Equal("a b", back.GetValue("s.ps").GetArray()[0].GetObject().Items["name"].GetString());
+    }
+}

@@ -1,0 +1,130 @@
+using FedActors.Host.Cli;
+using FedActors.Host.Configuration;
+using FedActors.Host.Runs;
+
+namespace FedActors.Host.Tests;
+
+public class RunFilesSpecs
+{
+    private static readonly MetricsRow First = new(10, 12.5, 1.25, 100, 0.5, 1.5, 2.25, 5, 1000, 2000);
+    private static readonly MetricsRow Second = new(20, 25, 2.5, 200, 0.75, 0.8, null, null, 3000, 4000);
+
+    [Fact]
+    public async Task Metrics_csv_must_have_the_design_header_and_one_invariant_row_per_append()
+    {
+        using var dir = new TempDir();
+        var path = dir.File("metrics.csv");
+        await using (var csv = MetricsCsv.Open(path))
+        {
+            await csv.AppendAsync(First, CancellationToken.None);
+            // Flushed per row: readable while the writer is still open, as after a crash.
+            Assert.Equal(2, File.ReadAllLines(path).Length);
+            await csv.AppendAsync(Second, CancellationToken.None);
+        }
+
+        var lines = File.ReadAllLines(path);
+        Assert.Equal([
+            "server_step,virtual_seconds,wall_seconds,updates_applied,accuracy,loss,mean_staleness,max_staleness,bytes_up,bytes_down",
+            "10,12.5,1.25,100,0.5,1.5,2.25,5,1000,2000",
+            "20,25,2.5,200,0.75,0.8,,,3000,4000",
+        ], lines);
+        Assert.Equal([First, Second], MetricsCsv.Read(path));
+    }
+
+    [Fact]
+    public async Task Reopening_metrics_must_append_and_drop_a_row_cut_short_by_a_crash()
+    {
+        using var dir = new TempDir();
+        var path = dir.File("metrics.csv");
+        await using (var csv = MetricsCsv.Open(path)) await csv.AppendAsync(First, CancellationToken.None);
+        await File.AppendAllTextAsync(path, "20,25,2.");
+
+        Assert.Equal([First], MetricsCsv.Read(path));
+        await using (var csv = MetricsCsv.Open(path)) await csv.AppendAsync(Second, CancellationToken.None);
+
+        Assert.Equal([First, Second], MetricsCsv.Read(path));
+    }
+
+    [Fact]
+    public void Metrics_must_refuse_to_append_to_a_foreign_file()
+    {
+        using var dir = new TempDir();
+        var path = dir.File("metrics.csv", "a,b\n1,2\n");
+        Assert.Throws<FedActorsException>(() => MetricsCsv.Open(path).Dispose());
+    }
+
+    [Fact]
+    public void Accuracy_plot_must_write_a_png()
+    {
+        using var dir = new TempDir();
+        var path = dir.File("accuracy.png");
+        var rows = Enumerable.Range(1, 30)
+            .Select(i => new MetricsRow(i * 10, i * 3.0, i * 0.5, i * 100, 1 - 1.0 / (i + 1), 1.0 / i, 1, 2, i, i))
+            .ToList();
+
+        AccuracyPlot.Save(path, rows, "fedbuff fashion-mnist");
+
+        var bytes = File.ReadAllBytes(path);
+        Assert.True(bytes.Length > 1000, $"PNG only {bytes.Length} bytes");
+        Assert.Equal(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A }, bytes[..8]);
+        Assert.False(File.Exists(path + ".tmp.png"));
+    }
+
+    [Fact]
+    public void Accuracy_plot_must_render_without_rows()
+    {
+        using var dir = new TempDir();
+        var path = dir.File("empty.png");
+        AccuracyPlot.Save(path, [], "nothing yet");
+        Assert.True(new FileInfo(path).Length > 0);
+    }
+
+    [Fact]
+    public async Task Run_directory_must_default_to_a_timestamp_under_runs_and_write_run_conf()
+    {
+        using var dir = new TempDir();
+        var ctx = Context(dir.Path, new DateTimeOffset(2025, 3, 4, 5, 6, 7, TimeSpan.Zero));
+
+        var first = RunDirectory.Open(null, ctx);
+        await first.WriteRunConfAsync(FedActorsConfig.Load(null, ["fedactors.client.lr=0.5"]), CancellationToken.None);
+        var second = RunDirectory.Open(null, ctx);
+
+        Assert.Equal(Path.Combine(dir.Path, "runs", "20250304-050607"), first.FullPath);
+        Assert.Equal(first.FullPath + "-2", second.FullPath);
+        Assert.False(first.HeldRun);
+        var reloaded = FedActorsConfig.Load(first.RunConfPath, Array.Empty<string>());
+        Assert.Equal(0.5, reloaded.GetDouble("fedactors.client.lr"));
+    }
+
+    [Fact]
+    public async Task Run_directory_given_with_out_must_be_relative_to_the_working_directory_and_report_a_previous_run()
+    {
+        using var dir = new TempDir();
+        var ctx = Context(dir.Path, DateTimeOffset.UnixEpoch);
+        var run = RunDirectory.Open("out/r1", ctx);
+        await run.WriteRunConfAsync(FedActorsConfig.Load(null, Array.Empty<string>()), CancellationToken.None);
+
+        var again = RunDirectory.Open("out/r1", ctx);
+
+        Assert.Equal(Path.Combine(dir.Path, "out", "r1"), run.FullPath);
+        Assert.True(again.HeldRun);
+    }
+
+    [Fact]
+    public void Run_directory_that_cannot_be_created_must_be_a_user_error()
+    {
+        using var dir = new TempDir();
+        dir.File("a-file", "x");
+        var e = Assert.Throws<FedActorsException>(() => RunDirectory.Open("a-file/run", Context(dir.Path, DateTimeOffset.UnixEpoch)));
+        Assert.Contains("cannot create the run directory", e.Message);
+    }
+
+    private static CommandContext Context(string cwd, DateTimeOffset now) =>
+        new(TextWriter.Null, TextWriter.Null, cwd, IsInteractive: false, new FixedTime(now));
+
+    private sealed class FixedTime(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
+        public override TimeZoneInfo LocalTimeZone => TimeZoneInfo.Utc;
+    }
+}
