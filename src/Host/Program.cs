@@ -9,6 +9,8 @@ public static class Program
     /// <summary>Every command, in the order <c>fedactors --help</c> lists them. Adding one is one line here.</summary>
     public static IReadOnlyList<ICommand> Commands() =>
     [
+        new CentralizedCommand(),
+        new BenchCommand(),
         new ConfigCommand(),
     ];
 

@@ -1,0 +1,127 @@
+using System.Diagnostics;
+using FedActors.Host.Cli;
+using FedActors.Host.Data;
+using FedActors.Host.Progress;
+using FedActors.Host.Runs;
+using FedActors.Host.Settings;
+using FedActors.Training;
+using FedActors.Training.Centralized;
+using FedActors.Training.LocalTraining;
+using FedActors.Training.Models;
+using TorchSharp;
+
+namespace FedActors.Host.Commands;
+
+/// <summary>
+/// <c>fedactors centralized</c>: the baseline every federated run is measured against. The same model,
+/// local SGD and test set as the federated experiment, trained on the pooled training data.
+/// </summary>
+public sealed class CentralizedCommand : ICommand
+{
+    /// <summary>The experiment config used when <c>--config</c> is not given (the one <c>fedactors run</c> uses).</summary>
+    public const string DefaultConfig = "config/fmnist-fedbuff.conf";
+
+    private const CommonOption Accepted = CommonOption.All;
+
+    /// <inheritdoc />
+    public string Name => "centralized";
+
+    /// <inheritdoc />
+    public string Summary => "train the centralized baseline: the same model and data, pooled";
+
+    /// <inheritdoc />
+    public string Usage =>
+        "Usage: fedactors centralized [--config F] [--set K=V]... [--out DIR] [--data-dir D] [--plain]\n\n" +
+        "Trains fedactors.model.name on the pooled training set for fedactors.centralized.epochs epochs,\n" +
+        $"evaluating on the test set, and writes summary.json, metrics.csv, run.conf and accuracy.png to DIR\n" +
+        $"(default runs/<timestamp>). Without --config it reads {DefaultConfig} when that file exists.\n\n" +
+        "Options:\n" + CommonOptions.Describe(Accepted);
+
+    /// <inheritdoc />
+    public async Task<int> RunAsync(CommandContext ctx, string[] args, CancellationToken ct)
+    {
+        var options = CommonOptions.Parse(args, Accepted);
+        options.RejectRemaining();
+        var defaultConfig = File.Exists(ctx.ResolvePath(DefaultConfig)) ? DefaultConfig : null;
+        var config = options.LoadConfig(ctx, defaultConfig);
+        var settings = FedActorsSettings.Create(config);
+        var centralized = settings.Centralized.ToOptions().Validate();
+
+        var (train, test) = await DatasetLoader.LoadPooledAsync(settings, line => ctx.Error.WriteLine(line), ct);
+        var run = RunDirectory.Open(options.OutDir, ctx);
+        await run.WriteRunConfAsync(config, ct);
+
+        torch.set_num_threads(settings.Trainers.EffectiveThreadsPerSlot);
+        var wall = Stopwatch.StartNew();
+        var rows = new List<MetricsRow>();
+        CentralizedEpoch? last = null;
+        double bestAccuracy = double.NaN;
+        double? secondsToTarget = null;
+        var status = RunStatus.Completed;
+
+        using (var progress = RunProgress.Create(ctx, options.Plain))
+        await using (var metrics = MetricsCsv.Open(run.MetricsPath))
+        using (var replica = ModelReplica.For(settings.Model.Name, train, centralized.Sgd.BatchSize))
+        {
+            replica.LoadWeights(WeightInitializer.Initialize(replica.Layout, (ulong)settings.Seed));
+            progress.Start(centralized.Epochs,
+                $"centralized {settings.Model.Name} on {train.Name} ({train.Count:N0} samples, {replica.Layout.TotalCount:N0} parameters)");
+            try
+            {
+                // Training is synchronous TorchSharp work: it runs on this thread (dispose scopes are thread-static).
+                foreach (var epoch in CentralizedTraining.Run(replica, train, test, centralized, (ulong)settings.Seed, ct))
+                {
+                    last = epoch;
+                    if (epoch.Evaluation is { } eval)
+                    {
+                        var row = new MetricsRow(epoch.Steps, wall.Elapsed.TotalSeconds, wall.Elapsed.TotalSeconds, 0,
+                            eval.Accuracy, eval.Loss, null, null, 0, 0);
+                        rows.Add(row);
+                        await metrics.AppendAsync(row, CancellationToken.None);
+                        if (!(eval.Accuracy <= bestAccuracy)) bestAccuracy = eval.Accuracy;
+                        if (secondsToTarget is null && settings.Run.TargetAccuracy is { } target && eval.Accuracy >= target)
+                            secondsToTarget = row.WallSeconds;
+                    }
+                    progress.Report(epoch.Epoch, epoch.Evaluation?.Accuracy, epoch.Evaluation?.Loss,
+                        $"train loss {epoch.TrainLoss:F4}, lr {epoch.LearningRate:G3}");
+                }
+                progress.Complete(rows.Count > 0 ? $"final accuracy {rows[^1].Accuracy:P2}" : null);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                status = RunStatus.Stopped;
+                progress.Stop("stopped by the user");
+            }
+
+            var finalEval = rows.Count > 0 ? rows[^1] : null;
+            var summary = new RunSummary
+            {
+                Status = status,
+                Algorithm = "centralized",
+                Dataset = settings.Data.Dataset,
+                Model = settings.Model.Name,
+                Partition = null,
+                Seed = settings.Seed,
+                ServerSteps = last?.Steps ?? 0,
+                FinalAccuracy = finalEval?.Accuracy,
+                FinalLoss = finalEval?.Loss,
+                BestAccuracy = double.IsNaN(bestAccuracy) ? null : bestAccuracy,
+                TargetAccuracy = settings.Run.TargetAccuracy,
+                VirtualSecondsToTarget = secondsToTarget,
+                VirtualSeconds = wall.Elapsed.TotalSeconds,
+                WallSeconds = wall.Elapsed.TotalSeconds,
+                SamplesTrained = last?.SamplesTrained ?? 0,
+                TrainSeconds = last?.TrainSeconds ?? 0,
+                ModelSha256 = RunSummary.ComputeModelSha256(replica.ReadWeights()),
+            };
+            await summary.WriteAsync(run.SummaryPath, CancellationToken.None);
+        }
+
+        if (rows.Count > 0)
+            AccuracyPlot.Save(run.PlotPath, rows, $"centralized {settings.Model.Name} on {settings.Data.Dataset}");
+        await ctx.Out.WriteLineAsync(
+            $"{(status == RunStatus.Completed ? "completed" : "stopped")}: final accuracy {(rows.Count > 0 ? rows[^1].Accuracy.ToString("P2") : "n/a")}, outputs in {run.FullPath}");
+        // A graceful stop is not a failure: the outputs so far are written and valid.
+        return 0;
+    }
+}
