@@ -10,6 +10,7 @@ public static class Program
     public static IReadOnlyList<ICommand> Commands() =>
     [
         new CentralizedCommand(),
+        new PartitionCommand(),
         new BenchCommand(),
         new ConfigCommand(),
     ];

@@ -17,7 +17,10 @@ public static class DatasetLoader
     {
         var data = settings.Data;
         if (data.Dataset == "synthetic")
-            return PoolSynthetic(settings);
+        {
+            var (train, test, _) = PoolSynthetic(settings);
+            return (train, test);
+        }
         try
         {
             // Attempts are only worth showing when they fail (the exception lists them); say where the data came from.
@@ -50,20 +53,26 @@ public static class DatasetLoader
     public static Training.Data.SyntheticSettings Synthetic(DataSettings data) =>
         new(data.Synthetic.Alpha, data.Synthetic.Beta, data.Synthetic.Iid);
 
-    private static (LabeledDataset Train, LabeledDataset Test) PoolSynthetic(FedActorsSettings settings)
+    /// <summary>
+    /// Synthetic(α, β) devices of the configured population pooled one after another, with each
+    /// device's training-sample count (its natural partition) and the pooled test splits.
+    /// </summary>
+    public static (LabeledDataset Train, LabeledDataset Test, int[] ClientSizes) PoolSynthetic(FedActorsSettings settings)
     {
         var synthetic = Synthetic(settings.Data);
         int clients = settings.Population.Clients;
         var features = new List<float>();
         var labels = new List<int>();
+        var sizes = new int[clients];
         for (int c = 0; c < clients; c++)
         {
             var (train, _) = SyntheticFedProx.Generate(synthetic, (ulong)settings.Seed, c);
             features.AddRange(train.Features);
             labels.AddRange(train.Labels);
+            sizes[c] = train.Count;
         }
         var pooled = new LabeledDataset($"synthetic-{synthetic.DisplayName}/train", [.. features], [.. labels],
             [SyntheticFedProx.Dimension], SyntheticFedProx.NumClasses);
-        return (pooled, SyntheticFedProx.PooledTest(synthetic, (ulong)settings.Seed, clients));
+        return (pooled, SyntheticFedProx.PooledTest(synthetic, (ulong)settings.Seed, clients), sizes);
     }
 }
