@@ -40,7 +40,9 @@ public class CentralizedCommandSpecs
         Assert.Equal(JsonValueKind.Null, json.RootElement.GetProperty("num_clients").ValueKind);
 
         var rows = MetricsCsv.Read(Path.Combine(run, "metrics.csv"));
-        Assert.Equal(2, rows.Count);
+        Assert.Equal(3, rows.Count); // the initial model, then every epoch
+        Assert.Equal(0, rows[0].ServerStep);
+        Assert.InRange(rows[0].Accuracy, 0.0, 0.3);
         Assert.Equal(summary.FinalAccuracy, rows[^1].Accuracy);
         Assert.Contains("name = \"logreg\"", await File.ReadAllTextAsync(Path.Combine(run, "run.conf")));
         var png = await File.ReadAllBytesAsync(Path.Combine(run, "accuracy.png"));

@@ -6,6 +6,7 @@ using FedActors.Host.Runs;
 using FedActors.Host.Settings;
 using FedActors.Training;
 using FedActors.Training.Centralized;
+using FedActors.Training.Evaluation;
 using FedActors.Training.LocalTraining;
 using FedActors.Training.Models;
 using TorchSharp;
@@ -52,7 +53,7 @@ public sealed class CentralizedCommand : ICommand
         await run.WriteRunConfAsync(config, ct);
 
         torch.set_num_threads(settings.Trainers.EffectiveThreadsPerSlot);
-        var wall = Stopwatch.StartNew();
+        var wall = new Stopwatch();
         var rows = new List<MetricsRow>();
         CentralizedEpoch? last = null;
         double bestAccuracy = double.NaN;
@@ -64,10 +65,18 @@ public sealed class CentralizedCommand : ICommand
         using (var replica = ModelReplica.For(settings.Model.Name, train, centralized.Sgd.BatchSize))
         {
             replica.LoadWeights(WeightInitializer.Initialize(replica.Layout, (ulong)settings.Seed));
+            wall.Start();
             progress.Start(centralized.Epochs,
                 $"centralized {settings.Model.Name} on {train.Name} ({train.Count:N0} samples, {replica.Layout.TotalCount:N0} parameters)");
             try
             {
+                // The untrained model is the first point, so curves start at time 0 like federated runs.
+                var initial = Evaluator.Evaluate(replica, test);
+                var start = new MetricsRow(0, 0, 0, 0, initial.Accuracy, initial.Loss, null, null, 0, 0);
+                rows.Add(start);
+                await metrics.AppendAsync(start, CancellationToken.None);
+                progress.Report(0, initial.Accuracy, initial.Loss, "initial model");
+
                 // Training is synchronous TorchSharp work: it runs on this thread (dispose scopes are thread-static).
                 foreach (var epoch in CentralizedTraining.Run(replica, train, test, centralized, (ulong)settings.Seed, ct))
                 {
