@@ -14,8 +14,8 @@ public sealed record CentralizedOptions
     /// <summary>SGD settings (batch size, learning rate, momentum, weight decay).</summary>
     public LocalTrainingOptions Sgd { get; init; } = new() { BatchSize = 64, LearningRate = 0.01, Momentum = 0.9, WeightDecay = 1e-5 };
 
-    /// <summary>Learning-rate factor applied after every epoch. <value>Default 1 (constant).</value></summary>
-    public double LearningRateDecay { get; init; } = 1.0;
+    /// <summary>Learning-rate factor applied after every epoch. <value>Default 0.9.</value></summary>
+    public double LearningRateDecay { get; init; } = 0.9;
 
     /// <summary>Evaluate every this many epochs (the last epoch is always evaluated). <value>Default 1.</value></summary>
     public int EvalEveryEpochs { get; init; } = 1;
