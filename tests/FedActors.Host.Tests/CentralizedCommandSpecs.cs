@@ -1,25 +1,15 @@
 using System.Text.Json;
-using FedActors.Host.Cli;
 using FedActors.Host.Runs;
 
 namespace FedActors.Host.Tests;
 
 public class CentralizedCommandSpecs
 {
-    private static async Task<(int Code, string Out, string Err)> Run(string workingDirectory, params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var ctx = new CommandContext(output, error, workingDirectory, IsInteractive: false, TimeProvider.System);
-        var code = await new CommandLineApp(Program.Commands()).RunAsync(ctx, args, CancellationToken.None);
-        return (code, output.ToString(), error.ToString());
-    }
-
     [Fact(DisplayName = "centralized must train on real Fashion-MNIST and write every run output")]
     public async Task Centralized_must_write_the_standard_run_outputs()
     {
         using var dir = new TempDir();
-        var (code, output, err) = await Run(dir.Path, "centralized", "--plain", "--out", "run",
+        var (code, output, err) = await CommandRunner.RunAsync(dir.Path, "centralized", "--plain", "--out", "run",
             "--set", "fedactors.model.name=logreg", "--set", "fedactors.centralized.epochs=2",
             "--set", "fedactors.run.target-accuracy=0.7");
         Assert.True(code == 0, err);
@@ -54,8 +44,8 @@ public class CentralizedCommandSpecs
     {
         using var dir = new TempDir();
         string[] common = ["centralized", "--plain", "--set", "fedactors.model.name=logreg", "--set", "fedactors.centralized.epochs=1"];
-        Assert.Equal(0, (await Run(dir.Path, [.. common, "--out", "a"])).Code);
-        Assert.Equal(0, (await Run(dir.Path, [.. common, "--out", "b"])).Code);
+        Assert.Equal(0, (await CommandRunner.RunAsync(dir.Path, [.. common, "--out", "a"])).Code);
+        Assert.Equal(0, (await CommandRunner.RunAsync(dir.Path, [.. common, "--out", "b"])).Code);
         var a = await RunSummary.ReadAsync(Path.Combine(dir.Path, "a", "summary.json"), CancellationToken.None);
         var b = await RunSummary.ReadAsync(Path.Combine(dir.Path, "b", "summary.json"), CancellationToken.None);
         Assert.Equal(a.ModelSha256, b.ModelSha256);
@@ -65,7 +55,7 @@ public class CentralizedCommandSpecs
     public async Task Centralized_must_report_unavailable_data()
     {
         using var dir = new TempDir();
-        var (code, _, err) = await Run(dir.Path, "centralized", "--plain",
+        var (code, _, err) = await CommandRunner.RunAsync(dir.Path, "centralized", "--plain",
             "--data-dir", Path.Combine(dir.Path, "nowhere"), "--set", "fedactors.data.dataset=mnist",
             "--set", "fedactors.data.allow-download=false");
         Assert.Equal(1, code);

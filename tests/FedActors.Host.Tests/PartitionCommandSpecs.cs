@@ -1,24 +1,14 @@
 using System.Text.Json;
-using FedActors.Host.Cli;
 
 namespace FedActors.Host.Tests;
 
 public class PartitionCommandSpecs
 {
-    private static async Task<(int Code, string Out, string Err)> Run(string workingDirectory, params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var ctx = new CommandContext(output, error, workingDirectory, IsInteractive: false, TimeProvider.System);
-        var code = await new CommandLineApp(Program.Commands()).RunAsync(ctx, args, CancellationToken.None);
-        return (code, output.ToString(), error.ToString());
-    }
-
     [Fact(DisplayName = "partition must write a report that covers the whole training set, one row per client")]
     public async Task Partition_must_write_the_report()
     {
         using var dir = new TempDir();
-        var (code, output, err) = await Run(dir.Path, "partition", "--out", "p",
+        var (code, output, err) = await CommandRunner.RunAsync(dir.Path, "partition", "--out", "p",
             "--set", "fedactors.population.clients=100", "--set", "fedactors.data.partition.alpha=0.1",
             "--set", "fedactors.data.partition.report=clients.csv");
         Assert.True(code == 0, err);
@@ -42,7 +32,7 @@ public class PartitionCommandSpecs
     public async Task Partition_must_explain_an_impossible_min_samples()
     {
         using var dir = new TempDir();
-        var (code, _, err) = await Run(dir.Path, "partition", "--out", "p", "--set", "fedactors.data.partition.kind=quantity",
+        var (code, _, err) = await CommandRunner.RunAsync(dir.Path, "partition", "--out", "p", "--set", "fedactors.data.partition.kind=quantity",
             "--set", "fedactors.population.clients=1000", "--set", "fedactors.data.partition.min-samples=100");
         Assert.Equal(1, code);
         Assert.Contains("fedactors.data.partition", err);
