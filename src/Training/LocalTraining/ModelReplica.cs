@@ -18,6 +18,11 @@ public sealed class ModelReplica : IDisposable
     private readonly Tensor[] _anchor;
     private Tensor _inputs;
     private Tensor _labels;
+    // Views of the first _viewRows rows, kept across batches: most batches have the same size, and
+    // creating two native views per step is measurable on small models.
+    private Tensor? _inputsView;
+    private Tensor? _labelsView;
+    private int _viewRows;
     private int[] _order = Array.Empty<int>();
 
     private ModelReplica(string modelName, nn.Module<Tensor, Tensor> module, int[] sampleShape, int classes, int batchCapacity)
@@ -91,11 +96,12 @@ public sealed class ModelReplica : IDisposable
     /// Copies the samples <paramref name="indices"/> of <paramref name="data"/> into the preallocated
     /// batch tensors and returns views of the first <c>indices.Length</c> rows.
     /// </summary>
-    /// <remarks>The returned views belong to the caller's dispose scope.</remarks>
+    /// <remarks>The returned views belong to the replica (valid until the next call); callers must not dispose them.</remarks>
     internal (Tensor Inputs, Tensor Labels) LoadBatch(LabeledDataset data, ReadOnlySpan<int> indices)
     {
         if (indices.Length > _labels.shape[0])
         {
+            DisposeViews();
             _inputs.Dispose();
             _labels.Dispose();
             (_inputs, _labels) = AllocateBatch(indices.Length);
@@ -111,7 +117,21 @@ public sealed class ModelReplica : IDisposable
             y[i] = data.Labels[s];
         }
         int n = indices.Length;
-        return (_inputs.narrow(0, 0, n), _labels.narrow(0, 0, n));
+        if (_inputsView is null || _labelsView is null || _viewRows != n)
+        {
+            DisposeViews();
+            _inputsView = _inputs.narrow(0, 0, n).DetachFromDisposeScope();
+            _labelsView = _labels.narrow(0, 0, n).DetachFromDisposeScope();
+            _viewRows = n;
+        }
+        return (_inputsView, _labelsView);
+    }
+
+    private void DisposeViews()
+    {
+        _inputsView?.Dispose();
+        _labelsView?.Dispose();
+        _inputsView = _labelsView = null;
     }
 
     private (Tensor, Tensor) AllocateBatch(int capacity)
@@ -130,6 +150,7 @@ public sealed class ModelReplica : IDisposable
     {
         foreach (var t in _momentum) t.Dispose();
         foreach (var t in _anchor) t.Dispose();
+        DisposeViews();
         _inputs.Dispose();
         _labels.Dispose();
         Module.Dispose();
