@@ -52,7 +52,8 @@ public sealed class CentralizedCommand : ICommand
         var run = RunDirectory.Open(options.OutDir, ctx);
         await run.WriteRunConfAsync(config, ct);
 
-        torch.set_num_threads(settings.Trainers.EffectiveThreadsPerSlot);
+        // One model trains here, so it gets the whole trainer budget (slots x threads per slot).
+        torch.set_num_threads(settings.Trainers.Slots * settings.Trainers.EffectiveThreadsPerSlot);
         var wall = new Stopwatch();
         var rows = new List<MetricsRow>();
         CentralizedEpoch? last = null;
