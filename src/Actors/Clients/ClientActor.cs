@@ -27,6 +27,12 @@ public sealed class ClientActor : ReceiveActor
             if (!_pending.TryAdd(job.Job, (job, Sender))) return;
             _trainers.Tell(new TrainerProtocol.Train(job));
         });
+        Receive<ClientProtocol.StopClient>(_ =>
+        {
+            // Work that reached us between asking to passivate and this message keeps us alive.
+            if (_pending.Count == 0) Context.Stop(Self);
+            else Sender.Tell(new ClientProtocol.Resume(_clientId));
+        });
         Receive<TrainerProtocol.PoolBusy>(busy => _waitingForSlot.Enqueue(busy.Job));
         Receive<TrainerProtocol.SlotAvailable>(_ =>
         {

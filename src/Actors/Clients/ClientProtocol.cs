@@ -38,4 +38,10 @@ public static class ClientProtocol
 
     /// <summary>A client actor asks its region to stop it: it has no work left.</summary>
     internal sealed record Passivate(int ClientId);
+
+    /// <summary>The region lets a passivating client stop: messages for it are buffered from now on.</summary>
+    internal sealed record StopClient(int ClientId);
+
+    /// <summary>A client told to stop had received new work in the meantime: it stays, and gets what was buffered.</summary>
+    internal sealed record Resume(int ClientId);
 }
