@@ -1,0 +1,63 @@
+using Akka.Actor;
+using FedActors.Actors.Coordination;
+using FedActors.Actors.Trainers;
+
+namespace FedActors.Actors.Clients;
+
+/// <summary>
+/// One virtual client, alive only while it has work: it hands its jobs to the trainer pool, replies
+/// to whoever sent each job, and asks its region to passivate it when nothing is left.
+/// </summary>
+public sealed class ClientActor : ReceiveActor
+{
+    private readonly int _clientId;
+    private readonly IActorRef _trainers;
+    private readonly Dictionary<JobId, (ClientProtocol.TrainJob Job, IActorRef ReplyTo)> _pending = new();
+    private readonly Queue<JobId> _waitingForSlot = new();
+
+    /// <summary>Creates the client.</summary>
+    public ClientActor(int clientId, IActorRef trainers)
+    {
+        _clientId = clientId;
+        _trainers = trainers;
+
+        Receive<ClientProtocol.TrainJob>(job =>
+        {
+            // A retried job (same id) is already on its way; answering it twice would be harmless but wasteful.
+            if (!_pending.TryAdd(job.Job, (job, Sender))) return;
+            _trainers.Tell(new TrainerProtocol.Train(job));
+        });
+        Receive<ClientProtocol.StopClient>(_ =>
+        {
+            // Work that reached us between asking to passivate and this message keeps us alive.
+            if (_pending.Count == 0) Context.Stop(Self);
+            else Sender.Tell(new ClientProtocol.Resume(_clientId));
+        });
+        Receive<TrainerProtocol.PoolBusy>(busy => _waitingForSlot.Enqueue(busy.Job));
+        Receive<TrainerProtocol.SlotAvailable>(_ =>
+        {
+            if (_waitingForSlot.TryDequeue(out var id) && _pending.TryGetValue(id, out var p))
+                _trainers.Tell(new TrainerProtocol.Train(p.Job));
+        });
+        Receive<TrainerProtocol.Trained>(done =>
+        {
+            if (!_pending.Remove(done.Job, out var p)) return;
+            p.ReplyTo.Tell(new CoordinatorProtocol.ClientUpdate(done.Job, _clientId, p.Job.Base.Number, done.Delta, done.Stats));
+            PassivateIfIdle();
+        });
+        Receive<TrainerProtocol.TrainingFailed>(failed =>
+        {
+            if (!_pending.Remove(failed.Job, out var p)) return;
+            p.ReplyTo.Tell(new CoordinatorProtocol.JobFailed(failed.Job, _clientId, failed.Reason));
+            PassivateIfIdle();
+        });
+    }
+
+    /// <summary>Props for client <paramref name="clientId"/>.</summary>
+    public static Props Props(int clientId, IActorRef trainers) => Akka.Actor.Props.Create(() => new ClientActor(clientId, trainers));
+
+    private void PassivateIfIdle()
+    {
+        if (_pending.Count == 0) Context.Parent.Tell(new ClientProtocol.Passivate(_clientId));
+    }
+}

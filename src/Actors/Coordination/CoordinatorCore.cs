@@ -1,0 +1,580 @@
+using FedActors.Actors.Aggregation;
+using FedActors.Actors.Clients;
+using FedActors.Actors.Simulation;
+using FedActors.Training;
+using FedActors.Training.Evaluation;
+using static FedActors.Actors.Coordination.CoordinatorEffects;
+
+namespace FedActors.Actors.Coordination;
+
+/// <summary>
+/// The coordinator's decisions, free of actors, threads and clocks: which client trains next, when an
+/// update is applied, when a server step happens, when to evaluate and when the run ends. Inputs are
+/// method calls (an update arrived, an evaluation finished, time passed); outputs are
+/// <see cref="ICoordinatorEffect"/>s for the actor shell to carry out.
+/// </summary>
+/// <remarks>
+/// <para>Virtual clock: every dispatched job gets a virtual finish time from its device profile. Results
+/// are applied strictly in (finish time, job id) order; one that arrives early is held until every job
+/// that finishes before it has arrived. Dropped-out jobs are never sent; they expire at dispatch time +
+/// job-timeout. Same config and seed → same decisions, whatever the real arrival order.</para>
+/// <para>Wall clock: results are applied as they arrive, at the time the shell passes in; each job
+/// expires at dispatch + job-timeout if it has not reported by then (see <see cref="OnTick"/>).</para>
+/// <para>Algorithms: FedBuff (Nguyen et al. 2022), FedAsync (Xie et al. 2019), FedAvg (McMahan et al.
+/// 2017) with over-selection (Bonawitz et al. 2019). Not thread-safe: the shell owns it.</para>
+/// </remarks>
+public sealed class CoordinatorCore
+{
+    private const ulong SelectionPurpose = 0xC0DE_0001;
+
+    private readonly RunSettings _run;
+    private readonly ServerSettings _server;
+    private readonly SimulationSettings _simulation;
+    private readonly IClientDataSource _population;
+    private readonly DeviceProfiles _devices;
+    private readonly ClientSelector _selector;
+    private readonly int _dimension;
+
+    private readonly Dictionary<long, InFlightJob> _inFlight = new();
+    private readonly HashSet<int> _busy = new();
+    private readonly HashSet<long> _abandoned = new();
+    private readonly Dictionary<long, int> _versionRefs = new();
+    private readonly PriorityQueue<TimedEvent, (double Time, int Kind, long Id)> _events = new();
+    private readonly List<ICoordinatorEffect> _out = new();
+
+    private readonly UpdateBuffer? _buffer;
+    private readonly IServerOptimizer? _optimizer;
+    private readonly float[] _pseudoGradient;
+    private readonly List<float[]> _aggregated = new();
+
+    // FedAvg round state.
+    private long _round;
+    private bool _roundOpen;
+    private int _roundOutstanding;
+    private int _roundReceived;
+    private double _roundWeight;
+
+    // Counters.
+    private readonly Dictionary<string, long> _rejected = new();
+    private readonly Dictionary<int, int> _participation = new();
+    private long _updatesApplied, _droppedStale, _jobsDispatched, _jobsDropped, _samplesTrained, _bytesUp, _bytesDown;
+    private double _trainSeconds;
+
+    // Window diagnostics since the last evaluation request.
+    private readonly SortedDictionary<int, long> _stalenessWindow = new();
+    private int _windowUpdates, _windowMaxStaleness, _cosineCount;
+    private double _windowStalenessSum, _normMean, _normM2, _cosineSum;
+    private int _maxParticipation;
+
+    // Evaluations.
+    private readonly SortedDictionary<long, PendingEvaluation> _pendingEvaluations = new();
+    private readonly List<EvaluationRecord> _records = new();
+    private long _lastEvaluationRequested = -1;
+
+    private long _nextJob;
+    private bool _finishing;
+    private RunStatus _status = RunStatus.Completed;
+
+    /// <summary>Creates the core for a run starting from <paramref name="initialWeights"/> (version 0).</summary>
+    public CoordinatorCore(RunSettings run, ServerSettings server, SimulationSettings simulation, IClientDataSource population, float[] initialWeights)
+    {
+        _run = run ?? throw new ArgumentNullException(nameof(run));
+        _server = server ?? throw new ArgumentNullException(nameof(server));
+        _simulation = simulation ?? throw new ArgumentNullException(nameof(simulation));
+        _population = population ?? throw new ArgumentNullException(nameof(population));
+        ArgumentNullException.ThrowIfNull(initialWeights);
+        _dimension = initialWeights.Length;
+        _devices = new DeviceProfiles(simulation.Device, run.Seed);
+        _selector = new ClientSelector(population.ClientCount, _devices);
+        Current = new ModelVersion(0, initialWeights);
+        _pseudoGradient = new float[_dimension];
+        if (server.Algorithm == FlAlgorithm.FedBuff)
+            _buffer = new UpdateBuffer(_dimension, new UpdateBufferOptions(server.BufferSize, server.Weighting, server.Staleness));
+        if (server.Algorithm != FlAlgorithm.FedAsync)
+            _optimizer = ServerOptimizers.Create(server.Optimizer, _dimension, server.OptimizerParameters);
+    }
+
+    /// <summary>The latest published model version.</summary>
+    public ModelVersion Current { get; private set; }
+
+    /// <summary>Current time: virtual seconds, or the last wall time passed in.</summary>
+    public double Now { get; private set; }
+
+    /// <summary>Jobs dispatched and not yet resolved.</summary>
+    public int InFlight => _inFlight.Count;
+
+    /// <summary>Clients with a job in flight.</summary>
+    public IReadOnlySet<int> BusyClients => _busy;
+
+    /// <summary>Model versions still referenced by in-flight jobs (besides <see cref="Current"/>).</summary>
+    public int RetainedVersions => _versionRefs.Count;
+
+    /// <summary>True once the run has ended.</summary>
+    public bool IsFinished { get; private set; }
+
+    /// <summary>Final status (meaningful once <see cref="IsFinished"/>).</summary>
+    public RunStatus Status => _status;
+
+    /// <summary>Completed evaluation records in step order.</summary>
+    public IReadOnlyList<EvaluationRecord> Evaluations => _records;
+
+    /// <summary>The first evaluation at or above the target accuracy, if any.</summary>
+    public TargetReached? Target { get; private set; }
+
+    /// <summary>Applied updates per client since the start.</summary>
+    public IReadOnlyDictionary<int, int> Participation => _participation;
+
+    /// <summary>A snapshot of the cumulative counters.</summary>
+    public RunCounters Counters => new(Current.Number, _updatesApplied, new SortedDictionary<string, long>(_rejected, StringComparer.Ordinal),
+        _droppedStale, _jobsDispatched, _jobsDropped, _samplesTrained, _trainSeconds, _bytesUp, _bytesDown, Now);
+
+    /// <summary>Starts the run at <paramref name="now"/> (ignored under the virtual clock, which starts at 0): evaluates version 0 and fills the slots.</summary>
+    public IReadOnlyList<ICoordinatorEffect> Start(double now = 0)
+    {
+        _out.Clear();
+        if (_simulation.Clock == ClockMode.Wall) Now = now;
+        RequestEvaluation();
+        Refill();
+        Drain();
+        return Flush();
+    }
+
+    /// <summary>A client's update arrived (at wall time <paramref name="now"/>; ignored under the virtual clock).</summary>
+    public IReadOnlyList<ICoordinatorEffect> OnUpdate(CoordinatorProtocol.ClientUpdate update, double now = 0)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        _out.Clear();
+        Arrive(update.Job, update, now);
+        return Flush();
+    }
+
+    /// <summary>A client could not train.</summary>
+    public IReadOnlyList<ICoordinatorEffect> OnJobFailed(CoordinatorProtocol.JobFailed failure, double now = 0)
+    {
+        ArgumentNullException.ThrowIfNull(failure);
+        _out.Clear();
+        Arrive(failure.Job, failure, now);
+        return Flush();
+    }
+
+    /// <summary>Wall clock only: time has moved to <paramref name="now"/>; expires overdue jobs and deadlines.</summary>
+    public IReadOnlyList<ICoordinatorEffect> OnTick(double now)
+    {
+        _out.Clear();
+        if (_simulation.Clock == ClockMode.Wall && !IsFinished && now > Now)
+        {
+            Now = now;
+            while (!_finishing && _events.TryPeek(out var ev, out var at) && at.Time <= now)
+            {
+                _events.Dequeue();
+                Fire(ev);
+            }
+        }
+        return Flush();
+    }
+
+    /// <summary>An evaluation requested by <see cref="EvaluateModel"/> finished.</summary>
+    public IReadOnlyList<ICoordinatorEffect> OnEvaluated(long serverStep, EvaluationResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        _out.Clear();
+        if (_pendingEvaluations.TryGetValue(serverStep, out var pending) && pending.Result is null)
+        {
+            pending.Result = result;
+            EmitEvaluations();
+        }
+        return Flush();
+    }
+
+    /// <summary>Stops gracefully: no new work, a final evaluation, then <see cref="RunFinished"/> with status stopped.</summary>
+    public IReadOnlyList<ICoordinatorEffect> RequestStop()
+    {
+        _out.Clear();
+        if (!_finishing) BeginFinish(RunStatus.Stopped);
+        return Flush();
+    }
+
+    private void Arrive(JobId id, object result, double now)
+    {
+        if (IsFinished || _finishing) return;
+        if (_abandoned.Remove(id.Value)) return; // counted when it was given up
+        if (!_inFlight.TryGetValue(id.Value, out var job))
+        {
+            Reject(id.Value < 0 || id.Value >= _nextJob ? "unknown_job" : "duplicate");
+            return;
+        }
+        if (job.Result is not null || job.Dropped)
+        {
+            Reject(job.Dropped ? "unknown_job" : "duplicate");
+            return;
+        }
+        if (_simulation.Clock == ClockMode.Wall)
+        {
+            Now = Math.Max(Now, now);
+            Resolve(job, result);
+        }
+        else
+        {
+            job.Result = result;
+            Drain();
+        }
+    }
+
+    /// <summary>Virtual clock: applies every event whose turn has come, in (time, kind, id) order.</summary>
+    private void Drain()
+    {
+        if (_simulation.Clock != ClockMode.Virtual) return;
+        while (!_finishing && _events.TryPeek(out var ev, out var at))
+        {
+            if (ev.Kind == EventKind.Finish)
+            {
+                if (!_inFlight.TryGetValue(ev.Id, out var job))
+                {
+                    _events.Dequeue();
+                    continue;
+                }
+                if (job.Result is null) return; // an earlier-finishing job has not arrived yet: hold everything after it
+            }
+            _events.Dequeue();
+            Now = at.Time;
+            Fire(ev);
+        }
+    }
+
+    private void Fire(TimedEvent ev)
+    {
+        switch (ev.Kind)
+        {
+            case EventKind.Finish:
+                Resolve(_inFlight[ev.Id], _inFlight[ev.Id].Result!);
+                break;
+            case EventKind.Timeout:
+                if (_inFlight.TryGetValue(ev.Id, out var job)) Expire(job);
+                break;
+            case EventKind.Deadline:
+                if (_roundOpen && ev.Id == _round) CloseRound();
+                break;
+            case EventKind.Retry:
+                Refill();
+                break;
+        }
+    }
+
+    private void Resolve(InFlightJob job, object result)
+    {
+        Release(job);
+        switch (result)
+        {
+            case CoordinatorProtocol.JobFailed:
+                Reject("failed");
+                break;
+            case CoordinatorProtocol.ClientUpdate u:
+                _bytesUp += WireSize.Of(u.Delta.Length);
+                _samplesTrained += u.Stats.Samples;
+                _trainSeconds += u.Stats.ComputeSeconds;
+                if (u.ClientId != job.ClientId) Reject("client_mismatch");
+                else if (u.BaseVersion != job.Base.Number) Reject("base_version_mismatch");
+                else if (u.Delta.Length != _dimension) Reject("wrong_length");
+                else if (!Vectors.AllFinite(u.Delta)) Reject("non_finite");
+                else if (_server.Algorithm == FlAlgorithm.FedAvg && job.Round != _round) Reject("late");
+                else Accept(job, u);
+                break;
+        }
+        AfterResolution();
+    }
+
+    private void Expire(InFlightJob job)
+    {
+        Release(job);
+        _jobsDropped++;
+        // Under the wall clock the job was sent and may still report: ignore it then.
+        if (!job.Dropped) _abandoned.Add(job.Id);
+        AfterResolution();
+    }
+
+    private void AfterResolution()
+    {
+        if (_finishing) return;
+        if (_server.Algorithm == FlAlgorithm.FedAvg)
+        {
+            if (_roundOpen && _roundOutstanding == 0) CloseRound();
+        }
+        else Refill();
+    }
+
+    private void Accept(InFlightJob job, CoordinatorProtocol.ClientUpdate u)
+    {
+        int staleness = checked((int)(Current.Number - job.Base.Number));
+        if (_server.Algorithm != FlAlgorithm.FedAvg && _server.MaxStaleness is int max && staleness > max)
+        {
+            _droppedStale++;
+            return;
+        }
+        int samples = (int)Math.Min(u.Stats.Samples, int.MaxValue);
+        switch (_server.Algorithm)
+        {
+            case FlAlgorithm.FedBuff:
+                var admission = _buffer!.TryAdd(u.Delta, samples, staleness);
+                if (admission != BufferAdmission.Accepted)
+                {
+                    Reject(admission == BufferAdmission.NoSamples ? "no_samples" : admission.ToString().ToLowerInvariant());
+                    return;
+                }
+                Applied(job, u, staleness);
+                _aggregated.Add(u.Delta);
+                if (_buffer.IsFull)
+                {
+                    _buffer.TryFlush(_pseudoGradient);
+                    StepWithPseudoGradient();
+                }
+                break;
+            case FlAlgorithm.FedAsync:
+                double alphaT = FedAsyncMixing.Alpha(_server.FedAsyncAlpha, _server.Staleness, staleness);
+                var next = new float[_dimension];
+                FedAsyncMixing.Apply(Current.Weights, job.Base.Weights, u.Delta, alphaT, next);
+                Applied(job, u, staleness);
+                Publish(next);
+                break;
+            case FlAlgorithm.FedAvg:
+                if (samples == 0)
+                {
+                    Reject("no_samples");
+                    return;
+                }
+                WeightedAverage.Accumulate(_pseudoGradient, u.Delta, samples);
+                _roundWeight += samples;
+                _roundReceived++;
+                Applied(job, u, staleness);
+                _aggregated.Add(u.Delta);
+                if (_roundReceived >= _server.ClientsPerRound) CloseRound();
+                break;
+        }
+    }
+
+    private void Applied(InFlightJob job, CoordinatorProtocol.ClientUpdate u, int staleness)
+    {
+        _updatesApplied++;
+        _windowUpdates++;
+        _windowStalenessSum += staleness;
+        _windowMaxStaleness = Math.Max(_windowMaxStaleness, staleness);
+        _stalenessWindow[staleness] = _stalenessWindow.GetValueOrDefault(staleness) + 1;
+        // Welford's running mean and variance of the update norms.
+        double norm = u.Stats.UpdateNorm;
+        double d = norm - _normMean;
+        _normMean += d / _windowUpdates;
+        _normM2 += d * (norm - _normMean);
+        int count = _participation[job.ClientId] = _participation.GetValueOrDefault(job.ClientId) + 1;
+        _maxParticipation = Math.Max(_maxParticipation, count);
+    }
+
+    /// <summary>Server optimizer step on the pseudo-gradient in <see cref="_pseudoGradient"/>, then publish.</summary>
+    private void StepWithPseudoGradient()
+    {
+        foreach (var delta in _aggregated)
+        {
+            _cosineSum += Vectors.CosineSimilarity(delta, _pseudoGradient);
+            _cosineCount++;
+        }
+        _aggregated.Clear();
+        var next = new float[_dimension];
+        _optimizer!.Step(Current.Weights, _pseudoGradient, next);
+        Array.Clear(_pseudoGradient);
+        Publish(next);
+    }
+
+    private void Publish(float[] weights)
+    {
+        Current = new ModelVersion(Current.Number + 1, weights);
+        long step = Current.Number;
+        if (step >= _run.MaxServerSteps)
+        {
+            BeginFinish(RunStatus.Completed);
+            return;
+        }
+        if (step % _run.EvalEverySteps == 0) RequestEvaluation();
+    }
+
+    private void StartRound()
+    {
+        int target = (int)Math.Ceiling(_server.ClientsPerRound * (1 + _server.OverSelection) - 1e-9);
+        _round++;
+        _roundOpen = true;
+        for (int i = 0; i < target && TryDispatch(); i++) { }
+        if (_roundOutstanding == 0)
+        {
+            // Nobody available: try again a little later.
+            _roundOpen = false;
+            ScheduleRetry();
+            return;
+        }
+        if (_server.RoundDeadline is double deadline)
+            _events.Enqueue(new TimedEvent(EventKind.Deadline, _round), (Now + deadline, (int)EventKind.Deadline, _round));
+    }
+
+    private void CloseRound()
+    {
+        _roundOpen = false;
+        // Whoever has not reported is too late for this round: counted now, ignored when it arrives.
+        foreach (var job in _inFlight.Values.Where(j => j.Round == _round).OrderBy(j => j.Id).ToList())
+        {
+            Release(job);
+            if (job.Dropped) _jobsDropped++;
+            else
+            {
+                Reject("late");
+                if (job.Result is null) _abandoned.Add(job.Id);
+            }
+        }
+        if (_roundReceived > 0)
+        {
+            WeightedAverage.Scale(_pseudoGradient, (float)(1.0 / _roundWeight));
+            _roundReceived = 0;
+            _roundWeight = 0;
+            StepWithPseudoGradient();
+        }
+        if (!_finishing) StartRound();
+    }
+
+    private void Refill()
+    {
+        if (_finishing) return;
+        if (_server.Algorithm == FlAlgorithm.FedAvg)
+        {
+            if (!_roundOpen) StartRound();
+            return;
+        }
+        while (_inFlight.Count < _server.Concurrency)
+        {
+            if (!TryDispatch())
+            {
+                ScheduleRetry();
+                return;
+            }
+        }
+    }
+
+    private void ScheduleRetry()
+    {
+        double delay = Math.Max(1.0, _simulation.Device.AvailabilityPeriod / 1000);
+        long id = _nextJob; // any id: retries at the same time are equivalent
+        _events.Enqueue(new TimedEvent(EventKind.Retry, id), (Now + delay, (int)EventKind.Retry, id));
+    }
+
+    private bool TryDispatch()
+    {
+        long id = _nextJob;
+        var rng = DeterministicRandom.For(_run.Seed, (ulong)id, SelectionPurpose);
+        if (!_selector.TrySelect(rng, Now, _busy, out int client)) return false;
+        _nextJob++;
+        var job = new InFlightJob(id, client, Current, _server.Algorithm == FlAlgorithm.FedAvg ? _round : 0);
+        _inFlight.Add(id, job);
+        _busy.Add(client);
+        _versionRefs[Current.Number] = _versionRefs.GetValueOrDefault(Current.Number) + 1;
+        if (job.Round != 0) _roundOutstanding++;
+        _jobsDispatched++;
+        _bytesDown += WireSize.Of(_dimension);
+        job.Dropped = _devices.DropsOut(id);
+        if (_simulation.Clock == ClockMode.Virtual)
+        {
+            if (job.Dropped) Schedule(EventKind.Timeout, id, Now + _simulation.Device.JobTimeout);
+            else
+            {
+                int samples = _population.SampleCount(client);
+                int steps = _run.Client.Epochs * (int)Math.Ceiling(samples / (double)_run.Client.BatchSize);
+                Schedule(EventKind.Finish, id, Now + _devices.Duration(client, id, Math.Max(1, steps)));
+            }
+        }
+        else Schedule(EventKind.Timeout, id, Now + _simulation.Device.JobTimeout);
+        if (!job.Dropped)
+            _out.Add(new DispatchJob(new ClientProtocol.TrainJob(new JobId(id), client, Current, _run.Client, _run.Seed)));
+        return true;
+    }
+
+    private void Schedule(EventKind kind, long id, double time) => _events.Enqueue(new TimedEvent(kind, id), (time, (int)kind, id));
+
+    private void Release(InFlightJob job)
+    {
+        _inFlight.Remove(job.Id);
+        _busy.Remove(job.ClientId);
+        if (job.Round != 0 && job.Round == _round) _roundOutstanding--;
+        long v = job.Base.Number;
+        if (--_versionRefs[v] == 0) _versionRefs.Remove(v);
+    }
+
+    private void Reject(string reason) => _rejected[reason] = _rejected.GetValueOrDefault(reason) + 1;
+
+    private void RequestEvaluation()
+    {
+        long step = Current.Number;
+        if (_lastEvaluationRequested == step) return;
+        _lastEvaluationRequested = step;
+        var diagnostics = new DriftDiagnostics(
+            _windowUpdates, _normMean, _windowUpdates > 1 ? _normM2 / _windowUpdates : 0,
+            _cosineCount > 0 ? _cosineSum / _cosineCount : null,
+            new SortedDictionary<int, long>(_stalenessWindow), _participation.Count, _maxParticipation,
+            _rejected.Values.Sum(), _droppedStale, _jobsDropped);
+        var snapshot = new EvaluationRecord(step, Now, 0, _updatesApplied, double.NaN, double.NaN,
+            _windowUpdates > 0 ? _windowStalenessSum / _windowUpdates : 0, _windowMaxStaleness, _bytesUp, _bytesDown, diagnostics);
+        _stalenessWindow.Clear();
+        _windowUpdates = _windowMaxStaleness = _cosineCount = 0;
+        _windowStalenessSum = _normMean = _normM2 = _cosineSum = 0;
+        _pendingEvaluations.Add(step, new PendingEvaluation(snapshot));
+        _out.Add(new EvaluateModel(Current, step));
+    }
+
+    private void EmitEvaluations()
+    {
+        while (_pendingEvaluations.Count > 0)
+        {
+            var (step, pending) = _pendingEvaluations.First();
+            if (pending.Result is null) break;
+            _pendingEvaluations.Remove(step);
+            var record = pending.Snapshot with { Accuracy = pending.Result.Accuracy, Loss = pending.Result.Loss };
+            _records.Add(record);
+            if (Target is null && _run.TargetAccuracy is double target && record.Accuracy >= target)
+                Target = new TargetReached(record.ServerStep, record.VirtualSeconds, record.WallSeconds, record.UpdatesApplied, record.BytesUp);
+            _out.Add(new EvaluationRecorded(record));
+        }
+        if (_finishing && _pendingEvaluations.Count == 0 && !IsFinished)
+        {
+            IsFinished = true;
+            _out.Add(new RunFinished(_status));
+        }
+    }
+
+    private void BeginFinish(RunStatus status)
+    {
+        _finishing = true;
+        _status = status;
+        RequestEvaluation();
+        EmitEvaluations();
+    }
+
+    private IReadOnlyList<ICoordinatorEffect> Flush() => _out.ToArray();
+
+    private enum EventKind
+    {
+        Finish = 0,
+        Timeout = 1,
+        Deadline = 2,
+        Retry = 3,
+    }
+
+    private readonly record struct TimedEvent(EventKind Kind, long Id);
+
+    private sealed class InFlightJob(long id, int clientId, ModelVersion baseVersion, long round)
+    {
+        public long Id { get; } = id;
+        public int ClientId { get; } = clientId;
+        public ModelVersion Base { get; } = baseVersion;
+        public long Round { get; } = round;
+        public bool Dropped { get; set; }
+        public object? Result { get; set; }
+    }
+
+    private sealed class PendingEvaluation(EvaluationRecord snapshot)
+    {
+        public EvaluationRecord Snapshot { get; } = snapshot;
+        public EvaluationResult? Result { get; set; }
+    }
+}

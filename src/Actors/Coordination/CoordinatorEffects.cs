@@ -1,0 +1,22 @@
+using FedActors.Actors.Clients;
+
+namespace FedActors.Actors.Coordination;
+
+/// <summary>What the <see cref="CoordinatorCore"/> asks its shell to do; the core itself does no I/O.</summary>
+public static class CoordinatorEffects
+{
+    /// <summary>An instruction to the shell.</summary>
+    public interface ICoordinatorEffect { }
+
+    /// <summary>Send <paramref name="Job"/> to its client.</summary>
+    public sealed record DispatchJob(ClientProtocol.TrainJob Job) : ICoordinatorEffect;
+
+    /// <summary>Evaluate <paramref name="Version"/> on the test set and feed the result back with the step.</summary>
+    public sealed record EvaluateModel(ModelVersion Version, long ServerStep) : ICoordinatorEffect;
+
+    /// <summary>An evaluation is complete; records come in server-step order.</summary>
+    public sealed record EvaluationRecorded(EvaluationRecord Record) : ICoordinatorEffect;
+
+    /// <summary>The run is over; no more effects follow.</summary>
+    public sealed record RunFinished(RunStatus Status) : ICoordinatorEffect;
+}

@@ -1,0 +1,34 @@
+using FedActors.Training.LocalTraining;
+
+namespace FedActors.Actors.Coordination;
+
+/// <summary>Messages to the coordinator.</summary>
+public static class CoordinatorProtocol
+{
+    /// <summary>Commands the coordinator handles.</summary>
+    public interface ICoordinatorCommand { }
+
+    /// <summary>A client's result: Δ from its base version. Retried updates carry the same job id and are applied at most once.</summary>
+    /// <param name="Job">The job this answers.</param>
+    /// <param name="ClientId">The client that trained.</param>
+    /// <param name="BaseVersion">The version the client trained from.</param>
+    /// <param name="Delta">Δ = w_local − w_base.</param>
+    /// <param name="Stats">Samples, steps, mean loss, update norm, compute seconds.</param>
+    public sealed record ClientUpdate(JobId Job, int ClientId, long BaseVersion, float[] Delta, LocalTrainingStats Stats) : ICoordinatorCommand;
+
+    /// <summary>A client could not train; the coordinator frees its slot.</summary>
+    public sealed record JobFailed(JobId Job, int ClientId, string Reason) : ICoordinatorCommand;
+
+    /// <summary>Stop gracefully: no new jobs, a final evaluation, then the run ends with status stopped.</summary>
+    public sealed record StopRun : ICoordinatorCommand
+    {
+        /// <summary>The single instance.</summary>
+        public static StopRun Instance { get; } = new();
+    }
+
+    /// <summary>Periodic wake-up of the actor shell (wall-clock timeouts, progress).</summary>
+    internal sealed record Tick
+    {
+        public static Tick Instance { get; } = new();
+    }
+}

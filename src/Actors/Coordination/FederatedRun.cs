@@ -1,0 +1,86 @@
+using Akka.Actor;
+using Akka.Configuration;
+using FedActors.Actors.Clients;
+using FedActors.Actors.Simulation;
+using FedActors.Actors.Trainers;
+using FedActors.Training.Data;
+using FedActors.Training.Models;
+
+namespace FedActors.Actors.Coordination;
+
+/// <summary>Everything one federated run needs besides an observer.</summary>
+/// <param name="Run">Seed, length, evaluation cadence, model and local training.</param>
+/// <param name="Server">Algorithm and aggregation.</param>
+/// <param name="Simulation">Clock and devices.</param>
+/// <param name="Trainers">The trainer pool.</param>
+/// <param name="Population">The clients and their data.</param>
+/// <param name="TestSet">The central test set evaluations use.</param>
+public sealed record FederatedRunSpec(
+    RunSettings Run,
+    ServerSettings Server,
+    SimulationSettings Simulation,
+    TrainerSettings Trainers,
+    IClientDataSource Population,
+    LabeledDataset TestSet)
+{
+    /// <summary>Weights of version 0; null derives them from the seed with <see cref="WeightInitializer"/>.</summary>
+    public float[]? InitialWeights { get; init; }
+
+    /// <summary>Extra ActorSystem configuration (takes precedence over the runtime's defaults).</summary>
+    public Config? ActorSystemConfig { get; init; }
+
+    /// <summary>Reads every setting from <paramref name="config"/> (which must include reference.conf's defaults).</summary>
+    public static FederatedRunSpec Create(Config config, IClientDataSource population, LabeledDataset testSet) =>
+        new(RunSettings.Create(config), ServerSettings.Create(config), SimulationSettings.Create(config),
+            TrainerSettings.Create(config), population, testSet);
+}
+
+/// <summary>Runs a federated training on one node: actor system, trainer pool, client region and coordinator.</summary>
+public static class FederatedRun
+{
+    /// <summary>Akka settings the runtime starts from: no console logging, the trainer dispatcher.</summary>
+    public static Config BaseConfig { get; } = ConfigurationFactory.ParseString("""
+        akka {
+          loglevel = OFF
+          stdout-loglevel = OFF
+          log-dead-letters = off
+          log-dead-letters-during-shutdown = off
+        }
+        """).WithFallback(TrainerPool.DispatcherConfig);
+
+    /// <summary>
+    /// Runs until <c>run.max-server-steps</c> (status completed) or until <paramref name="ct"/> is cancelled
+    /// (graceful stop after a final evaluation: status stopped).
+    /// </summary>
+    public static async Task<RunResult> RunAsync(FederatedRunSpec spec, IRunObserver observer, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(observer);
+        var initial = spec.InitialWeights ?? InitialWeights(spec);
+        var core = new CoordinatorCore(spec.Run, spec.Server, spec.Simulation, spec.Population, initial);
+        var config = spec.ActorSystemConfig is null ? BaseConfig : spec.ActorSystemConfig.WithFallback(BaseConfig);
+        var system = ActorSystem.Create("fedactors", config);
+        try
+        {
+            var wall = new WallClock();
+            var completion = new TaskCompletionSource<RunResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var trainers = system.ActorOf(TrainerPool.Props(spec.Trainers, spec.Population, spec.TestSet, spec.Run.ModelName), "trainers");
+            var clients = system.ActorOf(ClientRegion.Props(trainers), "clients");
+            var coordinator = system.ActorOf(
+                CoordinatorActor.Props(core, spec.Run, spec.Server, spec.Simulation, clients, trainers, observer, wall, completion), "coordinator");
+            await using var registration = ct.Register(() => coordinator.Tell(CoordinatorProtocol.StopRun.Instance));
+            return await completion.Task.ConfigureAwait(false);
+        }
+        finally
+        {
+            await system.Terminate().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Version 0 for the spec's model: <see cref="WeightInitializer"/> under the run's seed.</summary>
+    public static float[] InitialWeights(FederatedRunSpec spec)
+    {
+        using var module = ModelCatalog.Create(spec.Run.ModelName, spec.TestSet.SampleShape, spec.TestSet.NumClasses);
+        return WeightInitializer.Initialize(ParameterLayout.Of(module), spec.Run.Seed);
+    }
+}

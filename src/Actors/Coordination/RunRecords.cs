@@ -1,0 +1,108 @@
+namespace FedActors.Actors.Coordination;
+
+/// <summary>How a run ended.</summary>
+public enum RunStatus
+{
+    /// <summary>Reached <c>run.max-server-steps</c>.</summary>
+    Completed,
+
+    /// <summary>Stopped on request (cancellation) before the last step.</summary>
+    Stopped,
+
+    /// <summary>Ended by an error.</summary>
+    Failed,
+}
+
+/// <summary>Client-drift diagnostics over the updates applied since the previous evaluation.</summary>
+/// <param name="Updates">Updates applied in the window.</param>
+/// <param name="MeanUpdateNorm">Mean ‖Δ‖ of those updates; 0 when none.</param>
+/// <param name="UpdateNormVariance">Population variance of ‖Δ‖; 0 when fewer than two.</param>
+/// <param name="MeanCosineToAggregate">Mean cosine similarity of each aggregated update to the aggregate it went into; null when no aggregate formed (or FedAsync, where it is trivially 1).</param>
+/// <param name="StalenessHistogram">Staleness τ → number of applied updates in the window, ascending τ.</param>
+/// <param name="ParticipatingClients">Distinct clients with at least one applied update since the start.</param>
+/// <param name="MaxParticipation">Most updates applied from any one client since the start.</param>
+/// <param name="UpdatesRejected">Rejected updates since the start (all reasons).</param>
+/// <param name="UpdatesDroppedStale">Updates dropped for staleness since the start.</param>
+/// <param name="JobsDropped">Jobs that never reported (dropout, timeout) since the start.</param>
+public sealed record DriftDiagnostics(
+    int Updates,
+    double MeanUpdateNorm,
+    double UpdateNormVariance,
+    double? MeanCosineToAggregate,
+    IReadOnlyDictionary<int, long> StalenessHistogram,
+    int ParticipatingClients,
+    int MaxParticipation,
+    long UpdatesRejected,
+    long UpdatesDroppedStale,
+    long JobsDropped);
+
+/// <summary>One evaluation of the global model: a row of metrics.csv plus diagnostics.</summary>
+/// <param name="ServerStep">Server steps taken (the evaluated version number).</param>
+/// <param name="VirtualSeconds">Simulated time of the evaluated version (wall clock mode: wall seconds).</param>
+/// <param name="WallSeconds">Real seconds since the run started, when the evaluation was requested.</param>
+/// <param name="UpdatesApplied">Client updates aggregated so far.</param>
+/// <param name="Accuracy">Test accuracy.</param>
+/// <param name="Loss">Mean test cross-entropy.</param>
+/// <param name="MeanStaleness">Mean staleness of the updates applied since the previous evaluation.</param>
+/// <param name="MaxStaleness">Largest staleness since the previous evaluation.</param>
+/// <param name="BytesUp">Update bytes received so far (<see cref="WireSize"/>).</param>
+/// <param name="BytesDown">Model bytes sent so far (<see cref="WireSize"/>).</param>
+/// <param name="Diagnostics">Client-drift diagnostics.</param>
+public sealed record EvaluationRecord(
+    long ServerStep,
+    double VirtualSeconds,
+    double WallSeconds,
+    long UpdatesApplied,
+    double Accuracy,
+    double Loss,
+    double MeanStaleness,
+    int MaxStaleness,
+    long BytesUp,
+    long BytesDown,
+    DriftDiagnostics Diagnostics)
+{
+    /// <summary>The metrics.csv header (DESIGN.md §4).</summary>
+    public const string CsvHeader = "server_step,virtual_seconds,wall_seconds,updates_applied,accuracy,loss,mean_staleness,max_staleness,bytes_up,bytes_down";
+
+    /// <summary>This record as a metrics.csv row (invariant culture).</summary>
+    public string ToCsvRow() => string.Join(',',
+        ServerStep.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        F(VirtualSeconds), F(WallSeconds), UpdatesApplied.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        F(Accuracy), F(Loss), F(MeanStaleness), MaxStaleness.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        BytesUp.ToString(System.Globalization.CultureInfo.InvariantCulture), BytesDown.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    private static string F(double v) => v.ToString("G9", System.Globalization.CultureInfo.InvariantCulture);
+}
+
+/// <summary>What the run had reached at the first evaluation at or above the target accuracy.</summary>
+/// <param name="ServerStep">The step evaluated.</param>
+/// <param name="VirtualSeconds">Virtual seconds to target.</param>
+/// <param name="WallSeconds">Wall seconds to target.</param>
+/// <param name="Updates">Updates applied to target.</param>
+/// <param name="BytesUp">Bytes up to target.</param>
+public sealed record TargetReached(long ServerStep, double VirtualSeconds, double WallSeconds, long Updates, long BytesUp);
+
+/// <summary>Cumulative counters of a run (summary.json fields).</summary>
+/// <param name="ServerSteps">Server steps taken.</param>
+/// <param name="UpdatesApplied">Updates aggregated.</param>
+/// <param name="UpdatesRejected">Reason → count (wrong_length, non_finite, unknown_job, duplicate, late, client_mismatch, base_version_mismatch, no_samples, failed).</param>
+/// <param name="UpdatesDroppedStale">Updates dropped for exceeding max-staleness.</param>
+/// <param name="JobsDispatched">Jobs issued.</param>
+/// <param name="JobsDropped">Jobs whose result never came (dropout, timeout).</param>
+/// <param name="SamplesTrained">Samples processed by the updates received.</param>
+/// <param name="TrainSeconds">Real compute seconds of the updates received.</param>
+/// <param name="BytesUp">Update bytes received.</param>
+/// <param name="BytesDown">Model bytes sent.</param>
+/// <param name="VirtualSeconds">Simulated (or wall, in wall mode) seconds at the last applied event.</param>
+public sealed record RunCounters(
+    long ServerSteps,
+    long UpdatesApplied,
+    IReadOnlyDictionary<string, long> UpdatesRejected,
+    long UpdatesDroppedStale,
+    long JobsDispatched,
+    long JobsDropped,
+    long SamplesTrained,
+    double TrainSeconds,
+    long BytesUp,
+    long BytesDown,
+    double VirtualSeconds);

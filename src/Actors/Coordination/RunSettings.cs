@@ -1,0 +1,66 @@
+using Akka.Configuration;
+using FedActors.Actors.Configuration;
+using FedActors.Training.LocalTraining;
+
+namespace FedActors.Actors.Coordination;
+
+/// <summary>How long a run lasts and how it is measured (<c>fedactors.seed</c>, <c>fedactors.run.*</c>), plus the local training options.</summary>
+public sealed record RunSettings
+{
+    private RunSettings() { }
+
+    /// <summary>Master seed. <value>Default 42.</value></summary>
+    public ulong Seed { get; init; } = 42;
+
+    /// <summary>The run ends after this many server steps. <value>Default 1000.</value></summary>
+    public int MaxServerSteps { get; init; } = 1000;
+
+    /// <summary>Evaluate every this many server steps (and at step 0 and at the end). <value>Default 10.</value></summary>
+    public int EvalEverySteps { get; init; } = 10;
+
+    /// <summary>Accuracy that counts as reached; null disables target tracking. <value>Default 0.85.</value></summary>
+    public double? TargetAccuracy { get; init; } = 0.85;
+
+    /// <summary>Config name of the model (<c>fedactors.model.name</c>). <value>Default simple-cnn.</value></summary>
+    public string ModelName { get; init; } = "simple-cnn";
+
+    /// <summary>Local training (<c>fedactors.client.*</c>).</summary>
+    public LocalTrainingOptions Client { get; init; } = new();
+
+    /// <summary>Defaults, as in reference.conf.</summary>
+    public static RunSettings Default { get; } = new();
+
+    /// <summary>Reads and validates the keys.</summary>
+    public static RunSettings Create(Config config)
+    {
+        var c = new ConfigReader(config, "fedactors.run");
+        var seed = c.Double("fedactors.seed", min: 0);
+        var client = new ConfigReader(config, "fedactors.client");
+        LocalTrainingOptions options;
+        try
+        {
+            options = new LocalTrainingOptions
+            {
+                Epochs = client.Int("local-epochs", min: 1),
+                BatchSize = client.Int("batch-size", min: 1),
+                LearningRate = client.Double("lr", minExclusive: 0),
+                Momentum = client.Double("momentum", min: 0, maxExclusive: 1),
+                WeightDecay = client.Double("weight-decay", min: 0),
+                ProximalMu = client.Double("proximal-mu", min: 0),
+            }.Validate();
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            throw new ConfigurationException(e.Message);
+        }
+        return new RunSettings
+        {
+            Seed = (ulong)seed,
+            MaxServerSteps = c.Int("max-server-steps", min: 1),
+            EvalEverySteps = c.Int("eval-every-steps", min: 1),
+            TargetAccuracy = c.OptionalDouble("target-accuracy", min: 0, max: 1),
+            ModelName = new ConfigReader(config, "fedactors.model").String("name"),
+            Client = options,
+        };
+    }
+}

@@ -1,0 +1,66 @@
+using FedActors.Training;
+
+namespace FedActors.Actors.Simulation;
+
+/// <summary>
+/// What the simulation knows about each virtual device: a fixed speed factor and availability phase
+/// per client, and per-job duration jitter and dropout. Everything derives from (seed, client or job,
+/// purpose), so nothing is stored per client and a client always behaves the same.
+/// </summary>
+public sealed class DeviceProfiles
+{
+    private const ulong SpeedPurpose = 0xDE71_0001;
+    private const ulong PhasePurpose = 0xDE71_0002;
+    private const ulong JitterPurpose = 0xDE71_0003;
+    private const ulong DropoutPurpose = 0xDE71_0004;
+
+    private readonly ulong _seed;
+
+    /// <summary>Creates the profiles of a population under <paramref name="seed"/>.</summary>
+    public DeviceProfiles(DeviceSettings settings, ulong seed)
+    {
+        Settings = settings ?? throw new ArgumentNullException(nameof(settings));
+        _seed = seed;
+    }
+
+    /// <summary>The device model.</summary>
+    public DeviceSettings Settings { get; }
+
+    /// <summary>The client's speed factor (1 = nominal; durations scale with 1/speed).</summary>
+    public double Speed(int clientId)
+    {
+        var rng = DeterministicRandom.For(_seed, (ulong)clientId, SpeedPurpose);
+        double s = Settings.Speed switch
+        {
+            SpeedDistribution.Constant => 1.0,
+            SpeedDistribution.LogNormal => rng.NextLogNormal(0, Settings.Sigma),
+            SpeedDistribution.Exponential => rng.NextExponential(1.0),
+            SpeedDistribution.HalfNormal => Math.Abs(rng.NextNormal()) * Math.Sqrt(Math.PI / 2),
+            SpeedDistribution.Pareto => Math.Pow(1 - rng.NextDouble(), -1.0 / Settings.Shape),
+            _ => throw new InvalidOperationException($"unknown speed distribution {Settings.Speed}"),
+        };
+        return Math.Max(s, Settings.MinSpeed);
+    }
+
+    /// <summary>Virtual seconds job <paramref name="jobId"/> of <paramref name="clientId"/> takes for <paramref name="localSteps"/> SGD steps.</summary>
+    public double Duration(int clientId, long jobId, int localSteps)
+    {
+        double d = localSteps * Settings.SecondsPerStep / Speed(clientId);
+        if (Settings.Jitter > 0)
+            d *= DeterministicRandom.For(_seed, (ulong)jobId, JitterPurpose).NextLogNormal(0, Settings.Jitter);
+        return d;
+    }
+
+    /// <summary>True when job <paramref name="jobId"/>'s result is never going to arrive.</summary>
+    public bool DropsOut(long jobId) =>
+        Settings.Dropout > 0 && DeterministicRandom.For(_seed, (ulong)jobId, DropoutPurpose).NextDouble() < Settings.Dropout;
+
+    /// <summary>True when the client is online at <paramref name="seconds"/>: within the first fraction of its own phase-shifted period.</summary>
+    public bool IsAvailable(int clientId, double seconds)
+    {
+        if (Settings.AvailabilityFraction >= 1) return true;
+        double phase = DeterministicRandom.For(_seed, (ulong)clientId, PhasePurpose).NextDouble();
+        double position = seconds / Settings.AvailabilityPeriod + phase;
+        return position - Math.Floor(position) < Settings.AvailabilityFraction;
+    }
+}

@@ -1,0 +1,108 @@
+using System.Runtime.InteropServices;
+using Akka.Actor;
+using FedActors.Actors.Clients;
+using FedActors.Training;
+using FedActors.Training.Data;
+using FedActors.Training.Evaluation;
+using FedActors.Training.LocalTraining;
+using TorchSharp;
+
+namespace FedActors.Actors.Trainers;
+
+/// <summary>
+/// One trainer slot: runs on its own dedicated thread and owns one model replica, created on first use
+/// and reused for every job and evaluation.
+/// </summary>
+/// <remarks>
+/// <para>Threads: libtorch's intra-op parallelism (OpenMP here) takes its thread count from the calling
+/// thread's OpenMP setting, which <c>set_num_threads</c> writes (along with a process-wide default that
+/// new threads inherit). Each slot therefore sets it first thing on its own thread, and every slot uses
+/// the same value, so a job's arithmetic — and its bits — do not depend on which slot runs it.</para>
+/// <para>The actor must run on a dedicated dispatcher (<see cref="TrainerPool.DispatcherId"/>): training
+/// blocks its thread for the whole job.</para>
+/// </remarks>
+public sealed class TrainerActor : ReceiveActor
+{
+    /// <summary>The purpose tag of the per-job sample-order stream (the job id is mixed in).</summary>
+    public const ulong TrainOrderPurpose = 0x7A41_0000_0000_0001;
+
+    private readonly IClientDataSource _clients;
+    private readonly LabeledDataset? _testSet;
+    private readonly string _modelName;
+    private readonly int _threads;
+    private ModelReplica? _replica;
+
+    /// <summary>Creates a trainer.</summary>
+    public TrainerActor(IClientDataSource clients, LabeledDataset? testSet, string modelName, int threads)
+    {
+        _clients = clients;
+        _testSet = testSet;
+        _modelName = modelName;
+        _threads = threads;
+        Receive<TrainerProtocol.Work>(OnWork);
+    }
+
+    /// <summary>Props on the trainer dispatcher.</summary>
+    public static Props Props(IClientDataSource clients, LabeledDataset? testSet, string modelName, int threads) =>
+        Akka.Actor.Props.Create(() => new TrainerActor(clients, testSet, modelName, threads)).WithDispatcher(TrainerPool.DispatcherId);
+
+    /// <summary>The sample-order stream of job <paramref name="jobId"/> of client <paramref name="clientId"/>.</summary>
+    public static DeterministicRandom OrderStream(ulong seed, int clientId, long jobId) =>
+        DeterministicRandom.For(seed, (ulong)clientId, TrainOrderPurpose ^ ((ulong)jobId * 0x9E3779B97F4A7C15UL));
+
+    /// <inheritdoc />
+    protected override void PreStart()
+    {
+        torch.set_num_threads(_threads);
+        base.PreStart();
+    }
+
+    /// <inheritdoc />
+    protected override void PostStop()
+    {
+        _replica?.Dispose();
+        base.PostStop();
+    }
+
+    private void OnWork(TrainerProtocol.Work work)
+    {
+        switch (work.Command)
+        {
+            case TrainerProtocol.Train t:
+                work.ReplyTo.Tell(RunTraining(t.Job));
+                break;
+            case TrainerProtocol.Evaluate e:
+                work.ReplyTo.Tell(RunEvaluation(e));
+                break;
+        }
+        Context.Parent.Tell(new TrainerProtocol.TrainerIdle(Self));
+    }
+
+    private object RunTraining(ClientProtocol.TrainJob job)
+    {
+        try
+        {
+            var data = _clients.Get(job.ClientId);
+            var replica = Replica(data.Data, job.Options.BatchSize);
+            var delta = new float[job.Base.Dimension];
+            var stats = LocalTrainer.Train(replica, job.Base.Weights, data.Data, data.Indices.Span, job.Options,
+                OrderStream(job.Seed, job.ClientId, job.Job.Value), delta);
+            return new TrainerProtocol.Trained(job.Job, delta, stats);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or ExternalException)
+        {
+            return new TrainerProtocol.TrainingFailed(job.Job, e.Message);
+        }
+    }
+
+    private TrainerProtocol.Evaluated RunEvaluation(TrainerProtocol.Evaluate e)
+    {
+        var test = _testSet ?? throw new InvalidOperationException("this trainer pool has no test set to evaluate on");
+        var replica = Replica(test, 64);
+        replica.LoadWeights(e.Version.Weights);
+        return new TrainerProtocol.Evaluated(e.ServerStep, e.Version.Number, Evaluator.Evaluate(replica, test));
+    }
+
+    private ModelReplica Replica(LabeledDataset shapeOf, int batch) =>
+        _replica ??= ModelReplica.For(_modelName, shapeOf, Math.Max(batch, 64));
+}

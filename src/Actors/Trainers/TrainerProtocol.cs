@@ -1,0 +1,53 @@
+using Akka.Actor;
+using FedActors.Actors.Clients;
+using FedActors.Actors.Coordination;
+using FedActors.Training.Evaluation;
+using FedActors.Training.LocalTraining;
+
+namespace FedActors.Actors.Trainers;
+
+/// <summary>Messages to and from the trainer pool.</summary>
+public static class TrainerProtocol
+{
+    /// <summary>Requests the pool handles.</summary>
+    public interface ITrainerCommand { }
+
+    /// <summary>Run <paramref name="Job"/>; the pool replies to the sender with <see cref="Trained"/>, <see cref="TrainingFailed"/> or <see cref="PoolBusy"/>.</summary>
+    public sealed record Train(ClientProtocol.TrainJob Job) : ITrainerCommand;
+
+    /// <summary>Evaluate <paramref name="Version"/> on the central test set; replies <see cref="Evaluated"/>.</summary>
+    /// <param name="Version">The model version.</param>
+    /// <param name="ServerStep">Server step the evaluation belongs to.</param>
+    public sealed record Evaluate(ModelVersion Version, long ServerStep) : ITrainerCommand;
+
+    /// <summary>A training finished.</summary>
+    /// <param name="Job">The job.</param>
+    /// <param name="Delta">Δ = w_local − w_base; a fresh array owned by the receiver.</param>
+    /// <param name="Stats">Statistics of the training.</param>
+    public sealed record Trained(JobId Job, float[] Delta, LocalTrainingStats Stats);
+
+    /// <summary>A training threw; <paramref name="Reason"/> says why.</summary>
+    public sealed record TrainingFailed(JobId Job, string Reason);
+
+    /// <summary>An evaluation finished.</summary>
+    public sealed record Evaluated(long ServerStep, long Version, EvaluationResult Result);
+
+    /// <summary>
+    /// The pool's slots and queue are full: the job was not taken. The pool sends <see cref="SlotAvailable"/>
+    /// to the sender once there is room; then send the job again.
+    /// </summary>
+    public sealed record PoolBusy(JobId Job);
+
+    /// <summary>There is room in the pool again.</summary>
+    public sealed record SlotAvailable
+    {
+        /// <summary>The single instance.</summary>
+        public static SlotAvailable Instance { get; } = new();
+    }
+
+    /// <summary>A trainer has finished its work item and takes the next.</summary>
+    internal sealed record TrainerIdle(IActorRef Trainer);
+
+    /// <summary>A work item handed to one trainer.</summary>
+    internal sealed record Work(ITrainerCommand Command, IActorRef ReplyTo);
+}

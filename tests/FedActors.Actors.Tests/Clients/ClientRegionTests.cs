@@ -1,0 +1,73 @@
+using Akka.Actor;
+using Akka.TestKit.Xunit2;
+using FedActors.Actors.Clients;
+using FedActors.Actors.Coordination;
+using FedActors.Actors.Trainers;
+using FedActors.Training.LocalTraining;
+
+namespace FedActors.Actors.Tests.Clients;
+
+public class ClientRegionTests : TestKit
+{
+    private static ClientProtocol.TrainJob Job(long id, int client) =>
+        new(new JobId(id), client, new ModelVersion(3, new float[4]), new LocalTrainingOptions(), 1);
+
+    private static TrainerProtocol.Trained Done(long id) =>
+        new(new JobId(id), new float[4], new LocalTrainingStats(10, 1, 0.5, 0.1, 0.01));
+
+    [Fact]
+    public async Task Region_must_activate_a_client_on_demand_and_passivate_it_after_its_reply()
+    {
+        var trainers = CreateTestProbe();
+        var region = Sys.ActorOf(ClientRegion.Props(trainers.Ref));
+
+        region.Tell(new ClientProtocol.ClientEnvelope(7, Job(1, 7)));
+        var train = await trainers.ExpectMsgAsync<TrainerProtocol.Train>();
+        Assert.Equal(7, train.Job.ClientId);
+        var client = trainers.LastSender;
+        Watch(client);
+
+        client.Tell(Done(1), trainers.Ref);
+        var update = await ExpectMsgAsync<CoordinatorProtocol.ClientUpdate>();
+        Assert.Equal((new JobId(1), 7, 3L), (update.Job, update.ClientId, update.BaseVersion));
+        await ExpectTerminatedAsync(client);
+    }
+
+    [Fact]
+    public async Task A_job_sent_while_the_client_passivates_must_reach_its_next_incarnation()
+    {
+        var trainers = CreateTestProbe();
+        var region = Sys.ActorOf(ClientRegion.Props(trainers.Ref));
+        region.Tell(new ClientProtocol.ClientEnvelope(2, Job(1, 2)));
+        await trainers.ExpectMsgAsync<TrainerProtocol.Train>();
+        trainers.LastSender.Tell(Done(1), trainers.Ref);
+        region.Tell(new ClientProtocol.ClientEnvelope(2, Job(2, 2))); // races the passivation
+        await ExpectMsgAsync<CoordinatorProtocol.ClientUpdate>();
+        var again = await trainers.ExpectMsgAsync<TrainerProtocol.Train>();
+        Assert.Equal(2, again.Job.Job.Value);
+        trainers.LastSender.Tell(Done(2), trainers.Ref);
+        Assert.Equal(2, (await ExpectMsgAsync<CoordinatorProtocol.ClientUpdate>()).Job.Value);
+    }
+
+    [Fact]
+    public async Task A_client_turned_away_by_a_busy_pool_must_retry_when_a_slot_frees()
+    {
+        var trainers = CreateTestProbe();
+        var region = Sys.ActorOf(ClientRegion.Props(trainers.Ref));
+        region.Tell(new ClientProtocol.ClientEnvelope(4, Job(9, 4)));
+        await trainers.ExpectMsgAsync<TrainerProtocol.Train>();
+        var client = trainers.LastSender;
+        client.Tell(new TrainerProtocol.PoolBusy(new JobId(9)), trainers.Ref);
+        await trainers.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
+        client.Tell(TrainerProtocol.SlotAvailable.Instance, trainers.Ref);
+        Assert.Equal(9, (await trainers.ExpectMsgAsync<TrainerProtocol.Train>()).Job.Job.Value);
+    }
+
+    [Fact]
+    public void An_envelope_must_name_the_same_client_as_its_message()
+    {
+        var e = Assert.Throws<ArgumentException>(() => new ClientProtocol.ClientEnvelope(1, Job(1, 2)));
+        Assert.Contains("client 1", e.Message);
+        Assert.Contains("client 2", e.Message);
+    }
+}

@@ -1,0 +1,107 @@
+using FedActors.Actors.Clients;
+using FedActors.Actors.Coordination;
+using FedActors.Actors.Simulation;
+using FedActors.Actors.Trainers;
+using FedActors.Training.Data;
+using Xunit.Abstractions;
+
+namespace FedActors.Actors.Tests.EndToEnd;
+
+internal sealed class RecordingObserver : IRunObserver
+{
+    public List<EvaluationRecord> Evaluations { get; } = new();
+
+    public int ProgressTicks { get; private set; }
+
+    public void OnEvaluation(EvaluationRecord record)
+    {
+        lock (Evaluations) Evaluations.Add(record);
+    }
+
+    public void OnProgress(RunProgress progress) => ProgressTicks++;
+}
+
+public class FederatedRunTests(ITestOutputHelper output)
+{
+    private static readonly SyntheticSettings Synthetic = new(1, 1, false);
+
+    private static FederatedRunSpec Spec(int slots, int steps = 30, FlAlgorithm algorithm = FlAlgorithm.FedBuff)
+    {
+        const ulong seed = 5;
+        var population = new SyntheticClientDataSource(Synthetic, seed, clientCount: 30);
+        var test = SyntheticFedProx.PooledTest(Synthetic, seed, 30);
+        var run = RunSettings.Default with
+        {
+            Seed = seed, MaxServerSteps = steps, EvalEverySteps = 10, TargetAccuracy = 0.3, ModelName = "logreg",
+            Client = new() { Epochs = 1, BatchSize = 10, LearningRate = 0.01 },
+        };
+        var server = ServerSettings.Default with { Algorithm = algorithm, Concurrency = 8, BufferSize = 4, ClientsPerRound = 8 };
+        var sim = SimulationSettings.Default with { Device = DeviceSettings.Default with { Dropout = 0.1, JobTimeout = 50 } };
+        var trainers = TrainerSettings.Default with { Slots = slots, ThreadsPerSlot = 1, QueueCapacity = 1 };
+        return new FederatedRunSpec(run, server, sim, trainers, population, test);
+    }
+
+    [Fact]
+    public async Task A_virtual_clock_run_must_be_bit_identical_with_one_or_two_trainer_slots()
+    {
+        var one = new RecordingObserver();
+        var two = new RecordingObserver();
+        var a = await FederatedRun.RunAsync(Spec(slots: 1), one);
+        var b = await FederatedRun.RunAsync(Spec(slots: 2), two);
+
+        Assert.Equal(RunStatus.Completed, a.Status);
+        Assert.Equal(RunStatus.Completed, b.Status);
+        Assert.Equal(30, a.Counters.ServerSteps);
+        Assert.Equal(a.ModelSha256, b.ModelSha256);
+        Assert.Equal(a.FinalWeights, b.FinalWeights);
+        static object Key(EvaluationRecord r) => (r.ServerStep, r.VirtualSeconds, r.UpdatesApplied, r.Accuracy, r.Loss, r.MeanStaleness, r.MaxStaleness, r.BytesUp, r.BytesDown,
+            r.Diagnostics.MeanUpdateNorm, r.Diagnostics.UpdateNormVariance, r.Diagnostics.MeanCosineToAggregate, r.Diagnostics.JobsDropped);
+        Assert.Equal(a.Evaluations.Select(Key), b.Evaluations.Select(Key));
+        Assert.Equal(one.Evaluations.Select(Key), a.Evaluations.Select(Key));
+        Assert.Equal(new long[] { 0, 10, 20, 30 }, a.Evaluations.Select(r => r.ServerStep));
+        Assert.Equal(a.Counters with { TrainSeconds = 0 }, b.Counters with { TrainSeconds = 0 }, new CountersComparer());
+        Assert.True(a.Counters.JobsDropped > 0);
+    }
+
+    [Fact]
+    public async Task Learning_must_happen()
+    {
+        var result = await FederatedRun.RunAsync(Spec(slots: 2, steps: 60), new RecordingObserver());
+        foreach (var r in result.Evaluations) output.WriteLine(r.ToCsvRow());
+        output.WriteLine(string.Join(", ", result.Counters.UpdatesRejected.Select(kv => $"{kv.Key}={kv.Value}")));
+        Assert.Equal(RunStatus.Completed, result.Status);
+        double first = result.Evaluations[0].Accuracy;
+        Assert.True(result.FinalAccuracy > 0.4 && result.FinalAccuracy > first + 0.2,
+            $"accuracy went from {first} to {result.FinalAccuracy}");
+        Assert.NotNull(result.Target);
+        Assert.True(result.Counters.SamplesTrained > 0);
+    }
+
+    [Fact]
+    public async Task FedAvg_must_run_rounds_end_to_end()
+    {
+        var result = await FederatedRun.RunAsync(Spec(slots: 2, steps: 10, algorithm: FlAlgorithm.FedAvg), new RecordingObserver());
+        Assert.Equal(RunStatus.Completed, result.Status);
+        Assert.Equal(10, result.Counters.ServerSteps);
+    }
+
+    [Fact]
+    public async Task Cancellation_must_stop_the_run_gracefully()
+    {
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+        var result = await FederatedRun.RunAsync(Spec(slots: 1, steps: 100_000), new RecordingObserver(), cts.Token);
+        Assert.Equal(RunStatus.Stopped, result.Status);
+        Assert.NotEmpty(result.Evaluations);
+    }
+
+    private sealed class CountersComparer : IEqualityComparer<RunCounters>
+    {
+        public bool Equals(RunCounters? x, RunCounters? y) =>
+            x!.ServerSteps == y!.ServerSteps && x.UpdatesApplied == y.UpdatesApplied && x.UpdatesDroppedStale == y.UpdatesDroppedStale
+            && x.JobsDispatched == y.JobsDispatched && x.JobsDropped == y.JobsDropped && x.BytesUp == y.BytesUp && x.BytesDown == y.BytesDown
+            && x.VirtualSeconds == y.VirtualSeconds && x.UpdatesRejected.SequenceEqual(y.UpdatesRejected);
+
+        public int GetHashCode(RunCounters obj) => 0;
+    }
+}
