@@ -9,6 +9,7 @@ public static class Program
     /// <summary>Every command, in the order <c>fedactors --help</c> lists them. Adding one is one line here.</summary>
     public static IReadOnlyList<ICommand> Commands() =>
     [
+        new RunCommand(),
         new CentralizedCommand(),
         new PartitionCommand(),
         new BenchCommand(),
