@@ -14,10 +14,11 @@ namespace FedActors.Actors.Trainers;
 /// and reused for every job and evaluation.
 /// </summary>
 /// <remarks>
-/// <para>Threads: libtorch's intra-op parallelism (OpenMP here) takes its thread count from the calling
-/// thread's OpenMP setting, which <c>set_num_threads</c> writes (along with a process-wide default that
-/// new threads inherit). Each slot therefore sets it first thing on its own thread, and every slot uses
-/// the same value, so a job's arithmetic — and its bits — do not depend on which slot runs it.</para>
+/// <para>Threads: libtorch's intra-op thread count (OpenMP here) is per thread: <c>set_num_threads</c>
+/// changes it for the calling thread, and threads created afterwards start from the last value set
+/// (measured: see TorchThreadTests). Each slot therefore sets it first thing on its own dedicated
+/// thread, and every slot uses the same value, so a job's arithmetic — and its bits — do not depend on
+/// which slot runs it.</para>
 /// <para>The actor must run on a dedicated dispatcher (<see cref="TrainerPool.DispatcherId"/>): training
 /// blocks its thread for the whole job.</para>
 /// </remarks>

@@ -86,6 +86,18 @@ public class FederatedRunTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_wall_clock_run_must_apply_results_as_they_arrive_and_complete()
+    {
+        var spec = Spec(slots: 2, steps: 12) is var s ? s with { Simulation = s.Simulation with { Clock = ClockMode.Wall, Device = s.Simulation.Device with { Dropout = 0 } } } : null!;
+        var observer = new RecordingObserver();
+        var result = await FederatedRun.RunAsync(spec, observer);
+        Assert.Equal(RunStatus.Completed, result.Status);
+        Assert.Equal(12, result.Counters.ServerSteps);
+        Assert.Equal(new long[] { 0, 10, 12 }, observer.Evaluations.Select(r => r.ServerStep));
+        Assert.All(result.Evaluations, r => Assert.True(r.WallSeconds >= 0));
+    }
+
+    [Fact]
     public async Task Cancellation_must_stop_the_run_gracefully()
     {
         using var cts = new CancellationTokenSource();
