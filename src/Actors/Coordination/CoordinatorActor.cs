@@ -129,7 +129,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
             status, ServerSettings.Name(_server.Algorithm), _core.Current.Weights, _core.Counters,
             last?.Accuracy, last?.Loss, _records.Count > 0 ? _records.Max(r => r.Accuracy) : null,
             _targetAccuracy, _target, _wall.Seconds, _records.ToArray(),
-            new SortedDictionary<int, int>(_core.Participation.ToDictionary()), error));
+            new SortedDictionary<int, int>(_core.Participation.ToDictionary()), error ?? _core.FailureReason));
         Timers.CancelAll();
         Context.Stop(Self);
     }

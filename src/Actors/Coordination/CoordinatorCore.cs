@@ -73,6 +73,16 @@ public sealed class CoordinatorCore
 
     private long _nextJob;
     private bool _finishing;
+    private int _emptyRounds;
+
+    /// <summary>
+    /// Synchronous rounds that may close in a row without a single update before the run fails: a round
+    /// deadline shorter than every job would otherwise open empty rounds forever.
+    /// </summary>
+    public const int MaxConsecutiveEmptyRounds = 100;
+
+    /// <summary>Why the run failed, when it did.</summary>
+    public string? FailureReason { get; private set; }
     private RunStatus _status = RunStatus.Completed;
 
     /// <summary>Creates the core for a run starting from <paramref name="initialWeights"/> (version 0).</summary>
@@ -424,6 +434,14 @@ public sealed class CoordinatorCore
                 Reject("late");
                 if (job.Result is null) _abandoned.Add(job.Id);
             }
+        }
+        _emptyRounds = _roundReceived > 0 ? 0 : _emptyRounds + 1;
+        if (_emptyRounds >= MaxConsecutiveEmptyRounds && !_finishing)
+        {
+            FailureReason = string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"{_emptyRounds} rounds in a row closed at fedactors.server.round-deadline = {_server.RoundDeadline} s without a single update; raise the deadline");
+            BeginFinish(RunStatus.Failed);
+            return;
         }
         if (_roundReceived > 0)
         {

@@ -114,13 +114,15 @@ public class CoordinatorCoreTests
     }
 
     [Fact]
-    public void FedAvg_must_close_a_round_at_its_deadline_with_what_arrived()
+    public void FedAvg_must_fail_when_rounds_keep_closing_empty()
     {
+        // Every job outlasts a 1 µs deadline: without a limit, empty rounds would follow each other forever.
         var server = ServerSettings.Default with { Algorithm = FlAlgorithm.FedAvg, ClientsPerRound = 3, RoundDeadline = 1e-6 };
         var d = new CoreDriver(server);
         d.Answer(0);
-        Assert.Equal(0, d.Core.Current.Number); // job 0 finishes after the deadline: the round closed empty, a new one started
-        Assert.Equal(3, d.Core.Counters.UpdatesRejected["late"]);
+        Assert.Equal(0, d.Core.Current.Number);
+        Assert.Contains("round-deadline", d.Core.FailureReason);
+        Assert.Equal(3L * CoordinatorCore.MaxConsecutiveEmptyRounds, d.Core.Counters.UpdatesRejected["late"]);
     }
 
     [Fact]
