@@ -129,6 +129,17 @@ public sealed record CommonOptions
         return FedActorsConfig.Load(file is null ? null : ctx.ResolvePath(file), Overrides());
     }
 
+    /// <summary>The experiment config that run, centralized and partition read when <c>--config</c> is absent.</summary>
+    public const string DefaultExperimentConfig = "config/fmnist-fedbuff.conf";
+
+    /// <summary>
+    /// Loads the effective config of an experiment command: <see cref="DefaultExperimentConfig"/> stands in
+    /// for a missing <c>--config</c> when it exists relative to the working directory.
+    /// </summary>
+    /// <exception cref="ConfigException">The config is unusable.</exception>
+    public Config LoadExperimentConfig(CommandContext ctx) =>
+        LoadConfig(ctx, File.Exists(ctx.ResolvePath(DefaultExperimentConfig)) ? DefaultExperimentConfig : null);
+
     /// <summary>Help lines for the options in <paramref name="accepted"/>, for a command's usage text.</summary>
     public static string Describe(CommonOption accepted)
     {

@@ -19,9 +19,6 @@ namespace FedActors.Host.Commands;
 /// </summary>
 public sealed class CentralizedCommand : ICommand
 {
-    /// <summary>The experiment config used when <c>--config</c> is not given (the one <c>fedactors run</c> uses).</summary>
-    public const string DefaultConfig = "config/fmnist-fedbuff.conf";
-
     private const CommonOption Accepted = CommonOption.All;
 
     /// <inheritdoc />
@@ -35,7 +32,7 @@ public sealed class CentralizedCommand : ICommand
         "Usage: fedactors centralized [--config F] [--set K=V]... [--out DIR] [--data-dir D] [--plain]\n\n" +
         "Trains fedactors.model.name on the pooled training set for fedactors.centralized.epochs epochs,\n" +
         $"evaluating on the test set, and writes summary.json, metrics.csv, run.conf and accuracy.png to DIR\n" +
-        $"(default runs/<timestamp>). Without --config it reads {DefaultConfig} when that file exists.\n\n" +
+        $"(default runs/<timestamp>). Without --config it reads {CommonOptions.DefaultExperimentConfig} when that file exists.\n\n" +
         "Options:\n" + CommonOptions.Describe(Accepted);
 
     /// <inheritdoc />
@@ -43,8 +40,7 @@ public sealed class CentralizedCommand : ICommand
     {
         var options = CommonOptions.Parse(args, Accepted);
         options.RejectRemaining();
-        var defaultConfig = File.Exists(ctx.ResolvePath(DefaultConfig)) ? DefaultConfig : null;
-        var config = options.LoadConfig(ctx, defaultConfig);
+        var config = options.LoadExperimentConfig(ctx);
         var settings = FedActorsSettings.Create(config);
         var centralized = settings.Centralized.ToOptions().Validate();
 

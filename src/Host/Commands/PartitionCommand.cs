@@ -26,7 +26,7 @@ public sealed class PartitionCommand : ICommand
         "Usage: fedactors partition [--config F] [--set K=V]... [--out DIR] [--data-dir D]\n\n" +
         "Partitions the training set over fedactors.population.clients clients (fedactors.data.partition.*),\n" +
         "prints summary statistics and writes DIR/partition.csv (per-client sample counts and label histograms)\n" +
-        "and DIR/partition.summary.json. Without --config it reads " + CentralizedCommand.DefaultConfig + ".\n\n" +
+        "and DIR/partition.summary.json. Without --config it reads " + CommonOptions.DefaultExperimentConfig + ".\n\n" +
         "Options:\n" + CommonOptions.Describe(Accepted);
 
     /// <inheritdoc />
@@ -34,8 +34,7 @@ public sealed class PartitionCommand : ICommand
     {
         var options = CommonOptions.Parse(args, Accepted);
         options.RejectRemaining();
-        var defaultConfig = File.Exists(ctx.ResolvePath(CentralizedCommand.DefaultConfig)) ? CentralizedCommand.DefaultConfig : null;
-        var config = options.LoadConfig(ctx, defaultConfig);
+        var config = options.LoadExperimentConfig(ctx);
         var settings = FedActorsSettings.Create(config);
 
         Partition partition;

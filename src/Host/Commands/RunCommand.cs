@@ -34,7 +34,7 @@ public sealed class RunCommand : ICommand
         "Partitions the data over fedactors.population.clients virtual clients and runs fedactors.server.algorithm\n" +
         "until fedactors.run.max-server-steps, evaluating the global model every fedactors.run.eval-every-steps.\n" +
         "Writes summary.json, metrics.csv, diagnostics.csv, participation.csv, run.conf and accuracy.png to DIR\n" +
-        $"(default runs/<timestamp>). Default config: {CentralizedCommand.DefaultConfig}. Ctrl+C stops gracefully.\n\n" +
+        $"(default runs/<timestamp>). Default config: {CommonOptions.DefaultExperimentConfig}. Ctrl+C stops gracefully.\n\n" +
         "Options:\n" + CommonOptions.Describe(Accepted);
 
     /// <inheritdoc />
@@ -42,8 +42,7 @@ public sealed class RunCommand : ICommand
     {
         var options = CommonOptions.Parse(args, Accepted);
         options.RejectRemaining();
-        var defaultConfig = File.Exists(ctx.ResolvePath(CentralizedCommand.DefaultConfig)) ? CentralizedCommand.DefaultConfig : null;
-        var config = options.LoadConfig(ctx, defaultConfig);
+        var config = options.LoadExperimentConfig(ctx);
         var settings = FedActorsSettings.Create(config);
         // Check the runtime's settings before spending time on the data.
         RuntimeSettings(() => (Actors.Coordination.RunSettings.Create(config), ServerSettings.Create(config),
