@@ -99,11 +99,11 @@ public sealed class TrainerActor : ReceiveActor
     private TrainerProtocol.Evaluated RunEvaluation(TrainerProtocol.Evaluate e)
     {
         var test = _testSet ?? throw new InvalidOperationException("this trainer pool has no test set to evaluate on");
-        var replica = Replica(test, 64);
+        var replica = Replica(test, Evaluator.DefaultBatchSize);
         replica.LoadWeights(e.Version.Weights);
         return new TrainerProtocol.Evaluated(e.ServerStep, e.Version.Number, Evaluator.Evaluate(replica, test));
     }
 
     private ModelReplica Replica(LabeledDataset shapeOf, int batch) =>
-        _replica ??= ModelReplica.For(_modelName, shapeOf, Math.Max(batch, 64));
+        _replica ??= ModelReplica.For(_modelName, shapeOf, Math.Max(batch, Evaluator.DefaultBatchSize));
 }

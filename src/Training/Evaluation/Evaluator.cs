@@ -16,8 +16,15 @@ public sealed record EvaluationResult(long Samples, double Accuracy, double Loss
 /// <summary>Batched evaluation under <c>eval()</c> and <c>no_grad()</c>.</summary>
 public static class Evaluator
 {
+    /// <summary>
+    /// The evaluation batch size when none is given. Larger batches are slower on CPU, not faster: the
+    /// activations leave the caches. Measured on Fashion-MNIST's 10,000 test images, one thread:
+    /// simple-cnn 0.28 s at 128 vs 1.5–2.4 s at 1,000; cnn 3.2 s at 128 vs 17 s at 512.
+    /// </summary>
+    public const int DefaultBatchSize = 128;
+
     /// <summary>Evaluates the replica's current weights on every sample of <paramref name="data"/>.</summary>
-    public static EvaluationResult Evaluate(ModelReplica replica, LabeledDataset data, int batchSize = 1000)
+    public static EvaluationResult Evaluate(ModelReplica replica, LabeledDataset data, int batchSize = DefaultBatchSize)
     {
         var all = replica.OrderBuffer(data.Count);
         for (int i = 0; i < all.Length; i++) all[i] = i;
@@ -25,7 +32,7 @@ public static class Evaluator
     }
 
     /// <summary>Evaluates the replica's current weights on the samples <paramref name="indices"/> of <paramref name="data"/>.</summary>
-    public static EvaluationResult Evaluate(ModelReplica replica, LabeledDataset data, ReadOnlySpan<int> indices, int batchSize = 1000)
+    public static EvaluationResult Evaluate(ModelReplica replica, LabeledDataset data, ReadOnlySpan<int> indices, int batchSize = DefaultBatchSize)
     {
         if (indices.IsEmpty) throw new ArgumentException("nothing to evaluate: no samples", nameof(indices));
         int classes = data.NumClasses;
