@@ -65,6 +65,17 @@ internal sealed class ConfigReader
         double max = double.PositiveInfinity) =>
         IsNull(key) ? null : Double(key, min, minExclusive, max);
 
+    public bool Bool(string key)
+    {
+        var raw = String(key).Trim().ToLowerInvariant();
+        return raw switch
+        {
+            "true" or "on" or "yes" => true,
+            "false" or "off" or "no" => false,
+            _ => throw new ConfigurationException($"{Key(key)} must be true or false, got '{raw}'"),
+        };
+    }
+
     public bool IsNull(string key)
     {
         var raw = Raw(key);

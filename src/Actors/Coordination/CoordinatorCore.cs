@@ -192,6 +192,7 @@ public sealed class CoordinatorCore
         {
             pending.Result = result;
             EmitEvaluations();
+            Drain(); // results held while this evaluation was pending (stop-at-target) may go on now
         }
         return Flush();
     }
@@ -236,6 +237,8 @@ public sealed class CoordinatorCore
         if (_simulation.Clock != ClockMode.Virtual) return;
         while (!_finishing && _events.TryPeek(out var ev, out var at))
         {
+            // Whether to stop depends on the pending evaluation: decide it before the model moves on.
+            if (_run.StopAtTarget && _run.TargetAccuracy is not null && _pendingEvaluations.Count > 0) return;
             if (ev.Kind == EventKind.Finish)
             {
                 if (!_inFlight.TryGetValue(ev.Id, out var job))
@@ -552,6 +555,11 @@ public sealed class CoordinatorCore
             if (Target is null && _run.TargetAccuracy is double target && record.Accuracy >= target)
                 Target = new TargetReached(record.ServerStep, record.VirtualSeconds, record.WallSeconds, record.UpdatesApplied, record.BytesUp);
             _out.Add(new EvaluationRecorded(record));
+        }
+        if (_run.StopAtTarget && Target is not null && !_finishing)
+        {
+            BeginFinish(RunStatus.Completed); // re-enters here once for the final evaluation
+            return;
         }
         if (_finishing && _pendingEvaluations.Count == 0 && !IsFinished)
         {

@@ -21,6 +21,13 @@ public sealed record RunSettings
     /// <summary>Accuracy that counts as reached; null disables target tracking. <value>Default 0.85.</value></summary>
     public double? TargetAccuracy { get; init; } = 0.85;
 
+    /// <summary>
+    /// End the run (completed) at the first evaluation that reaches <see cref="TargetAccuracy"/>. Under the
+    /// virtual clock the coordinator then waits for each evaluation before applying further results, so the
+    /// run ends at exactly the evaluated step whatever the real timing. <value>Default false.</value>
+    /// </summary>
+    public bool StopAtTarget { get; init; }
+
     /// <summary>Config name of the model (<c>fedactors.model.name</c>). <value>Default simple-cnn.</value></summary>
     public string ModelName { get; init; } = "simple-cnn";
 
@@ -59,6 +66,7 @@ public sealed record RunSettings
             MaxServerSteps = c.Int("max-server-steps", min: 1),
             EvalEverySteps = c.Int("eval-every-steps", min: 1),
             TargetAccuracy = c.OptionalDouble("target-accuracy", min: 0, max: 1),
+            StopAtTarget = c.Bool("stop-at-target"),
             ModelName = new ConfigReader(config, "fedactors.model").String("name"),
             Client = options,
         };

@@ -28,13 +28,14 @@ public sealed class BenchCommand : ICommand
         "Usage: fedactors bench train [--out FILE] [--models M,...] [--samples N] [--repetitions R] [--threads T] [--batch-size B]\n\n" +
         "train: local-training throughput (samples/s and achieved GFLOP/s) of every model through FedActors'\n" +
         "       client path, next to a bare TorchSharp loop (torch.optim.SGD, batches prepared up front) doing\n" +
-        "       the same batches with the same threads, interleaved in one process. Data: Fashion-MNIST.\n\n" +
+        "       the same batches with the same threads, interleaved in one process. Data: Fashion-MNIST.\n" +
+        $"       Without --config it reads {CommonOptions.DefaultExperimentConfig}, as `run` does.\n\n" +
         "Options:\n" +
         "  --out FILE      also write the results as JSON\n" +
         $"  --models M,...  models to measure (default: {string.Join(',', ModelCatalog.Names)})\n" +
         "  --samples N     samples per timed repetition (default 4096)\n" +
         "  --repetitions R timed repetitions of each loop, median reported (default 7)\n" +
-        "  --threads T     intra-op threads (default: fedactors.trainers threads per slot)\n" +
+        "  --threads T     intra-op threads (default: fedactors.trainers.threads-per-slot)\n" +
         "  --batch-size B  minibatch size (default: fedactors.client.batch-size)\n" +
         CommonOptions.Describe(Accepted);
 
@@ -82,7 +83,8 @@ public sealed class BenchCommand : ICommand
             }
         }
 
-        var config = options.LoadConfig(ctx);
+        // The experiment's config, as `run` reads it, so that the thread count and batch size match a default run.
+        var config = options.LoadExperimentConfig(ctx);
         var settings = FedActorsSettings.Create(config);
         var data = settings.Data with { Dataset = "fashion-mnist" };
         var (train, _) = await DatasetLoader.LoadPooledAsync(settings with { Data = data }, line => ctx.Error.WriteLine(line), ct);

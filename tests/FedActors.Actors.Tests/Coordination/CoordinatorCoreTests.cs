@@ -207,6 +207,30 @@ public class CoordinatorCoreTests
     }
 
     [Fact]
+    public void Stop_at_target_must_hold_results_during_each_evaluation_and_end_at_the_first_step_that_reaches_it()
+    {
+        var run = RunSettings.Default with { MaxServerSteps = 100, EvalEverySteps = 2, TargetAccuracy = 0.5, StopAtTarget = true };
+        var d = new CoreDriver(CoreDriver.FedBuff(concurrency: 4, k: 1), run: run);
+        d.Evaluate(0, 0.1);
+        d.Answer(0);
+        d.Answer(0);
+        Assert.Equal(2, d.Core.Current.Number);
+        // Step 2's evaluation is pending: further results are held, however many arrive.
+        d.Answer(0);
+        d.Answer(0);
+        Assert.Equal(2, d.Core.Current.Number);
+        d.Evaluate(2, 0.3);
+        Assert.Equal(4, d.Core.Current.Number); // below target: the held results were applied
+        Assert.Empty(d.Finished);
+        d.Answer(0);
+        d.Evaluate(4, 0.7);
+        Assert.Equal(4, d.Core.Current.Number); // the result that arrived meanwhile was never applied
+        Assert.Equal(4, d.Core.Target!.ServerStep);
+        Assert.Equal(RunStatus.Completed, Assert.Single(d.Finished).Status);
+        Assert.Equal(new long[] { 0, 2, 4 }, d.Records.Select(r => r.ServerStep));
+    }
+
+    [Fact]
     public void Stop_must_evaluate_the_current_version_and_finish_as_stopped()
     {
         var d = new CoreDriver(CoreDriver.FedBuff(concurrency: 2, k: 1));
