@@ -118,7 +118,7 @@ public sealed class CentralizedCommand : ICommand
                 WallSeconds = wall.Elapsed.TotalSeconds,
                 SamplesTrained = last?.SamplesTrained ?? 0,
                 TrainSeconds = last?.TrainSeconds ?? 0,
-                ModelSha256 = RunSummary.ComputeModelSha256(replica.ReadWeights()),
+                ModelSha256 = ModelHash.Sha256(replica.ReadWeights()),
             };
             await summary.WriteAsync(run.SummaryPath, CancellationToken.None);
         }

@@ -170,7 +170,7 @@ public sealed class RunCommand : ICommand
             TrainSeconds = c.TrainSeconds,
             BytesUp = c.BytesUp,
             BytesDown = c.BytesDown,
-            ModelSha256 = RunSummary.ComputeModelSha256(r.FinalWeights),
+            ModelSha256 = r.ModelSha256,
         };
     }
 
