@@ -34,6 +34,7 @@ public class ConfigSpecs
         Assert.Equal(42UL, s.Run.Seed);
         Assert.Equal(1000, s.Run.MaxServerSteps);
         Assert.Equal(0.85, s.Run.TargetAccuracy);
+        Assert.False(s.Run.StopAtTarget);
         Assert.Equal("fashion-mnist", s.Data.Dataset);
         Assert.Equal("dirichlet", s.Data.Partition.Kind);
         Assert.Equal(0.5, s.Data.Partition.Alpha);
@@ -93,6 +94,7 @@ public class ConfigSpecs
     [InlineData("fedactors.data.allow-download=maybe", "fedactors.data.allow-download: expected a boolean (true or false), got 'maybe'")]
     [InlineData("fedactors.trainers.threads-per-slot=-1", "fedactors.trainers.threads-per-slot: expected a non-negative integer, got '-1'")]
     [InlineData("fedactors.trainers.queue-capacity=-1", "fedactors.trainers.queue-capacity: expected a non-negative integer, got '-1'")]
+    [InlineData("fedactors.run.stop-at-target=maybe", "fedactors.run.stop-at-target: expected a boolean (true or false), got 'maybe'")]
     [InlineData("fedactors.centralized.lr-decay=0", "fedactors.centralized.lr-decay: expected a number in (0, 1], got '0'")]
     [InlineData("fedactors.client.lr=null", "fedactors.client.lr: expected a positive number, got null")]
     [InlineData("fedactors.client=3", "fedactors.client: expected a section { ... }, got '3'")]

@@ -47,6 +47,7 @@ public sealed record FedActorsSettings
         var maxServerSteps = run.PositiveInt("max-server-steps");
         var targetAccuracy = run.NullableProbability("target-accuracy");
         var evalEverySteps = run.PositiveInt("eval-every-steps");
+        var stopAtTarget = run.Bool("stop-at-target");
         var data = DataSettings.Create(config);
         var population = PopulationSettings.Create(config);
         var modelName = new ConfigReader(config, "fedactors.model").OneOf("name", ModelCatalog.Names);
@@ -61,6 +62,7 @@ public sealed record FedActorsSettings
                 MaxServerSteps = maxServerSteps,
                 EvalEverySteps = evalEverySteps,
                 TargetAccuracy = targetAccuracy,
+                StopAtTarget = stopAtTarget,
                 ModelName = modelName,
                 Client = client,
             },
