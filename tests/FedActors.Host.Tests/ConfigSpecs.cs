@@ -12,11 +12,11 @@ public class ConfigSpecs
         var file = dir.File("exp.conf", "fedactors.client.lr = 0.2\nfedactors.client.batch-size = 16\n");
 
         var config = FedActorsConfig.Load(file, ["fedactors.client.lr=0.3"]);
-        var client = ClientSettings.Create(config);
+        var client = FedActorsSettings.Create(config).Run.Client;
 
         Assert.Equal(0.3, client.LearningRate);       // --set wins over the file
         Assert.Equal(16, client.BatchSize);           // the file wins over reference.conf
-        Assert.Equal(1, client.LocalEpochs);          // reference.conf default
+        Assert.Equal(1, client.Epochs);               // reference.conf default
     }
 
     [Fact]
@@ -31,13 +31,15 @@ public class ConfigSpecs
     {
         var s = FedActorsSettings.Create(FedActorsConfig.Load(null, Array.Empty<string>()));
         Assert.Equal(42, s.Seed);
+        Assert.Equal(42UL, s.Run.Seed);
         Assert.Equal(1000, s.Run.MaxServerSteps);
         Assert.Equal(0.85, s.Run.TargetAccuracy);
+        Assert.False(s.Run.StopAtTarget);
         Assert.Equal("fashion-mnist", s.Data.Dataset);
         Assert.Equal("dirichlet", s.Data.Partition.Kind);
         Assert.Equal(0.5, s.Data.Partition.Alpha);
-        Assert.Equal("simple-cnn", s.Model.Name);
-        Assert.Equal(1e-5, s.Centralized.WeightDecay);
+        Assert.Equal("simple-cnn", s.Run.ModelName);
+        Assert.Equal(1e-5, s.Centralized.Sgd.WeightDecay);
         Assert.Equal(Math.Max(1, Environment.ProcessorCount), s.Trainers.EffectiveThreadsPerSlot);
     }
 
@@ -45,7 +47,15 @@ public class ConfigSpecs
     public void Set_null_must_disable_the_target_accuracy()
     {
         var config = FedActorsConfig.Load(null, ["fedactors.run.target-accuracy=null"]);
-        Assert.Null(RunSettings.Create(config).TargetAccuracy);
+        Assert.Null(FedActorsSettings.Create(config).Run.TargetAccuracy);
+    }
+
+    [Fact]
+    public void A_negative_seed_must_read_back_as_written()
+    {
+        var s = FedActorsSettings.Create(FedActorsConfig.Load(null, ["fedactors.seed=-5"]));
+        Assert.Equal(-5, s.Seed);
+        Assert.Equal(unchecked((ulong)-5L), s.Run.Seed);
     }
 
     [Fact]
@@ -83,6 +93,8 @@ public class ConfigSpecs
     [InlineData("fedactors.model.name=resnet", "fedactors.model.name: expected one of logreg | mlp | simple-cnn | cnn, got 'resnet'")]
     [InlineData("fedactors.data.allow-download=maybe", "fedactors.data.allow-download: expected a boolean (true or false), got 'maybe'")]
     [InlineData("fedactors.trainers.threads-per-slot=-1", "fedactors.trainers.threads-per-slot: expected a non-negative integer, got '-1'")]
+    [InlineData("fedactors.trainers.queue-capacity=-1", "fedactors.trainers.queue-capacity: expected a non-negative integer, got '-1'")]
+    [InlineData("fedactors.run.stop-at-target=maybe", "fedactors.run.stop-at-target: expected a boolean (true or false), got 'maybe'")]
     [InlineData("fedactors.centralized.lr-decay=0", "fedactors.centralized.lr-decay: expected a number in (0, 1], got '0'")]
     [InlineData("fedactors.client.lr=null", "fedactors.client.lr: expected a positive number, got null")]
     [InlineData("fedactors.client=3", "fedactors.client: expected a section { ... }, got '3'")]

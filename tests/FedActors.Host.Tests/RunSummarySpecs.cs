@@ -1,5 +1,6 @@
 using System.Text.Json;
 using FedActors.Host.Runs;
+using FedActors.Training.Models;
 
 namespace FedActors.Host.Tests;
 
@@ -33,7 +34,7 @@ public class RunSummarySpecs
         TrainSeconds = 55.0,
         BytesUp = 200_000_000,
         BytesDown = 210_000_000,
-        ModelSha256 = RunSummary.ComputeModelSha256([1f]),
+        ModelSha256 = ModelHash.Sha256([1f]),
         Resumed = 1,
     };
 
@@ -116,9 +117,9 @@ public class RunSummarySpecs
     public void Model_sha256_must_hash_little_endian_float32_bytes()
     {
         // 1.0f is 0x3F800000: bytes 00 00 80 3f; digest computed independently (Python hashlib).
-        Assert.Equal("e00e5eb9444182f352323374ef4e08ebcb784725fdd4fd612d7730540b3e0c8c", RunSummary.ComputeModelSha256([1f]));
+        Assert.Equal("e00e5eb9444182f352323374ef4e08ebcb784725fdd4fd612d7730540b3e0c8c", ModelHash.Sha256([1f]));
         Assert.Equal("e00e5eb9444182f352323374ef4e08ebcb784725fdd4fd612d7730540b3e0c8c",
             Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(new byte[] { 0x00, 0x00, 0x80, 0x3f })));
-        Assert.Equal("2f9cc761bc2594fa578868daeedc59b0fc115513fae3e5dc09c4e86e50b8aaf6", RunSummary.ComputeModelSha256([1f, -2.5f, 0.1f]));
+        Assert.Equal("2f9cc761bc2594fa578868daeedc59b0fc115513fae3e5dc09c4e86e50b8aaf6", ModelHash.Sha256([1f, -2.5f, 0.1f]));
     }
 }

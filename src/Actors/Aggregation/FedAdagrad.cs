@@ -31,7 +31,7 @@ public sealed class FedAdagrad : IServerOptimizer
     public float InitialV => _moments.InitialV;
 
     /// <inheritdoc />
-    public string Name => "fedadagrad";
+    public string Name => _moments.Name;
 
     /// <inheritdoc />
     public int Dimension => _moments.Dimension;

@@ -38,7 +38,7 @@ public sealed class FedAdam : IServerOptimizer
     public float InitialV => _moments.InitialV;
 
     /// <inheritdoc />
-    public string Name => "fedadam";
+    public string Name => _moments.Name;
 
     /// <inheritdoc />
     public int Dimension => _moments.Dimension;

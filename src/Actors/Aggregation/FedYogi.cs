@@ -38,7 +38,7 @@ public sealed class FedYogi : IServerOptimizer
     public float InitialV => _moments.InitialV;
 
     /// <inheritdoc />
-    public string Name => "fedyogi";
+    public string Name => _moments.Name;
 
     /// <inheritdoc />
     public int Dimension => _moments.Dimension;

@@ -59,20 +59,7 @@ public sealed record EvaluationRecord(
     int MaxStaleness,
     long BytesUp,
     long BytesDown,
-    DriftDiagnostics Diagnostics)
-{
-    /// <summary>The metrics.csv header (DESIGN.md §4).</summary>
-    public const string CsvHeader = "server_step,virtual_seconds,wall_seconds,updates_applied,accuracy,loss,mean_staleness,max_staleness,bytes_up,bytes_down";
-
-    /// <summary>This record as a metrics.csv row (invariant culture).</summary>
-    public string ToCsvRow() => string.Join(',',
-        ServerStep.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        F(VirtualSeconds), F(WallSeconds), UpdatesApplied.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        F(Accuracy), F(Loss), F(MeanStaleness), MaxStaleness.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        BytesUp.ToString(System.Globalization.CultureInfo.InvariantCulture), BytesDown.ToString(System.Globalization.CultureInfo.InvariantCulture));
-
-    private static string F(double v) => v.ToString("G9", System.Globalization.CultureInfo.InvariantCulture);
-}
+    DriftDiagnostics Diagnostics);
 
 /// <summary>What the run had reached at the first evaluation at or above the target accuracy.</summary>
 /// <param name="ServerStep">The step evaluated.</param>

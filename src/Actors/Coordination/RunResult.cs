@@ -1,5 +1,4 @@
-using System.Runtime.InteropServices;
-using System.Security.Cryptography;
+using FedActors.Training.Models;
 
 namespace FedActors.Actors.Coordination;
 
@@ -34,15 +33,4 @@ public sealed record RunResult(
 {
     /// <summary>SHA-256 of <see cref="FinalWeights"/> as little-endian float32, lower-case hex (summary.json model_sha256).</summary>
     public string ModelSha256 => ModelHash.Sha256(FinalWeights);
-}
-
-/// <summary>Hashes of flat weight vectors.</summary>
-public static class ModelHash
-{
-    /// <summary>SHA-256 of <paramref name="weights"/> as little-endian float32, lower-case hex.</summary>
-    public static string Sha256(ReadOnlySpan<float> weights)
-    {
-        if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("model hashes assume a little-endian machine");
-        return Convert.ToHexStringLower(SHA256.HashData(MemoryMarshal.AsBytes(weights)));
-    }
 }

@@ -89,7 +89,7 @@ public sealed class BenchCommand : ICommand
         var data = settings.Data with { Dataset = "fashion-mnist" };
         var (train, _) = await DatasetLoader.LoadPooledAsync(settings with { Data = data }, line => ctx.Error.WriteLine(line), ct);
         int t = threads ?? settings.Trainers.EffectiveThreadsPerSlot;
-        int b = batchSize ?? settings.Client.BatchSize;
+        int b = batchSize ?? settings.Run.Client.BatchSize;
 
         await ctx.Out.WriteLineAsync(
             $"bench train: {samples} samples x {repetitions} repetitions per loop, batch {b}, {t} thread(s), {Environment.ProcessorCount} cores");

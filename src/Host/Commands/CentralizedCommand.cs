@@ -42,7 +42,7 @@ public sealed class CentralizedCommand : ICommand
         options.RejectRemaining();
         var config = options.LoadExperimentConfig(ctx);
         var settings = FedActorsSettings.Create(config);
-        var centralized = settings.Centralized.ToOptions().Validate();
+        var centralized = settings.Centralized.Validate();
 
         var (train, test) = await DatasetLoader.LoadPooledAsync(settings, line => ctx.Error.WriteLine(line), ct);
         var run = RunDirectory.Open(options.OutDir, ctx);
@@ -59,12 +59,12 @@ public sealed class CentralizedCommand : ICommand
 
         using (var progress = RunProgress.Create(ctx, options.Plain))
         await using (var metrics = MetricsCsv.Open(run.MetricsPath))
-        using (var replica = ModelReplica.For(settings.Model.Name, train, centralized.Sgd.BatchSize))
+        using (var replica = ModelReplica.For(settings.Run.ModelName, train, centralized.Sgd.BatchSize))
         {
-            replica.LoadWeights(WeightInitializer.Initialize(replica.Layout, (ulong)settings.Seed));
+            replica.LoadWeights(WeightInitializer.Initialize(replica.Layout, settings.Run.Seed));
             wall.Start();
             progress.Start(centralized.Epochs,
-                $"centralized {settings.Model.Name} on {train.Name} ({train.Count:N0} samples, {replica.Layout.TotalCount:N0} parameters)");
+                $"centralized {settings.Run.ModelName} on {train.Name} ({train.Count:N0} samples, {replica.Layout.TotalCount:N0} parameters)");
             try
             {
                 // The untrained model is the first point, so curves start at time 0 like federated runs.
@@ -75,7 +75,7 @@ public sealed class CentralizedCommand : ICommand
                 progress.Report(0, initial.Accuracy, initial.Loss, "initial model");
 
                 // Training is synchronous TorchSharp work: it runs on this thread (dispose scopes are thread-static).
-                foreach (var epoch in CentralizedTraining.Run(replica, train, test, centralized, (ulong)settings.Seed, ct))
+                foreach (var epoch in CentralizedTraining.Run(replica, train, test, centralized, settings.Run.Seed, ct))
                 {
                     last = epoch;
                     if (epoch.Evaluation is { } eval)
@@ -105,7 +105,7 @@ public sealed class CentralizedCommand : ICommand
                 Status = status,
                 Algorithm = "centralized",
                 Dataset = settings.Data.Dataset,
-                Model = settings.Model.Name,
+                Model = settings.Run.ModelName,
                 Partition = null,
                 Seed = settings.Seed,
                 ServerSteps = last?.Steps ?? 0,
@@ -118,13 +118,13 @@ public sealed class CentralizedCommand : ICommand
                 WallSeconds = wall.Elapsed.TotalSeconds,
                 SamplesTrained = last?.SamplesTrained ?? 0,
                 TrainSeconds = last?.TrainSeconds ?? 0,
-                ModelSha256 = RunSummary.ComputeModelSha256(replica.ReadWeights()),
+                ModelSha256 = ModelHash.Sha256(replica.ReadWeights()),
             };
             await summary.WriteAsync(run.SummaryPath, CancellationToken.None);
         }
 
         if (rows.Count > 0)
-            AccuracyPlot.Save(run.PlotPath, rows, $"centralized {settings.Model.Name} on {settings.Data.Dataset}");
+            AccuracyPlot.Save(run.PlotPath, rows, $"centralized {settings.Run.ModelName} on {settings.Data.Dataset}");
         await ctx.Out.WriteLineAsync(
             $"{(status == RunStatus.Completed ? "completed" : "stopped")}: final accuracy {(rows.Count > 0 ? rows[^1].Accuracy.ToString("P2") : "n/a")}, outputs in {run.FullPath}");
         // A graceful stop is not a failure: the outputs so far are written and valid.

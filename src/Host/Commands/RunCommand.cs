@@ -45,7 +45,7 @@ public sealed class RunCommand : ICommand
         var config = options.LoadExperimentConfig(ctx);
         var settings = FedActorsSettings.Create(config);
         // Check the runtime's settings before spending time on the data.
-        RuntimeSettings(() => (Actors.Coordination.RunSettings.Create(config), ServerSettings.Create(config),
+        RuntimeSettings(() => (RunSettings.Create(config), ServerSettings.Create(config),
             Actors.Simulation.SimulationSettings.Create(config), Actors.Trainers.TrainerSettings.Create(config)));
 
         var run = RunDirectory.Open(options.OutDir, ctx);
@@ -72,7 +72,7 @@ public sealed class RunCommand : ICommand
             await diagnostics.WriteLineAsync(DiagnosticsHeader);
             var observer = new ChannelObserver(progress);
             progress.Start(spec.Run.MaxServerSteps,
-                $"{algorithm} {settings.Model.Name} on {settings.Data.Dataset}, {population.ClientCount:N0} clients");
+                $"{algorithm} {settings.Run.ModelName} on {settings.Data.Dataset}, {population.ClientCount:N0} clients");
             var running = FederatedRun.RunAsync(spec, observer, ct);
             _ = running.ContinueWith(_ => observer.Complete(), TaskScheduler.Default);
             await foreach (var record in observer.Records.ReadAllAsync(CancellationToken.None))
@@ -92,7 +92,7 @@ public sealed class RunCommand : ICommand
         await WriteParticipationAsync(Path.Combine(run.FullPath, "participation.csv"), result.Participation);
         var summary = BuildSummary(settings, spec, algorithm, result);
         await summary.WriteAsync(run.SummaryPath, CancellationToken.None);
-        if (rows.Count > 0) AccuracyPlot.Save(run.PlotPath, rows, $"{algorithm} {settings.Model.Name} on {settings.Data.Dataset}");
+        if (rows.Count > 0) AccuracyPlot.Save(run.PlotPath, rows, $"{algorithm} {settings.Run.ModelName} on {settings.Data.Dataset}");
 
         await ctx.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"{summary.Status.ToString().ToLowerInvariant()}: {result.Counters.ServerSteps} server steps, final accuracy {result.FinalAccuracy:P2}, " +
@@ -119,8 +119,8 @@ public sealed class RunCommand : ICommand
         {
             var synthetic = DatasetLoader.Synthetic(settings.Data);
             int clients = settings.Population.Clients;
-            var test = SyntheticFedProx.PooledTest(synthetic, (ulong)settings.Seed, clients);
-            return (new SyntheticClientDataSource(synthetic, (ulong)settings.Seed, clients), test, null, []);
+            var test = SyntheticFedProx.PooledTest(synthetic, settings.Run.Seed, clients);
+            return (new SyntheticClientDataSource(synthetic, settings.Run.Seed, clients), test, null, []);
         }
         var (train, testSet) = await DatasetLoader.LoadPooledAsync(settings, line => ctx.Error.WriteLine(line), ct);
         var partition = ClientPartitioning.Create(settings, train);
@@ -142,7 +142,7 @@ public sealed class RunCommand : ICommand
             },
             Algorithm = algorithm,
             Dataset = settings.Data.Dataset,
-            Model = settings.Model.Name,
+            Model = settings.Run.ModelName,
             Partition = settings.Data.Dataset == "synthetic" ? "natural" : settings.Data.Partition.Kind switch
             {
                 "dirichlet" or "quantity" => string.Create(CultureInfo.InvariantCulture, $"{settings.Data.Partition.Kind}({settings.Data.Partition.Alpha})"),
@@ -170,7 +170,7 @@ public sealed class RunCommand : ICommand
             TrainSeconds = c.TrainSeconds,
             BytesUp = c.BytesUp,
             BytesDown = c.BytesDown,
-            ModelSha256 = RunSummary.ComputeModelSha256(r.FinalWeights),
+            ModelSha256 = r.ModelSha256,
         };
     }
 

@@ -15,7 +15,7 @@ public static class ClientPartitioning
         try
         {
             var partitioner = PartitionerFactory.Create(p.Kind, p.Alpha, p.ShardsPerClient, p.MinSamples);
-            return partitioner.Split(train.Labels, train.NumClasses, settings.Population.Clients, (ulong)settings.Seed);
+            return partitioner.Split(train.Labels, train.NumClasses, settings.Population.Clients, settings.Run.Seed);
         }
         catch (ArgumentException e)
         {

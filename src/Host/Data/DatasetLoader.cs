@@ -66,13 +66,13 @@ public static class DatasetLoader
         var sizes = new int[clients];
         for (int c = 0; c < clients; c++)
         {
-            var (train, _) = SyntheticFedProx.Generate(synthetic, (ulong)settings.Seed, c);
+            var (train, _) = SyntheticFedProx.Generate(synthetic, settings.Run.Seed, c);
             features.AddRange(train.Features);
             labels.AddRange(train.Labels);
             sizes[c] = train.Count;
         }
         var pooled = new LabeledDataset($"synthetic-{synthetic.DisplayName}/train", [.. features], [.. labels],
             [SyntheticFedProx.Dimension], SyntheticFedProx.NumClasses);
-        return (pooled, SyntheticFedProx.PooledTest(synthetic, (ulong)settings.Seed, clients), sizes);
+        return (pooled, SyntheticFedProx.PooledTest(synthetic, settings.Run.Seed, clients), sizes);
     }
 }

@@ -1,6 +1,3 @@
-using System.Buffers.Binary;
-using System.Runtime.InteropServices;
-using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -96,25 +93,11 @@ public sealed record RunSummary
     /// <summary>Serialized bytes of models sent to clients; null for a centralized run.</summary>
     [JsonPropertyName("bytes_down")] public long? BytesDown { get; init; }
 
-    /// <summary>See <see cref="ComputeModelSha256"/>; null when no final model exists.</summary>
+    /// <summary>See <see cref="FedActors.Training.Models.ModelHash.Sha256"/>; null when no final model exists.</summary>
     [JsonPropertyName("model_sha256")] public string? ModelSha256 { get; init; }
 
     /// <summary>How many times this run was resumed.</summary>
     [JsonPropertyName("resumed")] public int Resumed { get; init; }
-
-    /// <summary>SHA-256 of the weights as little-endian float32 bytes, lowercase hex.</summary>
-    public static string ComputeModelSha256(ReadOnlySpan<float> weights)
-    {
-        if (BitConverter.IsLittleEndian) return Convert.ToHexStringLower(SHA256.HashData(MemoryMarshal.AsBytes(weights)));
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        Span<byte> le = stackalloc byte[4];
-        foreach (var w in weights)
-        {
-            BinaryPrimitives.WriteSingleLittleEndian(le, w);
-            hash.AppendData(le);
-        }
-        return Convert.ToHexStringLower(hash.GetHashAndReset());
-    }
 
     /// <summary>The summary as indented JSON.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, Json);

@@ -28,7 +28,9 @@ public class FashionMnistExperiments(ITestOutputHelper output)
     {
         public void OnEvaluation(EvaluationRecord r)
         {
-            var line = $"{r.ToCsvRow()} stale-hist={string.Join(' ', r.Diagnostics.StalenessHistogram.Select(kv => $"{kv.Key}:{kv.Value}"))} cos={r.Diagnostics.MeanCosineToAggregate:F3}";
+            var line = $"step={r.ServerStep} virtual={r.VirtualSeconds:F0}s wall={r.WallSeconds:F0}s updates={r.UpdatesApplied} " +
+                $"accuracy={r.Accuracy:F4} loss={r.Loss:F4} staleness={r.MeanStaleness:F2}/{r.MaxStaleness} up={r.BytesUp} down={r.BytesDown} " +
+                $"stale-hist={string.Join(' ', r.Diagnostics.StalenessHistogram.Select(kv => $"{kv.Key}:{kv.Value}"))} cos={r.Diagnostics.MeanCosineToAggregate:F3}";
             output.WriteLine(line);
             if (Environment.GetEnvironmentVariable("FEDACTORS_EXPERIMENT_LOG") is { Length: > 0 } file) File.AppendAllText(file, line + "\n");
         }
