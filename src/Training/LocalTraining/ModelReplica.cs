@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics.X86;
 using FedActors.Training.Data;
 using FedActors.Training.Models;
 using TorchSharp;
@@ -127,28 +126,6 @@ public sealed class ModelReplica : IDisposable
         }
         return (_inputsView, _labelsView);
     }
-
-    /// <summary>
-    /// Asks the CPU to start fetching the samples <paramref name="indices"/> of <paramref name="data"/> into
-    /// its caches, so that the next <see cref="LoadBatch"/> copies from cache instead of waiting on memory
-    /// row by row. Issue it before the current batch's forward and backward pass, which hide the latency.
-    /// </summary>
-    internal static unsafe void Prefetch(LabeledDataset data, ReadOnlySpan<int> indices)
-    {
-        if (!Sse.IsSupported) return;
-        int rowBytes = data.FeatureSize * sizeof(float);
-        fixed (float* features = data.Features)
-        {
-            byte* basePtr = (byte*)features;
-            foreach (int s in indices)
-            {
-                byte* row = basePtr + (long)s * rowBytes;
-                for (int offset = 0; offset < rowBytes; offset += CacheLine) Sse.Prefetch0(row + offset);
-            }
-        }
-    }
-
-    private const int CacheLine = 64;
 
     private void DisposeViews()
     {

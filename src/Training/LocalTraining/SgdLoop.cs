@@ -30,9 +30,7 @@ public static class SgdLoop
             for (int start = 0; start < shuffled.Length; start += options.BatchSize)
             {
                 int n = Math.Min(options.BatchSize, shuffled.Length - start);
-                int next = start + n;
-                var following = next < shuffled.Length ? shuffled.Slice(next, Math.Min(options.BatchSize, shuffled.Length - next)) : default;
-                lossSum += Step(replica, data, shuffled.Slice(start, n), following, options) * n;
+                lossSum += Step(replica, data, shuffled.Slice(start, n), options) * n;
                 samples += n;
                 steps++;
             }
@@ -41,13 +39,10 @@ public static class SgdLoop
     }
 
     // One scope per batch, opened and closed in this synchronous method: scopes are thread-static.
-    private static float Step(ModelReplica replica, LabeledDataset data, ReadOnlySpan<int> batch, ReadOnlySpan<int> following,
-        LocalTrainingOptions options)
+    private static float Step(ModelReplica replica, LabeledDataset data, ReadOnlySpan<int> batch, LocalTrainingOptions options)
     {
         using var scope = NewDisposeScope();
         var (x, y) = replica.LoadBatch(data, batch);
-        // The next batch's rows are scattered over the dataset: start fetching them while this one computes.
-        ModelReplica.Prefetch(data, following);
         var logits = replica.Module.call(x);
         var loss = nn.functional.cross_entropy(logits, y);
         loss.backward();
