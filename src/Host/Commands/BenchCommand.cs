@@ -33,7 +33,7 @@ public sealed class BenchCommand : ICommand
         "Options:\n" +
         "  --out FILE      also write the results as JSON\n" +
         $"  --models M,...  models to measure (default: {string.Join(',', ModelCatalog.Names)})\n" +
-        "  --samples N     samples per timed repetition (default 4096)\n" +
+        "  --samples N     samples per pass (default 4096); a timed repetition repeats the pass for at least 0.25 s\n" +
         "  --repetitions R timed repetitions of each loop, median reported (default 7)\n" +
         "  --threads T     intra-op threads (default: fedactors.trainers.threads-per-slot)\n" +
         "  --batch-size B  minibatch size (default: fedactors.client.batch-size)\n" +
@@ -92,7 +92,7 @@ public sealed class BenchCommand : ICommand
         int b = batchSize ?? settings.Run.Client.BatchSize;
 
         await ctx.Out.WriteLineAsync(
-            $"bench train: {samples} samples x {repetitions} repetitions per loop, batch {b}, {t} thread(s), {Environment.ProcessorCount} cores");
+            $"bench train: passes of {samples} samples, {repetitions} repetitions of at least {TrainBenchmark.MinRepetitionSeconds} s per loop, batch {b}, {t} thread(s), {Environment.ProcessorCount} cores");
         var results = new List<TrainBenchmarkResult>();
         foreach (var model in models)
         {
@@ -121,7 +121,7 @@ public sealed class BenchCommand : ICommand
                 machine = new { cores = Environment.ProcessorCount, os = Environment.OSVersion.VersionString },
                 batch_size = b,
                 threads = t,
-                samples_per_repetition = samples,
+                samples_per_pass = samples,
                 repetitions,
                 results = results.Select(r => new
                 {
@@ -130,6 +130,7 @@ public sealed class BenchCommand : ICommand
                     fedactors_samples_per_second = r.FedActorsSamplesPerSecond,
                     bare_gflops = r.BareGflops,
                     fedactors_gflops = r.FedActorsGflops,
+                    samples_per_repetition = r.SamplesPerRepetition,
                     ratio = r.Ratio,
                 }),
             }, new JsonSerializerOptions { WriteIndented = true });
