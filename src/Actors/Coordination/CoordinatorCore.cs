@@ -23,7 +23,7 @@ namespace FedActors.Actors.Coordination;
 /// <para>Algorithms: FedBuff (Nguyen et al. 2022), FedAsync (Xie et al. 2019), FedAvg (McMahan et al.
 /// 2017) with over-selection (Bonawitz et al. 2019). Not thread-safe: the shell owns it.</para>
 /// </remarks>
-public sealed class CoordinatorCore
+public sealed partial class CoordinatorCore
 {
     private const ulong SelectionPurpose = 0xC0DE_0001;
 
@@ -57,6 +57,8 @@ public sealed class CoordinatorCore
     // Counters.
     private readonly Dictionary<string, long> _rejected = new();
     private readonly Dictionary<int, int> _participation = new();
+    private readonly HashSet<int> _participationChanged = new();
+    private int _recordsCheckpointed;
     private long _updatesApplied, _droppedStale, _jobsDispatched, _jobsDropped, _samplesTrained, _bytesUp, _bytesDown;
     private double _trainSeconds;
 
@@ -377,6 +379,7 @@ public sealed class CoordinatorCore
         _normMean += d / _windowUpdates;
         _normM2 += d * (norm - _normMean);
         int count = _participation[job.ClientId] = _participation.GetValueOrDefault(job.ClientId) + 1;
+        _participationChanged.Add(job.ClientId);
         _maxParticipation = Math.Max(_maxParticipation, count);
     }
 
@@ -399,12 +402,10 @@ public sealed class CoordinatorCore
     {
         Current = new ModelVersion(Current.Number + 1, weights);
         long step = Current.Number;
-        if (step >= _run.MaxServerSteps)
-        {
-            BeginFinish(RunStatus.Completed);
-            return;
-        }
-        if (step % _run.EvalEverySteps == 0) RequestEvaluation();
+        if (step >= _run.MaxServerSteps) BeginFinish(RunStatus.Completed);
+        else if (step % _run.EvalEverySteps == 0) RequestEvaluation();
+        // BeginFinish always leaves the final evaluation pending, so the run cannot have ended here.
+        _out.Add(new StepCommitted(Checkpoint(), Current));
     }
 
     private void StartRound()
@@ -539,7 +540,7 @@ public sealed class CoordinatorCore
         _stalenessWindow.Clear();
         _windowUpdates = _windowMaxStaleness = _cosineCount = 0;
         _windowStalenessSum = _normMean = _normM2 = _cosineSum = 0;
-        _pendingEvaluations.Add(step, new PendingEvaluation(snapshot));
+        _pendingEvaluations.Add(step, new PendingEvaluation(snapshot, Current));
         _out.Add(new EvaluateModel(Current, step));
     }
 
@@ -598,9 +599,10 @@ public sealed class CoordinatorCore
         public object? Result { get; set; }
     }
 
-    private sealed class PendingEvaluation(EvaluationRecord snapshot)
+    private sealed class PendingEvaluation(EvaluationRecord snapshot, ModelVersion version)
     {
         public EvaluationRecord Snapshot { get; } = snapshot;
+        public ModelVersion Version { get; } = version;
         public EvaluationResult? Result { get; set; }
     }
 }

@@ -19,4 +19,12 @@ public static class CoordinatorEffects
 
     /// <summary>The run is over; no more effects follow.</summary>
     public sealed record RunFinished(RunStatus Status) : ICoordinatorEffect;
+
+    /// <summary>
+    /// A server step published <paramref name="Version"/>; <paramref name="Checkpoint"/> is the state right
+    /// after it, for the shell to persist.
+    /// </summary>
+    /// <param name="Checkpoint">The state after the step (weights by version number).</param>
+    /// <param name="Version">The version the step published.</param>
+    public sealed record StepCommitted(CoordinatorCheckpoint Checkpoint, ModelVersion Version) : ICoordinatorEffect;
 }

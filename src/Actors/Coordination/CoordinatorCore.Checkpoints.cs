@@ -1,0 +1,188 @@
+using FedActors.Actors.Clients;
+using FedActors.Actors.Simulation;
+using FedActors.Training.Evaluation;
+using static FedActors.Actors.Coordination.CoordinatorEffects;
+
+namespace FedActors.Actors.Coordination;
+
+/// <summary>Checkpoints at server-step boundaries and restoring from them.</summary>
+public sealed partial class CoordinatorCore
+{
+    /// <summary>
+    /// Rebuilds the core from the latest checkpoint of a run. Call <see cref="Resume"/> next: the restored
+    /// core sits exactly where the original stood right after the checkpoint's step.
+    /// </summary>
+    /// <param name="run">The run's settings (must be those the checkpoint was taken under).</param>
+    /// <param name="server">Algorithm and aggregation.</param>
+    /// <param name="simulation">Clock and devices.</param>
+    /// <param name="population">The clients.</param>
+    /// <param name="checkpoint">The latest checkpoint.</param>
+    /// <param name="versions">Weights of at least every version in <see cref="CoordinatorCheckpoint.RetainedVersions"/>.</param>
+    /// <param name="participation">Applied updates per client, folded from all checkpoints.</param>
+    /// <param name="records">Evaluation records, folded from all checkpoints.</param>
+    /// <exception cref="InvalidOperationException">The checkpoint does not fit these settings or lacks a version.</exception>
+    public static CoordinatorCore Restore(RunSettings run, ServerSettings server, SimulationSettings simulation, IClientDataSource population,
+        CoordinatorCheckpoint checkpoint, IReadOnlyDictionary<long, float[]> versions, IReadOnlyDictionary<int, int> participation,
+        IReadOnlyList<EvaluationRecord> records)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        ArgumentNullException.ThrowIfNull(versions);
+        ArgumentNullException.ThrowIfNull(participation);
+        ArgumentNullException.ThrowIfNull(records);
+        ModelVersion Version(long number) => versions.TryGetValue(number, out var w)
+            ? new ModelVersion(number, w)
+            : throw new InvalidOperationException($"the persisted state lacks the weights of model version {number}");
+
+        var current = Version(checkpoint.ServerStep);
+        var core = new CoordinatorCore(run, server, simulation, population, current.Weights) { Current = current, Now = checkpoint.Now };
+        if (core._optimizer is not null)
+        {
+            if (checkpoint.Optimizer is null)
+                throw new InvalidOperationException($"the persisted state has no server-optimizer state for '{core._optimizer.Name}'");
+            core._optimizer.Restore(checkpoint.Optimizer);
+        }
+        core._nextJob = checkpoint.NextJob;
+        var bases = new Dictionary<long, ModelVersion> { [current.Number] = current };
+        foreach (var j in checkpoint.InFlight)
+        {
+            if (!bases.TryGetValue(j.BaseVersion, out var b)) bases[j.BaseVersion] = b = Version(j.BaseVersion);
+            if (b.Dimension != core._dimension)
+                throw new InvalidOperationException($"model version {j.BaseVersion} has {b.Dimension} weights, expected {core._dimension}");
+            core._inFlight.Add(j.Id, new InFlightJob(j.Id, j.ClientId, b, j.Round) { Dropped = j.Dropped });
+            core._busy.Add(j.ClientId);
+            core._versionRefs[j.BaseVersion] = core._versionRefs.GetValueOrDefault(j.BaseVersion) + 1;
+        }
+        foreach (var e in checkpoint.Events)
+            core._events.Enqueue(new TimedEvent((EventKind)e.Kind, e.Id), (e.Time, e.Kind, e.Id));
+        foreach (var id in checkpoint.Abandoned) core._abandoned.Add(id);
+
+        var r = checkpoint.Round;
+        (core._round, core._roundOpen, core._roundOutstanding, core._roundReceived, core._roundWeight, core._emptyRounds) =
+            (r.Number, r.Open, r.Outstanding, r.Received, r.Weight, r.EmptyRounds);
+
+        var c = checkpoint.Counters;
+        foreach (var (reason, count) in c.Rejected) core._rejected[reason] = count;
+        (core._updatesApplied, core._droppedStale, core._jobsDispatched, core._jobsDropped, core._samplesTrained, core._trainSeconds, core._bytesUp, core._bytesDown) =
+            (c.UpdatesApplied, c.DroppedStale, c.JobsDispatched, c.JobsDropped, c.SamplesTrained, c.TrainSeconds, c.BytesUp, c.BytesDown);
+
+        var w = checkpoint.Window;
+        foreach (var (staleness, count) in w.StalenessHistogram) core._stalenessWindow[staleness] = count;
+        (core._windowUpdates, core._windowMaxStaleness, core._windowStalenessSum, core._normMean, core._normM2, core._cosineSum, core._cosineCount) =
+            (w.Updates, w.MaxStaleness, w.StalenessSum, w.NormMean, w.NormM2, w.CosineSum, w.CosineCount);
+
+        foreach (var (client, count) in participation) core._participation[client] = count;
+        core._maxParticipation = checkpoint.MaxParticipation;
+        core._records.AddRange(records);
+        core._recordsCheckpointed = records.Count;
+        foreach (var p in checkpoint.PendingEvaluations)
+        {
+            var pending = new PendingEvaluation(p.Snapshot, Version(p.Snapshot.ServerStep));
+            if (p.Accuracy is double acc) pending.Result = new EvaluationResult(0, acc, p.Loss ?? double.NaN, [], []);
+            core._pendingEvaluations.Add(p.Snapshot.ServerStep, pending);
+        }
+        core._lastEvaluationRequested = checkpoint.LastEvaluationRequested;
+        core._finishing = checkpoint.Finishing;
+        core.IsFinished = checkpoint.Finished;
+        core._status = checkpoint.Status;
+        core.FailureReason = checkpoint.FailureReason;
+        core.Target = checkpoint.Target;
+        core._resumeFromStep = true;
+        return core;
+    }
+
+    private bool _resumeFromStep;
+
+    /// <summary>
+    /// Continues a restored core: first what the original did right after the checkpoint's step, then the
+    /// <paramref name="arrivals"/> journaled since (results of jobs in flight, in journal order). Returns
+    /// the effects to carry out; the work still outstanding is dispatched and requested once, at the end,
+    /// so a job whose result was replayed is never trained again.
+    /// </summary>
+    /// <param name="arrivals"><see cref="CoordinatorProtocol.ClientUpdate"/> or <see cref="CoordinatorProtocol.JobFailed"/> messages.</param>
+    /// <param name="now">Wall seconds (ignored under the virtual clock).</param>
+    public IReadOnlyList<ICoordinatorEffect> Resume(IEnumerable<CoordinatorProtocol.ICoordinatorCommand> arrivals, double now = 0)
+    {
+        ArgumentNullException.ThrowIfNull(arrivals);
+        if (!_resumeFromStep) throw new InvalidOperationException("only a restored core resumes");
+        _resumeFromStep = false;
+        _out.Clear();
+        if (_simulation.Clock == ClockMode.Wall) Now = Math.Max(Now, now);
+        if (!_finishing)
+        {
+            // The tail of the handler that took the step: FedAvg opens the next round, the others refill.
+            if (_server.Algorithm == FlAlgorithm.FedAvg) { if (!_roundOpen) StartRound(); }
+            else Refill();
+        }
+        Drain();
+        foreach (var arrival in arrivals)
+        {
+            switch (arrival)
+            {
+                case CoordinatorProtocol.ClientUpdate u: Arrive(u.Job, u, now); break;
+                case CoordinatorProtocol.JobFailed f: Arrive(f.Job, f, now); break;
+                default: throw new ArgumentException($"cannot replay a {arrival.GetType().Name}", nameof(arrivals));
+            }
+        }
+        // Replace the replay's dispatches and evaluation requests by what is still outstanding now.
+        var effects = _out.Where(e => e is not DispatchJob and not EvaluateModel).ToList();
+        _out.Clear();
+        if (!IsFinished)
+        {
+            foreach (var (step, pending) in _pendingEvaluations)
+                if (pending.Result is null) _out.Add(new EvaluateModel(pending.Version, step));
+            foreach (var job in _inFlight.Values.OrderBy(j => j.Id))
+                if (!job.Dropped && job.Result is null && !_abandoned.Contains(job.Id))
+                    _out.Add(new DispatchJob(new ClientProtocol.TrainJob(new JobId(job.Id), job.ClientId, job.Base, _run.Client, _run.Seed)));
+        }
+        effects.AddRange(_out);
+        _out.Clear();
+        return effects;
+    }
+
+    /// <summary>True when a result for <paramref name="job"/> would be taken: the job is in flight and has not answered yet.</summary>
+    public bool IsAwaiting(JobId job) =>
+        !IsFinished && !_finishing && _inFlight.TryGetValue(job.Value, out var j) && j.Result is null && !j.Dropped;
+
+    /// <summary>The state right after the current step (see <see cref="CoordinatorCheckpoint"/>).</summary>
+    private CoordinatorCheckpoint Checkpoint()
+    {
+        if (_buffer is not null && _buffer.Count != 0)
+            throw new InvalidOperationException("a checkpoint is only taken at a step boundary, with the buffer empty");
+        var retained = new SortedSet<long> { Current.Number };
+        foreach (var j in _inFlight.Values) retained.Add(j.Base.Number);
+        foreach (var p in _pendingEvaluations.Values) if (p.Result is null) retained.Add(p.Version.Number);
+        var changes = _participationChanged.Order().Select(c => new ParticipationCount(c, _participation[c])).ToArray();
+        _participationChanged.Clear();
+        var newRecords = _records.Skip(_recordsCheckpointed).ToArray();
+        _recordsCheckpointed = _records.Count;
+        return new CoordinatorCheckpoint
+        {
+            ServerStep = Current.Number,
+            Now = Now,
+            NextJob = _nextJob,
+            InFlight = _inFlight.Values.OrderBy(j => j.Id)
+                .Select(j => new CheckpointJob(j.Id, j.ClientId, j.Base.Number, j.Round, j.Dropped, j.Result is not null)).ToArray(),
+            Events = _events.UnorderedItems.Select(e => new CheckpointEvent(e.Priority.Time, e.Priority.Kind, e.Priority.Id))
+                .OrderBy(e => e.Time).ThenBy(e => e.Kind).ThenBy(e => e.Id).ToArray(),
+            Abandoned = _abandoned.Order().ToArray(),
+            Round = new CheckpointRound(_round, _roundOpen, _roundOutstanding, _roundReceived, _roundWeight, _emptyRounds),
+            Counters = new CheckpointCounters(new SortedDictionary<string, long>(_rejected, StringComparer.Ordinal), _updatesApplied, _droppedStale,
+                _jobsDispatched, _jobsDropped, _samplesTrained, _trainSeconds, _bytesUp, _bytesDown),
+            Window = new CheckpointWindow(new SortedDictionary<int, long>(_stalenessWindow), _windowUpdates, _windowMaxStaleness,
+                _windowStalenessSum, _normMean, _normM2, _cosineSum, _cosineCount),
+            ParticipationChanges = changes,
+            MaxParticipation = _maxParticipation,
+            PendingEvaluations = _pendingEvaluations.Values
+                .Select(p => new CheckpointEvaluation(p.Snapshot, p.Result?.Accuracy, p.Result?.Loss)).ToArray(),
+            NewRecords = newRecords,
+            LastEvaluationRequested = _lastEvaluationRequested,
+            Finishing = _finishing,
+            Finished = IsFinished,
+            Status = _status,
+            FailureReason = FailureReason,
+            Target = Target,
+            Optimizer = _optimizer?.State,
+            RetainedVersions = retained.ToArray(),
+        };
+    }
+}

@@ -1,0 +1,44 @@
+using FedActors.Actors.Coordination;
+
+namespace FedActors.Actors.Persistence;
+
+/// <summary>What the coordinator writes to its journal and snapshot store; all of it goes through <c>StateSerializer</c>.</summary>
+public interface IPersistedState { }
+
+/// <summary>The first event of a run: what it is and where it starts.</summary>
+/// <param name="ConfigFingerprint">SHA-256 (hex) of the run's effective configuration; a resume under another is refused.</param>
+/// <param name="InitialWeights">Version 0.</param>
+public sealed record RunStarted(string ConfigFingerprint, float[] InitialWeights) : IPersistedState;
+
+/// <summary>A server step: the version it published and the coordinator's state right after it.</summary>
+/// <param name="Checkpoint">The state (logs as deltas since the previous step).</param>
+/// <param name="Weights">The weights of version <see cref="CoordinatorCheckpoint.ServerStep"/>.</param>
+/// <param name="WallSeconds">Wall seconds of the run at the step, summed over its sessions.</param>
+public sealed record StepPersisted(CoordinatorCheckpoint Checkpoint, float[] Weights, double WallSeconds) : IPersistedState;
+
+/// <summary>Durability <c>update</c>: a client's result, journaled before it is acknowledged or applied.</summary>
+/// <param name="Result">A <see cref="CoordinatorProtocol.ClientUpdate"/> or <see cref="CoordinatorProtocol.JobFailed"/>.</param>
+public sealed record ResultPersisted(CoordinatorProtocol.ICoordinatorCommand Result) : IPersistedState;
+
+/// <summary>The run was resumed from its persisted state.</summary>
+/// <param name="WallSeconds">Wall seconds the resumed session starts from.</param>
+public sealed record RunResumed(double WallSeconds) : IPersistedState;
+
+/// <summary>Everything the journal up to a sequence number folds to (see <see cref="PersistedRun"/>).</summary>
+/// <param name="Started">The run's first event.</param>
+/// <param name="Latest">The latest step's checkpoint, its deltas already folded into the lists below; null before the first step.</param>
+/// <param name="Versions">Weights of the versions a restore needs.</param>
+/// <param name="Participation">Applied updates per client.</param>
+/// <param name="Records">Evaluation records so far.</param>
+/// <param name="Results">Results journaled for jobs still in flight (durability <c>update</c>), in journal order.</param>
+/// <param name="Resumed">How many times the run was resumed.</param>
+/// <param name="WallSeconds">Wall seconds of the run at <paramref name="Latest"/>.</param>
+public sealed record CoordinatorSnapshot(
+    RunStarted Started,
+    CoordinatorCheckpoint? Latest,
+    IReadOnlyList<ModelVersion> Versions,
+    IReadOnlyList<ParticipationCount> Participation,
+    IReadOnlyList<EvaluationRecord> Records,
+    IReadOnlyList<CoordinatorProtocol.ICoordinatorCommand> Results,
+    int Resumed,
+    double WallSeconds) : IPersistedState;

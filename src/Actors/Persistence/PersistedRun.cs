@@ -1,0 +1,126 @@
+using FedActors.Actors.Coordination;
+
+namespace FedActors.Actors.Persistence;
+
+/// <summary>
+/// The fold of a run's persisted events: what a restore needs and nothing more. Versions no checkpoint
+/// refers to and results of resolved jobs are let go as steps come in, so it stays bounded.
+/// </summary>
+public sealed class PersistedRun
+{
+    private readonly Dictionary<long, float[]> _versions = new();
+    private readonly Dictionary<int, int> _participation = new();
+    private readonly List<EvaluationRecord> _records = new();
+    private readonly List<CoordinatorProtocol.ICoordinatorCommand> _results = new();
+
+    /// <summary>The run's first event, once seen.</summary>
+    public RunStarted? Started { get; private set; }
+
+    /// <summary>The latest step's checkpoint (null before the first step).</summary>
+    public CoordinatorCheckpoint? Latest { get; private set; }
+
+    /// <summary>Weights by version number: version 0 until the first step, then the latest checkpoint's retained versions.</summary>
+    public IReadOnlyDictionary<long, float[]> Versions => _versions;
+
+    /// <summary>Applied updates per client.</summary>
+    public IReadOnlyDictionary<int, int> Participation => _participation;
+
+    /// <summary>Evaluation records so far.</summary>
+    public IReadOnlyList<EvaluationRecord> Records => _records;
+
+    /// <summary>Journaled results of jobs still in flight at <see cref="Latest"/>, in journal order.</summary>
+    public IReadOnlyList<CoordinatorProtocol.ICoordinatorCommand> Results => _results;
+
+    /// <summary>How many times the run was resumed.</summary>
+    public int Resumed { get; private set; }
+
+    /// <summary>Wall seconds of the run at the latest step or resume.</summary>
+    public double WallSeconds { get; private set; }
+
+    /// <summary>Folds one event or snapshot.</summary>
+    /// <exception cref="InvalidOperationException">The events are out of order (a journal that is not this run's).</exception>
+    public void Apply(IPersistedState state)
+    {
+        switch (state)
+        {
+            case RunStarted started:
+                if (Started is not null) throw new InvalidOperationException("the journal holds two run starts");
+                Started = started;
+                _versions[0] = started.InitialWeights;
+                break;
+            case StepPersisted step:
+                RequireStarted(step);
+                var checkpoint = step.Checkpoint;
+                if (Latest is not null && checkpoint.ServerStep <= Latest.ServerStep)
+                    throw new InvalidOperationException($"server step {checkpoint.ServerStep} follows step {Latest.ServerStep} in the journal");
+                _versions[checkpoint.ServerStep] = step.Weights;
+                foreach (var p in checkpoint.ParticipationChanges) _participation[p.ClientId] = p.Count;
+                _records.AddRange(checkpoint.NewRecords);
+                Latest = checkpoint;
+                WallSeconds = step.WallSeconds;
+                Prune(checkpoint);
+                break;
+            case ResultPersisted result:
+                RequireStarted(result);
+                _results.Add(result.Result);
+                break;
+            case RunResumed resumed:
+                RequireStarted(resumed);
+                Resumed++;
+                WallSeconds = resumed.WallSeconds;
+                break;
+            case CoordinatorSnapshot snapshot:
+                Clear();
+                Started = snapshot.Started;
+                Latest = snapshot.Latest;
+                foreach (var v in snapshot.Versions) _versions[v.Number] = v.Weights;
+                foreach (var p in snapshot.Participation) _participation[p.ClientId] = p.Count;
+                _records.AddRange(snapshot.Records);
+                _results.AddRange(snapshot.Results);
+                Resumed = snapshot.Resumed;
+                WallSeconds = snapshot.WallSeconds;
+                break;
+            default:
+                throw new ArgumentException($"not a persisted coordinator state: {state?.GetType().Name ?? "null"}", nameof(state));
+        }
+    }
+
+    /// <summary>The fold so far as one snapshot.</summary>
+    public CoordinatorSnapshot ToSnapshot() => new(
+        Started ?? throw new InvalidOperationException("nothing to snapshot before the run started"),
+        Latest is null ? null : Latest with { NewRecords = [], ParticipationChanges = [] },
+        _versions.OrderBy(v => v.Key).Select(v => new ModelVersion(v.Key, v.Value)).ToArray(),
+        _participation.OrderBy(p => p.Key).Select(p => new ParticipationCount(p.Key, p.Value)).ToArray(),
+        _records.ToArray(), _results.ToArray(), Resumed, WallSeconds);
+
+    private void Prune(CoordinatorCheckpoint checkpoint)
+    {
+        var retained = checkpoint.RetainedVersions.ToHashSet();
+        foreach (var v in _versions.Keys.Where(v => !retained.Contains(v)).ToList()) _versions.Remove(v);
+        // A result journaled before this step either went into it (resolved) or is still held by a job in flight.
+        var awaiting = checkpoint.InFlight.Where(j => j.Arrived).Select(j => j.Id).ToHashSet();
+        _results.RemoveAll(r => !awaiting.Contains(JobOf(r)));
+    }
+
+    private static long JobOf(CoordinatorProtocol.ICoordinatorCommand result) => result switch
+    {
+        CoordinatorProtocol.ClientUpdate u => u.Job.Value,
+        CoordinatorProtocol.JobFailed f => f.Job.Value,
+        _ => throw new ArgumentException($"not a client result: {result.GetType().Name}", nameof(result)),
+    };
+
+    private void RequireStarted(IPersistedState state)
+    {
+        if (Started is null) throw new InvalidOperationException($"the journal holds a {state.GetType().Name} before the run's start");
+    }
+
+    private void Clear()
+    {
+        _versions.Clear();
+        _participation.Clear();
+        _records.Clear();
+        _results.Clear();
+        Started = null;
+        Latest = null;
+    }
+}
