@@ -150,7 +150,7 @@ public sealed partial class CoordinatorCore
             throw new InvalidOperationException("a checkpoint is only taken at a step boundary, with the buffer empty");
         var retained = new SortedSet<long> { Current.Number };
         foreach (var j in _inFlight.Values) retained.Add(j.Base.Number);
-        foreach (var p in _pendingEvaluations.Values) if (p.Result is null) retained.Add(p.Version.Number);
+        foreach (var p in _pendingEvaluations.Values) retained.Add(p.Version.Number);
         var changes = _participationChanged.Order().Select(c => new ParticipationCount(c, _participation[c])).ToArray();
         _participationChanged.Clear();
         var newRecords = _records.Skip(_recordsCheckpointed).ToArray();

@@ -146,6 +146,8 @@ public sealed partial class CoordinatorCore
         _out.Clear();
         if (_simulation.Clock == ClockMode.Wall) Now = now;
         RequestEvaluation();
+        // Version 0 is a step boundary too: a run that dies before its first step resumes from here.
+        _out.Add(new StepCommitted(Checkpoint(), Current));
         Refill();
         Drain();
         return Flush();

@@ -1,0 +1,220 @@
+using System.Text.Json;
+using FedActors.Actors.Clients;
+using FedActors.Actors.Coordination;
+using FedActors.Actors.Persistence;
+using FedActors.Actors.Simulation;
+using FedActors.Training.Evaluation;
+using FedActors.Training.LocalTraining;
+using static FedActors.Actors.Coordination.CoordinatorEffects;
+
+namespace FedActors.Actors.Tests.Coordination;
+
+/// <summary>
+/// A core restored from its latest checkpoint (and, in durability <c>update</c>, the results journaled
+/// since) goes on exactly as the original: same final weights, same evaluation records, same counters,
+/// however often it is interrupted and in whatever order results arrive.
+/// </summary>
+public sealed class CheckpointRestoreTests
+{
+    private const int Dimension = 6;
+
+    public static TheoryData<string, bool> Algorithms() => new()
+    {
+        { "fedbuff", false }, { "fedbuff", true }, { "fedbuff-adam", false }, { "fedavg", false }, { "fedavg", true },
+        { "fedasync", false }, { "fedasync", true },
+    };
+
+    [Theory]
+    [MemberData(nameof(Algorithms))]
+    public void Interrupted_runs_end_exactly_like_the_uninterrupted_run(string algorithm, bool journalResults)
+    {
+        var server = Server(algorithm);
+        var reference = new SimulatedRun(server, journalResults, arrivalSeed: 1);
+        reference.RunToEnd(crashAt: []);
+
+        var interrupted = new SimulatedRun(server, journalResults, arrivalSeed: 2);
+        interrupted.RunToEnd(CrashPoints(reference.Iterations, 0.01, 0.1, 0.1, 0.3, 0.5, 0.7, 0.9));
+
+        Assert.Equal(7, interrupted.Crashes);
+        Assert.True(reference.Core.Counters.ServerSteps >= 30, $"only {reference.Core.Counters.ServerSteps} steps");
+        Assert.Equal(reference.Core.Current.Weights, interrupted.Core.Current.Weights);
+        Assert.Equal(reference.Core.Current.Number, interrupted.Core.Current.Number);
+        Assert.Equal(Json(reference.Records), Json(interrupted.Records));
+        Assert.Equal(Json(reference.Core.Counters with { TrainSeconds = 0 }), Json(interrupted.Core.Counters with { TrainSeconds = 0 }));
+        Assert.Equal(reference.Core.Participation.OrderBy(p => p.Key), interrupted.Core.Participation.OrderBy(p => p.Key));
+    }
+
+    [Theory]
+    [InlineData("fedbuff")]
+    [InlineData("fedavg")]
+    [InlineData("fedasync")]
+    public void Journaled_results_are_never_trained_again_and_each_is_applied_once(string algorithm)
+    {
+        var reference = new SimulatedRun(Server(algorithm), journalResults: true, arrivalSeed: 3);
+        reference.RunToEnd(crashAt: []);
+        var run = new SimulatedRun(Server(algorithm), journalResults: true, arrivalSeed: 3);
+        run.RunToEnd(CrashPoints(reference.Iterations, 0.05, 0.2, 0.2, 0.4, 0.8));
+
+        Assert.Equal(5, run.Crashes);
+        // A job whose result was journaled is never dispatched again, so no client answers twice.
+        Assert.Empty(run.DispatchedAfterAnswer);
+        Assert.Equal(run.Answered.Count, run.Answered.Distinct().Count());
+        Assert.Equal(reference.Core.Current.Weights, run.Core.Current.Weights);
+    }
+
+    [Fact]
+    public void Step_durability_trains_again_only_the_results_after_the_last_step()
+    {
+        var run = new SimulatedRun(Server("fedbuff"), journalResults: false, arrivalSeed: 4);
+        run.RunToEnd(crashAt: [50]);
+        var reference = new SimulatedRun(Server("fedbuff"), journalResults: false, arrivalSeed: 4);
+        reference.RunToEnd(crashAt: []);
+
+        int retrained = run.DispatchLog.Count - reference.DispatchLog.Count;
+        Assert.InRange(retrained, 1, server.Concurrency);
+    }
+
+    private static readonly ServerSettings server = Server("fedbuff");
+
+    private static int[] CrashPoints(int iterations, params double[] fractions) =>
+        fractions.Select((f, i) => (int)(f * iterations) + (fractions.Take(i).Contains(f) ? 1 : 0)).ToArray();
+
+    private static ServerSettings Server(string algorithm) => algorithm switch
+    {
+        "fedbuff" => ServerSettings.Default with { Algorithm = FlAlgorithm.FedBuff, Concurrency = 12, BufferSize = 4, Optimizer = "fedavgm" },
+        "fedbuff-adam" => ServerSettings.Default with { Algorithm = FlAlgorithm.FedBuff, Concurrency = 12, BufferSize = 3, Optimizer = "fedadam" },
+        "fedavg" => ServerSettings.Default with { Algorithm = FlAlgorithm.FedAvg, ClientsPerRound = 5, OverSelection = 0.4, RoundDeadline = 30 },
+        "fedasync" => ServerSettings.Default with { Algorithm = FlAlgorithm.FedAsync, Concurrency = 8, MaxStaleness = 12 },
+        _ => throw new ArgumentOutOfRangeException(nameof(algorithm)),
+    };
+
+
+    private static string Json<T>(T value) => JsonSerializer.Serialize(value, new JsonSerializerOptions { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals });
+
+    /// <summary>
+    /// A run whose clients and evaluator answer in a seeded random order, whose persisted events are folded
+    /// as the actor would, and which can "crash": lose everything but the fold and restore from it.
+    /// </summary>
+    private sealed class SimulatedRun
+    {
+        private readonly ServerSettings _server;
+        private readonly bool _journalResults;
+        private readonly Random _arrivals;
+        private readonly RunSettings _run = RunSettings.Default with { MaxServerSteps = 80, EvalEverySteps = 7, TargetAccuracy = null, Seed = 11 };
+        private readonly SimulationSettings _simulation = SimulationSettings.Default with
+        {
+            Device = DeviceSettings.Default with { Dropout = 0.1, JobTimeout = 50 },
+        };
+        private readonly FixedPopulation _population = new(40);
+        private readonly PersistedRun _fold = new();
+        private readonly List<ClientProtocol.TrainJob> _outstanding = new();
+        private readonly List<EvaluateModel> _evaluations = new();
+
+        public SimulatedRun(ServerSettings server, bool journalResults, int arrivalSeed)
+        {
+            _server = server;
+            _journalResults = journalResults;
+            _arrivals = new Random(arrivalSeed);
+            var initial = Enumerable.Range(0, Dimension).Select(i => 0.1f * i).ToArray();
+            _fold.Apply(new RunStarted("test", initial));
+            Core = new CoordinatorCore(_run, server, _simulation, _population, initial);
+            Take(Core.Start());
+        }
+
+        public CoordinatorCore Core { get; private set; }
+
+        public List<EvaluationRecord> Records { get; } = new();
+
+        public List<long> DispatchLog { get; } = new();
+
+        public List<long> Answered { get; } = new();
+
+        public int Crashes { get; private set; }
+
+        public int Iterations { get; private set; }
+
+        /// <summary>Jobs dispatched again after their result had been given to the coordinator.</summary>
+        public List<long> DispatchedAfterAnswer { get; } = new();
+
+        private bool Finished { get; set; }
+
+        public void RunToEnd(int[] crashAt)
+        {
+            for (int i = 0; !Finished; i++, Iterations++)
+            {
+                Assert.True(i < 100_000, "the run does not end");
+                if (crashAt.Contains(i)) Crash();
+                if (_evaluations.Count > 0 && (_outstanding.Count == 0 || _arrivals.NextDouble() < 0.2))
+                {
+                    var e = _evaluations[_arrivals.Next(_evaluations.Count)];
+                    _evaluations.Remove(e);
+                    double acc = 0.5 + 0.4 * Math.Tanh(e.Version.Weights.Sum() / Dimension);
+                    Take(Core.OnEvaluated(e.ServerStep, new EvaluationResult(100, acc, 1 - acc, [], [])));
+                }
+                else if (_outstanding.Count > 0)
+                {
+                    var job = _outstanding[_arrivals.Next(_outstanding.Count)];
+                    _outstanding.Remove(job);
+                    CoordinatorProtocol.ICoordinatorCommand result = job.ClientId % 17 == 5 && job.Job.Value % 3 == 0
+                        ? new CoordinatorProtocol.JobFailed(job.Job, job.ClientId, "out of memory")
+                        : Train(job);
+                    if (_journalResults && Core.IsAwaiting(job.Job)) _fold.Apply(new ResultPersisted(result));
+                    Answered.Add(job.Job.Value);
+                    Take(result is CoordinatorProtocol.ClientUpdate u ? Core.OnUpdate(u) : Core.OnJobFailed((CoordinatorProtocol.JobFailed)result));
+                }
+                else Assert.Fail("nothing outstanding and the run has not ended");
+            }
+        }
+
+        private static CoordinatorProtocol.ClientUpdate Train(ClientProtocol.TrainJob job)
+        {
+            var b = job.Base.Weights;
+            var delta = new float[b.Length];
+            for (int i = 0; i < b.Length; i++)
+                delta[i] = -0.1f * b[i] + 0.01f * ((job.ClientId * 31 + i) % 7 - 3) + 1e-4f * (job.Job.Value % 13);
+            int samples = 16 + job.ClientId % 50;
+            double norm = Math.Sqrt(delta.Sum(d => (double)d * d));
+            return new(job.Job, job.ClientId, job.Base.Number, delta, new LocalTrainingStats(samples, 2, 0.3, norm, 0.01));
+        }
+
+        private void Crash()
+        {
+            Crashes++;
+            _outstanding.Clear();
+            _evaluations.Clear();
+            var latest = _fold.Latest ?? throw new InvalidOperationException("no checkpoint: version 0 is one");
+            Core = CoordinatorCore.Restore(_run, _server, _simulation, _population, latest, _fold.Versions, _fold.Participation, _fold.Records);
+            Records.Clear();
+            Records.AddRange(_fold.Records);
+            Take(Core.Resume(_journalResults ? _fold.Results : []));
+        }
+
+        private void Take(IReadOnlyList<ICoordinatorEffect> effects)
+        {
+            foreach (var e in effects)
+            {
+                switch (e)
+                {
+                    case DispatchJob d:
+                        Assert.DoesNotContain(_outstanding, j => j.Job == d.Job.Job);
+                        _outstanding.Add(d.Job);
+                        DispatchLog.Add(d.Job.Job.Value);
+                        if (Answered.Contains(d.Job.Job.Value)) DispatchedAfterAnswer.Add(d.Job.Job.Value);
+                        break;
+                    case EvaluateModel m:
+                        _evaluations.Add(m);
+                        break;
+                    case EvaluationRecorded r:
+                        Records.Add(r.Record);
+                        break;
+                    case StepCommitted s:
+                        _fold.Apply(new StepPersisted(s.Checkpoint, s.Version.Weights, 0));
+                        break;
+                    case RunFinished:
+                        Finished = true;
+                        break;
+                }
+            }
+        }
+    }
+}
