@@ -45,6 +45,8 @@ public sealed class ClientActor : ReceiveActor
             p.ReplyTo.Tell(new CoordinatorProtocol.ClientUpdate(done.Job, _clientId, p.Job.Base.Number, done.Delta, done.Stats));
             PassivateIfIdle();
         });
+        // Results live in the coordinator's journal once acknowledged; a client keeps no copy to resend.
+        Receive<CoordinatorProtocol.ResultAcknowledged>(_ => { });
         Receive<TrainerProtocol.TrainingFailed>(failed =>
         {
             if (!_pending.Remove(failed.Job, out var p)) return;

@@ -1,87 +1,223 @@
 using Akka.Actor;
+using Akka.Persistence;
 using FedActors.Actors.Clients;
+using FedActors.Actors.Persistence;
 using FedActors.Actors.Simulation;
 using FedActors.Actors.Trainers;
 using static FedActors.Actors.Coordination.CoordinatorEffects;
 
 namespace FedActors.Actors.Coordination;
 
+/// <summary>What the coordinator shell needs besides its collaborators.</summary>
+/// <param name="Run">Seed, length, evaluation cadence, model and local training.</param>
+/// <param name="Server">Algorithm and aggregation.</param>
+/// <param name="Simulation">Clock and devices.</param>
+/// <param name="Population">The clients.</param>
+/// <param name="InitialWeights">Version 0 of a new run (a resumed run takes its own from the journal).</param>
+/// <param name="PersistenceId">The journal's id for this run.</param>
+/// <param name="Fingerprint">Identifies the run's configuration; the journal of another is refused.</param>
+/// <param name="Durability">When results become durable.</param>
+/// <param name="SnapshotEverySteps">A snapshot every this many steps, after which older entries are deleted.</param>
+public sealed record CoordinatorSetup(
+    RunSettings Run, ServerSettings Server, SimulationSettings Simulation, IClientDataSource Population, float[] InitialWeights,
+    string PersistenceId, string Fingerprint, Durability Durability, int SnapshotEverySteps);
+
 /// <summary>
-/// The thin actor shell around <see cref="CoordinatorCore"/>: feeds it client results, evaluations and
-/// time, and carries out its effects (send jobs to the client region, evaluations to the trainer pool,
-/// records to the observer). Completes <see cref="RunResult"/> and stops itself when the run ends.
+/// The persistent actor shell around <see cref="CoordinatorCore"/>: journals every server step (and, in
+/// durability <c>update</c>, every result before acknowledging it), snapshots every few steps and prunes
+/// what the snapshot covers; on start it recovers the journal and resumes where the run stood. Otherwise it
+/// feeds the core client results, evaluations and time, and carries out its effects.
 /// </summary>
-public sealed class CoordinatorActor : ReceiveActor, IWithTimers
+public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
 {
-    private readonly CoordinatorCore _core;
-    private readonly ServerSettings _server;
-    private readonly SimulationSettings _simulation;
-    private readonly double? _targetAccuracy;
+    private readonly CoordinatorSetup _setup;
     private readonly IActorRef _clients;
     private readonly IActorRef _trainers;
     private readonly IRunObserver _observer;
-    private readonly IClock _wall;
+    private readonly IClock _session;
     private readonly TaskCompletionSource<RunResult> _completion;
+    private readonly PersistedRun _fold = new();
     private readonly Dictionary<long, double> _evaluationWallTimes = new();
     private readonly List<EvaluationRecord> _records = new();
+    private CoordinatorCore? _core;
     private TargetReached? _target;
+    private double _wallOffset;
     private double _lastProgressWall;
     private long _lastProgressUpdates;
 
     /// <summary>Creates the shell.</summary>
-    public CoordinatorActor(CoordinatorCore core, RunSettings run, ServerSettings server, SimulationSettings simulation,
-        IActorRef clients, IActorRef trainers, IRunObserver observer, IClock wall, TaskCompletionSource<RunResult> completion)
+    public CoordinatorActor(CoordinatorSetup setup, IActorRef clients, IActorRef trainers, IRunObserver observer, IClock session,
+        TaskCompletionSource<RunResult> completion)
     {
-        _core = core;
-        _server = server;
-        _simulation = simulation;
-        _targetAccuracy = run.TargetAccuracy;
+        _setup = setup;
         _clients = clients;
         _trainers = trainers;
         _observer = observer;
-        _wall = wall;
+        _session = session;
         _completion = completion;
 
-        Receive<CoordinatorProtocol.ClientUpdate>(u => Guard(() => _core.OnUpdate(u, _wall.Seconds)));
-        Receive<CoordinatorProtocol.JobFailed>(f => Guard(() => _core.OnJobFailed(f, _wall.Seconds)));
-        Receive<TrainerProtocol.Evaluated>(e => Guard(() => _core.OnEvaluated(e.ServerStep, e.Result)));
-        Receive<CoordinatorProtocol.StopRun>(_ => Guard(_core.RequestStop));
-        Receive<CoordinatorProtocol.Tick>(_ =>
+        Recover<SnapshotOffer>(offer => Recovering(() => _fold.Apply((IPersistedState)offer.Snapshot)));
+        Recover<IPersistedState>(e => Recovering(() => _fold.Apply(e)));
+        Recover<RecoveryCompleted>(_ => Recovered());
+
+        Command<CoordinatorProtocol.ClientUpdate>(u => OnResult(u, u.Job, u.ClientId));
+        Command<CoordinatorProtocol.JobFailed>(f => OnResult(f, f.Job, f.ClientId));
+        Command<TrainerProtocol.Evaluated>(e => Guard(() => _core!.OnEvaluated(e.ServerStep, e.Result)));
+        Command<CoordinatorProtocol.StopRun>(_ => Guard(() => _core!.RequestStop()));
+        Command<CoordinatorProtocol.Tick>(_ =>
         {
-            Guard(() => _core.OnTick(_wall.Seconds));
+            Guard(() => _core!.OnTick(Wall));
             ReportProgress();
         });
+        Command<SaveSnapshotSuccess>(s =>
+        {
+            // The snapshot covers everything up to its sequence number: older entries only cost space.
+            DeleteMessages(s.Metadata.SequenceNr);
+            DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1));
+        });
+        // A failed snapshot or delete loses nothing: the journal still holds every step since the last good one.
+        Command<SaveSnapshotFailure>(_ => { });
+        Command<DeleteMessagesSuccess>(_ => { });
+        Command<DeleteMessagesFailure>(_ => { });
+        Command<DeleteSnapshotsSuccess>(_ => { });
+        Command<DeleteSnapshotsFailure>(_ => { });
     }
+
+    /// <inheritdoc />
+    public override string PersistenceId => _setup.PersistenceId;
 
     /// <inheritdoc />
     public ITimerScheduler Timers { get; set; } = null!;
 
-    /// <summary>Props of the shell.</summary>
-    public static Props Props(CoordinatorCore core, RunSettings run, ServerSettings server, SimulationSettings simulation,
-        IActorRef clients, IActorRef trainers, IRunObserver observer, IClock wall, TaskCompletionSource<RunResult> completion) =>
-        Akka.Actor.Props.Create(() => new CoordinatorActor(core, run, server, simulation, clients, trainers, observer, wall, completion));
+    /// <summary>Wall seconds of the run: earlier sessions plus this one.</summary>
+    private double Wall => _wallOffset + _session.Seconds;
 
-    /// <inheritdoc />
-    protected override void PreStart()
-    {
-        Timers.StartPeriodicTimer("tick", CoordinatorProtocol.Tick.Instance,
-            _simulation.Clock == ClockMode.Wall ? TimeSpan.FromMilliseconds(250) : TimeSpan.FromSeconds(1));
-        Guard(() => _core.Start(_wall.Seconds));
-    }
+    /// <summary>Props of the shell.</summary>
+    public static Props Props(CoordinatorSetup setup, IActorRef clients, IActorRef trainers, IRunObserver observer, IClock session,
+        TaskCompletionSource<RunResult> completion) =>
+        Akka.Actor.Props.Create(() => new CoordinatorActor(setup, clients, trainers, observer, session, completion));
 
     /// <inheritdoc />
     protected override SupervisorStrategy SupervisorStrategy() => Akka.Actor.SupervisorStrategy.StoppingStrategy;
 
-    private void Guard(Func<IReadOnlyList<ICoordinatorEffect>> step)
+    private void Recovering(Action apply)
+    {
+        try
+        {
+            apply();
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        {
+            Finish(RunStatus.Failed, $"the persisted run state is inconsistent: {e.Message}");
+        }
+    }
+
+    private void Recovered()
     {
         if (_completion.Task.IsCompleted) return;
+        var started = _fold.Started;
+        if (started is null)
+        {
+            Persist(new RunStarted(_setup.Fingerprint, _setup.InitialWeights), e =>
+            {
+                _fold.Apply(e);
+                StartCore(_setup.InitialWeights);
+            });
+            return;
+        }
+        if (started.ConfigFingerprint != _setup.Fingerprint)
+        {
+            Finish(RunStatus.Failed,
+                $"the persisted state (journal '{PersistenceId}') belongs to a run with another configuration (fingerprint {Short(started.ConfigFingerprint)}, this one {Short(_setup.Fingerprint)}); nothing was changed");
+            return;
+        }
+        _wallOffset = _fold.WallSeconds;
+        Persist(new RunResumed(_fold.WallSeconds), e =>
+        {
+            _fold.Apply(e);
+            var latest = _fold.Latest;
+            if (latest is null)
+            {
+                // Died before version 0 was journaled: nothing happened yet.
+                StartCore(started.InitialWeights);
+                return;
+            }
+            try
+            {
+                _core = CoordinatorCore.Restore(_setup.Run, _setup.Server, _setup.Simulation, _setup.Population, latest,
+                    _fold.Versions, _fold.Participation, _fold.Records);
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
+            {
+                Finish(RunStatus.Failed, $"the persisted run state cannot be restored: {ex.Message}");
+                return;
+            }
+            _records.AddRange(_fold.Records);
+            _target = _core.Target;
+            _observer.OnRestored(new RestoredRun(latest.ServerStep, _fold.Records, _fold.Resumed, _fold.WallSeconds));
+            StartTimers();
+            Guard(() => _core.Resume(_fold.Results, Wall));
+        });
+    }
+
+    private void StartCore(float[] initialWeights)
+    {
+        _core = new CoordinatorCore(_setup.Run, _setup.Server, _setup.Simulation, _setup.Population, initialWeights);
+        StartTimers();
+        Guard(() => _core.Start(Wall));
+    }
+
+    private void StartTimers() =>
+        Timers.StartPeriodicTimer("tick", CoordinatorProtocol.Tick.Instance,
+            _setup.Simulation.Clock == ClockMode.Wall ? TimeSpan.FromMilliseconds(250) : TimeSpan.FromSeconds(1));
+
+    private void OnResult(CoordinatorProtocol.ICoordinatorCommand result, JobId job, int clientId)
+    {
+        if (_core is null || _completion.Task.IsCompleted) return;
+        var client = Sender;
+        if (!_core.IsAwaiting(job))
+        {
+            Guard(() => Feed(result)); // late, duplicate or unknown: the core counts the rejection
+            return;
+        }
+        if (_setup.Durability == Durability.Update)
+        {
+            // Journal first, then acknowledge: an acknowledged result is never asked for again.
+            Persist(new ResultPersisted(result), e =>
+            {
+                _fold.Apply(e);
+                Acknowledge(client, job, clientId);
+                Guard(() => Feed(result));
+            });
+            return;
+        }
+        Acknowledge(client, job, clientId);
+        Guard(() => Feed(result));
+    }
+
+    private IReadOnlyList<ICoordinatorEffect> Feed(CoordinatorProtocol.ICoordinatorCommand result) => result switch
+    {
+        CoordinatorProtocol.ClientUpdate u => _core!.OnUpdate(u, Wall),
+        CoordinatorProtocol.JobFailed f => _core!.OnJobFailed(f, Wall),
+        _ => [],
+    };
+
+    private void Acknowledge(IActorRef client, JobId job, int clientId)
+    {
+        client.Tell(new CoordinatorProtocol.ResultAcknowledged(job));
+        _observer.OnAcknowledged(job, clientId);
+    }
+
+    private void Guard(Func<IReadOnlyList<ICoordinatorEffect>> step)
+    {
+        if (_completion.Task.IsCompleted || _core is null) return;
         try
         {
             foreach (var effect in step()) Carry(effect);
         }
         catch (Exception e)
         {
-            // The core's state is unknown after an exception: end the run rather than restart over it.
+            // The core's state is unknown after an exception: end the run rather than go on over it.
             Finish(RunStatus.Failed, $"{e.GetType().Name}: {e.Message}");
         }
     }
@@ -94,42 +230,87 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
                 _clients.Tell(new ClientProtocol.ClientEnvelope(d.Job.ClientId, d.Job));
                 break;
             case EvaluateModel e:
-                _evaluationWallTimes[e.ServerStep] = _wall.Seconds;
+                _evaluationWallTimes[e.ServerStep] = Wall;
                 _trainers.Tell(new TrainerProtocol.Evaluate(e.Version, e.ServerStep));
                 break;
             case EvaluationRecorded r:
                 var record = r.Record with { WallSeconds = _evaluationWallTimes.GetValueOrDefault(r.Record.ServerStep) };
                 _evaluationWallTimes.Remove(r.Record.ServerStep);
                 _records.Add(record);
-                if (_target is null && _targetAccuracy is double t && record.Accuracy >= t)
+                if (_target is null && _setup.Run.TargetAccuracy is double t && record.Accuracy >= t)
                     _target = new TargetReached(record.ServerStep, record.VirtualSeconds, record.WallSeconds, record.UpdatesApplied, record.BytesUp);
                 _observer.OnEvaluation(record);
                 break;
+            case UpdateApplied u:
+                _observer.OnUpdateApplied(u.Update);
+                break;
+            case StepCommitted s:
+                // Records carry the wall time the shell measured; the core only knows virtual time.
+                var checkpoint = s.Checkpoint with { NewRecords = s.Checkpoint.NewRecords.Select(WithWall).ToArray() };
+                // Asynchronous: clients keep training while the step is written; order is all exactness needs.
+                PersistAsync(new StepPersisted(checkpoint, s.Version.Weights, Wall), e =>
+                {
+                    _fold.Apply(e);
+                    long step = e.Checkpoint.ServerStep;
+                    if (step > 0 && step % _setup.SnapshotEverySteps == 0) SaveSnapshot(_fold.ToSnapshot());
+                });
+                break;
             case RunFinished f:
-                Finish(f.Status, null);
+                // Let the journal writes still in flight finish first.
+                DeferAsync(f, _ => Finish(f.Status, null));
                 break;
         }
     }
 
+    private EvaluationRecord WithWall(EvaluationRecord r)
+    {
+        var recorded = _records.FindLast(x => x.ServerStep == r.ServerStep);
+        return recorded is null ? r : r with { WallSeconds = recorded.WallSeconds };
+    }
+
     private void ReportProgress()
     {
-        double now = _wall.Seconds;
+        if (_core is null) return;
+        double now = _session.Seconds;
         var counters = _core.Counters;
         double rate = now > _lastProgressWall ? (counters.UpdatesApplied - _lastProgressUpdates) / (now - _lastProgressWall) : 0;
         _lastProgressWall = now;
         _lastProgressUpdates = counters.UpdatesApplied;
-        _observer.OnProgress(new RunProgress(counters.ServerSteps, counters.UpdatesApplied, rate, _core.Now, now, _core.InFlight));
+        _observer.OnProgress(new RunProgress(counters.ServerSteps, counters.UpdatesApplied, rate, _core.Now, Wall, _core.InFlight));
     }
+
+    /// <inheritdoc />
+    protected override void OnRecoveryFailure(Exception reason, object? message = null) =>
+        Finish(RunStatus.Failed, $"cannot read the persisted run state: {Innermost(reason).Message}");
+
+    /// <inheritdoc />
+    protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr) =>
+        Finish(RunStatus.Failed, $"cannot write the run state (entry {sequenceNr}): {Innermost(cause).Message}");
+
+    /// <inheritdoc />
+    protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr) =>
+        Finish(RunStatus.Failed, $"the journal rejected the run state (entry {sequenceNr}): {Innermost(cause).Message}");
+
+    private static Exception Innermost(Exception e)
+    {
+        while (e.InnerException is not null && e is AggregateException or System.Reflection.TargetInvocationException) e = e.InnerException;
+        return e;
+    }
+
+    private static string Short(string fingerprint) => fingerprint.Length > 12 ? fingerprint[..12] : fingerprint;
 
     private void Finish(RunStatus status, string? error)
     {
         if (_completion.Task.IsCompleted) return;
         var last = _records.Count > 0 ? _records[^1] : null;
+        var core = _core;
         _completion.TrySetResult(new RunResult(
-            status, ServerSettings.Name(_server.Algorithm), _core.Current.Weights, _core.Counters,
+            status, ServerSettings.Name(_setup.Server.Algorithm), core?.Current.Weights ?? _setup.InitialWeights,
+            core?.Counters ?? new RunCounters(0, 0, new SortedDictionary<string, long>(), 0, 0, 0, 0, 0, 0, 0, 0),
             last?.Accuracy, last?.Loss, _records.Count > 0 ? _records.Max(r => r.Accuracy) : null,
-            _targetAccuracy, _target, _wall.Seconds, _records.ToArray(),
-            new SortedDictionary<int, int>(_core.Participation.ToDictionary()), error ?? _core.FailureReason));
+            _setup.Run.TargetAccuracy, _target, Wall, _records.ToArray(),
+            new SortedDictionary<int, int>(core?.Participation.ToDictionary() ?? new Dictionary<int, int>()), error ?? core?.FailureReason)
+        { Resumed = _fold.Resumed });
         Timers.CancelAll();
         Context.Stop(Self);
     }

@@ -382,6 +382,7 @@ public sealed partial class CoordinatorCore
         _normM2 += d * (norm - _normMean);
         int count = _participation[job.ClientId] = _participation.GetValueOrDefault(job.ClientId) + 1;
         _participationChanged.Add(job.ClientId);
+        _out.Add(new UpdateApplied(new AppliedUpdate(Current.Number + 1, new JobId(job.Id), job.ClientId, job.Base.Number, staleness)));
         _maxParticipation = Math.Max(_maxParticipation, count);
     }
 

@@ -20,6 +20,9 @@ public static class CoordinatorEffects
     /// <summary>The run is over; no more effects follow.</summary>
     public sealed record RunFinished(RunStatus Status) : ICoordinatorEffect;
 
+    /// <summary>An update went into the aggregate (the run's update ledger).</summary>
+    public sealed record UpdateApplied(AppliedUpdate Update) : ICoordinatorEffect;
+
     /// <summary>
     /// A server step published <paramref name="Version"/>; <paramref name="Checkpoint"/> is the state right
     /// after it, for the shell to persist.

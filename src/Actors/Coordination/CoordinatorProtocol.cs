@@ -26,6 +26,13 @@ public static class CoordinatorProtocol
         public static StopRun Instance { get; } = new();
     }
 
+    /// <summary>
+    /// The coordinator took a client's result: in durability <c>update</c> only after journaling it, so the
+    /// client need never send it again.
+    /// </summary>
+    /// <param name="Job">The job whose result was taken.</param>
+    public sealed record ResultAcknowledged(JobId Job);
+
     /// <summary>Periodic wake-up of the actor shell (wall-clock timeouts, progress).</summary>
     internal sealed record Tick
     {

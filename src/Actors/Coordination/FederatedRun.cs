@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Configuration;
 using FedActors.Actors.Clients;
+using FedActors.Actors.Persistence;
 using FedActors.Actors.Simulation;
 using FedActors.Actors.Trainers;
 using FedActors.Training.Data;
@@ -29,10 +30,23 @@ public sealed record FederatedRunSpec(
     /// <summary>Extra ActorSystem configuration (takes precedence over the runtime's defaults).</summary>
     public Config? ActorSystemConfig { get; init; }
 
+    /// <summary>Where the coordinator journals its state; null keeps it in memory only (the run cannot be resumed).</summary>
+    public RunPersistence? Persistence { get; init; }
+
     /// <summary>Reads every setting from <paramref name="config"/> (which must include reference.conf's defaults).</summary>
     public static FederatedRunSpec Create(Config config, IClientDataSource population, LabeledDataset testSet) =>
         new(RunSettings.Create(config), ServerSettings.Create(config), SimulationSettings.Create(config),
             TrainerSettings.Create(config), population, testSet);
+}
+
+/// <summary>Where and how a run's coordinator persists its state.</summary>
+/// <param name="Settings">Provider, connection, durability, snapshot cadence.</param>
+/// <param name="RunDirectory">The run directory (SQLite keeps state.db there).</param>
+/// <param name="Fingerprint">Identifies the run's configuration: a journal written under another is refused.</param>
+public sealed record RunPersistence(PersistenceSettings Settings, string RunDirectory, string Fingerprint)
+{
+    /// <summary>The journal's id for the run; runs sharing one database need distinct ids.</summary>
+    public string PersistenceId { get; init; } = "coordinator";
 }
 
 /// <summary>Runs a federated training on one node: actor system, trainer pool, client region and coordinator.</summary>
@@ -41,24 +55,31 @@ public static class FederatedRun
     /// <summary>Akka settings the runtime starts from: no console logging, the trainer dispatcher.</summary>
     public static Config BaseConfig { get; } = ConfigurationFactory.ParseString("""
         akka {
+          persistence.journal.plugin = "akka.persistence.journal.inmem"
+          persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
           loglevel = OFF
           stdout-loglevel = OFF
           log-dead-letters = off
           log-dead-letters-during-shutdown = off
         }
-        """).WithFallback(TrainerPool.DispatcherConfig);
+        """).WithFallback(TrainerPool.DispatcherConfig).WithFallback(StateSerializer.Configuration);
 
     /// <summary>
     /// Runs until <c>run.max-server-steps</c> (status completed) or until <paramref name="ct"/> is cancelled
-    /// (graceful stop after a final evaluation: status stopped).
+    /// (graceful stop after a final evaluation: status stopped). With <see cref="FederatedRunSpec.Persistence"/>,
+    /// a journal that already holds the run is resumed.
     /// </summary>
     public static async Task<RunResult> RunAsync(FederatedRunSpec spec, IRunObserver observer, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(observer);
         var initial = spec.InitialWeights ?? InitialWeights(spec);
-        var core = new CoordinatorCore(spec.Run, spec.Server, spec.Simulation, spec.Population, initial);
-        var config = spec.ActorSystemConfig is null ? BaseConfig : spec.ActorSystemConfig.WithFallback(BaseConfig);
+        var persistence = spec.Persistence;
+        var setup = new CoordinatorSetup(spec.Run, spec.Server, spec.Simulation, spec.Population, initial,
+            persistence?.PersistenceId ?? "coordinator", persistence?.Fingerprint ?? "in-memory",
+            persistence?.Settings.Durability ?? Durability.Step, persistence?.Settings.SnapshotEverySteps ?? PersistenceSettings.Default.SnapshotEverySteps);
+        var config = persistence is null ? BaseConfig : PersistenceConfig.For(persistence.Settings, persistence.RunDirectory).WithFallback(BaseConfig);
+        if (spec.ActorSystemConfig is not null) config = spec.ActorSystemConfig.WithFallback(config);
         var system = ActorSystem.Create("fedactors", config);
         try
         {
@@ -67,7 +88,7 @@ public static class FederatedRun
             var trainers = system.ActorOf(TrainerPool.Props(spec.Trainers, spec.Population, spec.TestSet, spec.Run.ModelName), "trainers");
             var clients = system.ActorOf(ClientRegion.Props(trainers), "clients");
             var coordinator = system.ActorOf(
-                CoordinatorActor.Props(core, spec.Run, spec.Server, spec.Simulation, clients, trainers, observer, wall, completion), "coordinator");
+                CoordinatorActor.Props(setup, clients, trainers, observer, wall, completion), "coordinator");
             await using var registration = ct.Register(() => coordinator.Tell(CoordinatorProtocol.StopRun.Instance));
             return await completion.Task.ConfigureAwait(false);
         }

@@ -8,7 +8,35 @@ public interface IRunObserver
 
     /// <summary>A periodic progress tick (about once a second of wall time).</summary>
     void OnProgress(RunProgress progress);
+
+    /// <summary>
+    /// A resumed run restored its persisted state: <paramref name="restored"/> holds the evaluation records
+    /// and ledger position the run stands at. Called once, before any other callback of the session; any
+    /// output written past that point by the interrupted session is to be discarded.
+    /// </summary>
+    void OnRestored(RestoredRun restored) { }
+
+    /// <summary>A client update went into the aggregate of server step <see cref="AppliedUpdate.ServerStep"/>.</summary>
+    void OnUpdateApplied(AppliedUpdate update) { }
+
+    /// <summary>The coordinator acknowledged a client's result (durability <c>update</c>: after journaling it).</summary>
+    void OnAcknowledged(JobId job, int clientId) { }
 }
+
+/// <summary>Where a resumed run stands.</summary>
+/// <param name="ServerStep">The step it resumes after.</param>
+/// <param name="Records">The evaluation records up to that step.</param>
+/// <param name="Resumed">How many times the run has been resumed, this time included.</param>
+/// <param name="WallSeconds">Wall seconds of the run so far (sessions summed).</param>
+public sealed record RestoredRun(long ServerStep, IReadOnlyList<EvaluationRecord> Records, int Resumed, double WallSeconds);
+
+/// <summary>An applied client update: one row of the run's update ledger.</summary>
+/// <param name="ServerStep">The server step whose aggregate it went into.</param>
+/// <param name="Job">The job.</param>
+/// <param name="ClientId">The client.</param>
+/// <param name="BaseVersion">The version it trained from.</param>
+/// <param name="Staleness">Server steps between its base version and its application.</param>
+public sealed record AppliedUpdate(long ServerStep, JobId Job, int ClientId, long BaseVersion, int Staleness);
 
 /// <summary>A progress tick.</summary>
 /// <param name="ServerStep">Server steps taken.</param>

@@ -31,6 +31,9 @@ public sealed record RunResult(
     IReadOnlyDictionary<int, int> Participation,
     string? Error)
 {
+    /// <summary>How many times the run was resumed from its persisted state.</summary>
+    public int Resumed { get; init; }
+
     /// <summary>SHA-256 of <see cref="FinalWeights"/> as little-endian float32, lower-case hex (summary.json model_sha256).</summary>
     public string ModelSha256 => ModelHash.Sha256(FinalWeights);
 }
