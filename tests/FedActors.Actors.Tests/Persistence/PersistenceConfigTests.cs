@@ -1,0 +1,78 @@
+using Akka.Configuration;
+using FedActors.Actors.Persistence;
+using FedActors.Actors.Tests.Coordination;
+using Microsoft.Data.Sqlite;
+
+namespace FedActors.Actors.Tests.Persistence;
+
+public sealed class PersistenceConfigTests : IDisposable
+{
+    private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("fedactors-config-");
+
+    public void Dispose() => _dir.Delete(recursive: true);
+
+    private static PersistenceSettings Settings(string hocon) =>
+        PersistenceSettings.Create(ConfigurationFactory.ParseString(hocon).WithFallback(SettingsTests.Reference()));
+
+    [Fact]
+    public void Sqlite_config_must_point_both_plugins_at_the_run_directorys_state_db()
+    {
+        var config = PersistenceConfig.For(PersistenceSettings.Default, _dir.FullName);
+        var file = Path.Combine(_dir.FullName, "state.db");
+        foreach (var plugin in new[] { "akka.persistence.journal", "akka.persistence.snapshot-store" })
+        {
+            var id = config.GetString($"{plugin}.plugin");
+            Assert.Equal("SQLite.MS", config.GetString($"{id}.provider-name"));
+            Assert.Equal(file, new SqliteConnectionStringBuilder(config.GetString($"{id}.connection-string")).DataSource);
+            Assert.True(config.GetBoolean($"{id}.auto-initialize"));
+            Assert.StartsWith("Akka.Persistence.Sql.", config.GetString($"{id}.class")); // from the fallback
+        }
+    }
+
+    [Fact]
+    public void Sqlite_config_must_leave_the_file_in_write_ahead_log_mode()
+    {
+        PersistenceConfig.For(PersistenceSettings.Default, Path.Combine(_dir.FullName, "new-run"));
+        using var connection = new SqliteConnection($"Data Source={Path.Combine(_dir.FullName, "new-run", "state.db")};Pooling=false");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode";
+        Assert.Equal("wal", command.ExecuteScalar());
+    }
+
+    [Fact]
+    public void Postgresql_config_must_carry_the_connection_string_verbatim_through_hocon()
+    {
+        // Quotes, backslashes, semicolons and '=' must survive HOCON quoting.
+        var settings = PersistenceSettings.Default with
+        {
+            Provider = PersistenceProvider.PostgreSql,
+            ConnectionString = "Host=db.example;Database=fl;Username=u;Password='a\"b\\c;d=e'",
+        };
+
+        var config = PersistenceConfig.For(settings, _dir.FullName);
+
+        Assert.Equal("PostgreSQL.15", config.GetString("akka.persistence.journal.sql.provider-name"));
+        Assert.Equal("PostgreSQL.15", config.GetString("akka.persistence.snapshot-store.sql.provider-name"));
+        Assert.Equal(settings.ConnectionString, config.GetString("akka.persistence.journal.sql.connection-string"));
+        Assert.Equal(settings.ConnectionString, config.GetString("akka.persistence.snapshot-store.sql.connection-string"));
+        Assert.Empty(_dir.EnumerateFileSystemInfos()); // nothing is created for PostgreSQL
+    }
+
+    [Fact]
+    public void Config_must_leave_serializers_to_the_rest_of_the_system()
+    {
+        var config = PersistenceConfig.For(PersistenceSettings.Default, _dir.FullName);
+        Assert.False(config.HasPath("akka.actor.serializers"));
+        Assert.False(config.HasPath("akka.actor.serialization-bindings"));
+    }
+
+    [Fact]
+    public void Sqlite_connection_string_must_keep_extra_options_and_make_the_path_absolute()
+    {
+        var settings = Settings("fedactors.persistence.connection-string = \"Data Source=sub/s.db;Default Timeout=7\"");
+        var b = new SqliteConnectionStringBuilder(PersistenceConfig.SqliteConnectionString(settings, _dir.FullName));
+        Assert.Equal(Path.Combine(_dir.FullName, "sub", "s.db"), b.DataSource);
+        Assert.Equal(7, b.DefaultTimeout);
+    }
+}
