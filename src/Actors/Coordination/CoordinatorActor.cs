@@ -139,6 +139,7 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
             if (latest is null)
             {
                 // Died before version 0 was journaled: nothing happened yet.
+                _observer.OnRestored(new RestoredRun(0, [], _fold.Resumed, _fold.WallSeconds));
                 StartCore(started.InitialWeights);
                 return;
             }
@@ -171,7 +172,7 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         Timers.StartPeriodicTimer("tick", CoordinatorProtocol.Tick.Instance,
             _setup.Simulation.Clock == ClockMode.Wall ? TimeSpan.FromMilliseconds(250) : TimeSpan.FromSeconds(1));
 
-    private void OnResult(CoordinatorProtocol.ICoordinatorCommand result, JobId job, int clientId)
+    private void OnResult(CoordinatorProtocol.IClientResult result, JobId job, int clientId)
     {
         if (_core is null || _completion.Task.IsCompleted) return;
         var client = Sender;
@@ -195,7 +196,7 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         Guard(() => Feed(result));
     }
 
-    private IReadOnlyList<ICoordinatorEffect> Feed(CoordinatorProtocol.ICoordinatorCommand result) => result switch
+    private IReadOnlyList<ICoordinatorEffect> Feed(CoordinatorProtocol.IClientResult result) => result switch
     {
         CoordinatorProtocol.ClientUpdate u => _core!.OnUpdate(u, Wall),
         CoordinatorProtocol.JobFailed f => _core!.OnJobFailed(f, Wall),

@@ -53,7 +53,11 @@ public sealed partial class CoordinatorCore
             core._versionRefs[j.BaseVersion] = core._versionRefs.GetValueOrDefault(j.BaseVersion) + 1;
         }
         foreach (var e in checkpoint.Events)
+        {
+            if (!Enum.IsDefined((EventKind)e.Kind))
+                throw new InvalidOperationException($"the persisted state holds a scheduled event of unknown kind {e.Kind}");
             core._events.Enqueue(new TimedEvent((EventKind)e.Kind, e.Id), (e.Time, e.Kind, e.Id));
+        }
         foreach (var id in checkpoint.Abandoned) core._abandoned.Add(id);
 
         var r = checkpoint.Round;
@@ -100,7 +104,7 @@ public sealed partial class CoordinatorCore
     /// </summary>
     /// <param name="arrivals"><see cref="CoordinatorProtocol.ClientUpdate"/> or <see cref="CoordinatorProtocol.JobFailed"/> messages.</param>
     /// <param name="now">Wall seconds (ignored under the virtual clock).</param>
-    public IReadOnlyList<ICoordinatorEffect> Resume(IEnumerable<CoordinatorProtocol.ICoordinatorCommand> arrivals, double now = 0)
+    public IReadOnlyList<ICoordinatorEffect> Resume(IEnumerable<CoordinatorProtocol.IClientResult> arrivals, double now = 0)
     {
         ArgumentNullException.ThrowIfNull(arrivals);
         if (!_resumeFromStep) throw new InvalidOperationException("only a restored core resumes");

@@ -8,16 +8,26 @@ public static class CoordinatorProtocol
     /// <summary>Commands the coordinator handles.</summary>
     public interface ICoordinatorCommand { }
 
+    /// <summary>What a client answers a job with: an update or a failure. The coordinator may journal these.</summary>
+    public interface IClientResult : ICoordinatorCommand
+    {
+        /// <summary>The job answered.</summary>
+        JobId Job { get; }
+
+        /// <summary>The client that answered.</summary>
+        int ClientId { get; }
+    }
+
     /// <summary>A client's result: Δ from its base version. Retried updates carry the same job id and are applied at most once.</summary>
     /// <param name="Job">The job this answers.</param>
     /// <param name="ClientId">The client that trained.</param>
     /// <param name="BaseVersion">The version the client trained from.</param>
     /// <param name="Delta">Δ = w_local − w_base.</param>
     /// <param name="Stats">Samples, steps, mean loss, update norm, compute seconds.</param>
-    public sealed record ClientUpdate(JobId Job, int ClientId, long BaseVersion, float[] Delta, LocalTrainingStats Stats) : ICoordinatorCommand;
+    public sealed record ClientUpdate(JobId Job, int ClientId, long BaseVersion, float[] Delta, LocalTrainingStats Stats) : IClientResult;
 
     /// <summary>A client could not train; the coordinator frees its slot.</summary>
-    public sealed record JobFailed(JobId Job, int ClientId, string Reason) : ICoordinatorCommand;
+    public sealed record JobFailed(JobId Job, int ClientId, string Reason) : IClientResult;
 
     /// <summary>Stop gracefully: no new jobs, a final evaluation, then the run ends with status stopped.</summary>
     public sealed record StopRun : ICoordinatorCommand

@@ -18,7 +18,7 @@ public sealed record StepPersisted(CoordinatorCheckpoint Checkpoint, float[] Wei
 
 /// <summary>Durability <c>update</c>: a client's result, journaled before it is acknowledged or applied.</summary>
 /// <param name="Result">A <see cref="CoordinatorProtocol.ClientUpdate"/> or <see cref="CoordinatorProtocol.JobFailed"/>.</param>
-public sealed record ResultPersisted(CoordinatorProtocol.ICoordinatorCommand Result) : IPersistedState;
+public sealed record ResultPersisted(CoordinatorProtocol.IClientResult Result) : IPersistedState;
 
 /// <summary>The run was resumed from its persisted state.</summary>
 /// <param name="WallSeconds">Wall seconds the resumed session starts from.</param>
@@ -39,6 +39,6 @@ public sealed record CoordinatorSnapshot(
     IReadOnlyList<ModelVersion> Versions,
     IReadOnlyList<ParticipationCount> Participation,
     IReadOnlyList<EvaluationRecord> Records,
-    IReadOnlyList<CoordinatorProtocol.ICoordinatorCommand> Results,
+    IReadOnlyList<CoordinatorProtocol.IClientResult> Results,
     int Resumed,
     double WallSeconds) : IPersistedState;

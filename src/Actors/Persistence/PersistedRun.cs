@@ -11,7 +11,7 @@ public sealed class PersistedRun
     private readonly Dictionary<long, float[]> _versions = new();
     private readonly Dictionary<int, int> _participation = new();
     private readonly List<EvaluationRecord> _records = new();
-    private readonly List<CoordinatorProtocol.ICoordinatorCommand> _results = new();
+    private readonly List<CoordinatorProtocol.IClientResult> _results = new();
 
     /// <summary>The run's first event, once seen.</summary>
     public RunStarted? Started { get; private set; }
@@ -29,7 +29,7 @@ public sealed class PersistedRun
     public IReadOnlyList<EvaluationRecord> Records => _records;
 
     /// <summary>Journaled results of jobs still in flight at <see cref="Latest"/>, in journal order.</summary>
-    public IReadOnlyList<CoordinatorProtocol.ICoordinatorCommand> Results => _results;
+    public IReadOnlyList<CoordinatorProtocol.IClientResult> Results => _results;
 
     /// <summary>How many times the run was resumed.</summary>
     public int Resumed { get; private set; }
@@ -99,15 +99,8 @@ public sealed class PersistedRun
         foreach (var v in _versions.Keys.Where(v => !retained.Contains(v)).ToList()) _versions.Remove(v);
         // A result journaled before this step either went into it (resolved) or is still held by a job in flight.
         var awaiting = checkpoint.InFlight.Where(j => j.Arrived).Select(j => j.Id).ToHashSet();
-        _results.RemoveAll(r => !awaiting.Contains(JobOf(r)));
+        _results.RemoveAll(r => !awaiting.Contains(r.Job.Value));
     }
-
-    private static long JobOf(CoordinatorProtocol.ICoordinatorCommand result) => result switch
-    {
-        CoordinatorProtocol.ClientUpdate u => u.Job.Value,
-        CoordinatorProtocol.JobFailed f => f.Job.Value,
-        _ => throw new ArgumentException($"not a client result: {result.GetType().Name}", nameof(result)),
-    };
 
     private void RequireStarted(IPersistedState state)
     {

@@ -79,7 +79,7 @@ internal static class StateCodec
 
     // ---- Journaled results: a kind byte, then the message ----
 
-    private static void WriteResult(StateWriter w, ICoordinatorCommand result)
+    private static void WriteResult(StateWriter w, IClientResult result)
     {
         switch (result)
         {
@@ -108,7 +108,7 @@ internal static class StateCodec
         }
     }
 
-    private static ICoordinatorCommand ReadResult(ref StateReader r)
+    private static IClientResult ReadResult(ref StateReader r)
     {
         var kind = r.ReadByte("result kind");
         return kind switch

@@ -9,7 +9,11 @@ namespace FedActors.Actors.Persistence;
 /// <param name="HasJournal">The file holds Akka.Persistence.Sql's journal table.</param>
 /// <param name="HasSnapshotStore">The file holds Akka.Persistence.Sql's snapshot table.</param>
 /// <param name="Error">Why the file is not usable, or null.</param>
-public sealed record StateDatabaseInfo(string Path, bool Exists, bool IsSqlite, bool HasJournal, bool HasSnapshotStore, string? Error);
+public sealed record StateDatabaseInfo(string Path, bool Exists, bool IsSqlite, bool HasJournal, bool HasSnapshotStore, string? Error)
+{
+    /// <summary>Tables in the database (0: a database nothing was written to yet).</summary>
+    public int Tables { get; init; }
+}
 
 /// <summary>
 /// The SQLite state file of a run: checks it before an actor system opens it, and prepares it for a
@@ -109,7 +113,7 @@ public static class StateDatabase
             var names = new HashSet<string>(StringComparer.Ordinal);
             using (var reader = tables.ExecuteReader())
                 while (reader.Read()) names.Add(reader.GetString(0));
-            return new(path, true, true, names.Contains(JournalTable), names.Contains(SnapshotTable), null);
+            return new(path, true, true, names.Contains(JournalTable), names.Contains(SnapshotTable), null) { Tables = names.Count };
         }
         catch (SqliteException e)
         {

@@ -1,8 +1,11 @@
 using System.Globalization;
 using System.Threading.Channels;
 using FedActors.Actors.Clients;
+using Akka.Configuration;
 using FedActors.Actors.Coordination;
+using FedActors.Actors.Persistence;
 using FedActors.Host.Cli;
+using FedActors.Host.Configuration;
 using FedActors.Host.Data;
 using FedActors.Host.Progress;
 using FedActors.Host.Runs;
@@ -42,63 +45,143 @@ public sealed class RunCommand : ICommand
     {
         var options = CommonOptions.Parse(args, Accepted);
         options.RejectRemaining();
-        var config = options.LoadExperimentConfig(ctx);
+        var run = RunDirectory.Open(options.OutDir, ctx);
+        if (run.HeldRun && await CompletedAsync(run) is { } done)
+        {
+            await ctx.Out.WriteLineAsync($"{run.FullPath} holds a completed run ({done}); nothing to do. Choose a new --out for another run.");
+            return 0;
+        }
+        var config = run.HeldRun ? ResumeConfig(run, options, ctx) : options.LoadExperimentConfig(ctx);
         var settings = FedActorsSettings.Create(config);
         // Check the runtime's settings before spending time on the data.
-        RuntimeSettings(() => (RunSettings.Create(config), ServerSettings.Create(config),
-            Actors.Simulation.SimulationSettings.Create(config), Actors.Trainers.TrainerSettings.Create(config)));
-
-        var run = RunDirectory.Open(options.OutDir, ctx);
-        if (run.HeldRun)
-            throw new FedActorsException(
-                $"{run.FullPath} already holds a run; resuming a run needs its persisted state, which one-process runs do not keep yet. Choose a new --out.");
+        var persistence = RuntimeSettings(() =>
+        {
+            _ = (RunSettings.Create(config), ServerSettings.Create(config), Actors.Simulation.SimulationSettings.Create(config),
+                Actors.Trainers.TrainerSettings.Create(config));
+            return PersistenceSettings.Create(config);
+        });
+        CheckState(run, persistence);
 
         var (population, test, partition, labels) = await LoadPopulationAsync(settings, ctx, ct);
-        var spec = RuntimeSettings(() => FederatedRunSpec.Create(config, population, test));
-        await run.WriteRunConfAsync(config, ct);
-        if (partition is not null && !string.IsNullOrEmpty(settings.Data.Partition.Report))
+        var spec = RuntimeSettings(() => FederatedRunSpec.Create(config, population, test)) with
         {
-            var report = PartitionReport.Create(partition, labels, test.NumClasses);
-            ClientPartitioning.WriteReport(run.FullPath, settings.Data.Partition.Report, report);
+            Persistence = new RunPersistence(persistence, run.FullPath, RunIdentity.Fingerprint(config)) { PersistenceId = await run.RunIdAsync(ct) },
+        };
+        if (!run.HeldRun)
+        {
+            await run.WriteRunConfAsync(config, ct);
+            if (partition is not null && !string.IsNullOrEmpty(settings.Data.Partition.Report))
+            {
+                var report = PartitionReport.Create(partition, labels, test.NumClasses);
+                ClientPartitioning.WriteReport(run.FullPath, settings.Data.Partition.Report, report);
+            }
         }
 
         var algorithm = ServerSettings.Name(spec.Server.Algorithm);
+        var ackLog = config.GetString("fedactors.persistence.acknowledgement-log", "");
         RunResult result;
-        var rows = new List<MetricsRow>();
+        RunOutputs outputs;
         using (var progress = Progress.RunProgress.Create(ctx, options.Plain))
-        await using (var metrics = MetricsCsv.Open(run.MetricsPath))
-        await using (var diagnostics = new StreamWriter(Path.Combine(run.FullPath, "diagnostics.csv")))
         {
-            await diagnostics.WriteLineAsync(DiagnosticsHeader);
             var observer = new ChannelObserver(progress);
             progress.Start(spec.Run.MaxServerSteps,
-                $"{algorithm} {settings.Run.ModelName} on {settings.Data.Dataset}, {population.ClientCount:N0} clients");
+                $"{algorithm} {settings.Run.ModelName} on {settings.Data.Dataset}, {population.ClientCount:N0} clients" + (run.HeldRun ? " (resuming)" : ""));
             var running = FederatedRun.RunAsync(spec, observer, ct);
             _ = running.ContinueWith(_ => observer.Complete(), TaskScheduler.Default);
-            await foreach (var record in observer.Records.ReadAllAsync(CancellationToken.None))
+            outputs = await RunOutputs.OpenAsync(run, resuming: run.HeldRun, string.IsNullOrEmpty(ackLog) ? null : ackLog);
+            await using (outputs)
             {
-                var row = new MetricsRow(record.ServerStep, record.VirtualSeconds, record.WallSeconds, record.UpdatesApplied,
-                    record.Accuracy, record.Loss, record.MeanStaleness, record.MaxStaleness, record.BytesUp, record.BytesDown);
-                rows.Add(row);
-                await metrics.AppendAsync(row, CancellationToken.None);
-                await diagnostics.WriteLineAsync(DiagnosticsRow(record));
-                await diagnostics.FlushAsync(CancellationToken.None);
+                await foreach (var item in observer.Items.ReadAllAsync(CancellationToken.None))
+                    await outputs.WriteAsync(item);
             }
             result = await running;
             if (result.Status == ActorRunStatus.Completed) progress.Complete($"final accuracy {result.FinalAccuracy:P2}");
             else progress.Stop(result.Error ?? "stopped");
         }
+        if (run.HeldRun && !outputs.Restored && result.Status == ActorRunStatus.Failed)
+        {
+            // Refused before anything was restored (another run's journal, unreadable state): leave the outputs alone.
+            throw new FedActorsException($"{run.FullPath}: cannot resume: {result.Error}");
+        }
 
         await WriteParticipationAsync(Path.Combine(run.FullPath, "participation.csv"), result.Participation);
         var summary = BuildSummary(settings, spec, algorithm, result);
         await summary.WriteAsync(run.SummaryPath, CancellationToken.None);
+        var rows = MetricsCsv.Read(run.MetricsPath);
         if (rows.Count > 0) AccuracyPlot.Save(run.PlotPath, rows, $"{algorithm} {settings.Run.ModelName} on {settings.Data.Dataset}");
 
         await ctx.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"{summary.Status.ToString().ToLowerInvariant()}: {result.Counters.ServerSteps} server steps, final accuracy {result.FinalAccuracy:P2}, " +
             $"virtual {result.Counters.VirtualSeconds:F0} s, wall {result.WallSeconds:F0} s; outputs in {run.FullPath}"));
+        if (result.Status == ActorRunStatus.Stopped)
+            await ctx.Out.WriteLineAsync($"The run's state is saved; resume it with: ./fedactors run --out {ShellQuote(run.FullPath)}");
+        if (result.Status == ActorRunStatus.Failed && result.Error is not null)
+            await ctx.Error.WriteLineAsync($"fedactors run: {result.Error}");
         return result.Status == ActorRunStatus.Failed ? 1 : 0;
     }
+
+    /// <summary>The final accuracy of a completed run in <paramref name="run"/>, or null when it did not complete.</summary>
+    private static async Task<string?> CompletedAsync(RunDirectory run)
+    {
+        if (!File.Exists(run.SummaryPath)) return null;
+        try
+        {
+            var summary = await RunSummary.ReadAsync(run.SummaryPath, CancellationToken.None);
+            return summary.Status == Runs.RunStatus.Completed
+                ? string.Create(CultureInfo.InvariantCulture, $"final accuracy {summary.FinalAccuracy:P2}")
+                : null;
+        }
+        catch (Exception e) when (e is IOException or System.Text.Json.JsonException or FedActorsException)
+        {
+            return null; // a summary torn by a crash: the journal decides
+        }
+    }
+
+    /// <summary>
+    /// The config of a resumed run: its run.conf with the --set overrides on top, or --config when given.
+    /// Either way it must identify the same run (<see cref="RunIdentity"/>).
+    /// </summary>
+    private static Config ResumeConfig(RunDirectory run, CommonOptions options, CommandContext ctx)
+    {
+        var recorded = FedActorsConfig.Load(run.RunConfPath, Array.Empty<ConfigOverride>());
+        var config = options.ConfigFile is null ? FedActorsConfig.Load(run.RunConfPath, options.Overrides()) : options.LoadConfig(ctx);
+        var differences = RunIdentity.Differences(recorded, config);
+        if (differences.Count > 0)
+            throw new FedActorsException(
+                $"{run.FullPath} holds a run with another configuration; nothing was changed. To resume it, run with the same configuration " +
+                $"(plain `./fedactors run --out {ShellQuote(run.FullPath)}` reuses its run.conf); for a new run, choose a new --out. Differences (run.conf → now):\n  " +
+                string.Join("\n  ", differences));
+        return config;
+    }
+
+    /// <summary>Refuses state that is not this run's before the actor system touches it.</summary>
+    private static void CheckState(RunDirectory run, PersistenceSettings persistence)
+    {
+        var file = persistence.SqliteFile(run.FullPath);
+        if (file is null) return; // PostgreSQL: the journal itself tells (fingerprint) once recovered
+        bool exists = File.Exists(file);
+        if (!run.HeldRun)
+        {
+            if (exists)
+                throw new FedActorsException($"{file} exists but {run.FullPath} holds no run.conf: it is not this run's state; nothing was changed. Choose a new --out.");
+            return;
+        }
+        var info = exists ? StateDatabase.Inspect(file) : null;
+        if (info is null || (info.IsSqlite && info.Tables == 0))
+        {
+            // Stopped before its first write, the run starts afresh; past its first evaluation, state was lost.
+            bool progressed = File.Exists(run.SummaryPath) || (File.Exists(run.MetricsPath) && MetricsCsv.Read(run.MetricsPath).Count > 0);
+            if (!progressed) return;
+            throw new FedActorsException(
+                $"{run.FullPath} holds a run that has progressed, but its state database {file} is {(info is null ? "missing" : "empty")}; nothing was changed. Restore the file, or choose a new --out.");
+        }
+        if (!info.IsSqlite || !info.HasJournal)
+            throw new FedActorsException(
+                $"{file} is not a FedActors state database ({info.Error ?? "no journal table"}); it was left untouched. Choose a new --out, or restore the file.");
+    }
+
+    private static string ShellQuote(string path) =>
+        path.All(c => char.IsLetterOrDigit(c) || "/._-+:@".Contains(c)) ? path : "'" + path.Replace("'", "'\\''") + "'";
 
     private static T RuntimeSettings<T>(Func<T> create)
     {
@@ -171,22 +254,8 @@ public sealed class RunCommand : ICommand
             BytesUp = c.BytesUp,
             BytesDown = c.BytesDown,
             ModelSha256 = r.ModelSha256,
+            Resumed = r.Resumed,
         };
-    }
-
-    private const string DiagnosticsHeader =
-        "server_step,updates,mean_update_norm,update_norm_variance,mean_cosine_to_aggregate,participating_clients,max_participation,updates_rejected,updates_dropped_stale,jobs_dropped,staleness_histogram";
-
-    private static string DiagnosticsRow(EvaluationRecord r)
-    {
-        var d = r.Diagnostics;
-        var inv = CultureInfo.InvariantCulture;
-        // The histogram is one field: "staleness:count" pairs separated by spaces.
-        var histogram = string.Join(' ', d.StalenessHistogram.Select(kv => $"{kv.Key}:{kv.Value}"));
-        return string.Join(',', r.ServerStep.ToString(inv), d.Updates.ToString(inv), d.MeanUpdateNorm.ToString("G6", inv),
-            d.UpdateNormVariance.ToString("G6", inv), d.MeanCosineToAggregate?.ToString("G6", inv) ?? "",
-            d.ParticipatingClients.ToString(inv), d.MaxParticipation.ToString(inv), d.UpdatesRejected.ToString(inv),
-            d.UpdatesDroppedStale.ToString(inv), d.JobsDropped.ToString(inv), histogram);
     }
 
     private static async Task WriteParticipationAsync(string path, IReadOnlyDictionary<int, int> participation)
@@ -197,18 +266,18 @@ public sealed class RunCommand : ICommand
             await writer.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{client},{count}"));
     }
 
-    /// <summary>Hands evaluation records from the coordinator's thread to the command's writer loop.</summary>
+    /// <summary>Hands what the coordinator reports from its thread to the command's writer loop, in order.</summary>
     private sealed class ChannelObserver(IRunProgress progress) : IRunObserver
     {
-        private readonly Channel<EvaluationRecord> _records = Channel.CreateUnbounded<EvaluationRecord>(new() { SingleReader = true });
+        private readonly Channel<object> _items = Channel.CreateUnbounded<object>(new() { SingleReader = true });
 
-        public ChannelReader<EvaluationRecord> Records => _records.Reader;
+        public ChannelReader<object> Items => _items.Reader;
 
-        public void Complete() => _records.Writer.TryComplete();
+        public void Complete() => _items.Writer.TryComplete();
 
         public void OnEvaluation(EvaluationRecord record)
         {
-            _records.Writer.TryWrite(record);
+            _items.Writer.TryWrite(record);
             progress.Report(record.ServerStep, record.Accuracy, record.Loss,
                 string.Create(CultureInfo.InvariantCulture, $"virtual {record.VirtualSeconds:F0} s, staleness {record.MeanStaleness:F1}"));
         }
@@ -216,5 +285,15 @@ public sealed class RunCommand : ICommand
         public void OnProgress(ActorRunProgress p) =>
             progress.Report(p.ServerStep, extra: string.Create(CultureInfo.InvariantCulture,
                 $"virtual {p.VirtualSeconds:F0} s, {p.UpdatesPerSecond:F0} updates/s, {p.InFlight} in flight"));
+
+        public void OnRestored(RestoredRun restored)
+        {
+            _items.Writer.TryWrite(restored);
+            progress.Report(restored.ServerStep, extra: $"resumed after step {restored.ServerStep} (resume {restored.Resumed})");
+        }
+
+        public void OnUpdateApplied(AppliedUpdate update) => _items.Writer.TryWrite(update);
+
+        public void OnAcknowledged(JobId job, int clientId) => _items.Writer.TryWrite(new Acknowledged(job, clientId));
     }
 }

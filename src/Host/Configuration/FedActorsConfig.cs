@@ -59,6 +59,14 @@ public static class FedActorsConfig
     public static string Render(Config config) =>
         HoconRenderer.Render(Section, config.GetValue(Section), Reference.GetValue(Section));
 
+    /// <summary>Every key of the <c>fedactors</c> section as full HOCON path → rendered value, sorted by path.</summary>
+    public static SortedDictionary<string, string> Flatten(Config config)
+    {
+        var keys = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        HoconRenderer.Flatten(Section, config.GetValue(Section), keys);
+        return keys;
+    }
+
     private static Config ParseFile(string file)
     {
         string text;

@@ -21,6 +21,17 @@ internal static partial class HoconRenderer
         return sb.ToString();
     }
 
+    /// <summary>Every leaf under <paramref name="name"/> as full path → rendered value.</summary>
+    public static void Flatten(string name, HoconValue value, IDictionary<string, string> into)
+    {
+        if (value.IsObject())
+        {
+            foreach (var (k, v) in value.GetObject().Items) Flatten(name + "." + Key(k), v, into);
+            return;
+        }
+        into[name] = Value(value);
+    }
+
     private static void WriteEntry(StringBuilder sb, string key, HoconValue value, HoconValue? order, int depth)
     {
         sb.Append(' ', depth * 2).Append(Key(key));

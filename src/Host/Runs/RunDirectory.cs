@@ -38,6 +38,27 @@ public sealed class RunDirectory
     /// <summary><c>state.db</c>, embedded persistence of one-process runs.</summary>
     public string StatePath => Path.Combine(FullPath, "state.db");
 
+    /// <summary><c>run.id</c>: the run's journal id, fixed when the run starts (runs may share one PostgreSQL database).</summary>
+    public string RunIdPath => Path.Combine(FullPath, "run.id");
+
+    /// <summary>The run's journal id: read from run.id, or made and written there for a new run.</summary>
+    /// <exception cref="FedActorsException">run.id is missing from a run that holds one, or malformed.</exception>
+    public async Task<string> RunIdAsync(CancellationToken ct)
+    {
+        if (File.Exists(RunIdPath))
+        {
+            var id = (await File.ReadAllTextAsync(RunIdPath, ct)).Trim();
+            if (id.Length is 0 or > 100 || !id.All(c => char.IsAsciiLetterOrDigit(c) || c == '-'))
+                throw new FedActorsException($"{RunIdPath}: not a run id ('{id}'); nothing was changed");
+            return id;
+        }
+        if (HeldRun)
+            throw new FedActorsException($"{FullPath} holds a run but no run.id, so its journal cannot be found; nothing was changed. Choose a new --out.");
+        var fresh = "run-" + Guid.NewGuid().ToString("N");
+        await AtomicFile.WriteAllTextAsync(RunIdPath, fresh + "\n", ct);
+        return fresh;
+    }
+
     /// <summary>Opens (creating if needed) <paramref name="outDir"/>, or a new timestamped directory under <c>runs/</c>.</summary>
     /// <exception cref="FedActorsException">The directory cannot be created.</exception>
     public static RunDirectory Open(string? outDir, CommandContext ctx)

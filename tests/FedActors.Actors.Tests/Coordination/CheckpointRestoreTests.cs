@@ -155,7 +155,7 @@ public sealed class CheckpointRestoreTests
                 {
                     var job = _outstanding[_arrivals.Next(_outstanding.Count)];
                     _outstanding.Remove(job);
-                    CoordinatorProtocol.ICoordinatorCommand result = job.ClientId % 17 == 5 && job.Job.Value % 3 == 0
+                    CoordinatorProtocol.IClientResult result = job.ClientId % 17 == 5 && job.Job.Value % 3 == 0
                         ? new CoordinatorProtocol.JobFailed(job.Job, job.ClientId, "out of memory")
                         : Train(job);
                     if (_journalResults && Core.IsAwaiting(job.Job)) _fold.Apply(new ResultPersisted(result));

@@ -1,0 +1,50 @@
+using System.Security.Cryptography;
+using System.Text;
+using Akka.Configuration;
+using FedActors.Host.Configuration;
+
+namespace FedActors.Host.Runs;
+
+/// <summary>
+/// What makes two configurations the same run: every key except those that change neither the decisions
+/// nor the numbers (where the data lives, how many trainer slots share the work, how often state is
+/// snapshotted, when results become durable). A run resumes only under the same identity.
+/// </summary>
+public static class RunIdentity
+{
+    /// <summary>Keys that may differ between the sessions of one run.</summary>
+    public static IReadOnlySet<string> FreeKeys { get; } = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "fedactors.data.dir",
+        "fedactors.trainers.slots",
+        "fedactors.persistence.durability",
+        "fedactors.persistence.snapshot-every-steps",
+        "fedactors.persistence.acknowledgement-log",
+    };
+
+    /// <summary>SHA-256 (hex) over the identifying keys and values.</summary>
+    public static string Fingerprint(Config config)
+    {
+        var text = new StringBuilder();
+        foreach (var (key, value) in Identifying(config)) text.Append(key).Append('=').Append(value).Append('\n');
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
+    }
+
+    /// <summary>The identifying keys whose values differ, as "key: recorded → now" lines.</summary>
+    public static IReadOnlyList<string> Differences(Config recorded, Config now)
+    {
+        var a = Identifying(recorded);
+        var b = Identifying(now);
+        return a.Keys.Union(b.Keys).Order(StringComparer.Ordinal)
+            .Where(k => a.GetValueOrDefault(k) != b.GetValueOrDefault(k))
+            .Select(k => $"{k}: {a.GetValueOrDefault(k) ?? "(absent)"} → {b.GetValueOrDefault(k) ?? "(absent)"}")
+            .ToList();
+    }
+
+    private static SortedDictionary<string, string> Identifying(Config config)
+    {
+        var keys = FedActorsConfig.Flatten(config);
+        foreach (var free in FreeKeys) keys.Remove(free);
+        return keys;
+    }
+}
