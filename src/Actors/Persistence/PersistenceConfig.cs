@@ -43,6 +43,7 @@ public static class PersistenceConfig
         {
             PersistenceProvider.Sqlite => (SqliteProviderName, SqliteConnectionString(settings, runDirectory)),
             PersistenceProvider.PostgreSql => (PostgreSqlProviderName, settings.ConnectionString),
+            PersistenceProvider.Memory => throw new ArgumentException("provider memory keeps no store to configure; run without persistence instead", nameof(settings)),
             _ => throw new ArgumentOutOfRangeException(nameof(settings), settings.Provider, "unknown persistence provider"),
         };
         if (settings.Provider == PersistenceProvider.Sqlite) StateDatabase.UseWriteAheadLog(settings.SqliteFile(runDirectory)!);

@@ -14,6 +14,9 @@ public enum PersistenceProvider
 
     /// <summary>A PostgreSQL server named by <c>fedactors.persistence.connection-string</c>.</summary>
     PostgreSql,
+
+    /// <summary>No store: the coordinator journals to memory only, so the run cannot be resumed (quick experiments, baselines).</summary>
+    Memory,
 }
 
 /// <summary>How often the coordinator persists (<c>fedactors.persistence.durability</c>).</summary>
@@ -64,7 +67,8 @@ public sealed partial record PersistenceSettings
         {
             "sqlite" => PersistenceProvider.Sqlite,
             "postgresql" => PersistenceProvider.PostgreSql,
-            _ => throw new FormatException("valid values are sqlite, postgresql"),
+            "memory" => PersistenceProvider.Memory,
+            _ => throw new FormatException("valid values are sqlite, postgresql, memory"),
         });
         var connectionString = c.IsNull("connection-string") ? "" : c.String("connection-string").Trim();
         CheckConnectionString(provider, connectionString, c.Key("connection-string"));
@@ -104,7 +108,7 @@ public sealed partial record PersistenceSettings
             catch (ArgumentException e) { throw new ConfigurationException($"{key} is not an Npgsql connection string, got '{Redact(value)}': {e.Message}"); }
             return;
         }
-        if (value.Length == 0) return;
+        if (value.Length == 0 || provider == PersistenceProvider.Memory) return;
         string dataSource;
         try { dataSource = SqliteDataSource(value); }
         catch (ArgumentException e) { throw new ConfigurationException($"{key} is not a SQLite connection string, got '{Redact(value)}': {e.Message}"); }

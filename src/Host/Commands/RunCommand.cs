@@ -65,7 +65,9 @@ public sealed class RunCommand : ICommand
         var (population, test, partition, labels) = await LoadPopulationAsync(settings, ctx, ct);
         var spec = RuntimeSettings(() => FederatedRunSpec.Create(config, population, test)) with
         {
-            Persistence = new RunPersistence(persistence, run.FullPath, RunIdentity.Fingerprint(config)) { PersistenceId = await run.RunIdAsync(ct) },
+            Persistence = persistence.Provider == PersistenceProvider.Memory
+                ? null
+                : new RunPersistence(persistence, run.FullPath, RunIdentity.Fingerprint(config)) { PersistenceId = await run.RunIdAsync(ct) },
         };
         if (!run.HeldRun)
         {
@@ -157,6 +159,8 @@ public sealed class RunCommand : ICommand
     /// <summary>Refuses state that is not this run's before the actor system touches it.</summary>
     private static void CheckState(RunDirectory run, PersistenceSettings persistence)
     {
+        if (persistence.Provider == PersistenceProvider.Memory && run.HeldRun)
+            throw new FedActorsException($"{run.FullPath} holds a run and fedactors.persistence.provider = memory keeps no state to resume it from; nothing was changed. Choose a new --out.");
         var file = persistence.SqliteFile(run.FullPath);
         if (file is null) return; // PostgreSQL: the journal itself tells (fingerprint) once recovered
         bool exists = File.Exists(file);

@@ -35,7 +35,7 @@ public class PersistenceSettingsTests
 
     [Theory]
     [InlineData("fedactors.persistence.provider = mysql",
-        "fedactors.persistence.provider: unknown 'mysql'; valid values are sqlite, postgresql")]
+        "fedactors.persistence.provider: unknown 'mysql'; valid values are sqlite, postgresql, memory")]
     [InlineData("fedactors.persistence.provider = postgresql",
         "fedactors.persistence.connection-string is empty; provider postgresql needs a connection string")]
     [InlineData("fedactors.persistence { provider = postgresql, connection-string = \"Hots=db;Password=secret\" }",
