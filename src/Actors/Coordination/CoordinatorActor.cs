@@ -183,13 +183,15 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         }
         if (_setup.Durability == Durability.Update)
         {
-            // Journal first, then acknowledge: an acknowledged result is never asked for again.
-            Persist(new ResultPersisted(result), e =>
+            // The result is journaled before anything it leads to (journal order is processing order), and
+            // acknowledged only once written: an acknowledged result is never asked for again. The core goes
+            // on meanwhile; if the process dies first, the result was never acknowledged and is trained again.
+            PersistAsync(new ResultPersisted(result), e =>
             {
                 _fold.Apply(e);
                 Acknowledge(client, job, clientId);
-                Guard(() => Feed(result));
             });
+            Guard(() => Feed(result));
             return;
         }
         Acknowledge(client, job, clientId);
