@@ -98,7 +98,7 @@ public sealed class RunCommand : ICommand
             }
             result = await running;
             if (result.Status == ActorRunStatus.Completed) progress.Complete($"final accuracy {result.FinalAccuracy:P2}");
-            else progress.Stop(result.Error ?? "on request")
+            else progress.Stop(result.Error ?? "on request");
         }
         if (run.HeldRun && !outputs.Restored && result.Status == ActorRunStatus.Failed)
         {
