@@ -5,16 +5,22 @@ namespace FedActors.Host.Tests.Persistence;
 
 /// <summary>
 /// The experiment the crash tests kill and resume: FedBuff with logistic regression on 200 synthetic
-/// clients, small enough to run uninterrupted in well under half a minute, long enough to be killed many
+/// clients, small enough to run uninterrupted in about 15 s here (2 cores), long enough to be killed many
 /// times while it trains, with snapshots (and so journal pruning) every 20 server steps.
 /// </summary>
 public static class CrashExperiment
 {
     /// <summary>fedactors.run.max-server-steps.</summary>
-    public const int MaxServerSteps = 500;
+    public const int MaxServerSteps = 600;
 
-    /// <summary>fedactors.run.eval-every-steps: 21 metrics rows, steps 0 to 500.</summary>
-    public const int EvalEverySteps = 25;
+    /// <summary>fedactors.run.eval-every-steps: 21 metrics rows, steps 0 to 600.</summary>
+    public const int EvalEverySteps = 30;
+
+    /// <summary>fedactors.server.concurrency: jobs out at once.</summary>
+    public const int Concurrency = 20;
+
+    /// <summary>fedactors.server.buffer-size: updates per FedBuff step.</summary>
+    public const int BufferSize = 5;
 
     /// <summary>The experiment config.</summary>
     public static readonly string Config = string.Create(CultureInfo.InvariantCulture, $$"""
@@ -28,7 +34,7 @@ public static class CrashExperiment
           model { name = logreg }
           client { local-epochs = 1, batch-size = 10, lr = 0.01 }
           run { target-accuracy = null, max-server-steps = {{MaxServerSteps}}, eval-every-steps = {{EvalEverySteps}} }
-          server { algorithm = fedbuff, concurrency = 20, buffer-size = 5 }
+          server { algorithm = fedbuff, concurrency = {{Concurrency}}, buffer-size = {{BufferSize}} }
           simulation { clock = virtual }
           trainers { slots = 2, threads-per-slot = 1 }
           persistence { snapshot-every-steps = 20 }
@@ -73,9 +79,9 @@ public static class CrashExperiment
     /// are cut into one segment per kill and a target step is drawn in each, so the kills spread over the
     /// run. A session is killed once metrics.csv shows an evaluation at or past its target that this
     /// session wrote (a step beyond every row the file held when it started, so the process is training,
-    /// not starting or replaying), plus a random 0–700 ms: at about 30 steps a second that moves the kill
-    /// up to 20 steps past the evaluation, away from evaluation and snapshot boundaries. A session that
-    /// ends before its kill fails the test.
+    /// not starting or replaying), plus a random 0–700 ms: at the 40–50 steps a second measured here, that
+    /// moves the kill up to about one evaluation interval past the evaluation, off evaluation and snapshot
+    /// boundaries. A session that ends before its kill fails the test.
     /// </remarks>
     public static async Task<CrashRun> RunWithKillsAsync(string workDir, string runDir, IReadOnlyList<string> args, int kills, int seed, Action<string> log)
     {
@@ -109,20 +115,22 @@ public static class CrashExperiment
             var reported = process.LastReportedStep;
             var heldDb = process.HoldsOpen(Path.Combine(runDir, "state.db"));
             var code = await process.Kill();
-            var point = new KillPoint(session, planned, seen, delay, age.TotalSeconds, reported, RunFiles.MaxMetricsStep(metrics), code, heldDb);
+            var point = new KillPoint(session, process.ResumedAfterStep, planned, seen, delay, age.TotalSeconds, reported, RunFiles.MaxMetricsStep(metrics), code, heldDb);
             points.Add(point);
             log(point.ToString());
         }
         var ackBefore = Math.Max(0, RunFiles.CompleteLines(Path.Combine(runDir, "acknowledged.csv")).Count);
         using var last = FedActorsProcess.Start(workDir, args);
         var exit = await last.WaitForExitAsync(SessionTimeout);
-        log(string.Create(CultureInfo.InvariantCulture, $"final session exited {exit} after {last.Age.TotalSeconds:F1} s; {clock.Elapsed.TotalSeconds:F1} s in all"));
+        log(string.Create(CultureInfo.InvariantCulture,
+            $"final session (resumed after step {last.ResumedAfterStep?.ToString(CultureInfo.InvariantCulture) ?? "-"}) exited {exit} after {last.Age.TotalSeconds:F1} s; {clock.Elapsed.TotalSeconds:F1} s in all"));
         return new CrashRun(points, exit, last.Output, last.Error, ackBefore, clock.Elapsed);
     }
 }
 
 /// <summary>One SIGKILL of a session.</summary>
 /// <param name="Session">0 for the first process.</param>
+/// <param name="ResumedAfterStep">The step the session resumed after (where the kill before it left the journal), null for the first.</param>
 /// <param name="PlannedStep">The drawn target step.</param>
 /// <param name="SeenStep">The evaluation step metrics.csv showed when the wait ended.</param>
 /// <param name="DelayMs">The random wait after that, before the kill.</param>
@@ -131,12 +139,13 @@ public static class CrashExperiment
 /// <param name="MetricsStepAfterKill">The last evaluation step in metrics.csv after the kill.</param>
 /// <param name="ExitCode">The killed process's exit code: 137 (128 + SIGKILL) when the signal ended it.</param>
 /// <param name="HeldStateDb">Whether the killed process had state.db open.</param>
-public sealed record KillPoint(int Session, long PlannedStep, long SeenStep, int DelayMs, double SecondsAfterStart,
+public sealed record KillPoint(int Session, long? ResumedAfterStep, long PlannedStep, long SeenStep, int DelayMs, double SecondsAfterStart,
     long? ReportedStep, long MetricsStepAfterKill, int ExitCode, bool HeldStateDb)
 {
     /// <inheritdoc />
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"kill {Session}: planned step {PlannedStep}, metrics at {SeenStep}, +{DelayMs} ms, {SecondsAfterStart:F1} s after start, " +
+        $"session {Session} (resumed after step {ResumedAfterStep?.ToString(CultureInfo.InvariantCulture) ?? "-"}): " +
+        $"planned step {PlannedStep}, metrics at {SeenStep}, +{DelayMs} ms, {SecondsAfterStart:F1} s after start, " +
         $"last printed step {ReportedStep?.ToString(CultureInfo.InvariantCulture) ?? "-"}, metrics after kill {MetricsStepAfterKill}, exit {ExitCode}, state.db open {HeldStateDb}");
 }
 

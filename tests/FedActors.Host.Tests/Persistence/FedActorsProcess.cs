@@ -23,6 +23,7 @@ public sealed partial class FedActorsProcess : IDisposable
     private readonly StringBuilder _err = new();
     private readonly object _gate = new();
     private long? _lastReportedStep;
+    private long? _resumedAfterStep;
 
     private FedActorsProcess(Process process) => _process = process;
 
@@ -37,6 +38,9 @@ public sealed partial class FedActorsProcess : IDisposable
 
     /// <summary>The highest server step the progress lines on stdout have named so far (best effort, for logs).</summary>
     public long? LastReportedStep { get { lock (_gate) return _lastReportedStep; } }
+
+    /// <summary>The server step this session resumed after, as its progress line says; null before that line or for a new run.</summary>
+    public long? ResumedAfterStep { get { lock (_gate) return _resumedAfterStep; } }
 
     /// <summary>Everything written to stdout so far.</summary>
     public string Output { get { lock (_gate) return _out.ToString(); } }
@@ -147,6 +151,8 @@ public sealed partial class FedActorsProcess : IDisposable
         {
             into.Append(line).Append('\n');
             if (!parseProgress) return;
+            if (_resumedAfterStep is null && ResumedAfter().Match(line) is { Success: true } resumed)
+                _resumedAfterStep = long.Parse(resumed.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
             foreach (Match m in ProgressStep().Matches(line))
             {
                 var step = long.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
@@ -165,4 +171,7 @@ public sealed partial class FedActorsProcess : IDisposable
 
     [GeneratedRegex(@"\bstep (\d+)/\d+")]
     private static partial Regex ProgressStep();
+
+    [GeneratedRegex(@"\bresumed after step (\d+)")]
+    private static partial Regex ResumedAfter();
 }
