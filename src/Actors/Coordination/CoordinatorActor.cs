@@ -207,8 +207,8 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
 
     private void Acknowledge(IActorRef client, JobId job, int clientId)
     {
+        _observer.OnAcknowledged(job, clientId); // recorded before it is sent: an audit of acknowledgements misses none
         client.Tell(new CoordinatorProtocol.ResultAcknowledged(job));
-        _observer.OnAcknowledged(job, clientId);
     }
 
     private void Guard(Func<IReadOnlyList<ICoordinatorEffect>> step)

@@ -16,10 +16,14 @@ public interface IRunObserver
     /// </summary>
     void OnRestored(RestoredRun restored) { }
 
-    /// <summary>A client update went into the aggregate of server step <see cref="AppliedUpdate.ServerStep"/>.</summary>
+    /// <summary>
+    /// A client update went into the aggregate of server step <see cref="AppliedUpdate.ServerStep"/>. Called on
+    /// the coordinator's thread before that step is journaled: whatever is written here durably before
+    /// returning is never lost by a crash (a resume cuts it back to the restored step).
+    /// </summary>
     void OnUpdateApplied(AppliedUpdate update) { }
 
-    /// <summary>The coordinator acknowledged a client's result (durability <c>update</c>: after journaling it).</summary>
+    /// <summary>The coordinator acknowledges a client's result (durability <c>update</c>: after journaling it); called just before the acknowledgement is sent.</summary>
     void OnAcknowledged(JobId job, int clientId) { }
 }
 

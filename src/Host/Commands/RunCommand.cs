@@ -84,13 +84,14 @@ public sealed class RunCommand : ICommand
         RunResult result;
         RunOutputs outputs;
         using (var progress = Progress.RunProgress.Create(ctx, options.Plain))
+        using (var ledgers = RunLedgers.Open(run, resuming: run.HeldRun, string.IsNullOrEmpty(ackLog) ? null : ackLog))
         {
-            var observer = new ChannelObserver(progress);
+            var observer = new ChannelObserver(progress, ledgers);
             progress.Start(spec.Run.MaxServerSteps,
                 $"{algorithm} {settings.Run.ModelName} on {settings.Data.Dataset}, {population.ClientCount:N0} clients" + (run.HeldRun ? " (resuming)" : ""));
             var running = FederatedRun.RunAsync(spec, observer, ct);
             _ = running.ContinueWith(_ => observer.Complete(), TaskScheduler.Default);
-            outputs = await RunOutputs.OpenAsync(run, resuming: run.HeldRun, string.IsNullOrEmpty(ackLog) ? null : ackLog);
+            outputs = await RunOutputs.OpenAsync(run, resuming: run.HeldRun);
             await using (outputs)
             {
                 await foreach (var item in observer.Items.ReadAllAsync(CancellationToken.None))
@@ -270,8 +271,11 @@ public sealed class RunCommand : ICommand
             await writer.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{client},{count}"));
     }
 
-    /// <summary>Hands what the coordinator reports from its thread to the command's writer loop, in order.</summary>
-    private sealed class ChannelObserver(IRunProgress progress) : IRunObserver
+    /// <summary>
+    /// Hands evaluations from the coordinator's thread to the command's writer loop, in order; the ledgers
+    /// are written on the coordinator's thread itself, so a line is out before what follows it is journaled.
+    /// </summary>
+    private sealed class ChannelObserver(IRunProgress progress, RunLedgers ledgers) : IRunObserver
     {
         private readonly Channel<object> _items = Channel.CreateUnbounded<object>(new() { SingleReader = true });
 
@@ -292,12 +296,13 @@ public sealed class RunCommand : ICommand
 
         public void OnRestored(RestoredRun restored)
         {
+            ledgers.Restore(restored.ServerStep);
             _items.Writer.TryWrite(restored);
             progress.Report(restored.ServerStep, extra: $"resumed after step {restored.ServerStep} (resume {restored.Resumed})");
         }
 
-        public void OnUpdateApplied(AppliedUpdate update) => _items.Writer.TryWrite(update);
+        public void OnUpdateApplied(AppliedUpdate update) => ledgers.Applied(update);
 
-        public void OnAcknowledged(JobId job, int clientId) => _items.Writer.TryWrite(new Acknowledged(job, clientId));
+        public void OnAcknowledged(JobId job, int clientId) => ledgers.Acknowledged(job, clientId);
     }
 }
