@@ -18,9 +18,10 @@ namespace FedActors.Actors.Coordination;
 /// <param name="Fingerprint">Identifies the run's configuration; the journal of another is refused.</param>
 /// <param name="Durability">When results become durable.</param>
 /// <param name="SnapshotEverySteps">A snapshot every this many steps, after which older entries are deleted.</param>
+/// <param name="ExpectJournal">The run has progressed before: a journal without it is refused rather than started afresh.</param>
 public sealed record CoordinatorSetup(
     RunSettings Run, ServerSettings Server, SimulationSettings Simulation, IClientDataSource Population, float[] InitialWeights,
-    string PersistenceId, string Fingerprint, Durability Durability, int SnapshotEverySteps);
+    string PersistenceId, string Fingerprint, Durability Durability, int SnapshotEverySteps, bool ExpectJournal = false);
 
 /// <summary>
 /// The persistent actor shell around <see cref="CoordinatorCore"/>: journals every server step (and, in
@@ -60,15 +61,15 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         Recover<IPersistedState>(e => Recovering(() => _fold.Apply(e)));
         Recover<RecoveryCompleted>(_ => Recovered());
 
-        Command<CoordinatorProtocol.ClientUpdate>(u => OnResult(u, u.Job, u.ClientId));
-        Command<CoordinatorProtocol.JobFailed>(f => OnResult(f, f.Job, f.ClientId));
-        Command<TrainerProtocol.Evaluated>(e => Guard(() => _core!.OnEvaluated(e.ServerStep, e.Result)));
+        Command<CoordinatorProtocol.ClientUpdate>(u => Handle(() => OnResult(u)));
+        Command<CoordinatorProtocol.JobFailed>(f => Handle(() => OnResult(f)));
+        Command<TrainerProtocol.Evaluated>(e => Handle(() => OnEvaluated(e)));
         Command<CoordinatorProtocol.StopRun>(_ => Guard(() => _core!.RequestStop()));
-        Command<CoordinatorProtocol.Tick>(_ =>
+        Command<CoordinatorProtocol.Tick>(_ => Handle(() =>
         {
-            Guard(() => _core!.OnTick(Wall));
+            OnTick();
             ReportProgress();
-        });
+        }));
         Command<SaveSnapshotSuccess>(s =>
         {
             // The snapshot covers everything up to its sequence number: older entries only cost space.
@@ -76,7 +77,8 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
             DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1));
         });
         // A failed snapshot or delete loses nothing: the journal still holds every step since the last good one.
-        Command<SaveSnapshotFailure>(_ => { });
+        Command<SaveSnapshotFailure>(f => _observer.OnWarning(
+            $"a snapshot of the run state could not be saved ({Innermost(f.Cause).Message}); the journal keeps every step since the last one, so it grows until a snapshot succeeds"));
         Command<DeleteMessagesSuccess>(_ => { });
         Command<DeleteMessagesFailure>(_ => { });
         Command<DeleteSnapshotsSuccess>(_ => { });
@@ -118,11 +120,17 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         var started = _fold.Started;
         if (started is null)
         {
-            Persist(new RunStarted(_setup.Fingerprint, _setup.InitialWeights), e =>
+            if (_setup.ExpectJournal)
+            {
+                // A run that has progressed and finds nothing: another run's database, or one restored or recreated.
+                Finish(RunStatus.Failed, $"the journal holds no state of this run (id '{PersistenceId}'); nothing was changed");
+                return;
+            }
+            Persist(new RunStarted(_setup.Fingerprint, _setup.InitialWeights), e => Handle(() =>
             {
                 _fold.Apply(e);
                 StartCore(_setup.InitialWeights);
-            });
+            }));
             return;
         }
         if (started.ConfigFingerprint != _setup.Fingerprint)
@@ -132,34 +140,58 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
             return;
         }
         _wallOffset = _fold.WallSeconds;
-        Persist(new RunResumed(_fold.WallSeconds), e =>
+        var latest = _fold.Latest;
+        CoordinatorCore? restored = null;
+        if (latest is not null)
+        {
+            // Restore first (it writes nothing): state that cannot be restored is refused before the journal is touched.
+            try
+            {
+                restored = CoordinatorCore.Restore(_setup.Run, _setup.Server, _setup.Simulation, _setup.Population, latest,
+                    _fold.Versions, _fold.Participation, _fold.Records);
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
+            {
+                Finish(RunStatus.Failed, $"the persisted run state cannot be restored: {ex.Message}; nothing was changed");
+                return;
+            }
+        }
+        Persist(new RunResumed(_fold.WallSeconds), e => Handle(() =>
         {
             _fold.Apply(e);
-            var latest = _fold.Latest;
-            if (latest is null)
+            if (restored is null)
             {
                 // Died before version 0 was journaled: nothing happened yet.
                 _observer.OnRestored(new RestoredRun(0, [], _fold.Resumed, _fold.WallSeconds));
                 StartCore(started.InitialWeights);
                 return;
             }
-            try
-            {
-                _core = CoordinatorCore.Restore(_setup.Run, _setup.Server, _setup.Simulation, _setup.Population, latest,
-                    _fold.Versions, _fold.Participation, _fold.Records);
-            }
-            catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
-            {
-                Finish(RunStatus.Failed, $"the persisted run state cannot be restored: {ex.Message}");
-                return;
-            }
+            _core = restored;
             _records.AddRange(_fold.Records);
             _target = _core.Target;
-            _observer.OnRestored(new RestoredRun(latest.ServerStep, _fold.Records, _fold.Resumed, _fold.WallSeconds));
+            _observer.OnRestored(new RestoredRun(latest!.ServerStep, _fold.Records.ToArray(), _fold.Resumed, _fold.WallSeconds));
             StartTimers();
-            Guard(() => _core.Resume(_fold.Results, Wall));
-        });
+            Guard(() => _core.Resume(_fold.Inputs, Wall));
+        }));
     }
+
+    /// <summary>
+    /// Runs a handler; an exception it lets out (file or journal trouble outside the core) ends the run as
+    /// failed instead of letting Akka restart the coordinator over a half-done handler.
+    /// </summary>
+    private void Handle(Action handler)
+    {
+        try
+        {
+            handler();
+        }
+        catch (Exception e)
+        {
+            Finish(RunStatus.Failed, $"{e.GetType().Name}: {e.Message}");
+        }
+    }
+
+    private bool Journals => _setup.Durability == Durability.Update;
 
     private void StartCore(float[] initialWeights)
     {
@@ -172,43 +204,63 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         Timers.StartPeriodicTimer("tick", CoordinatorProtocol.Tick.Instance,
             _setup.Simulation.Clock == ClockMode.Wall ? TimeSpan.FromMilliseconds(250) : TimeSpan.FromSeconds(1));
 
-    private void OnResult(CoordinatorProtocol.IClientResult result, JobId job, int clientId)
+    private void OnResult(CoordinatorProtocol.IClientResult result)
     {
         if (_core is null || _completion.Task.IsCompleted) return;
         var client = Sender;
-        if (!_core.IsAwaiting(job))
+        double now = Wall;
+        if (!_core.IsAwaiting(result.Job))
         {
-            Guard(() => Feed(result)); // late, duplicate or unknown: the core counts the rejection
+            Guard(() => Feed(result, now)); // late, duplicate or unknown: the core counts the rejection
             return;
         }
-        if (_setup.Durability == Durability.Update)
+        if (Journals)
         {
-            // The result is journaled before anything it leads to (journal order is processing order), and
-            // acknowledged only once written: an acknowledged result is never asked for again. The core goes
-            // on meanwhile; if the process dies first, the result was never acknowledged and is trained again.
-            PersistAsync(new ResultPersisted(result), e =>
+            // Every input is journaled before anything it leads to (journal order is processing order), and a
+            // result is acknowledged only once written: an acknowledged result is never asked for again. The
+            // core goes on meanwhile; if the process dies first, the result was never acknowledged and is
+            // trained again.
+            PersistAsync(new ResultPersisted(result, now), e => Handle(() =>
             {
                 _fold.Apply(e);
-                Acknowledge(client, job, clientId);
-            });
-            Guard(() => Feed(result));
+                Acknowledge(client, result);
+            }));
+            Guard(() => Feed(result, now));
             return;
         }
-        Acknowledge(client, job, clientId);
-        Guard(() => Feed(result));
+        Acknowledge(client, result);
+        Guard(() => Feed(result, now));
     }
 
-    private IReadOnlyList<ICoordinatorEffect> Feed(CoordinatorProtocol.IClientResult result) => result switch
+    private void OnEvaluated(TrainerProtocol.Evaluated e)
     {
-        CoordinatorProtocol.ClientUpdate u => _core!.OnUpdate(u, Wall),
-        CoordinatorProtocol.JobFailed f => _core!.OnJobFailed(f, Wall),
+        if (_core is null || _completion.Task.IsCompleted) return;
+        // With stop-at-target an evaluation decides when the run may go on: replaying results needs it too.
+        if (Journals && _core.IsAwaitingEvaluation(e.ServerStep))
+            PersistAsync(new EvaluationPersisted(e.ServerStep, e.Result.Accuracy, e.Result.Loss), p => Handle(() => _fold.Apply(p)));
+        Guard(() => _core.OnEvaluated(e.ServerStep, e.Result));
+    }
+
+    private void OnTick()
+    {
+        if (_core is null || _completion.Task.IsCompleted) return;
+        double now = Wall;
+        if (Journals && _core.HasDueEvents(now))
+            PersistAsync(new ClockAdvanced(now), p => Handle(() => _fold.Apply(p)));
+        Guard(() => _core.OnTick(now));
+    }
+
+    private IReadOnlyList<ICoordinatorEffect> Feed(CoordinatorProtocol.IClientResult result, double now) => result switch
+    {
+        CoordinatorProtocol.ClientUpdate u => _core!.OnUpdate(u, now),
+        CoordinatorProtocol.JobFailed f => _core!.OnJobFailed(f, now),
         _ => [],
     };
 
-    private void Acknowledge(IActorRef client, JobId job, int clientId)
+    private void Acknowledge(IActorRef client, CoordinatorProtocol.IClientResult result)
     {
-        _observer.OnAcknowledged(job, clientId); // recorded before it is sent: an audit of acknowledgements misses none
-        client.Tell(new CoordinatorProtocol.ResultAcknowledged(job));
+        _observer.OnAcknowledged(result.Job, result.ClientId); // recorded before it is sent: an audit of acknowledgements misses none
+        client.Tell(new CoordinatorProtocol.ResultAcknowledged(result.Job));
     }
 
     private void Guard(Func<IReadOnlyList<ICoordinatorEffect>> step)
@@ -251,12 +303,12 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
                 // Records carry the wall time the shell measured; the core only knows virtual time.
                 var checkpoint = s.Checkpoint with { NewRecords = s.Checkpoint.NewRecords.Select(WithWall).ToArray() };
                 // Asynchronous: clients keep training while the step is written; order is all exactness needs.
-                PersistAsync(new StepPersisted(checkpoint, s.Version.Weights, Wall), e =>
+                PersistAsync(new StepPersisted(checkpoint, s.Version.Weights, Wall), e => Handle(() =>
                 {
                     _fold.Apply(e);
                     long step = e.Checkpoint.ServerStep;
                     if (step > 0 && step % _setup.SnapshotEverySteps == 0) SaveSnapshot(_fold.ToSnapshot());
-                });
+                }));
                 break;
             case RunFinished f:
                 // Let the journal writes still in flight finish first.
@@ -294,6 +346,14 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr) =>
         Finish(RunStatus.Failed, $"the journal rejected the run state (entry {sequenceNr}): {Innermost(cause).Message}");
 
+    /// <inheritdoc />
+    protected override void PostStop()
+    {
+        // Whatever stopped the actor, the run must not wait forever for a result.
+        Finish(RunStatus.Failed, "the coordinator stopped", stopping: true);
+        base.PostStop();
+    }
+
     private static Exception Innermost(Exception e)
     {
         while (e.InnerException is not null && e is AggregateException or System.Reflection.TargetInvocationException) e = e.InnerException;
@@ -302,7 +362,7 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
 
     private static string Short(string fingerprint) => fingerprint.Length > 12 ? fingerprint[..12] : fingerprint;
 
-    private void Finish(RunStatus status, string? error)
+    private void Finish(RunStatus status, string? error, bool stopping = false)
     {
         if (_completion.Task.IsCompleted) return;
         var last = _records.Count > 0 ? _records[^1] : null;
@@ -314,6 +374,7 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
             _setup.Run.TargetAccuracy, _target, Wall, _records.ToArray(),
             new SortedDictionary<int, int>(core?.Participation.ToDictionary() ?? new Dictionary<int, int>()), error ?? core?.FailureReason)
         { Resumed = _fold.Resumed });
+        if (stopping) return;
         Timers.CancelAll();
         Context.Stop(Self);
     }

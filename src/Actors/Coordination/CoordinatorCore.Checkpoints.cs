@@ -57,6 +57,7 @@ public sealed partial class CoordinatorCore
             if (!Enum.IsDefined((EventKind)e.Kind))
                 throw new InvalidOperationException($"the persisted state holds a scheduled event of unknown kind {e.Kind}");
             core._events.Enqueue(new TimedEvent((EventKind)e.Kind, e.Id), (e.Time, e.Kind, e.Id));
+            core._retryPending |= e.Kind == (int)EventKind.Retry;
         }
         foreach (var id in checkpoint.Abandoned) core._abandoned.Add(id);
 
@@ -98,19 +99,19 @@ public sealed partial class CoordinatorCore
 
     /// <summary>
     /// Continues a restored core: first what the original did right after the checkpoint's step, then the
-    /// <paramref name="arrivals"/> journaled since (results of jobs in flight, in journal order). Returns
-    /// the effects to carry out; the work still outstanding is dispatched and requested once, at the end,
-    /// so a job whose result was replayed is never trained again.
+    /// <paramref name="inputs"/> journaled since (durability <c>update</c>: results of jobs in flight,
+    /// evaluation results and clock advances, in journal order). Returns the effects to carry out; the work
+    /// still outstanding is dispatched and requested once, at the end, so a job whose result was replayed
+    /// is never trained again.
     /// </summary>
-    /// <param name="arrivals"><see cref="CoordinatorProtocol.ClientUpdate"/> or <see cref="CoordinatorProtocol.JobFailed"/> messages.</param>
-    /// <param name="now">Wall seconds (ignored under the virtual clock).</param>
-    public IReadOnlyList<ICoordinatorEffect> Resume(IEnumerable<CoordinatorProtocol.IClientResult> arrivals, double now = 0)
+    /// <param name="inputs">What the core consumed after the checkpoint, in order.</param>
+    /// <param name="now">Wall seconds now (ignored under the virtual clock).</param>
+    public IReadOnlyList<ICoordinatorEffect> Resume(IEnumerable<CoordinatorInput> inputs, double now = 0)
     {
-        ArgumentNullException.ThrowIfNull(arrivals);
+        ArgumentNullException.ThrowIfNull(inputs);
         if (!_resumeFromStep) throw new InvalidOperationException("only a restored core resumes");
         _resumeFromStep = false;
         _out.Clear();
-        if (_simulation.Clock == ClockMode.Wall) Now = Math.Max(Now, now);
         if (!_finishing)
         {
             // The tail of the handler that took the step: FedAvg opens the next round, the others refill.
@@ -118,15 +119,18 @@ public sealed partial class CoordinatorCore
             else Refill();
         }
         Drain();
-        foreach (var arrival in arrivals)
+        foreach (var input in inputs)
         {
-            switch (arrival)
+            switch (input)
             {
-                case CoordinatorProtocol.ClientUpdate u: Arrive(u.Job, u, now); break;
-                case CoordinatorProtocol.JobFailed f: Arrive(f.Job, f, now); break;
-                default: throw new ArgumentException($"cannot replay a {arrival.GetType().Name}", nameof(arrivals));
+                case CoordinatorInput.Result r: Arrive(r.Message.Job, r.Message, r.Now); break;
+                case CoordinatorInput.Evaluation e: Evaluated(e.ServerStep, new EvaluationResult(0, e.Accuracy, e.Loss, [], [])); break;
+                case CoordinatorInput.Clock c: AdvanceClock(c.Now); break;
+                default: throw new ArgumentException($"cannot replay a {input?.GetType().Name ?? "null"}", nameof(inputs));
             }
         }
+        // Wall clock: the session resumes later than the journal's last input; what fell due meanwhile fires now.
+        AdvanceClock(now);
         // Replace the replay's dispatches and evaluation requests by what is still outstanding now.
         var effects = _out.Where(e => e is not DispatchJob and not EvaluateModel).ToList();
         _out.Clear();

@@ -74,6 +74,7 @@ public sealed partial class CoordinatorCore
     private long _lastEvaluationRequested = -1;
 
     private long _nextJob;
+    private bool _retryPending;
     private bool _finishing;
     private int _emptyRounds;
 
@@ -175,16 +176,23 @@ public sealed partial class CoordinatorCore
     public IReadOnlyList<ICoordinatorEffect> OnTick(double now)
     {
         _out.Clear();
-        if (_simulation.Clock == ClockMode.Wall && !IsFinished && now > Now)
-        {
-            Now = now;
-            while (!_finishing && _events.TryPeek(out var ev, out var at) && at.Time <= now)
-            {
-                _events.Dequeue();
-                Fire(ev);
-            }
-        }
+        AdvanceClock(now);
         return Flush();
+    }
+
+    /// <summary>Wall clock: true when <see cref="OnTick"/> at <paramref name="now"/> would fire a timeout, deadline or retry.</summary>
+    public bool HasDueEvents(double now) =>
+        _simulation.Clock == ClockMode.Wall && !IsFinished && !_finishing && now > Now && _events.TryPeek(out _, out var at) && at.Time <= now;
+
+    private void AdvanceClock(double now)
+    {
+        if (_simulation.Clock != ClockMode.Wall || IsFinished || now <= Now) return;
+        Now = now;
+        while (!_finishing && _events.TryPeek(out var ev, out var at) && at.Time <= now)
+        {
+            _events.Dequeue();
+            Fire(ev);
+        }
     }
 
     /// <summary>An evaluation requested by <see cref="EvaluateModel"/> finished.</summary>
@@ -192,13 +200,22 @@ public sealed partial class CoordinatorCore
     {
         ArgumentNullException.ThrowIfNull(result);
         _out.Clear();
+        Evaluated(serverStep, result);
+        return Flush();
+    }
+
+    /// <summary>True while an evaluation of <paramref name="serverStep"/> is awaited.</summary>
+    public bool IsAwaitingEvaluation(long serverStep) =>
+        _pendingEvaluations.TryGetValue(serverStep, out var pending) && pending.Result is null;
+
+    private void Evaluated(long serverStep, EvaluationResult result)
+    {
         if (_pendingEvaluations.TryGetValue(serverStep, out var pending) && pending.Result is null)
         {
             pending.Result = result;
             EmitEvaluations();
             Drain(); // results held while this evaluation was pending (stop-at-target) may go on now
         }
-        return Flush();
     }
 
     /// <summary>Stops gracefully: no new work, a final evaluation, then <see cref="RunFinished"/> with status stopped.</summary>
@@ -272,6 +289,7 @@ public sealed partial class CoordinatorCore
                 if (_roundOpen && ev.Id == _round) CloseRound();
                 break;
             case EventKind.Retry:
+                _retryPending = false;
                 Refill();
                 break;
         }
@@ -480,6 +498,9 @@ public sealed partial class CoordinatorCore
 
     private void ScheduleRetry()
     {
+        // One retry at a time: a retry that fails schedules the next, so a lasting shortage costs one event, not one per update.
+        if (_retryPending) return;
+        _retryPending = true;
         double delay = Math.Max(1.0, _simulation.Device.AvailabilityPeriod / 1000);
         long id = _nextJob; // any id: retries at the same time are equivalent
         _events.Enqueue(new TimedEvent(EventKind.Retry, id), (Now + delay, (int)EventKind.Retry, id));

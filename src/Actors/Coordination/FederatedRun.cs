@@ -47,6 +47,9 @@ public sealed record RunPersistence(PersistenceSettings Settings, string RunDire
 {
     /// <summary>The journal's id for the run; runs sharing one database need distinct ids.</summary>
     public string PersistenceId { get; init; } = "coordinator";
+
+    /// <summary>The run has progressed before: a journal that holds nothing of it is refused, not started afresh.</summary>
+    public bool ExpectJournal { get; init; }
 }
 
 /// <summary>Runs a federated training on one node: actor system, trainer pool, client region and coordinator.</summary>
@@ -77,7 +80,8 @@ public static class FederatedRun
         var persistence = spec.Persistence;
         var setup = new CoordinatorSetup(spec.Run, spec.Server, spec.Simulation, spec.Population, initial,
             persistence?.PersistenceId ?? "coordinator", persistence?.Fingerprint ?? "in-memory",
-            persistence?.Settings.Durability ?? Durability.Step, persistence?.Settings.SnapshotEverySteps ?? PersistenceSettings.Default.SnapshotEverySteps);
+            persistence?.Settings.Durability ?? Durability.Step, persistence?.Settings.SnapshotEverySteps ?? PersistenceSettings.Default.SnapshotEverySteps,
+            persistence?.ExpectJournal ?? false);
         var config = persistence is null ? BaseConfig : PersistenceConfig.For(persistence.Settings, persistence.RunDirectory).WithFallback(BaseConfig);
         if (spec.ActorSystemConfig is not null) config = spec.ActorSystemConfig.WithFallback(config);
         var system = ActorSystem.Create("fedactors", config);

@@ -25,6 +25,9 @@ public interface IRunObserver
 
     /// <summary>The coordinator acknowledges a client's result (durability <c>update</c>: after journaling it); called just before the acknowledgement is sent.</summary>
     void OnAcknowledged(JobId job, int clientId) { }
+
+    /// <summary>Something went wrong that the run survives (e.g. a snapshot could not be saved); a line for the operator.</summary>
+    void OnWarning(string message) { }
 }
 
 /// <summary>Where a resumed run stands.</summary>

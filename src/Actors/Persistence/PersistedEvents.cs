@@ -16,9 +16,20 @@ public sealed record RunStarted(string ConfigFingerprint, float[] InitialWeights
 /// <param name="WallSeconds">Wall seconds of the run at the step, summed over its sessions.</param>
 public sealed record StepPersisted(CoordinatorCheckpoint Checkpoint, float[] Weights, double WallSeconds) : IPersistedState;
 
-/// <summary>Durability <c>update</c>: a client's result, journaled before it is acknowledged or applied.</summary>
+/// <summary>Durability <c>update</c>: a client's result, journaled before anything it leads to and before it is acknowledged.</summary>
 /// <param name="Result">A <see cref="CoordinatorProtocol.ClientUpdate"/> or <see cref="CoordinatorProtocol.JobFailed"/>.</param>
-public sealed record ResultPersisted(CoordinatorProtocol.IClientResult Result) : IPersistedState;
+/// <param name="ArrivedAt">The run's wall seconds when the coordinator took it (what the wall clock decides with).</param>
+public sealed record ResultPersisted(CoordinatorProtocol.IClientResult Result, double ArrivedAt) : IPersistedState;
+
+/// <summary>Durability <c>update</c>: an evaluation came back (with stop-at-target it decides when the run may go on).</summary>
+/// <param name="ServerStep">The evaluated step.</param>
+/// <param name="Accuracy">Its accuracy.</param>
+/// <param name="Loss">Its loss.</param>
+public sealed record EvaluationPersisted(long ServerStep, double Accuracy, double Loss) : IPersistedState;
+
+/// <summary>Durability <c>update</c>, wall clock: time moved on and fired timeouts, deadlines or retries.</summary>
+/// <param name="Now">The run's wall seconds.</param>
+public sealed record ClockAdvanced(double Now) : IPersistedState;
 
 /// <summary>The run was resumed from its persisted state.</summary>
 /// <param name="WallSeconds">Wall seconds the resumed session starts from.</param>
@@ -30,7 +41,7 @@ public sealed record RunResumed(double WallSeconds) : IPersistedState;
 /// <param name="Versions">Weights of the versions a restore needs.</param>
 /// <param name="Participation">Applied updates per client.</param>
 /// <param name="Records">Evaluation records so far.</param>
-/// <param name="Results">Results journaled for jobs still in flight (durability <c>update</c>), in journal order.</param>
+/// <param name="Results">Results journaled for jobs still in flight at <paramref name="Latest"/> (durability <c>update</c>), in journal order.</param>
 /// <param name="Resumed">How many times the run was resumed.</param>
 /// <param name="WallSeconds">Wall seconds of the run at <paramref name="Latest"/>.</param>
 public sealed record CoordinatorSnapshot(
@@ -39,6 +50,6 @@ public sealed record CoordinatorSnapshot(
     IReadOnlyList<ModelVersion> Versions,
     IReadOnlyList<ParticipationCount> Participation,
     IReadOnlyList<EvaluationRecord> Records,
-    IReadOnlyList<CoordinatorProtocol.IClientResult> Results,
+    IReadOnlyList<ResultPersisted> Results,
     int Resumed,
     double WallSeconds) : IPersistedState;

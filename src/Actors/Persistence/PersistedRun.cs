@@ -11,7 +11,7 @@ public sealed class PersistedRun
     private readonly Dictionary<long, float[]> _versions = new();
     private readonly Dictionary<int, int> _participation = new();
     private readonly List<EvaluationRecord> _records = new();
-    private readonly List<CoordinatorProtocol.IClientResult> _results = new();
+    private readonly List<IPersistedState> _inputs = new();
 
     /// <summary>The run's first event, once seen.</summary>
     public RunStarted? Started { get; private set; }
@@ -28,8 +28,12 @@ public sealed class PersistedRun
     /// <summary>Evaluation records so far.</summary>
     public IReadOnlyList<EvaluationRecord> Records => _records;
 
-    /// <summary>Journaled results of jobs still in flight at <see cref="Latest"/>, in journal order.</summary>
-    public IReadOnlyList<CoordinatorProtocol.IClientResult> Results => _results;
+    /// <summary>
+    /// What the core consumed since <see cref="Latest"/> as the journal holds it (durability <c>update</c>):
+    /// results still held by jobs in flight at the checkpoint, then every result, evaluation and clock
+    /// advance journaled after it, in journal order.
+    /// </summary>
+    public IReadOnlyList<CoordinatorInput> Inputs => _inputs.Select(ToInput).ToArray();
 
     /// <summary>How many times the run was resumed.</summary>
     public int Resumed { get; private set; }
@@ -51,8 +55,10 @@ public sealed class PersistedRun
             case StepPersisted step:
                 RequireStarted(step);
                 var checkpoint = step.Checkpoint;
-                if (Latest is not null && checkpoint.ServerStep <= Latest.ServerStep)
-                    throw new InvalidOperationException($"server step {checkpoint.ServerStep} follows step {Latest.ServerStep} in the journal");
+                // Every step is journaled: a gap means entries are missing.
+                long expected = Latest is null ? 0 : Latest.ServerStep + 1;
+                if (checkpoint.ServerStep != expected)
+                    throw new InvalidOperationException($"server step {checkpoint.ServerStep} follows {(Latest is null ? "the run's start" : $"step {Latest.ServerStep}")} in the journal; expected step {expected}");
                 _versions[checkpoint.ServerStep] = step.Weights;
                 foreach (var p in checkpoint.ParticipationChanges) _participation[p.ClientId] = p.Count;
                 _records.AddRange(checkpoint.NewRecords);
@@ -60,9 +66,9 @@ public sealed class PersistedRun
                 WallSeconds = step.WallSeconds;
                 Prune(checkpoint);
                 break;
-            case ResultPersisted result:
-                RequireStarted(result);
-                _results.Add(result.Result);
+            case ResultPersisted or EvaluationPersisted or ClockAdvanced:
+                RequireStarted(state);
+                _inputs.Add(state);
                 break;
             case RunResumed resumed:
                 RequireStarted(resumed);
@@ -76,7 +82,7 @@ public sealed class PersistedRun
                 foreach (var v in snapshot.Versions) _versions[v.Number] = v.Weights;
                 foreach (var p in snapshot.Participation) _participation[p.ClientId] = p.Count;
                 _records.AddRange(snapshot.Records);
-                _results.AddRange(snapshot.Results);
+                _inputs.AddRange(snapshot.Results);
                 Resumed = snapshot.Resumed;
                 WallSeconds = snapshot.WallSeconds;
                 break;
@@ -91,16 +97,25 @@ public sealed class PersistedRun
         Latest is null ? null : Latest with { NewRecords = [], ParticipationChanges = [] },
         _versions.OrderBy(v => v.Key).Select(v => new ModelVersion(v.Key, v.Value)).ToArray(),
         _participation.OrderBy(p => p.Key).Select(p => new ParticipationCount(p.Key, p.Value)).ToArray(),
-        _records.ToArray(), _results.ToArray(), Resumed, WallSeconds);
+        _records.ToArray(), _inputs.Cast<ResultPersisted>().ToArray(), Resumed, WallSeconds);
 
     private void Prune(CoordinatorCheckpoint checkpoint)
     {
         var retained = checkpoint.RetainedVersions.ToHashSet();
         foreach (var v in _versions.Keys.Where(v => !retained.Contains(v)).ToList()) _versions.Remove(v);
-        // A result journaled before this step either went into it (resolved) or is still held by a job in flight.
-        var awaiting = checkpoint.InFlight.Where(j => j.Arrived).Select(j => j.Id).ToHashSet();
-        _results.RemoveAll(r => !awaiting.Contains(r.Job.Value));
+        // A result journaled before this step either went into it (resolved) or is still held by a job in flight;
+        // evaluations and clock advances before it are part of the checkpoint.
+        var held = checkpoint.InFlight.Where(j => j.Arrived).Select(j => j.Id).ToHashSet();
+        _inputs.RemoveAll(i => i is not ResultPersisted r || !held.Contains(r.Result.Job.Value));
     }
+
+    private static CoordinatorInput ToInput(IPersistedState state) => state switch
+    {
+        ResultPersisted r => new CoordinatorInput.Result(r.Result, r.ArrivedAt),
+        EvaluationPersisted e => new CoordinatorInput.Evaluation(e.ServerStep, e.Accuracy, e.Loss),
+        ClockAdvanced c => new CoordinatorInput.Clock(c.Now),
+        _ => throw new InvalidOperationException($"not a coordinator input: {state.GetType().Name}"),
+    };
 
     private void RequireStarted(IPersistedState state)
     {
@@ -112,7 +127,7 @@ public sealed class PersistedRun
         _versions.Clear();
         _participation.Clear();
         _records.Clear();
-        _results.Clear();
+        _inputs.Clear();
         Started = null;
         Latest = null;
     }

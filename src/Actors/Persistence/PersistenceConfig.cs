@@ -61,6 +61,7 @@ public static class PersistenceConfig
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
         var provider = Quote(providerName);
         var connection = Quote(connectionString);
+        int parallelism = providerName == SqliteProviderName ? 1 : 3;
         return $$"""
             akka.persistence {
               journal {
@@ -69,7 +70,11 @@ public static class PersistenceConfig
                   provider-name = {{provider}}
                   connection-string = {{connection}}
                   auto-initialize = true
+                  # SQLite has one writer at a time: parallel writers only queue on its lock.
+                  parallelism = {{parallelism}}
                 }
+                # Deleting a long stretch of large entries after a snapshot can take a while on a busy disk.
+                circuit-breaker.call-timeout = 120s
               }
               snapshot-store {
                 plugin = "{{SnapshotPluginId}}"
@@ -78,6 +83,7 @@ public static class PersistenceConfig
                   connection-string = {{connection}}
                   auto-initialize = true
                 }
+                circuit-breaker.call-timeout = 120s
               }
             }
             """;

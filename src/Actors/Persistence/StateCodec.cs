@@ -18,7 +18,7 @@ internal static class StateCodec
     // Minimum encoded sizes, used to refuse counts the remaining bytes cannot hold before allocating.
     private const int CheckpointJobBytes = 8 + 4 + 8 + 8 + 1 + 1, CheckpointEventBytes = 8 + 4 + 8, ParticipationBytes = 4 + 4;
 
-    // ---- RunStarted, StepPersisted, ResultPersisted, RunResumed, CoordinatorSnapshot ----
+    // ---- RunStarted, StepPersisted, ResultPersisted, RunResumed, CoordinatorSnapshot, EvaluationPersisted, ClockAdvanced ----
 
     public static void Write(StateWriter w, RunStarted started)
     {
@@ -40,9 +40,28 @@ internal static class StateCodec
     public static StepPersisted ReadStepPersisted(ref StateReader r) =>
         new(ReadCheckpoint(ref r), r.ReadFloats("StepPersisted.Weights"), r.ReadDouble("StepPersisted.WallSeconds"));
 
-    public static void Write(StateWriter w, ResultPersisted result) => WriteResult(w, result.Result);
+    public static void Write(StateWriter w, ResultPersisted result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        WriteResult(w, result.Result);
+        w.WriteDouble(result.ArrivedAt);
+    }
 
-    public static ResultPersisted ReadResultPersisted(ref StateReader r) => new(ReadResult(ref r));
+    public static ResultPersisted ReadResultPersisted(ref StateReader r) => new(ReadResult(ref r), r.ReadDouble("ResultPersisted.ArrivedAt"));
+
+    public static void Write(StateWriter w, EvaluationPersisted evaluation)
+    {
+        w.WriteInt64(evaluation.ServerStep);
+        w.WriteDouble(evaluation.Accuracy);
+        w.WriteDouble(evaluation.Loss);
+    }
+
+    public static EvaluationPersisted ReadEvaluationPersisted(ref StateReader r) =>
+        new(r.ReadInt64("EvaluationPersisted.ServerStep"), r.ReadDouble("EvaluationPersisted.Accuracy"), r.ReadDouble("EvaluationPersisted.Loss"));
+
+    public static void Write(StateWriter w, ClockAdvanced clock) => w.WriteDouble(clock.Now);
+
+    public static ClockAdvanced ReadClockAdvanced(ref StateReader r) => new(r.ReadDouble("ClockAdvanced.Now"));
 
     public static void Write(StateWriter w, RunResumed resumed) => w.WriteDouble(resumed.WallSeconds);
 
@@ -61,7 +80,7 @@ internal static class StateCodec
         });
         w.WriteList(snapshot.Participation, WriteParticipation);
         w.WriteList(snapshot.Records, Write);
-        w.WriteList(snapshot.Results, WriteResult);
+        w.WriteList(snapshot.Results, Write);
         w.WriteInt32(snapshot.Resumed);
         w.WriteDouble(snapshot.WallSeconds);
     }
@@ -73,7 +92,7 @@ internal static class StateCodec
             static (ref StateReader r) => new ModelVersion(r.ReadInt64("ModelVersion.Number"), r.ReadFloats("ModelVersion.Weights"))),
         r.ReadList("CoordinatorSnapshot.Participation", ParticipationBytes, ReadParticipation),
         r.ReadList("CoordinatorSnapshot.Records", 1, ReadEvaluationRecord),
-        r.ReadList("CoordinatorSnapshot.Results", 1, ReadResult),
+        r.ReadList("CoordinatorSnapshot.Results", 1 + 8, ReadResultPersisted),
         r.ReadInt32("CoordinatorSnapshot.Resumed"),
         r.ReadDouble("CoordinatorSnapshot.WallSeconds"));
 

@@ -62,6 +62,8 @@ public sealed class StateSerializer : SerializerWithStringManifest
         new(3, "ResultPersisted", typeof(ResultPersisted), static (ref StateReader r) => StateCodec.ReadResultPersisted(ref r)),
         new(4, "RunResumed", typeof(RunResumed), static (ref StateReader r) => StateCodec.ReadRunResumed(ref r)),
         new(5, "CoordinatorSnapshot", typeof(CoordinatorSnapshot), static (ref StateReader r) => StateCodec.ReadCoordinatorSnapshot(ref r)),
+        new(6, "EvaluationPersisted", typeof(EvaluationPersisted), static (ref StateReader r) => StateCodec.ReadEvaluationPersisted(ref r)),
+        new(7, "ClockAdvanced", typeof(ClockAdvanced), static (ref StateReader r) => StateCodec.ReadClockAdvanced(ref r)),
     ];
 
     /// <summary>Created by Akka from <c>akka.actor.serializers</c>.</summary>
@@ -124,6 +126,8 @@ public sealed class StateSerializer : SerializerWithStringManifest
             case ResultPersisted s: StateCodec.Write(w, s); break;
             case RunResumed s: StateCodec.Write(w, s); break;
             case CoordinatorSnapshot s: StateCodec.Write(w, s); break;
+            case EvaluationPersisted s: StateCodec.Write(w, s); break;
+            case ClockAdvanced s: StateCodec.Write(w, s); break;
         }
         var header = w.Written;
         Magic.CopyTo(header);
@@ -206,7 +210,7 @@ public sealed class StateSerializer : SerializerWithStringManifest
             StepPersisted s => Checkpoint(s.Checkpoint) + Floats(s.Weights),
             ResultPersisted s => Result(s.Result),
             CoordinatorSnapshot s => 256 + Floats(s.Started?.InitialWeights) + Checkpoint(s.Latest)
-                + (s.Versions?.Sum(v => 8 + Floats(v?.Weights)) ?? 0) + (s.Results?.Sum(Result) ?? 0)
+                + (s.Versions?.Sum(v => 8 + Floats(v?.Weights)) ?? 0) + (s.Results?.Sum(r => Result(r?.Result)) ?? 0)
                 + 256L * (s.Records?.Count ?? 0) + 8L * (s.Participation?.Count ?? 0),
             _ => 256,
         };

@@ -60,14 +60,18 @@ public sealed class RunCommand : ICommand
                 Actors.Trainers.TrainerSettings.Create(config));
             return PersistenceSettings.Create(config);
         });
-        CheckState(run, persistence);
+        bool progressed = CheckState(run, persistence);
 
         var (population, test, partition, labels) = await LoadPopulationAsync(settings, ctx, ct);
         var spec = RuntimeSettings(() => FederatedRunSpec.Create(config, population, test)) with
         {
             Persistence = persistence.Provider == PersistenceProvider.Memory
                 ? null
-                : new RunPersistence(persistence, run.FullPath, RunIdentity.Fingerprint(config)) { PersistenceId = await run.RunIdAsync(ct) },
+                : new RunPersistence(persistence, run.FullPath, RunIdentity.Fingerprint(config))
+                {
+                    PersistenceId = await run.RunIdAsync(ct),
+                    ExpectJournal = progressed,
+                },
         };
         if (!run.HeldRun)
         {
@@ -86,7 +90,7 @@ public sealed class RunCommand : ICommand
         using (var progress = Progress.RunProgress.Create(ctx, options.Plain))
         using (var ledgers = RunLedgers.Open(run, resuming: run.HeldRun, string.IsNullOrEmpty(ackLog) ? null : ackLog))
         {
-            var observer = new ChannelObserver(progress, ledgers);
+            var observer = new ChannelObserver(progress, ledgers, line => ctx.Error.WriteLine($"fedactors run: warning: {line}"));
             progress.Start(spec.Run.MaxServerSteps,
                 $"{algorithm} {settings.Run.ModelName} on {settings.Data.Dataset}, {population.ClientCount:N0} clients" + (run.HeldRun ? " (resuming)" : ""));
             var running = FederatedRun.RunAsync(spec, observer, ct);
@@ -116,7 +120,7 @@ public sealed class RunCommand : ICommand
         await ctx.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"{summary.Status.ToString().ToLowerInvariant()}: {result.Counters.ServerSteps} server steps, final accuracy {result.FinalAccuracy:P2}, " +
             $"virtual {result.Counters.VirtualSeconds:F0} s, wall {result.WallSeconds:F0} s; outputs in {run.FullPath}"));
-        if (result.Status == ActorRunStatus.Stopped)
+        if (result.Status == ActorRunStatus.Stopped && spec.Persistence is not null)
             await ctx.Out.WriteLineAsync($"The run's state is saved; resume it with: ./fedactors run --out {ShellQuote(run.FullPath)}");
         if (result.Status == ActorRunStatus.Failed && result.Error is not null)
             await ctx.Error.WriteLineAsync($"fedactors run: {result.Error}");
@@ -157,32 +161,36 @@ public sealed class RunCommand : ICommand
         return config;
     }
 
-    /// <summary>Refuses state that is not this run's before the actor system touches it.</summary>
-    private static void CheckState(RunDirectory run, PersistenceSettings persistence)
+    /// <summary>
+    /// Refuses state that is not this run's before the actor system touches it. Returns whether the run has
+    /// progressed before (its journal must then hold it).
+    /// </summary>
+    private static bool CheckState(RunDirectory run, PersistenceSettings persistence)
     {
+        bool progressed = run.HeldRun && (File.Exists(run.SummaryPath) || (File.Exists(run.MetricsPath) && MetricsCsv.Read(run.MetricsPath).Count > 0));
         if (persistence.Provider == PersistenceProvider.Memory && run.HeldRun)
             throw new FedActorsException($"{run.FullPath} holds a run and fedactors.persistence.provider = memory keeps no state to resume it from; nothing was changed. Choose a new --out.");
         var file = persistence.SqliteFile(run.FullPath);
-        if (file is null) return; // PostgreSQL: the journal itself tells (fingerprint) once recovered
+        if (file is null) return progressed; // PostgreSQL: the journal itself tells once recovered
         bool exists = File.Exists(file);
         if (!run.HeldRun)
         {
             if (exists)
                 throw new FedActorsException($"{file} exists but {run.FullPath} holds no run.conf: it is not this run's state; nothing was changed. Choose a new --out.");
-            return;
+            return false;
         }
         var info = exists ? StateDatabase.Inspect(file) : null;
         if (info is null || (info.IsSqlite && info.Tables == 0))
         {
             // Stopped before its first write, the run starts afresh; past its first evaluation, state was lost.
-            bool progressed = File.Exists(run.SummaryPath) || (File.Exists(run.MetricsPath) && MetricsCsv.Read(run.MetricsPath).Count > 0);
-            if (!progressed) return;
+            if (!progressed) return false;
             throw new FedActorsException(
                 $"{run.FullPath} holds a run that has progressed, but its state database {file} is {(info is null ? "missing" : "empty")}; nothing was changed. Restore the file, or choose a new --out.");
         }
         if (!info.IsSqlite || !info.HasJournal)
             throw new FedActorsException(
                 $"{file} is not a FedActors state database ({info.Error ?? "no journal table"}); it was left untouched. Choose a new --out, or restore the file.");
+        return progressed;
     }
 
     private static string ShellQuote(string path) =>
@@ -275,7 +283,7 @@ public sealed class RunCommand : ICommand
     /// Hands evaluations from the coordinator's thread to the command's writer loop, in order; the ledgers
     /// are written on the coordinator's thread itself, so a line is out before what follows it is journaled.
     /// </summary>
-    private sealed class ChannelObserver(IRunProgress progress, RunLedgers ledgers) : IRunObserver
+    private sealed class ChannelObserver(IRunProgress progress, RunLedgers ledgers, Action<string> warn) : IRunObserver
     {
         private readonly Channel<object> _items = Channel.CreateUnbounded<object>(new() { SingleReader = true });
 
@@ -304,5 +312,7 @@ public sealed class RunCommand : ICommand
         public void OnUpdateApplied(AppliedUpdate update) => ledgers.Applied(update);
 
         public void OnAcknowledged(JobId job, int clientId) => ledgers.Acknowledged(job, clientId);
+
+        public void OnWarning(string message) => warn(message);
     }
 }

@@ -7,8 +7,8 @@ namespace FedActors.Host.Runs;
 
 /// <summary>
 /// What makes two configurations the same run: every key except those that change neither the decisions
-/// nor the numbers (where the data lives, how many trainer slots share the work, how often state is
-/// snapshotted, when results become durable). A run resumes only under the same identity.
+/// nor the numbers (where the data and the journal live, how many trainer slots share the work, how often
+/// state is snapshotted, when results become durable). A run resumes only under the same identity.
 /// </summary>
 public static class RunIdentity
 {
@@ -20,6 +20,8 @@ public static class RunIdentity
         "fedactors.persistence.durability",
         "fedactors.persistence.snapshot-every-steps",
         "fedactors.persistence.acknowledgement-log",
+        // Where the journal lives may change (a moved server, a rotated password); a journal without the run is refused anyway.
+        "fedactors.persistence.connection-string",
     };
 
     /// <summary>SHA-256 (hex) over the identifying keys and values.</summary>

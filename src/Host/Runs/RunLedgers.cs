@@ -44,6 +44,7 @@ public sealed class RunLedgers : IDisposable
         if (acknowledgementLog is not null)
         {
             var path = Path.Combine(run.FullPath, acknowledgementLog);
+            DropTornLine(path);
             bool fresh = !File.Exists(path) || new FileInfo(path).Length == 0;
             acks = Append(path);
             if (fresh) { acks.WriteLine(AcknowledgedHeader); acks.Flush(); }
@@ -109,6 +110,21 @@ public sealed class RunLedgers : IDisposable
         File.WriteAllText(temp, kept.ToString(), Utf8);
         File.Move(temp, _updatesPath, overwrite: true);
         _updates = Append(_updatesPath);
+    }
+
+    /// <summary>A process killed mid-line leaves a line without its newline: cut it, or the next row would run into it.</summary>
+    private static void DropTornLine(string path)
+    {
+        if (!File.Exists(path)) return;
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.ReadWrite);
+        long end = stream.Length;
+        while (end > 0)
+        {
+            stream.Position = end - 1;
+            if (stream.ReadByte() == '\n') break;
+            end--;
+        }
+        stream.SetLength(end);
     }
 
     private static StreamWriter Append(string path) =>

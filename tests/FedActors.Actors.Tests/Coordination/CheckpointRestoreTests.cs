@@ -21,7 +21,8 @@ public sealed class CheckpointRestoreTests
     public static TheoryData<string, bool> Algorithms() => new()
     {
         { "fedbuff", false }, { "fedbuff", true }, { "fedbuff-adam", false }, { "fedavg", false }, { "fedavg", true },
-        { "fedasync", false }, { "fedasync", true },
+        { "fedasync", false }, { "fedasync", true }, { "fedbuff-stop-at-target", false }, { "fedbuff-stop-at-target", true },
+        { "fedavg-stop-at-target", true },
     };
 
     [Theory]
@@ -29,10 +30,10 @@ public sealed class CheckpointRestoreTests
     public void Interrupted_runs_end_exactly_like_the_uninterrupted_run(string algorithm, bool journalResults)
     {
         var server = Server(algorithm);
-        var reference = new SimulatedRun(server, journalResults, arrivalSeed: 1);
+        var reference = new SimulatedRun(server, journalResults, arrivalSeed: 1, algorithm.EndsWith("-stop-at-target", StringComparison.Ordinal));
         reference.RunToEnd(crashAt: []);
 
-        var interrupted = new SimulatedRun(server, journalResults, arrivalSeed: 2);
+        var interrupted = new SimulatedRun(server, journalResults, arrivalSeed: 2, algorithm.EndsWith("-stop-at-target", StringComparison.Ordinal));
         interrupted.RunToEnd(CrashPoints(reference.Iterations, 0.01, 0.1, 0.1, 0.3, 0.5, 0.7, 0.9));
 
         Assert.Equal(7, interrupted.Crashes);
@@ -48,14 +49,16 @@ public sealed class CheckpointRestoreTests
     [InlineData("fedbuff")]
     [InlineData("fedavg")]
     [InlineData("fedasync")]
+    [InlineData("fedbuff-stop-at-target")]
     public void Journaled_results_are_never_trained_again_and_each_is_applied_once(string algorithm)
     {
-        var reference = new SimulatedRun(Server(algorithm), journalResults: true, arrivalSeed: 3);
+        var reference = new SimulatedRun(Server(algorithm), journalResults: true, arrivalSeed: 3, algorithm.EndsWith("-stop-at-target", StringComparison.Ordinal));
         reference.RunToEnd(crashAt: []);
-        var run = new SimulatedRun(Server(algorithm), journalResults: true, arrivalSeed: 3);
-        run.RunToEnd(CrashPoints(reference.Iterations, 0.05, 0.2, 0.2, 0.4, 0.8));
+        var run = new SimulatedRun(Server(algorithm), journalResults: true, arrivalSeed: 3, algorithm.EndsWith("-stop-at-target", StringComparison.Ordinal));
+        // Many crashes, so some land between an evaluation result and the next step (stop-at-target).
+        run.RunToEnd(CrashPoints(reference.Iterations, Enumerable.Range(1, 60).Select(i => i / 62.0).ToArray()));
 
-        Assert.Equal(5, run.Crashes);
+        Assert.Equal(60, run.Crashes);
         // A job whose result was journaled is never dispatched again, so no client answers twice.
         Assert.Empty(run.DispatchedAfterAnswer);
         Assert.Equal(run.Answered.Count, run.Answered.Distinct().Count());
@@ -79,7 +82,7 @@ public sealed class CheckpointRestoreTests
     private static int[] CrashPoints(int iterations, params double[] fractions) =>
         fractions.Select((f, i) => (int)(f * iterations) + (fractions.Take(i).Contains(f) ? 1 : 0)).ToArray();
 
-    private static ServerSettings Server(string algorithm) => algorithm switch
+    private static ServerSettings Server(string algorithm) => algorithm.Replace("-stop-at-target", "", StringComparison.Ordinal) switch
     {
         "fedbuff" => ServerSettings.Default with { Algorithm = FlAlgorithm.FedBuff, Concurrency = 12, BufferSize = 4, Optimizer = "fedavgm" },
         "fedbuff-adam" => ServerSettings.Default with { Algorithm = FlAlgorithm.FedBuff, Concurrency = 12, BufferSize = 3, Optimizer = "fedadam" },
@@ -100,7 +103,7 @@ public sealed class CheckpointRestoreTests
         private readonly ServerSettings _server;
         private readonly bool _journalResults;
         private readonly Random _arrivals;
-        private readonly RunSettings _run = RunSettings.Default with { MaxServerSteps = 80, EvalEverySteps = 7, TargetAccuracy = null, Seed = 11 };
+        private readonly RunSettings _run;
         private readonly SimulationSettings _simulation = SimulationSettings.Default with
         {
             Device = DeviceSettings.Default with { Dropout = 0.1, JobTimeout = 50 },
@@ -110,8 +113,14 @@ public sealed class CheckpointRestoreTests
         private readonly List<ClientProtocol.TrainJob> _outstanding = new();
         private readonly List<EvaluateModel> _evaluations = new();
 
-        public SimulatedRun(ServerSettings server, bool journalResults, int arrivalSeed)
+        public SimulatedRun(ServerSettings server, bool journalResults, int arrivalSeed, bool stopAtTarget = false)
         {
+            // A target never reached, with stop-at-target: every pending evaluation holds the results behind it,
+            // so when evaluations come back decides the order of everything else.
+            _run = RunSettings.Default with
+            {
+                MaxServerSteps = 80, EvalEverySteps = 7, Seed = 11, TargetAccuracy = stopAtTarget ? 0.99 : null, StopAtTarget = stopAtTarget,
+            };
             _server = server;
             _journalResults = journalResults;
             _arrivals = new Random(arrivalSeed);
@@ -149,6 +158,7 @@ public sealed class CheckpointRestoreTests
                     var e = _evaluations[_arrivals.Next(_evaluations.Count)];
                     _evaluations.Remove(e);
                     double acc = 0.5 + 0.4 * Math.Tanh(e.Version.Weights.Sum() / Dimension);
+                    if (_journalResults && Core.IsAwaitingEvaluation(e.ServerStep)) _fold.Apply(new EvaluationPersisted(e.ServerStep, acc, 1 - acc));
                     Take(Core.OnEvaluated(e.ServerStep, new EvaluationResult(100, acc, 1 - acc, [], [])));
                 }
                 else if (_outstanding.Count > 0)
@@ -158,7 +168,7 @@ public sealed class CheckpointRestoreTests
                     CoordinatorProtocol.IClientResult result = job.ClientId % 17 == 5 && job.Job.Value % 3 == 0
                         ? new CoordinatorProtocol.JobFailed(job.Job, job.ClientId, "out of memory")
                         : Train(job);
-                    if (_journalResults && Core.IsAwaiting(job.Job)) _fold.Apply(new ResultPersisted(result));
+                    if (_journalResults && Core.IsAwaiting(job.Job)) _fold.Apply(new ResultPersisted(result, 0));
                     Answered.Add(job.Job.Value);
                     Take(result is CoordinatorProtocol.ClientUpdate u ? Core.OnUpdate(u) : Core.OnJobFailed((CoordinatorProtocol.JobFailed)result));
                 }
@@ -186,7 +196,7 @@ public sealed class CheckpointRestoreTests
             Core = CoordinatorCore.Restore(_run, _server, _simulation, _population, latest, _fold.Versions, _fold.Participation, _fold.Records);
             Records.Clear();
             Records.AddRange(_fold.Records);
-            Take(Core.Resume(_journalResults ? _fold.Results : []));
+            Take(Core.Resume(_journalResults ? _fold.Inputs : []));
         }
 
         private void Take(IReadOnlyList<ICoordinatorEffect> effects)

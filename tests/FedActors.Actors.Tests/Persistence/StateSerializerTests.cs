@@ -102,21 +102,35 @@ public sealed class StateSerializerTests
     [Fact]
     public void ResultPersisted_with_a_client_update_must_round_trip()
     {
-        var original = new ResultPersisted(Update(seed: 4, length: 5_000));
+        var original = new ResultPersisted(Update(seed: 4, length: 5_000), ArrivedAt: 12.5);
 
         var copy = RoundTrip(original);
 
         AssertResult(original.Result, copy.Result);
+        AssertBits(original.ArrivedAt, copy.ArrivedAt);
     }
 
     [Fact]
     public void ResultPersisted_with_a_failed_job_must_round_trip()
     {
-        var original = new ResultPersisted(new JobFailed(new JobId(long.MaxValue), int.MinValue, "CUDA out of memory: «tried to allocate 2 GiB»"));
+        var original = new ResultPersisted(new JobFailed(new JobId(long.MaxValue), int.MinValue, "CUDA out of memory: «tried to allocate 2 GiB»"), NaNWithPayload);
 
         var copy = RoundTrip(original);
 
         Assert.Equal(original.Result, copy.Result);
+        AssertBits(original.ArrivedAt, copy.ArrivedAt);
+    }
+
+    [Fact]
+    public void EvaluationPersisted_and_ClockAdvanced_must_round_trip_bit_exactly()
+    {
+        var evaluation = RoundTrip(new EvaluationPersisted(long.MaxValue, 0.8125, NaNWithPayload));
+        Assert.Equal(long.MaxValue, evaluation.ServerStep);
+        AssertBits(0.8125, evaluation.Accuracy);
+        AssertBits(NaNWithPayload, evaluation.Loss);
+
+        AssertBits(-0.0, RoundTrip(new ClockAdvanced(-0.0)).Now);
+        AssertBits(1234.5, RoundTrip(new ClockAdvanced(1234.5)).Now);
     }
 
     [Fact]
@@ -135,7 +149,7 @@ public sealed class StateSerializerTests
             [new ModelVersion(7, Floats(300, seed: 6)), new ModelVersion(9, Floats(300, seed: 7)), new ModelVersion(12, [])],
             [new ParticipationCount(0, 3), new ParticipationCount(5, 1), new ParticipationCount(99, 12)],
             [Record(4, 0.5), Record(8, 0.75), Record(12, double.NaN)],
-            [Update(seed: 8, length: 300), new JobFailed(new JobId(31), 2, "timed out"), Update(seed: 9, length: 0)],
+            [new(Update(seed: 8, length: 300), 1.5), new(new JobFailed(new JobId(31), 2, "timed out"), 2.5), new(Update(seed: 9, length: 0), double.PositiveInfinity)],
             Resumed: 3,
             WallSeconds: 987.0625);
 
@@ -153,7 +167,11 @@ public sealed class StateSerializerTests
         Assert.Equal(original.Participation, copy.Participation);
         AssertRecords(original.Records, copy.Records);
         Assert.Equal(original.Results.Count, copy.Results.Count);
-        for (var i = 0; i < original.Results.Count; i++) AssertResult(original.Results[i], copy.Results[i]);
+        for (var i = 0; i < original.Results.Count; i++)
+        {
+            AssertResult(original.Results[i].Result, copy.Results[i].Result);
+            AssertBits(original.Results[i].ArrivedAt, copy.Results[i].ArrivedAt);
+        }
         Assert.Equal(3, copy.Resumed);
         AssertBits(original.WallSeconds, copy.WallSeconds);
     }
@@ -372,7 +390,7 @@ public sealed class StateSerializerTests
     [Fact]
     public void An_unknown_result_kind_must_be_named()
     {
-        var blob = StateSerializer.Serialize(new ResultPersisted(new JobFailed(new JobId(1), 1, "x")));
+        var blob = StateSerializer.Serialize(new ResultPersisted(new JobFailed(new JobId(1), 1, "x"), 0));
         blob[12] = 9;
         Reseal(blob);
 
@@ -412,7 +430,7 @@ public sealed class StateSerializerTests
     [Fact]
     public void Serializing_a_string_with_a_lone_surrogate_must_fail_instead_of_altering_it()
     {
-        var e = Assert.Throws<ArgumentException>(() => StateSerializer.Serialize(new ResultPersisted(new JobFailed(new JobId(1), 1, "bad \ud800"))));
+        var e = Assert.Throws<ArgumentException>(() => StateSerializer.Serialize(new ResultPersisted(new JobFailed(new JobId(1), 1, "bad \ud800"), 0)));
 
         Assert.Contains("lone surrogate", e.Message);
     }
@@ -432,7 +450,7 @@ public sealed class StateSerializerTests
             Assert.Equal(StateSerializer.SerializerId, serializer.Identifier);
             foreach (IPersistedState state in new IPersistedState[]
                      {
-                         new StepPersisted(SparseCheckpoint(), [], 0), new ResultPersisted(Update(19, 2)), new RunResumed(0),
+                         new StepPersisted(SparseCheckpoint(), [], 0), new ResultPersisted(Update(19, 2), 0), new RunResumed(0),
                          new CoordinatorSnapshot(started, null, [], [], [], [], 0, 0),
                      })
                 Assert.IsType<StateSerializer>(system.Serialization.FindSerializerFor(state));

@@ -104,6 +104,46 @@ public sealed class CrashResumeSpecs(UninterruptedRun uninterrupted, ITestOutput
         AssertSameLedger(reference, runDir);
     }
 
+    [Theory]
+    [InlineData("TERM")]
+    [InlineData("INT")]
+    public async Task A_signal_must_stop_the_run_gracefully_and_the_same_command_must_resume_it_to_the_uninterrupted_model(string signal)
+    {
+        var reference = await Reference();
+        using var dir = new TempDir();
+        var runDir = Path.Combine(dir.Path, "run");
+        var args = CrashExperiment.RunArguments(dir.Path, runDir);
+
+        using (var first = FedActorsProcess.Start(dir.Path, args))
+        {
+            var metrics = Path.Combine(runDir, "metrics.csv");
+            while (RunFiles.MaxMetricsStep(metrics) < CrashExperiment.MaxServerSteps / 3)
+            {
+                Assert.False(first.HasExited, $"the run ended before the signal:\n{first.Error}\n{FedActorsProcess.Tail(first.Output)}");
+                await Task.Delay(25);
+            }
+            await first.Signal(signal);
+            var code = await first.WaitForExitAsync(CrashExperiment.SessionTimeout);
+
+            Assert.True(code == 0, $"SIG{signal} must end the run with exit code 0, got {code}:\n{first.Error}");
+            var stopped = RunFiles.Summary(runDir);
+            Assert.Equal("stopped", stopped.GetProperty("status").GetString());
+            Assert.InRange(stopped.GetProperty("server_steps").GetInt32(), 1, CrashExperiment.MaxServerSteps - 1);
+            Assert.Contains($"resume it with: ./fedactors run --out {runDir}", first.Output);
+        }
+
+        var resumed = await CrashExperiment.RunToEndAsync(dir.Path, args);
+
+        Assert.True(resumed.Code == 0, $"the resumed run exited {resumed.Code}:\n{resumed.Err}");
+        var summary = RunFiles.Summary(runDir);
+        Assert.Equal("completed", summary.GetProperty("status").GetString());
+        Assert.Equal(1, summary.GetProperty("resumed").GetInt32());
+        Assert.Equal(reference.ModelSha256, summary.GetProperty("model_sha256").GetString());
+        var rows = RunFiles.Rows(Path.Combine(runDir, "metrics.csv"), CrashExperiment.MetricsHeader);
+        Assert.Equal(reference.Metrics.Select(WithoutWallSeconds), rows.Select(WithoutWallSeconds));
+        AssertSameLedger(reference, runDir);
+    }
+
     [Fact]
     public async Task A_resume_with_another_config_or_a_foreign_state_db_must_be_refused_and_change_nothing()
     {

@@ -83,6 +83,14 @@ public sealed partial class FedActorsProcess : IDisposable
         return self;
     }
 
+    /// <summary>Sends <paramref name="signal"/> (e.g. <c>TERM</c>, <c>INT</c>) to the process, as <c>kill -SIGNAL pid</c> does.</summary>
+    public async Task Signal(string signal)
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill", ["-" + signal, Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]) { UseShellExecute = false })!;
+        await kill.WaitForExitAsync();
+        if (kill.ExitCode != 0) throw new InvalidOperationException($"kill -{signal} {Id} exited {kill.ExitCode}");
+    }
+
     /// <summary>Sends SIGKILL to the process and its descendants and waits until it is gone; returns its exit code (137 when the signal ended it).</summary>
     public async Task<int> Kill()
     {
