@@ -72,9 +72,9 @@ public static class PersistenceConfig
                   auto-initialize = true
                   # SQLite has one writer at a time: parallel writers only queue on its lock.
                   parallelism = {{parallelism}}
+                  # Deleting a long stretch of large entries after a snapshot can take a while on a busy disk.
+                  circuit-breaker.call-timeout = 120s
                 }
-                # Deleting a long stretch of large entries after a snapshot can take a while on a busy disk.
-                circuit-breaker.call-timeout = 120s
               }
               snapshot-store {
                 plugin = "{{SnapshotPluginId}}"
@@ -82,8 +82,8 @@ public static class PersistenceConfig
                   provider-name = {{provider}}
                   connection-string = {{connection}}
                   auto-initialize = true
+                  circuit-breaker.call-timeout = 120s
                 }
-                circuit-breaker.call-timeout = 120s
               }
             }
             """;

@@ -13,6 +13,9 @@ public sealed record StateDatabaseInfo(string Path, bool Exists, bool IsSqlite, 
 {
     /// <summary>Tables in the database (0: a database nothing was written to yet).</summary>
     public int Tables { get; init; }
+
+    /// <summary>Whether the journal or snapshot store holds entries of the persistence id asked about (null when none was).</summary>
+    public bool? HoldsRun { get; init; }
 }
 
 /// <summary>
@@ -37,13 +40,13 @@ public static class StateDatabase
     /// is inspected through a private copy of it and its log; a file without one is opened as immutable,
     /// which writes nothing (a read-only open of a WAL database creates empty <c>-wal</c> and <c>-shm</c> files).
     /// </remarks>
-    public static StateDatabaseInfo Inspect(string path)
+    public static StateDatabaseInfo Inspect(string path, string? persistenceId = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         var full = System.IO.Path.GetFullPath(path);
         if (!File.Exists(full)) return new(full, false, false, false, false, $"{full} does not exist");
         var sidecars = new[] { "-wal", "-journal" }.Where(s => File.Exists(full + s)).ToArray();
-        if (sidecars.Length == 0) return Read(full, Immutable(full));
+        if (sidecars.Length == 0) return Read(full, Immutable(full), persistenceId);
         var copyDir = Directory.CreateTempSubdirectory("fedactors-inspect-");
         try
         {
@@ -51,7 +54,7 @@ public static class StateDatabase
             File.Copy(full, copy);
             foreach (var s in sidecars) File.Copy(full + s, copy + s);
             // Read-write on the copy, so that SQLite can replay the log or roll back the journal as it would on the original.
-            var info = Read(full, new SqliteConnectionStringBuilder { DataSource = copy, Mode = SqliteOpenMode.ReadWrite, Pooling = false }.ToString());
+            var info = Read(full, new SqliteConnectionStringBuilder { DataSource = copy, Mode = SqliteOpenMode.ReadWrite, Pooling = false }.ToString(), persistenceId);
             return info;
         }
         catch (IOException e)
@@ -96,7 +99,7 @@ public static class StateDatabase
         }
     }
 
-    private static StateDatabaseInfo Read(string path, string connectionString)
+    private static StateDatabaseInfo Read(string path, string connectionString, string? persistenceId)
     {
         try
         {
@@ -113,7 +116,22 @@ public static class StateDatabase
             var names = new HashSet<string>(StringComparer.Ordinal);
             using (var reader = tables.ExecuteReader())
                 while (reader.Read()) names.Add(reader.GetString(0));
-            return new(path, true, true, names.Contains(JournalTable), names.Contains(SnapshotTable), null) { Tables = names.Count };
+            bool? holdsRun = null;
+            if (persistenceId is not null)
+            {
+                using var find = connection.CreateCommand();
+                var parts = new List<string>();
+                if (names.Contains(JournalTable)) parts.Add($"SELECT 1 FROM {JournalTable} WHERE persistence_id = $id");
+                if (names.Contains(SnapshotTable)) parts.Add($"SELECT 1 FROM {SnapshotTable} WHERE persistence_id = $id");
+                if (parts.Count == 0) holdsRun = false;
+                else
+                {
+                    find.CommandText = $"SELECT EXISTS({string.Join(" UNION ALL ", parts)})";
+                    find.Parameters.AddWithValue("$id", persistenceId);
+                    holdsRun = Convert.ToInt64(find.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) != 0;
+                }
+            }
+            return new(path, true, true, names.Contains(JournalTable), names.Contains(SnapshotTable), null) { Tables = names.Count, HoldsRun = holdsRun };
         }
         catch (SqliteException e)
         {

@@ -60,7 +60,8 @@ public sealed class RunCommand : ICommand
                 Actors.Trainers.TrainerSettings.Create(config));
             return PersistenceSettings.Create(config);
         });
-        bool progressed = CheckState(run, persistence);
+        var runId = await run.RunIdAsync(ct);
+        bool progressed = CheckState(run, persistence, runId);
 
         var (population, test, partition, labels) = await LoadPopulationAsync(settings, ctx, ct);
         var spec = RuntimeSettings(() => FederatedRunSpec.Create(config, population, test)) with
@@ -69,7 +70,7 @@ public sealed class RunCommand : ICommand
                 ? null
                 : new RunPersistence(persistence, run.FullPath, RunIdentity.Fingerprint(config))
                 {
-                    PersistenceId = await run.RunIdAsync(ct),
+                    PersistenceId = runId,
                     ExpectJournal = progressed,
                 },
         };
@@ -165,7 +166,7 @@ public sealed class RunCommand : ICommand
     /// Refuses state that is not this run's before the actor system touches it. Returns whether the run has
     /// progressed before (its journal must then hold it).
     /// </summary>
-    private static bool CheckState(RunDirectory run, PersistenceSettings persistence)
+    private static bool CheckState(RunDirectory run, PersistenceSettings persistence, string runId)
     {
         bool progressed = run.HeldRun && (File.Exists(run.SummaryPath) || (File.Exists(run.MetricsPath) && MetricsCsv.Read(run.MetricsPath).Count > 0));
         if (persistence.Provider == PersistenceProvider.Memory && run.HeldRun)
@@ -179,7 +180,7 @@ public sealed class RunCommand : ICommand
                 throw new FedActorsException($"{file} exists but {run.FullPath} holds no run.conf: it is not this run's state; nothing was changed. Choose a new --out.");
             return false;
         }
-        var info = exists ? StateDatabase.Inspect(file) : null;
+        var info = exists ? StateDatabase.Inspect(file, runId) : null;
         if (info is null || (info.IsSqlite && info.Tables == 0))
         {
             // Stopped before its first write, the run starts afresh; past its first evaluation, state was lost.
@@ -190,6 +191,9 @@ public sealed class RunCommand : ICommand
         if (!info.IsSqlite || !info.HasJournal)
             throw new FedActorsException(
                 $"{file} is not a FedActors state database ({info.Error ?? "no journal table"}); it was left untouched. Choose a new --out, or restore the file.");
+        if (progressed && info.HoldsRun == false)
+            throw new FedActorsException(
+                $"{file} holds no journal of this run ({runId} in run.id): it is another run's state; it was left untouched. Choose a new --out, or restore the file.");
         return progressed;
     }
 

@@ -170,16 +170,18 @@ public sealed class CrashResumeSpecs(UninterruptedRun uninterrupted, ITestOutput
         AssertClearMessage(other.Err);
         Assert.Equal("", RunFiles.Differences(killed, RunFiles.Snapshot(runDir)));
 
-        // state.db overwritten with garbage, and a valid SQLite database that is not a run's.
+        // state.db overwritten with garbage, a valid SQLite database that is not a run's, and another run's.
         var garbage = new byte[64 * 1024];
         new Random(4).NextBytes(garbage);
         foreach (var (name, write) in new (string, Action<string>)[]
         {
             ("garbage", path => File.WriteAllBytes(path, garbage)),
             ("foreign", WriteForeignSqlite),
+            // A FedActors state.db, but another run's: the journal holds nothing under this run's id.
+            ("another run's", path => File.WriteAllText(Path.Combine(Path.GetDirectoryName(path)!, "run.id"), "run-another\n")),
         })
         {
-            var copy = Path.Combine(dir.Path, name);
+            var copy = Path.Combine(dir.Path, name.Replace(' ', '-').Replace("'", ""));
             CopyRun(runDir, copy, write);
             var before = RunFiles.Snapshot(copy);
             var refused = await CrashExperiment.RunToEndAsync(dir.Path, CrashExperiment.RunArguments(dir.Path, copy, shorter));
