@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Akka.Configuration;
 using Akka.Persistence.Sql;
+using FedActors.Actors.Configuration;
 using Microsoft.Data.Sqlite;
 
 namespace FedActors.Actors.Persistence;
@@ -59,8 +60,8 @@ public static class PersistenceConfig
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(providerName);
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
-        var provider = Quote(providerName);
-        var connection = Quote(connectionString);
+        var provider = HoconString.Quote(providerName);
+        var connection = HoconString.Quote(connectionString);
         int parallelism = providerName == SqliteProviderName ? 1 : 3;
         return $$"""
             akka.persistence {
@@ -106,27 +107,5 @@ public static class PersistenceConfig
         // creating an empty database somewhere unexpected.
         if (builder.Mode == SqliteOpenMode.ReadWriteCreate) builder.Mode = SqliteOpenMode.ReadWrite;
         return builder.ToString();
-    }
-
-    // HOCON quoted strings follow JSON escaping.
-    private static string Quote(string value)
-    {
-        var sb = new StringBuilder(value.Length + 2).Append('"');
-        foreach (var ch in value)
-        {
-            switch (ch)
-            {
-                case '"': sb.Append("\\\""); break;
-                case '\\': sb.Append("\\\\"); break;
-                case '\n': sb.Append("\\n"); break;
-                case '\r': sb.Append("\\r"); break;
-                case '\t': sb.Append("\\t"); break;
-                default:
-                    if (char.IsControl(ch)) sb.Append("\\u").Append(((int)ch).ToString("x4", CultureInfo.InvariantCulture));
-                    else sb.Append(ch);
-                    break;
-            }
-        }
-        return sb.Append('"').ToString();
     }
 }

@@ -1,3 +1,4 @@
+using FedActors.Actors.Configuration;
 using System.Text;
 using Akka.Configuration;
 using FedActors.Host.Configuration;
@@ -117,7 +118,7 @@ public sealed record CommonOptions
     public IReadOnlyList<ConfigOverride> Overrides()
     {
         var overrides = Sets.Select(ConfigOverride.Parse).ToList();
-        if (DataDir is not null) overrides.Add(new ConfigOverride("fedactors.data.dir", ConfigOverride.Quote(DataDir)));
+        if (DataDir is not null) overrides.Add(new ConfigOverride("fedactors.data.dir", HoconString.Quote(DataDir)));
         return overrides;
     }
 

@@ -1,3 +1,4 @@
+using FedActors.Actors.Configuration;
 using System.Text;
 using System.Text.RegularExpressions;
 using Akka.Configuration;
@@ -59,27 +60,9 @@ public sealed partial record ConfigOverride(string Path, string Hocon)
         {
             // Not HOCON: fall through to a literal string.
         }
-        return Quote(value);
+        return HoconString.Quote(value);
     }
 
-    /// <summary>A HOCON double-quoted string.</summary>
-    internal static string Quote(string value)
-    {
-        var sb = new StringBuilder(value.Length + 2).Append('"');
-        foreach (var c in value)
-        {
-            switch (c)
-            {
-                case '"': sb.Append("\\\""); break;
-                case '\\': sb.Append("\\\\"); break;
-                case '\n': sb.Append("\\n"); break;
-                case '\r': sb.Append("\\r"); break;
-                case '\t': sb.Append("\\t"); break;
-                default: sb.Append(c); break;
-            }
-        }
-        return sb.Append('"').ToString();
-    }
 
     [GeneratedRegex(@"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$")]
     private static partial Regex PathPattern();

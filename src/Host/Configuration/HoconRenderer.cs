@@ -1,3 +1,4 @@
+using FedActors.Actors.Configuration;
 using System.Text;
 using System.Text.RegularExpressions;
 using Akka.Configuration.Hocon;
@@ -63,14 +64,14 @@ internal static partial class HoconRenderer
             return "{ " + string.Join(", ", value.GetObject().Items.Select(kv => $"{Key(kv.Key)} = {Value(kv.Value)}")) + " }";
         var text = value.GetString();
         if (text is null) return "null";
-        return IsBareScalar(text) ? text : ConfigOverride.Quote(text);
+        return IsBareScalar(text) ? text : HoconString.Quote(text);
     }
 
     /// <summary>Numbers and booleans stay bare; everything else is quoted so it reads back as the same string.</summary>
     private static bool IsBareScalar(string text) =>
         ConfigReader.TryParseBoolean(text, out _) || (ConfigReader.TryParseFinite(text, out _) && BareNumber().IsMatch(text));
 
-    private static string Key(string key) => BareKey().IsMatch(key) ? key : ConfigOverride.Quote(key);
+    private static string Key(string key) => BareKey().IsMatch(key) ? key : HoconString.Quote(key);
 
     [GeneratedRegex(@"^[A-Za-z0-9_-]+$")]
     private static partial Regex BareKey();
