@@ -110,7 +110,7 @@ public sealed class MetricsCsv : IAsyncDisposable, IDisposable
     }
 
     /// <summary>A crash can leave half a row; cut it so the next row starts on its own line.</summary>
-    private static void DropPartialLastLine(FileStream stream)
+    internal static void DropPartialLastLine(FileStream stream)
     {
         var end = stream.Length;
         var one = new byte[1];

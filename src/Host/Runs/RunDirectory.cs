@@ -35,9 +35,6 @@ public sealed class RunDirectory
     /// <summary><c>accuracy.png</c>.</summary>
     public string PlotPath => Path.Combine(FullPath, "accuracy.png");
 
-    /// <summary><c>state.db</c>, embedded persistence of one-process runs.</summary>
-    public string StatePath => Path.Combine(FullPath, "state.db");
-
     /// <summary><c>run.id</c>: the run's journal id, fixed when the run starts (runs may share one PostgreSQL database).</summary>
     public string RunIdPath => Path.Combine(FullPath, "run.id");
 

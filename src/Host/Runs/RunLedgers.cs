@@ -117,14 +117,7 @@ public sealed class RunLedgers : IDisposable
     {
         if (!File.Exists(path)) return;
         using var stream = new FileStream(path, FileMode.Open, FileAccess.ReadWrite);
-        long end = stream.Length;
-        while (end > 0)
-        {
-            stream.Position = end - 1;
-            if (stream.ReadByte() == '\n') break;
-            end--;
-        }
-        stream.SetLength(end);
+        MetricsCsv.DropPartialLastLine(stream);
     }
 
     private static StreamWriter Append(string path) =>
