@@ -68,8 +68,17 @@ public static class StateDatabase
     }
 
     /// <summary>
-    /// Creates the file (and its directory) if missing and switches it to write-ahead logging. The mode is
-    /// stored in the file, so every later connection uses it.
+    /// Page size of a new state database: SQLite's largest. A journaled step holds one model version
+    /// (180 KB for simple-cnn); in 4 KB pages that is 45 overflow pages, each written to the log and again
+    /// to the file by a checkpoint, one system call per page (measured: about 90 writes and 56 reads per
+    /// step). In 64 KB pages it is 3.
+    /// </summary>
+    public const int PageSize = 65536;
+
+    /// <summary>
+    /// Creates the file (and its directory) if missing, with <see cref="PageSize"/>-byte pages, and switches
+    /// it to write-ahead logging. Page size and mode are stored in the file, so every later connection uses
+    /// them; an existing file keeps the page size it was created with.
     /// </summary>
     /// <remarks>
     /// With a write-ahead log a killed process leaves committed transactions in <c>-wal</c>, which the next
@@ -87,6 +96,12 @@ public static class StateDatabase
         {
             using var connection = new SqliteConnection(builder.ToString());
             connection.Open();
+            using (var pageSize = connection.CreateCommand())
+            {
+                // Takes effect only while the file is still empty: the WAL switch below writes its header.
+                pageSize.CommandText = $"PRAGMA page_size={PageSize}";
+                pageSize.ExecuteNonQuery();
+            }
             using var command = connection.CreateCommand();
             command.CommandText = "PRAGMA journal_mode=WAL";
             var mode = command.ExecuteScalar() as string;

@@ -27,6 +27,8 @@ public sealed class PersistenceConfigTests : IDisposable
             Assert.True(config.GetBoolean($"{id}.auto-initialize"));
             Assert.StartsWith("Akka.Persistence.Sql.", config.GetString($"{id}.class")); // from the fallback
         }
+        // Batched steps bind their bytes as parameters instead of spelling them out as hex SQL.
+        Assert.True(config.GetBoolean("akka.persistence.journal.sql.prefer-parameters-on-multirow-insert"));
     }
 
     [Fact]
@@ -38,6 +40,33 @@ public sealed class PersistenceConfigTests : IDisposable
         using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA journal_mode";
         Assert.Equal("wal", command.ExecuteScalar());
+        // Large pages: a journaled model version spans a few pages, not dozens.
+        command.CommandText = "PRAGMA page_size";
+        Assert.Equal(65536L, command.ExecuteScalar());
+    }
+
+    [Fact]
+    public void Sqlite_config_must_keep_the_page_size_of_an_existing_state_db()
+    {
+        var path = Path.Combine(_dir.FullName, "old-run", "state.db");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        using (var create = new SqliteConnection($"Data Source={path};Pooling=false"))
+        {
+            create.Open();
+            using var table = create.CreateCommand();
+            table.CommandText = "PRAGMA page_size=4096; CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (7)";
+            table.ExecuteNonQuery();
+        }
+
+        PersistenceConfig.For(PersistenceSettings.Default, Path.GetDirectoryName(path)!);
+
+        using var connection = new SqliteConnection($"Data Source={path};Pooling=false");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA page_size";
+        Assert.Equal(4096L, command.ExecuteScalar());
+        command.CommandText = "SELECT x FROM t";
+        Assert.Equal(7L, command.ExecuteScalar()); // the content is untouched
     }
 
     [Fact]
