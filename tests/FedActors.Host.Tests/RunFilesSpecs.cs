@@ -119,6 +119,41 @@ public class RunFilesSpecs
         Assert.Contains("cannot create the run directory", e.Message);
     }
 
+    [Fact]
+    public void A_run_directory_held_by_one_run_must_be_refused_to_a_second_until_the_first_lets_go()
+    {
+        using var dir = new TempDir();
+        var ctx = Context(dir.Path, DateTimeOffset.UnixEpoch);
+        var path = Path.Combine(dir.Path, "r");
+
+        using (var first = RunDirectory.Open(path, ctx, exclusive: true))
+        {
+            var refused = Assert.Throws<FedActorsException>(() => RunDirectory.Open(path, ctx, exclusive: true));
+            Assert.Contains("in use by another fedactors process", refused.Message);
+            Assert.Contains("run.lock", refused.Message);
+            // Reading a run (e.g. a report) needs no lock.
+            using var reader = RunDirectory.Open(path, ctx);
+        }
+
+        using var second = RunDirectory.Open(path, ctx, exclusive: true);
+        Assert.Equal(path, second.FullPath);
+    }
+
+    [Fact]
+    public async Task A_second_run_command_on_a_directory_in_use_must_exit_1_and_touch_nothing()
+    {
+        using var dir = new TempDir();
+        var path = Path.Combine(dir.Path, "busy");
+        using var holder = RunDirectory.Open(path, Context(dir.Path, DateTimeOffset.UnixEpoch), exclusive: true);
+        var before = Directory.GetFiles(path).Order().ToArray();
+
+        var (code, _, err) = await CommandRunner.RunAsync(dir.Path, "run", "--out", "busy", "--set", "fedactors.data.dataset=synthetic");
+
+        Assert.Equal(1, code);
+        Assert.Contains("in use by another fedactors process", err);
+        Assert.Equal(before, Directory.GetFiles(path).Order().ToArray());
+    }
+
     private static CommandContext Context(string cwd, DateTimeOffset now) =>
         new(TextWriter.Null, TextWriter.Null, cwd, IsInteractive: false, new FixedTime(now));
 

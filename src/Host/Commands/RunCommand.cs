@@ -45,7 +45,7 @@ public sealed class RunCommand : ICommand
     {
         var options = CommonOptions.Parse(args, Accepted);
         options.RejectRemaining();
-        var run = RunDirectory.Open(options.OutDir, ctx);
+        using var run = RunDirectory.Open(options.OutDir, ctx, exclusive: true);
         if (run.HeldRun && await CompletedAsync(run) is { } done)
         {
             await ctx.Out.WriteLineAsync($"{run.FullPath} holds a completed run ({done}); nothing to do. Choose a new --out for another run.");

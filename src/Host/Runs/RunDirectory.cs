@@ -9,13 +9,19 @@ namespace FedActors.Host.Runs;
 /// The directory a run writes its outputs to (DESIGN.md §4): <c>--out DIR</c>, or a fresh
 /// <c>runs/&lt;yyyyMMdd-HHmmss&gt;</c> under the working directory.
 /// </summary>
-public sealed class RunDirectory
+public sealed class RunDirectory : IDisposable
 {
-    private RunDirectory(string path, bool heldRun)
+    private readonly FileStream? _lock;
+
+    private RunDirectory(string path, bool heldRun, FileStream? runLock)
     {
         FullPath = path;
         HeldRun = heldRun;
+        _lock = runLock;
     }
+
+    /// <summary><c>run.lock</c>: held exclusively by the process that runs or resumes the run.</summary>
+    public string LockPath => Path.Combine(FullPath, "run.lock");
 
     /// <summary>The absolute directory path.</summary>
     public string FullPath { get; }
@@ -57,19 +63,48 @@ public sealed class RunDirectory
     }
 
     /// <summary>Opens (creating if needed) <paramref name="outDir"/>, or a new timestamped directory under <c>runs/</c>.</summary>
-    /// <exception cref="FedActorsException">The directory cannot be created.</exception>
-    public static RunDirectory Open(string? outDir, CommandContext ctx)
+    /// <param name="outDir">The directory; null for a fresh one under <c>runs/</c>.</param>
+    /// <param name="ctx">Resolves relative paths and the time.</param>
+    /// <param name="exclusive">
+    /// Hold <see cref="LockPath"/> until disposed, so that a second process cannot run or resume the same run
+    /// at the same time (two writers would interleave their outputs and journals). The operating system
+    /// drops the lock when the process dies, so a killed run never leaves the directory locked.
+    /// </param>
+    /// <exception cref="FedActorsException">The directory cannot be created, or another process holds it.</exception>
+    public static RunDirectory Open(string? outDir, CommandContext ctx, bool exclusive = false)
     {
         var path = outDir is not null ? ctx.ResolvePath(outDir) : FreshDefault(ctx);
+        FileStream? runLock = null;
         try
         {
-            var heldRun = File.Exists(Path.Combine(path, "run.conf"));
             Directory.CreateDirectory(path);
-            return new RunDirectory(path, heldRun);
+            runLock = exclusive ? Lock(path) : null;
+            // Decided under the lock: a run another process just finished here is seen as held.
+            var heldRun = File.Exists(Path.Combine(path, "run.conf"));
+            return new RunDirectory(path, heldRun, runLock);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            runLock?.Dispose();
             throw new FedActorsException($"{path}: cannot create the run directory ({e.Message})", e);
+        }
+    }
+
+    /// <summary>Releases <see cref="LockPath"/> when the directory was opened exclusively.</summary>
+    public void Dispose() => _lock?.Dispose();
+
+    private static FileStream Lock(string path)
+    {
+        var lockPath = Path.Combine(path, "run.lock");
+        try
+        {
+            // FileShare.None takes an exclusive advisory lock (flock) on Unix, which fails at once if held.
+            return new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
+        }
+        catch (IOException e) when (File.Exists(lockPath))
+        {
+            throw new FedActorsException(
+                $"{path} is in use by another fedactors process (it holds {lockPath}); nothing was changed. Wait for it to finish, or choose another --out.", e);
         }
     }
 
