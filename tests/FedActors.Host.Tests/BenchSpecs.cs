@@ -1,5 +1,8 @@
 using FedActors.Host.Bench;
 using FedActors.Host.Cli;
+using FedActors.Host.Configuration;
+using FedActors.Host.Data;
+using FedActors.Host.Settings;
 
 namespace FedActors.Host.Tests;
 
@@ -51,5 +54,46 @@ public class BenchSpecs
         // Ratios 2/4 = 0.5, 9/10 = 0.9, 1/10 = 0.1 → 0.5; the ratio of the medians would be 2/10 = 0.2.
         Assert.Equal(0.5, BenchTiming.MedianRatio([2.0, 9.0, 1.0], [4.0, 10.0, 10.0]));
         Assert.Throws<ArgumentException>(() => BenchTiming.MedianRatio([1.0], [1.0, 2.0]));
+    }
+
+    [Fact]
+    public void Parse_must_read_population_sizes_with_digit_separators()
+    {
+        var b = BenchArguments.Parse(["population", "--clients", "10_000,1000000"]);
+
+        Assert.Equal([10_000, 1_000_000], b.Clients);
+        Assert.Throws<UsageException>(() => BenchArguments.Parse(["population", "--clients", "10,-5"]));
+    }
+
+    [Fact]
+    public void ParseVmRss_must_read_kilobytes_as_bytes()
+    {
+        const string status = "Name:\tdotnet\nVmPeak:\t  900000 kB\nVmRSS:\t  452160 kB\nThreads:\t12\n";
+
+        Assert.Equal(452_160L * 1024, ProcessMemory.ParseVmRss(status)); // 463,011,840 bytes
+        Assert.Null(ProcessMemory.ParseVmRss("Name:\tdotnet\n"));
+        Assert.Throws<FormatException>(() => ProcessMemory.ParseVmRss("VmRSS:\t452160 MB\n"));
+    }
+
+    [Fact]
+    public void Bytes_per_client_must_divide_and_round_to_a_tenth()
+    {
+        Assert.Equal(28.0, PopulationBenchmark.PerClient(28_000_000, 1_000_000));
+        Assert.Equal(40.3, PopulationBenchmark.PerClient(403_456, 10_000)); // 40.3456
+        Assert.Equal(-2.0, PopulationBenchmark.PerClient(-2_000_000, 1_000_000)); // RSS can shrink: reported as measured
+    }
+
+    [Fact]
+    public void Synthetic_test_set_must_pool_the_first_test_clients_devices_only()
+    {
+        var settings = FedActorsSettings.Create(FedActorsConfig.Load(null,
+            ["fedactors.data.dataset=synthetic", "fedactors.population.clients=50", "fedactors.data.synthetic.test-clients=3"]));
+
+        var test = DatasetLoader.SyntheticTest(settings);
+
+        var expected = Enumerable.Range(0, 3).Sum(k => Training.Data.SyntheticFedProx.Generate(DatasetLoader.Synthetic(settings.Data), settings.Run.Seed, k).Test.Count);
+        Assert.Equal(expected, test.Count);
+        Assert.Equal(3, settings.Data.Synthetic.TestClientsOf(50));
+        Assert.Equal(2, settings.Data.Synthetic.TestClientsOf(2)); // a smaller population pools every device
     }
 }

@@ -148,5 +148,12 @@ public sealed class SyntheticClientDataSource : IClientDataSource
     }
 
     /// <inheritdoc />
-    public int SampleCount(int clientId) => Get(clientId).SampleCount;
+    /// <remarks>Derived from (seed, client id) alone: the coordinator asks for it at every dispatch, and generating
+    /// the client's data there would cost far more than the rest of a dispatch.</remarks>
+    public int SampleCount(int clientId)
+    {
+        if ((uint)clientId >= (uint)ClientCount)
+            throw new ArgumentOutOfRangeException(nameof(clientId), $"client id {clientId} is outside [0, {ClientCount})");
+        return SyntheticFedProx.TrainCount(SyntheticFedProx.SampleCount(_seed, clientId));
+    }
 }

@@ -21,6 +21,12 @@ public sealed class BenchCommand : ICommand
     /// <summary>Models whose sizes the aggregation suite measures by default: small, medium and large vectors.</summary>
     public static IReadOnlyList<string> AggregateModels { get; } = ["logreg", "simple-cnn", "cnn"];
 
+    /// <summary>The config the population, orchestration suites read without --config.</summary>
+    public const string SyntheticConfig = "config/synthetic-fedbuff.conf";
+
+    /// <summary>Population sizes the population suite measures by default.</summary>
+    public static IReadOnlyList<int> PopulationSizes { get; } = [10_000, 100_000, 1_000_000];
+
     /// <inheritdoc />
     public string Name => "bench";
 
@@ -30,7 +36,8 @@ public sealed class BenchCommand : ICommand
     /// <inheritdoc />
     public string Usage =>
         "Usage: fedactors bench train [--out FILE] [--models M,...] [--samples N] [--repetitions R] [--threads T] [--batch-size B]\n" +
-        "       fedactors bench aggregate [--out FILE] [--models M,...] [--repetitions R]\n\n" +
+        "       fedactors bench aggregate [--out FILE] [--models M,...] [--repetitions R]\n" +
+        "       fedactors bench population [--out FILE] [--clients N,...]\n\n" +
         "train: local-training throughput (samples/s and achieved GFLOP/s) of every model through FedActors'\n" +
         "       client path, next to a bare TorchSharp loop (torch.optim.SGD, batches prepared up front) doing\n" +
         "       the same batches with the same threads, interleaved in one process. Data: Fashion-MNIST.\n" +
@@ -39,7 +46,11 @@ public sealed class BenchCommand : ICommand
         "       staleness weight, weighted sum, and the flush) next to Span.CopyTo of the same bytes, interleaved\n" +
         "       in one process, for the parameter counts of each model on Fashion-MNIST (default: " + string.Join(',', AggregateModels) + ").\n" +
         "       K, weighting and staleness function come from fedactors.server. The ratio is the median of the\n" +
-        "       ratios of back-to-back pairs.\n\n" +
+        "       ratios of back-to-back pairs.\n" +
+        "population: bytes per virtual client (managed heap after a full collection, and RSS) that a run holds for\n" +
+        "       N Synthetic(α, β) clients outside the actor system: data source, coordinator (device profiles, selector,\n" +
+        "       in-flight jobs, counters), idle and once every client has been counted in the participation. Default\n" +
+        $"       N: {string.Join(',', PopulationSizes)}. Without --config it reads {SyntheticConfig}.\n\n" +
         "Options:\n" +
         "  --out FILE      also write the results as JSON\n" +
         $"  --models M,...  models to measure (train default: {string.Join(',', ModelCatalog.Names)})\n" +
@@ -47,6 +58,7 @@ public sealed class BenchCommand : ICommand
         "  --repetitions R timed repetitions of each loop, median reported (default: train 7, aggregate 21)\n" +
         "  --threads T     train: intra-op threads (default: fedactors.trainers.threads-per-slot)\n" +
         "  --batch-size B  train: minibatch size (default: fedactors.client.batch-size)\n" +
+        "  --clients N,... population: population sizes to measure\n" +
         CommonOptions.Describe(Accepted);
 
     /// <inheritdoc />
@@ -55,11 +67,13 @@ public sealed class BenchCommand : ICommand
         var options = CommonOptions.Parse(args, Accepted);
         var bench = BenchArguments.Parse(options.Remaining);
         // The experiment's config, as `run` reads it, so that thread counts, batch size and K match a default run.
-        var config = options.LoadExperimentConfig(ctx);
+        // The runtime suites measure the Synthetic(α, β) population that needs no files, as the large runs do.
+        var config = bench.Suite is "train" or "aggregate" ? options.LoadExperimentConfig(ctx) : options.LoadConfig(ctx, SyntheticConfig);
         object json = bench.Suite switch
         {
             "train" => await TrainAsync(ctx, bench, FedActorsSettings.Create(config), ct),
             "aggregate" => await AggregateAsync(ctx, bench, ServerSettings.Create(config), ct),
+            "population" => await PopulationAsync(ctx, bench, config, ct),
             _ => throw new UsageException($"unknown bench suite '{bench.Suite}'"),
         };
         if (bench.OutFile is not null)
@@ -166,6 +180,63 @@ public sealed class BenchCommand : ICommand
                 aggregate_gb_per_second = r.AggregateBytesPerSecond / 1e9,
                 copy_gb_per_second = r.CopyBytesPerSecond / 1e9,
                 ratio = r.Ratio,
+            }),
+        };
+    }
+
+    private static async Task<object> PopulationAsync(CommandContext ctx, BenchArguments bench, Akka.Configuration.Config config, CancellationToken ct)
+    {
+        var sizes = bench.Clients ?? PopulationSizes;
+        var settings = FedActorsSettings.Create(config);
+        if (settings.Data.Dataset != "synthetic")
+            throw new UsageException($"bench population measures a Synthetic(α, β) population; the config's fedactors.data.dataset is '{settings.Data.Dataset}'");
+        var synthetic = DatasetLoader.Synthetic(settings.Data);
+        long before = ProcessMemory.ManagedBytes();
+        var test = DatasetLoader.SyntheticTest(settings with { Population = settings.Population with { Clients = sizes.Max() } });
+        long testBytes = ProcessMemory.ManagedBytes() - before;
+        await ctx.Out.WriteLineAsync(
+            $"bench population: {settings.Run.ModelName}, Synthetic({synthetic.Alpha}, {synthetic.Beta}); fixed cost outside the per-client figures: " +
+            $"central test set of {test.Count:N0} samples from {settings.Data.Synthetic.TestClientsOf(sizes.Max()):N0} devices, {testBytes / 1e6:F1} MB");
+        // An unrecorded first measurement: the runtime returns the memory of building the test set to the system
+        // over the next collections, which would otherwise show as a negative RSS for the first size.
+        PopulationBenchmark.Run(config, synthetic, sizes.Min(), test);
+        var results = new List<PopulationBenchmarkResult>();
+        foreach (var n in sizes)
+        {
+            ct.ThrowIfCancellationRequested();
+            var r = PopulationBenchmark.Run(config, synthetic, n, test);
+            results.Add(r);
+            await ctx.Out.WriteLineAsync(
+                $"  {n:N0} clients: idle {r.IdleManagedPerClient:F1} B/client managed, {r.IdleRssPerClient:F1} B/client RSS; " +
+                $"all counted {r.CountedManagedPerClient:F1} B/client managed, {r.CountedRssPerClient:F1} B/client RSS");
+        }
+        GC.KeepAlive(test);
+
+        var table = new Table().AddColumns("clients", "idle managed B/client", "idle RSS B/client", "counted managed B/client", "counted RSS B/client");
+        foreach (var r in results)
+        {
+            table.AddRow($"{r.Clients:N0}", $"{r.IdleManagedPerClient:F1}", $"{r.IdleRssPerClient:F1}", $"{r.CountedManagedPerClient:F1}",
+                $"{r.CountedRssPerClient:F1}");
+        }
+        Print(ctx, table);
+        return new
+        {
+            suite = "population",
+            machine = Machine,
+            model = settings.Run.ModelName,
+            test_set_bytes = testBytes,
+            test_set_samples = test.Count,
+            results = results.Select(r => new
+            {
+                clients = r.Clients,
+                idle_managed_bytes = r.IdleManagedBytes,
+                idle_rss_bytes = r.IdleRssBytes,
+                idle_managed_bytes_per_client = r.IdleManagedPerClient,
+                idle_rss_bytes_per_client = r.IdleRssPerClient,
+                counted_managed_bytes = r.CountedManagedBytes,
+                counted_rss_bytes = r.CountedRssBytes,
+                counted_managed_bytes_per_client = r.CountedManagedPerClient,
+                counted_rss_bytes_per_client = r.CountedRssPerClient,
             }),
         };
     }

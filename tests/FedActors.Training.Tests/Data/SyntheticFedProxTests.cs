@@ -70,6 +70,20 @@ public class SyntheticFedProxTests
     }
 
     [Fact]
+    public void SampleCount_must_equal_the_generated_devices_size_without_generating_it()
+    {
+        foreach (var settings in new[] { OneOne, new SyntheticSettings(0, 0, false), new SyntheticSettings(1, 1, true) })
+        {
+            for (int k = 0; k < 20; k++)
+            {
+                var (train, test) = SyntheticFedProx.Generate(settings, 5, k);
+
+                Assert.Equal(train.Count + test.Count, SyntheticFedProx.SampleCount(5, k));
+            }
+        }
+    }
+
+    [Fact]
     public void Sample_counts_must_follow_int_lognormal_4_2_plus_50()
     {
         var counts = Enumerable.Range(0, 4001).Select(k => (double)SyntheticFedProx.Device(OneOne, 11, k).SampleCount).ToArray();
