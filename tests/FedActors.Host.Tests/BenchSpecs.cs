@@ -96,4 +96,14 @@ public class BenchSpecs
         Assert.Equal(3, settings.Data.Synthetic.TestClientsOf(50));
         Assert.Equal(2, settings.Data.Synthetic.TestClientsOf(2)); // a smaller population pools every device
     }
+
+    [Fact]
+    public void Parse_must_give_each_runtime_suite_its_own_options()
+    {
+        var o = BenchArguments.Parse(["orchestration", "--steps=50", "--repetitions", "2", "--out", "o.json"]);
+
+        Assert.Equal(("orchestration", 50, 2, "o.json"), (o.Suite, o.Steps, o.Repetitions, o.OutFile));
+        Assert.Throws<UsageException>(() => BenchArguments.Parse(["orchestration", "--clients", "10"]));
+        Assert.Throws<UsageException>(() => BenchArguments.Parse(["population", "--steps", "10"]));
+    }
 }

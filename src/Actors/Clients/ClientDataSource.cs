@@ -131,7 +131,7 @@ public sealed class SyntheticClientDataSource : IClientDataSource
             }
         }
         // Generated outside the lock: two threads may both generate a client; the results are identical.
-        var train = SyntheticFedProx.Generate(_settings, _seed, clientId).Train;
+        var train = SyntheticFedProx.GenerateTrain(_settings, _seed, clientId);
         var data = new ClientData(train, Enumerable.Range(0, train.Count).ToArray());
         lock (_gate)
         {

@@ -11,13 +11,14 @@ namespace FedActors.Host.Bench;
 public sealed record BenchArguments
 {
     /// <summary>The suites, in the order the help lists them.</summary>
-    public static IReadOnlyList<string> Suites { get; } = ["train", "aggregate", "population"];
+    public static IReadOnlyList<string> Suites { get; } = ["train", "aggregate", "population", "orchestration"];
 
     private static readonly Dictionary<string, string[]> OptionsOf = new()
     {
         ["train"] = ["--out", "--models", "--samples", "--repetitions", "--threads", "--batch-size"],
         ["aggregate"] = ["--out", "--models", "--repetitions"],
         ["population"] = ["--out", "--clients"],
+        ["orchestration"] = ["--out", "--steps", "--repetitions"],
     };
 
     /// <summary>The suite to run.</summary>

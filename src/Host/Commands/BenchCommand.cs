@@ -37,7 +37,8 @@ public sealed class BenchCommand : ICommand
     public string Usage =>
         "Usage: fedactors bench train [--out FILE] [--models M,...] [--samples N] [--repetitions R] [--threads T] [--batch-size B]\n" +
         "       fedactors bench aggregate [--out FILE] [--models M,...] [--repetitions R]\n" +
-        "       fedactors bench population [--out FILE] [--clients N,...]\n\n" +
+        "       fedactors bench population [--out FILE] [--clients N,...]\n" +
+        "       fedactors bench orchestration [--out FILE] [--steps N] [--repetitions R]\n\n" +
         "train: local-training throughput (samples/s and achieved GFLOP/s) of every model through FedActors'\n" +
         "       client path, next to a bare TorchSharp loop (torch.optim.SGD, batches prepared up front) doing\n" +
         "       the same batches with the same threads, interleaved in one process. Data: Fashion-MNIST.\n" +
@@ -50,15 +51,20 @@ public sealed class BenchCommand : ICommand
         "population: bytes per virtual client (managed heap after a full collection, and RSS) that a run holds for\n" +
         "       N Synthetic(α, β) clients outside the actor system: data source, coordinator (device profiles, selector,\n" +
         "       in-flight jobs, counters), idle and once every client has been counted in the participation. Default\n" +
-        $"       N: {string.Join(',', PopulationSizes)}. Without --config it reads {SyntheticConfig}.\n\n" +
+        $"       N: {string.Join(',', PopulationSizes)}. Without --config it reads {SyntheticConfig}.\n" +
+        "orchestration: client updates applied per second by the one-node runtime (coordinator, client actors,\n" +
+        "       trainer pool; state in memory) on the config's run cut to --steps server steps (default 300), next\n" +
+        "       to the bare loop: the same jobs' local trainings on as many plain threads as trainer slots, no actors.\n" +
+        $"       Without --config it reads {SyntheticConfig} (logreg on Synthetic(1, 1), virtual clock).\n\n" +
         "Options:\n" +
         "  --out FILE      also write the results as JSON\n" +
         $"  --models M,...  models to measure (train default: {string.Join(',', ModelCatalog.Names)})\n" +
         "  --samples N     train: samples per pass (default 4096); a timed repetition repeats the pass for at least 0.25 s\n" +
-        "  --repetitions R timed repetitions of each loop, median reported (default: train 7, aggregate 21)\n" +
+        "  --repetitions R timed repetitions of each loop, median reported (default: train 7, aggregate 21, orchestration 3)\n" +
         "  --threads T     train: intra-op threads (default: fedactors.trainers.threads-per-slot)\n" +
         "  --batch-size B  train: minibatch size (default: fedactors.client.batch-size)\n" +
         "  --clients N,... population: population sizes to measure\n" +
+        "  --steps N       orchestration: server steps of each measured run\n" +
         CommonOptions.Describe(Accepted);
 
     /// <inheritdoc />
@@ -74,6 +80,7 @@ public sealed class BenchCommand : ICommand
             "train" => await TrainAsync(ctx, bench, FedActorsSettings.Create(config), ct),
             "aggregate" => await AggregateAsync(ctx, bench, ServerSettings.Create(config), ct),
             "population" => await PopulationAsync(ctx, bench, config, ct),
+            "orchestration" => await OrchestrationAsync(ctx, bench, config, ct),
             _ => throw new UsageException($"unknown bench suite '{bench.Suite}'"),
         };
         if (bench.OutFile is not null)
@@ -237,6 +244,74 @@ public sealed class BenchCommand : ICommand
                 counted_rss_bytes = r.CountedRssBytes,
                 counted_managed_bytes_per_client = r.CountedManagedPerClient,
                 counted_rss_bytes_per_client = r.CountedRssPerClient,
+            }),
+        };
+    }
+
+    private static async Task<object> OrchestrationAsync(CommandContext ctx, BenchArguments bench, Akka.Configuration.Config config, CancellationToken ct)
+    {
+        int steps = bench.Steps ?? 300, repetitions = bench.Repetitions ?? 3;
+        // Cut to the measured length, evaluated only at the start and the end: the timing runs from the first
+        // applied update to the last, and state stays in memory (no journal file).
+        config = Akka.Configuration.ConfigurationFactory.ParseString(
+            $"fedactors.run.max-server-steps = {steps}\nfedactors.run.eval-every-steps = {steps}\nfedactors.run.target-accuracy = null\n" +
+            "fedactors.persistence.provider = memory").WithFallback(config);
+        var settings = FedActorsSettings.Create(config);
+        var (loaded, test, _, _) = await RunCommand.LoadPopulationAsync(settings, ctx, ct);
+        // A fresh Synthetic population per run and per bare pass: caches of generated clients start equally cold.
+        Func<Actors.Clients.IClientDataSource> population = settings.Data.Dataset == "synthetic"
+            ? () => new Actors.Clients.SyntheticClientDataSource(DatasetLoader.Synthetic(settings.Data), settings.Run.Seed, settings.Population.Clients)
+            : () => loaded;
+        await ctx.Out.WriteLineAsync(
+            $"bench orchestration: {settings.Run.ModelName} on {settings.Data.Dataset}, {settings.Population.Clients:N0} clients, {steps} server steps per run, " +
+            $"{repetitions} interleaved pairs, {settings.Trainers.Slots} trainer slot(s) × {settings.Trainers.EffectiveThreadsPerSlot} thread(s), {Environment.ProcessorCount} cores");
+        var r = await OrchestrationBenchmark.RunAsync(config, population, test, repetitions, line => ctx.Out.WriteLine("  " + line), ct);
+
+        double rtTrain = r.Runtime.Sum(x => x.TrainSeconds) / r.Runtime.Sum(x => x.AppliedUpdates);
+        double bareTrain = r.Bare.Sum(x => x.TrainSeconds) / r.Bare.Sum(x => x.Updates);
+        double bareData = r.Bare.Sum(x => x.DataSeconds) / r.Bare.Sum(x => x.Updates);
+        var table = new Table().AddColumns("loop", "applied updates/s", "trainings/s", "train µs/training", "data µs/training", "CPU µs/training", "allocated B/training");
+        double rtCpu = r.Runtime.Sum(x => x.Cost.CpuSeconds) / r.Runtime.Sum(x => x.Trainings);
+        double bareCpu = r.Bare.Sum(x => x.Cost.CpuSeconds) / r.Bare.Sum(x => x.Updates);
+        double rtAlloc = (double)r.Runtime.Sum(x => x.AllocatedBytes) / r.Runtime.Sum(x => x.Trainings);
+        double bareAlloc = (double)r.Bare.Sum(x => x.Cost.AllocatedBytes) / r.Bare.Sum(x => x.Updates);
+        table.AddRow("fedactors runtime", $"{r.RuntimeUpdatesPerSecond:F0}", $"{r.RuntimeTrainingsPerSecond:F0}", $"{rtTrain * 1e6:F0}", "-",
+            $"{rtCpu * 1e6:F0} (whole run)", $"{rtAlloc:F0} (whole run)");
+        table.AddRow("bare loop", "-", $"{r.BareUpdatesPerSecond:F0}", $"{bareTrain * 1e6:F0}", $"{bareData * 1e6:F0}", $"{bareCpu * 1e6:F0}", $"{bareAlloc:F0}");
+        table.AddRow("runtime / bare", $"{r.Ratio:F3}", $"{r.TrainingRatio:F3}", "", "", "", "");
+        Print(ctx, table);
+        return new
+        {
+            suite = "orchestration",
+            machine = Machine,
+            model = settings.Run.ModelName,
+            dataset = settings.Data.Dataset,
+            clients = settings.Population.Clients,
+            server_steps = steps,
+            slots = r.Slots,
+            threads_per_slot = r.ThreadsPerSlot,
+            runtime_updates_per_second = r.RuntimeUpdatesPerSecond,
+            runtime_trainings_per_second = r.RuntimeTrainingsPerSecond,
+            bare_trainings_per_second = r.BareUpdatesPerSecond,
+            ratio = r.Ratio,
+            training_ratio = r.TrainingRatio,
+            runtime_train_seconds_per_update = rtTrain,
+            bare_train_seconds_per_training = bareTrain,
+            bare_data_seconds_per_training = bareData,
+            runtime_cpu_seconds_per_training = rtCpu,
+            bare_cpu_seconds_per_training = bareCpu,
+            runtime_allocated_bytes_per_training = rtAlloc,
+            bare_allocated_bytes_per_training = bareAlloc,
+            runtime = r.Runtime.Select(x => new
+            {
+                updates = x.Updates, trainings = x.Trainings, seconds = x.Seconds, updates_per_second = x.UpdatesPerSecond,
+                trainings_per_second = x.TrainingsPerSecond, cpu_seconds = x.Cost.CpuSeconds, gc_pause_seconds = x.Cost.GcPauseSeconds,
+                allocated_bytes = x.AllocatedBytes, model_sha256 = x.ModelSha256,
+            }),
+            bare = r.Bare.Select(x => new
+            {
+                trainings = x.Updates, seconds = x.Seconds, trainings_per_second = x.UpdatesPerSecond, cpu_seconds = x.Cost.CpuSeconds,
+                gc_pause_seconds = x.Cost.GcPauseSeconds, allocated_bytes = x.Cost.AllocatedBytes,
             }),
         };
     }

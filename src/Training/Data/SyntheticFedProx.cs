@@ -40,8 +40,19 @@ public static class SyntheticFedProx
     public static (LabeledDataset Train, LabeledDataset Test) Generate(SyntheticSettings settings, ulong seed, int clientId)
     {
         var device = Device(settings, seed, clientId);
-        var (features, labels) = Sample(device, seed, clientId);
+        var (features, labels) = Sample(device, seed, clientId, device.SampleCount);
         return Split($"{settings.DisplayName}/client-{clientId}", features, labels);
+    }
+
+    /// <summary>
+    /// The train split of device <paramref name="clientId"/> alone, equal to <see cref="Generate"/>'s: its samples are the
+    /// first of the device's stream, so the test samples need not be drawn nor the split copied (what a client trains on).
+    /// </summary>
+    public static LabeledDataset GenerateTrain(SyntheticSettings settings, ulong seed, int clientId)
+    {
+        var device = Device(settings, seed, clientId);
+        var (features, labels) = Sample(device, seed, clientId, TrainCount(device.SampleCount));
+        return new LabeledDataset($"{settings.DisplayName}/client-{clientId}/train", features, labels, [Dimension], NumClasses);
     }
 
     /// <summary>
@@ -113,16 +124,16 @@ public static class SyntheticFedProx
         return new SyntheticDevice(w, b, meanX, samples);
     }
 
-    /// <summary>Draws the device's samples (x ~ N(v_k, Σ)) and labels them with its model.</summary>
-    internal static (float[] Features, int[] Labels) Sample(SyntheticDevice device, ulong seed, int clientId)
+    /// <summary>Draws the first <paramref name="count"/> of the device's samples (x ~ N(v_k, Σ)) and labels them with its model.</summary>
+    internal static (float[] Features, int[] Labels) Sample(SyntheticDevice device, ulong seed, int clientId, int count)
     {
         var rng = DeterministicRandom.For(seed, (ulong)clientId, SamplePurpose);
         Span<double> sd = stackalloc double[Dimension];
         for (int j = 0; j < Dimension; j++)
             sd[j] = Math.Pow(j + 1, -0.6); // sqrt(Σ_jj) = ((j+1)^-1.2)^0.5
 
-        var features = new float[(long)device.SampleCount * Dimension];
-        var labels = new int[device.SampleCount];
+        var features = new float[(long)count * Dimension];
+        var labels = new int[count];
         for (int i = 0; i < labels.Length; i++)
         {
             var x = features.AsSpan(i * Dimension, Dimension);
