@@ -106,4 +106,24 @@ public class BenchSpecs
         Assert.Throws<UsageException>(() => BenchArguments.Parse(["orchestration", "--clients", "10"]));
         Assert.Throws<UsageException>(() => BenchArguments.Parse(["population", "--steps", "10"]));
     }
+
+    [Fact]
+    public void Overhead_pair_must_compare_samples_per_wall_and_per_CPU_second()
+    {
+        // Run: 60,000 samples in 10 s wall and 16 CPU s; bare: 40,000 samples in 5 s wall and 8 CPU s.
+        var pair = new OverheadPair(60_000, 10, 9.5, 40_000, 5, 16, 8);
+
+        Assert.Equal(6_000, pair.RunSamplesPerSecond);
+        Assert.Equal(8_000, pair.BareSamplesPerSecond);
+        Assert.Equal(0.75, pair.Ratio); // 6,000 / 8,000
+        Assert.Equal(0.75, pair.CpuRatio); // (60,000 / 16) / (40,000 / 8) = 3,750 / 5,000
+    }
+
+    [Fact]
+    public void Bare_loops_must_share_the_samples_rounding_up()
+    {
+        Assert.Equal(29_470, OverheadBenchmark.PerLoop(58_939, 2)); // 58,939 / 2 = 29,469.5
+        Assert.Equal(58_938, OverheadBenchmark.PerLoop(58_938, 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => OverheadBenchmark.PerLoop(10, 0));
+    }
 }

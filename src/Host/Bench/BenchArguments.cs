@@ -11,7 +11,7 @@ namespace FedActors.Host.Bench;
 public sealed record BenchArguments
 {
     /// <summary>The suites, in the order the help lists them.</summary>
-    public static IReadOnlyList<string> Suites { get; } = ["train", "aggregate", "population", "orchestration"];
+    public static IReadOnlyList<string> Suites { get; } = ["train", "aggregate", "population", "orchestration", "overhead"];
 
     private static readonly Dictionary<string, string[]> OptionsOf = new()
     {
@@ -19,6 +19,7 @@ public sealed record BenchArguments
         ["aggregate"] = ["--out", "--models", "--repetitions"],
         ["population"] = ["--out", "--clients"],
         ["orchestration"] = ["--out", "--steps", "--repetitions"],
+        ["overhead"] = ["--out", "--steps", "--repetitions"],
     };
 
     /// <summary>The suite to run.</summary>

@@ -38,7 +38,8 @@ public sealed class BenchCommand : ICommand
         "Usage: fedactors bench train [--out FILE] [--models M,...] [--samples N] [--repetitions R] [--threads T] [--batch-size B]\n" +
         "       fedactors bench aggregate [--out FILE] [--models M,...] [--repetitions R]\n" +
         "       fedactors bench population [--out FILE] [--clients N,...]\n" +
-        "       fedactors bench orchestration [--out FILE] [--steps N] [--repetitions R]\n\n" +
+        "       fedactors bench orchestration [--out FILE] [--steps N] [--repetitions R]\n" +
+        "       fedactors bench overhead [--out FILE] [--steps N] [--repetitions R]\n\n" +
         "train: local-training throughput (samples/s and achieved GFLOP/s) of every model through FedActors'\n" +
         "       client path, next to a bare TorchSharp loop (torch.optim.SGD, batches prepared up front) doing\n" +
         "       the same batches with the same threads, interleaved in one process. Data: Fashion-MNIST.\n" +
@@ -55,16 +56,21 @@ public sealed class BenchCommand : ICommand
         "orchestration: client updates applied per second by the one-node runtime (coordinator, client actors,\n" +
         "       trainer pool; state in memory) on the config's run cut to --steps server steps (default 300), next\n" +
         "       to the bare loop: the same jobs' local trainings on as many plain threads as trainer slots, no actors.\n" +
-        $"       Without --config it reads {SyntheticConfig} (logreg on Synthetic(1, 1), virtual clock).\n\n" +
+        $"       Without --config it reads {SyntheticConfig} (logreg on Synthetic(1, 1), virtual clock).\n" +
+        "overhead: samples/s of complete runs (actor system, evaluations, persistence as configured, in a temporary\n" +
+        "       directory) cut to --steps server steps (default 100), divided by the samples/s of bare TorchSharp loops\n" +
+        "       (one per trainer slot, same threads, batch size and optimizer) training as many samples, interleaved;\n" +
+        "       medians of the pairs' ratios, by wall time and by process CPU time (robust to neighbours on the cores).\n" +
+        $"       Without --config it reads {CommonOptions.DefaultExperimentConfig} (simple-cnn on Fashion-MNIST).\n\n" +
         "Options:\n" +
         "  --out FILE      also write the results as JSON\n" +
         $"  --models M,...  models to measure (train default: {string.Join(',', ModelCatalog.Names)})\n" +
         "  --samples N     train: samples per pass (default 4096); a timed repetition repeats the pass for at least 0.25 s\n" +
-        "  --repetitions R timed repetitions of each loop, median reported (default: train 7, aggregate 21, orchestration 3)\n" +
+        "  --repetitions R timed repetitions of each loop, median reported (default: train 7, aggregate 21, orchestration 3, overhead 5)\n" +
         "  --threads T     train: intra-op threads (default: fedactors.trainers.threads-per-slot)\n" +
         "  --batch-size B  train: minibatch size (default: fedactors.client.batch-size)\n" +
         "  --clients N,... population: population sizes to measure\n" +
-        "  --steps N       orchestration: server steps of each measured run\n" +
+        "  --steps N       orchestration, overhead: server steps of each measured run\n" +
         CommonOptions.Describe(Accepted);
 
     /// <inheritdoc />
@@ -74,13 +80,14 @@ public sealed class BenchCommand : ICommand
         var bench = BenchArguments.Parse(options.Remaining);
         // The experiment's config, as `run` reads it, so that thread counts, batch size and K match a default run.
         // The runtime suites measure the Synthetic(α, β) population that needs no files, as the large runs do.
-        var config = bench.Suite is "train" or "aggregate" ? options.LoadExperimentConfig(ctx) : options.LoadConfig(ctx, SyntheticConfig);
+        var config = bench.Suite is "train" or "aggregate" or "overhead" ? options.LoadExperimentConfig(ctx) : options.LoadConfig(ctx, SyntheticConfig);
         object json = bench.Suite switch
         {
             "train" => await TrainAsync(ctx, bench, FedActorsSettings.Create(config), ct),
             "aggregate" => await AggregateAsync(ctx, bench, ServerSettings.Create(config), ct),
             "population" => await PopulationAsync(ctx, bench, config, ct),
             "orchestration" => await OrchestrationAsync(ctx, bench, config, ct),
+            "overhead" => await OverheadAsync(ctx, bench, config, ct),
             _ => throw new UsageException($"unknown bench suite '{bench.Suite}'"),
         };
         if (bench.OutFile is not null)
@@ -312,6 +319,79 @@ public sealed class BenchCommand : ICommand
             {
                 trainings = x.Updates, seconds = x.Seconds, trainings_per_second = x.UpdatesPerSecond, cpu_seconds = x.Cost.CpuSeconds,
                 gc_pause_seconds = x.Cost.GcPauseSeconds, allocated_bytes = x.Cost.AllocatedBytes,
+            }),
+        };
+    }
+
+    private static async Task<object> OverheadAsync(CommandContext ctx, BenchArguments bench, Akka.Configuration.Config config, CancellationToken ct)
+    {
+        int steps = bench.Steps ?? 100, repetitions = bench.Repetitions ?? 5;
+        // Cut to the measured length; a target would end some runs early.
+        config = Akka.Configuration.ConfigurationFactory.ParseString(
+            $"fedactors.run.max-server-steps = {steps}\nfedactors.run.target-accuracy = null").WithFallback(config);
+        var settings = FedActorsSettings.Create(config);
+        var persistence = Actors.Persistence.PersistenceSettings.Create(config);
+        var (population, test, _, _) = await RunCommand.LoadPopulationAsync(settings, ctx, ct);
+        var (train, _) = settings.Data.Dataset == "synthetic"
+            ? (DatasetLoader.PoolSynthetic(settings).Train, test)
+            : await DatasetLoader.LoadPooledAsync(settings, line => ctx.Error.WriteLine(line), ct);
+        var spec = FederatedRunSpec.Create(config, population, test);
+        var fingerprint = Runs.RunIdentity.Fingerprint(config);
+        int runs = 0;
+        async Task<RunResult> RunOnce()
+        {
+            // A fresh directory each time: a directory holding a journal would be resumed, not run again.
+            var dir = Directory.CreateTempSubdirectory("fedactors-bench-");
+            try
+            {
+                var s = spec with
+                {
+                    Persistence = persistence.Provider == Actors.Persistence.PersistenceProvider.Memory
+                        ? null
+                        : new RunPersistence(persistence, dir.FullName, fingerprint) { PersistenceId = $"bench-overhead-{++runs}" },
+                };
+                return await FederatedRun.RunAsync(s, NullRunObserver.Instance, ct);
+            }
+            finally
+            {
+                dir.Delete(recursive: true);
+            }
+        }
+        await ctx.Out.WriteLineAsync(
+            $"bench overhead: {settings.Run.ModelName} on {settings.Data.Dataset}, {population.ClientCount:N0} clients, {steps} server steps per run, " +
+            $"persistence {persistence.Provider}, {repetitions} interleaved pairs, {spec.Trainers.Slots} slot(s) × {spec.Trainers.EffectiveThreadsPerSlot} thread(s), " +
+            $"batch {spec.Run.Client.BatchSize}, {Environment.ProcessorCount} cores");
+        var pairs = await OverheadBenchmark.RunAsync(RunOnce, spec, train, repetitions, line => ctx.Out.WriteLine("  " + line), ct);
+
+        double runRate = BenchTiming.Median(pairs.Select(p => p.RunSamplesPerSecond).ToArray());
+        double bareRate = BenchTiming.Median(pairs.Select(p => p.BareSamplesPerSecond).ToArray());
+        double ratio = BenchTiming.Median(pairs.Select(p => p.Ratio).ToArray());
+        double cpuRatio = BenchTiming.Median(pairs.Select(p => p.CpuRatio).ToArray());
+        double runCpuRate = BenchTiming.Median(pairs.Select(p => p.RunSamples / p.RunCpuSeconds).ToArray());
+        double bareCpuRate = BenchTiming.Median(pairs.Select(p => p.BareSamples / p.BareCpuSeconds).ToArray());
+        var table = new Table().AddColumns("loop", "samples/s", "ratio", "samples per CPU s", "CPU ratio");
+        table.AddRow($"fedbuff run ({steps} steps)", $"{runRate:F0}", $"{ratio:F3}", $"{runCpuRate:F0}", $"{cpuRatio:F3}");
+        table.AddRow($"bare loop × {spec.Trainers.Slots}", $"{bareRate:F0}", "", $"{bareCpuRate:F0}", "");
+        Print(ctx, table);
+        return new
+        {
+            suite = "overhead",
+            machine = Machine,
+            model = settings.Run.ModelName,
+            dataset = settings.Data.Dataset,
+            server_steps = steps,
+            slots = spec.Trainers.Slots,
+            threads_per_slot = spec.Trainers.EffectiveThreadsPerSlot,
+            batch_size = spec.Run.Client.BatchSize,
+            persistence = persistence.Provider.ToString(),
+            run_samples_per_second = runRate,
+            bare_samples_per_second = bareRate,
+            ratio,
+            cpu_ratio = cpuRatio,
+            pairs = pairs.Select(p => new
+            {
+                run_samples = p.RunSamples, run_seconds = p.RunSeconds, run_reported_wall_seconds = p.RunReportedSeconds, run_cpu_seconds = p.RunCpuSeconds,
+                bare_samples = p.BareSamples, bare_seconds = p.BareSeconds, bare_cpu_seconds = p.BareCpuSeconds, ratio = p.Ratio, cpu_ratio = p.CpuRatio,
             }),
         };
     }
