@@ -55,7 +55,8 @@ public sealed class BenchCommand : ICommand
         $"       N: {string.Join(',', PopulationSizes)}. Without --config it reads {SyntheticConfig}.\n" +
         "orchestration: client updates applied per second by the one-node runtime (coordinator, client actors,\n" +
         "       trainer pool; state in memory) on the config's run cut to --steps server steps (default 300), next\n" +
-        "       to the bare loop: the same jobs' local trainings on as many plain threads as trainer slots, no actors.\n" +
+        "       to the bare loop: the local trainings the runtime started while applying updates, on as many plain\n" +
+        "       threads as trainer slots, no actors. The ratio is the median of back-to-back pairs.\n" +
         $"       Without --config it reads {SyntheticConfig} (logreg on Synthetic(1, 1), virtual clock).\n" +
         "overhead: samples/s of complete runs (actor system, evaluations, persistence as configured, in a temporary\n" +
         "       directory) cut to --steps server steps (default 100), divided by the samples/s of bare TorchSharp loops\n" +
