@@ -2,8 +2,8 @@ namespace FedActors.Actors.Aggregation;
 
 /// <summary>
 /// FedBuff's buffer of K client updates (Nguyen et al. 2022, "Federated Learning with Buffered
-/// Asynchronous Aggregation", Algorithm 1). Updates are summed in place into one preallocated vector,
-/// never kept as K copies, and a flush yields the pseudo-gradient for the server optimizer:
+/// Asynchronous Aggregation", Algorithm 1). Updates are summed into preallocated vectors (two, so that a
+/// rejected update leaves the sum untouched), never kept as K copies, and a flush yields the pseudo-gradient for the server optimizer:
 /// <code>
 ///   w_i = s(τ_i) · c_i,  c_i = 1 (uniform) or n_i (sample-weighted)
 ///   Δ̄  = Σ w_i Δ_i / Σ c_i         (StalenessNormalization.None, default)
@@ -17,7 +17,10 @@ namespace FedActors.Actors.Aggregation;
 /// </summary>
 public sealed class UpdateBuffer
 {
-    private readonly float[] _accumulator;
+    // Two sum vectors: an update is folded from one into the other in a single pass, and the two swap only
+    // when the update is accepted (see WeightedAverage.TryAccumulateFinite).
+    private float[] _accumulator;
+    private float[] _next;
     private readonly int[] _stalenesses;
     private int _count;
     private double _weightSum;
@@ -31,6 +34,7 @@ public sealed class UpdateBuffer
         ArgumentNullException.ThrowIfNull(options);
         Options = options;
         _accumulator = new float[dimension];
+        _next = new float[dimension];
         _stalenesses = new int[options.Capacity];
     }
 
@@ -86,11 +90,11 @@ public sealed class UpdateBuffer
         if (Options.MaxStaleness is int max && staleness > max) return BufferAdmission.TooStale;
         if (IsFull) return BufferAdmission.BufferFull;
         if (Options.Weighting == UpdateWeighting.SampleWeighted && samples == 0) return BufferAdmission.NoSamples;
-        if (!Vectors.AllFinite(delta)) return BufferAdmission.NonFinite;
 
         double baseWeight = Options.Weighting == UpdateWeighting.SampleWeighted ? samples : 1.0;
         double weight = Options.Staleness.Weight(staleness) * baseWeight;
-        WeightedAverage.Accumulate(_accumulator, delta, (float)weight);
+        if (!WeightedAverage.TryAccumulateFinite(_accumulator, delta, (float)weight, _next)) return BufferAdmission.NonFinite;
+        (_accumulator, _next) = (_next, _accumulator);
         _weightSum += weight;
         _baseWeightSum += baseWeight;
         _samples += samples;
@@ -110,8 +114,8 @@ public sealed class UpdateBuffer
 
         double normalizer = Options.Normalization == StalenessNormalization.WeightedMean ? _weightSum : _baseWeightSum;
         // normalizer > 0: every accepted update adds c_i > 0, and s(τ) > 0 for every staleness function.
-        WeightedAverage.Scale(_accumulator, (float)(1.0 / normalizer), pseudoGradient);
-        Clear();
+        WeightedAverage.ScaleAndClear(_accumulator, (float)(1.0 / normalizer), pseudoGradient);
+        ResetCounters();
         return true;
     }
 
@@ -119,6 +123,11 @@ public sealed class UpdateBuffer
     public void Clear()
     {
         Array.Clear(_accumulator);
+        ResetCounters();
+    }
+
+    private void ResetCounters()
+    {
         _count = 0;
         _weightSum = 0;
         _baseWeightSum = 0;

@@ -1,4 +1,7 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace FedActors.Actors.Aggregation;
 
@@ -27,5 +30,109 @@ public static class WeightedAverage
     {
         Vectors.RequireSameLength(destination.Length, source.Length, nameof(source));
         TensorPrimitives.Multiply(source, factor, destination);
+    }
+
+    /// <summary>
+    /// destination ← acc + w·Δ in one pass, checking on the way that Δ is finite. Same arithmetic as
+    /// <see cref="Accumulate"/> (w·Δ rounded, then added: no fused multiply-add), so the sums are bit-identical.
+    /// </summary>
+    /// <remarks>
+    /// Reads Δ once instead of twice (a separate finiteness pass and then the accumulate): aggregation is bound
+    /// by memory traffic, and the fold touches each byte of the update once, as a copy does. The destination is
+    /// a second buffer rather than the accumulator itself, so that a rejected update leaves the accumulator
+    /// exactly as it was (a sum cannot be undone bit for bit).
+    /// </remarks>
+    /// <param name="accumulator">The running weighted sum; read only.</param>
+    /// <param name="delta">Δ, one client's update.</param>
+    /// <param name="weight">w, the update's weight.</param>
+    /// <param name="destination">Receives acc + w·Δ; may be the accumulator itself when a rejection may leave it modified. Unspecified when false is returned.</param>
+    /// <returns>False when Δ holds a NaN or ±∞.</returns>
+    public static bool TryAccumulateFinite(ReadOnlySpan<float> accumulator, ReadOnlySpan<float> delta, float weight, Span<float> destination)
+    {
+        Vectors.RequireSameLength(accumulator.Length, delta.Length, nameof(delta));
+        Vectors.RequireSameLength(accumulator.Length, destination.Length, nameof(destination));
+        int n = delta.Length;
+        ref float a = ref MemoryMarshal.GetReference(accumulator);
+        ref float d = ref MemoryMarshal.GetReference(delta);
+        ref float o = ref MemoryMarshal.GetReference(destination);
+        int i = 0;
+        // x − x is +0 (all bits clear) for every finite x and NaN for NaN and ±∞: OR-ing those bits over Δ
+        // leaves a non-zero lane exactly when some value is not finite. One subtract and one OR per vector.
+        if (Vector512.IsHardwareAccelerated && n >= Vector512<float>.Count)
+        {
+            var w = Vector512.Create(weight);
+            var bad = Vector512<float>.Zero;
+            // Two vectors per iteration: the loads of the next pair do not wait on this pair's stores.
+            for (; i <= n - 2 * Vector512<float>.Count; i += 2 * Vector512<float>.Count)
+            {
+                var x0 = Vector512.LoadUnsafe(ref d, (nuint)i);
+                var x1 = Vector512.LoadUnsafe(ref d, (nuint)(i + Vector512<float>.Count));
+                var a0 = Vector512.LoadUnsafe(ref a, (nuint)i);
+                var a1 = Vector512.LoadUnsafe(ref a, (nuint)(i + Vector512<float>.Count));
+                bad |= (x0 - x0) | (x1 - x1);
+                (a0 + x0 * w).StoreUnsafe(ref o, (nuint)i);
+                (a1 + x1 * w).StoreUnsafe(ref o, (nuint)(i + Vector512<float>.Count));
+            }
+            for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
+            {
+                var x = Vector512.LoadUnsafe(ref d, (nuint)i);
+                bad |= x - x;
+                (Vector512.LoadUnsafe(ref a, (nuint)i) + x * w).StoreUnsafe(ref o, (nuint)i);
+            }
+            if (bad != Vector512<float>.Zero) return false;
+        }
+        else if (Vector256.IsHardwareAccelerated && n >= Vector256<float>.Count)
+        {
+            var w = Vector256.Create(weight);
+            var bad = Vector256<float>.Zero;
+            for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
+            {
+                var x = Vector256.LoadUnsafe(ref d, (nuint)i);
+                bad |= x - x;
+                (Vector256.LoadUnsafe(ref a, (nuint)i) + x * w).StoreUnsafe(ref o, (nuint)i);
+            }
+            if (bad != Vector256<float>.Zero) return false;
+        }
+        for (; i < n; i++)
+        {
+            float x = Unsafe.Add(ref d, i);
+            if (!float.IsFinite(x)) return false;
+            Unsafe.Add(ref o, i) = Unsafe.Add(ref a, i) + x * weight;
+        }
+        return true;
+    }
+
+    /// <summary>destination ← factor·values, then values ← 0, in one pass (a flush that empties its accumulator).</summary>
+    public static void ScaleAndClear(Span<float> values, float factor, Span<float> destination)
+    {
+        Vectors.RequireSameLength(values.Length, destination.Length, nameof(destination));
+        Vectors.RequireNoOverlap(destination, values, nameof(destination), nameof(values));
+        int n = values.Length;
+        ref float v = ref MemoryMarshal.GetReference(values);
+        ref float o = ref MemoryMarshal.GetReference(destination);
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var f = Vector512.Create(factor);
+            for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
+            {
+                (Vector512.LoadUnsafe(ref v, (nuint)i) * f).StoreUnsafe(ref o, (nuint)i);
+                Vector512<float>.Zero.StoreUnsafe(ref v, (nuint)i);
+            }
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            var f = Vector256.Create(factor);
+            for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
+            {
+                (Vector256.LoadUnsafe(ref v, (nuint)i) * f).StoreUnsafe(ref o, (nuint)i);
+                Vector256<float>.Zero.StoreUnsafe(ref v, (nuint)i);
+            }
+        }
+        for (; i < n; i++)
+        {
+            Unsafe.Add(ref o, i) = Unsafe.Add(ref v, i) * factor;
+            Unsafe.Add(ref v, i) = 0;
+        }
     }
 }

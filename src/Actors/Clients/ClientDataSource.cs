@@ -131,7 +131,7 @@ public sealed class SyntheticClientDataSource : IClientDataSource
             }
         }
         // Generated outside the lock: two threads may both generate a client; the results are identical.
-        var train = SyntheticFedProx.Generate(_settings, _seed, clientId).Train;
+        var train = SyntheticFedProx.GenerateTrain(_settings, _seed, clientId);
         var data = new ClientData(train, Enumerable.Range(0, train.Count).ToArray());
         lock (_gate)
         {
@@ -148,5 +148,12 @@ public sealed class SyntheticClientDataSource : IClientDataSource
     }
 
     /// <inheritdoc />
-    public int SampleCount(int clientId) => Get(clientId).SampleCount;
+    /// <remarks>Derived from (seed, client id) alone: the coordinator asks for it at every dispatch, and generating
+    /// the client's data there would cost far more than the rest of a dispatch.</remarks>
+    public int SampleCount(int clientId)
+    {
+        if ((uint)clientId >= (uint)ClientCount)
+            throw new ArgumentOutOfRangeException(nameof(clientId), $"client id {clientId} is outside [0, {ClientCount})");
+        return SyntheticFedProx.TrainCount(SyntheticFedProx.SampleCount(_seed, clientId));
+    }
 }

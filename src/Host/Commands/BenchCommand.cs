@@ -1,5 +1,6 @@
-using System.Globalization;
 using System.Text.Json;
+using FedActors.Actors.Aggregation;
+using FedActors.Actors.Coordination;
 using FedActors.Host.Bench;
 using FedActors.Host.Cli;
 using FedActors.Host.Data;
@@ -17,79 +18,101 @@ public sealed class BenchCommand : ICommand
 {
     private const CommonOption Accepted = CommonOption.ConfigOptions | CommonOption.Plain;
 
+    /// <summary>Models whose sizes the aggregation suite measures by default: small, medium and large vectors.</summary>
+    public static IReadOnlyList<string> AggregateModels { get; } = ["logreg", "simple-cnn", "cnn"];
+
+    /// <summary>The config the population, orchestration suites read without --config.</summary>
+    public const string SyntheticConfig = "config/synthetic-fedbuff.conf";
+
+    /// <summary>Population sizes the population suite measures by default.</summary>
+    public static IReadOnlyList<int> PopulationSizes { get; } = [10_000, 100_000, 1_000_000];
+
     /// <inheritdoc />
     public string Name => "bench";
 
     /// <inheritdoc />
-    public string Summary => "benchmarks against same-run baselines (suites: train)";
+    public string Summary => $"benchmarks against same-run baselines (suites: {string.Join(", ", BenchArguments.Suites)})";
 
     /// <inheritdoc />
     public string Usage =>
-        "Usage: fedactors bench train [--out FILE] [--models M,...] [--samples N] [--repetitions R] [--threads T] [--batch-size B]\n\n" +
+        "Usage: fedactors bench train [--out FILE] [--models M,...] [--samples N] [--repetitions R] [--threads T] [--batch-size B]\n" +
+        "       fedactors bench aggregate [--out FILE] [--models M,...] [--repetitions R]\n" +
+        "       fedactors bench population [--out FILE] [--clients N,...]\n" +
+        "       fedactors bench orchestration [--out FILE] [--steps N] [--repetitions R]\n" +
+        "       fedactors bench overhead [--out FILE] [--steps N] [--repetitions R]\n\n" +
         "train: local-training throughput (samples/s and achieved GFLOP/s) of every model through FedActors'\n" +
         "       client path, next to a bare TorchSharp loop (torch.optim.SGD, batches prepared up front) doing\n" +
         "       the same batches with the same threads, interleaved in one process. Data: Fashion-MNIST.\n" +
-        $"       Without --config it reads {CommonOptions.DefaultExperimentConfig}, as `run` does.\n\n" +
+        $"       Without --config it reads {CommonOptions.DefaultExperimentConfig}, as `run` does.\n" +
+        "aggregate: server aggregation throughput (GB/s of client updates folded into the FedBuff buffer: checks,\n" +
+        "       staleness weight, weighted sum, and the flush) next to Span.CopyTo of the same bytes, interleaved\n" +
+        "       in one process, for the parameter counts of each model on Fashion-MNIST (default: " + string.Join(',', AggregateModels) + ").\n" +
+        "       K, weighting and staleness function come from fedactors.server. The ratio is the median of the\n" +
+        "       ratios of back-to-back pairs.\n" +
+        "population: bytes per virtual client (managed heap after a full collection, and RSS) that a run holds for\n" +
+        "       N Synthetic(α, β) clients outside the actor system: data source, coordinator (device profiles, selector,\n" +
+        "       in-flight jobs, counters), idle and once every client has been counted in the participation. Default\n" +
+        $"       N: {string.Join(',', PopulationSizes)}. Without --config it reads {SyntheticConfig}.\n" +
+        "orchestration: client updates applied per second by the one-node runtime (coordinator, client actors,\n" +
+        "       trainer pool; state in memory) on the config's run cut to --steps server steps (default 300), next\n" +
+        "       to the bare loop: the local trainings the runtime started while applying updates, on as many plain\n" +
+        "       threads as trainer slots, no actors. The ratio is the median of back-to-back pairs.\n" +
+        $"       Without --config it reads {SyntheticConfig} (logreg on Synthetic(1, 1), virtual clock).\n" +
+        "overhead: samples/s of complete runs (actor system, evaluations, persistence as configured, in a temporary\n" +
+        "       directory) cut to --steps server steps (default 100), divided by the samples/s of bare TorchSharp loops\n" +
+        "       (one per trainer slot, same threads, batch size and optimizer) training as many samples, interleaved;\n" +
+        "       medians of the pairs' ratios, by wall time and by process CPU time (robust to neighbours on the cores).\n" +
+        $"       Without --config it reads {CommonOptions.DefaultExperimentConfig} (simple-cnn on Fashion-MNIST).\n\n" +
         "Options:\n" +
         "  --out FILE      also write the results as JSON\n" +
-        $"  --models M,...  models to measure (default: {string.Join(',', ModelCatalog.Names)})\n" +
-        "  --samples N     samples per pass (default 4096); a timed repetition repeats the pass for at least 0.25 s\n" +
-        "  --repetitions R timed repetitions of each loop, median reported (default 7)\n" +
-        "  --threads T     intra-op threads (default: fedactors.trainers.threads-per-slot)\n" +
-        "  --batch-size B  minibatch size (default: fedactors.client.batch-size)\n" +
+        $"  --models M,...  models to measure (train default: {string.Join(',', ModelCatalog.Names)})\n" +
+        "  --samples N     train: samples per pass (default 4096); a timed repetition repeats the pass for at least 0.25 s\n" +
+        "  --repetitions R timed repetitions of each loop, median reported (default: train 7, aggregate 21, orchestration 3, overhead 5)\n" +
+        "  --threads T     train: intra-op threads (default: fedactors.trainers.threads-per-slot)\n" +
+        "  --batch-size B  train: minibatch size (default: fedactors.client.batch-size)\n" +
+        "  --clients N,... population: population sizes to measure\n" +
+        "  --steps N       orchestration, overhead: server steps of each measured run\n" +
         CommonOptions.Describe(Accepted);
 
     /// <inheritdoc />
     public async Task<int> RunAsync(CommandContext ctx, string[] args, CancellationToken ct)
     {
         var options = CommonOptions.Parse(args, Accepted);
-        var rest = new Queue<string>(options.Remaining);
-        if (rest.Count == 0 || rest.Peek().StartsWith('-'))
-            throw new UsageException("bench needs a suite: train");
-        var suite = rest.Dequeue();
-        if (suite != "train")
-            throw new UsageException($"unknown bench suite '{suite}' (valid: train)");
-
-        string? outFile = null;
-        IReadOnlyList<string> models = ModelCatalog.Names;
-        int samples = 4096, repetitions = 7;
-        int? threads = null, batchSize = null;
-        while (rest.Count > 0)
+        var bench = BenchArguments.Parse(options.Remaining);
+        // The experiment's config, as `run` reads it, so that thread counts, batch size and K match a default run.
+        // The runtime suites measure the Synthetic(α, β) population that needs no files, as the issue's large runs do.
+        var config = bench.Suite is "train" or "aggregate" or "overhead" ? options.LoadExperimentConfig(ctx) : options.LoadConfig(ctx, SyntheticConfig);
+        object json = bench.Suite switch
         {
-            var name = rest.Dequeue();
-            string Value() => rest.Count > 0 ? rest.Dequeue() : throw new UsageException($"{name} needs a value");
-            int PositiveInt()
-            {
-                var text = Value();
-                return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v > 0
-                    ? v : throw new UsageException($"{name} must be a positive integer, got '{text}'");
-            }
-            switch (name)
-            {
-                case "--out": outFile = Value(); break;
-                case "--models":
-                    models = Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-                    foreach (var m in models)
-                    {
-                        if (!ModelCatalog.Names.Contains(m))
-                            throw new UsageException($"unknown model '{m}' (valid: {string.Join(", ", ModelCatalog.Names)})");
-                    }
-                    break;
-                case "--samples": samples = PositiveInt(); break;
-                case "--repetitions": repetitions = PositiveInt(); break;
-                case "--threads": threads = PositiveInt(); break;
-                case "--batch-size": batchSize = PositiveInt(); break;
-                default: throw new UsageException(name.StartsWith('-') ? $"unknown option '{name}'" : $"unexpected argument '{name}'");
-            }
+            "train" => await TrainAsync(ctx, bench, FedActorsSettings.Create(config), ct),
+            "aggregate" => await AggregateAsync(ctx, bench, ServerSettings.Create(config), ct),
+            "population" => await PopulationAsync(ctx, bench, config, ct),
+            "orchestration" => await OrchestrationAsync(ctx, bench, config, ct),
+            "overhead" => await OverheadAsync(ctx, bench, config, ct),
+            _ => throw new UsageException($"unknown bench suite '{bench.Suite}'"),
+        };
+        if (bench.OutFile is not null)
+        {
+            var path = ctx.ResolvePath(bench.OutFile);
+            await File.WriteAllTextAsync(path, JsonSerializer.Serialize(json, new JsonSerializerOptions { WriteIndented = true }), ct);
+            await ctx.Out.WriteLineAsync($"results written to {path}");
         }
+        return 0;
+    }
 
-        // The experiment's config, as `run` reads it, so that the thread count and batch size match a default run.
-        var config = options.LoadExperimentConfig(ctx);
-        var settings = FedActorsSettings.Create(config);
+    private static object Machine => new { cores = Environment.ProcessorCount, os = Environment.OSVersion.VersionString };
+
+    private static void Print(CommandContext ctx, Table table) =>
+        AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(ctx.Out) }).Write(table);
+
+    private static async Task<object> TrainAsync(CommandContext ctx, BenchArguments bench, FedActorsSettings settings, CancellationToken ct)
+    {
+        var models = bench.Models ?? ModelCatalog.Names;
+        int samples = bench.Samples ?? 4096, repetitions = bench.Repetitions ?? 7;
         var data = settings.Data with { Dataset = "fashion-mnist" };
         var (train, _) = await DatasetLoader.LoadPooledAsync(settings with { Data = data }, line => ctx.Error.WriteLine(line), ct);
-        int t = threads ?? settings.Trainers.EffectiveThreadsPerSlot;
-        int b = batchSize ?? settings.Run.Client.BatchSize;
+        int t = bench.Threads ?? settings.Trainers.EffectiveThreadsPerSlot;
+        int b = bench.BatchSize ?? settings.Run.Client.BatchSize;
 
         await ctx.Out.WriteLineAsync(
             $"bench train: passes of {samples} samples, {repetitions} repetitions of at least {TrainBenchmark.MinRepetitionSeconds} s per loop, batch {b}, {t} thread(s), {Environment.ProcessorCount} cores");
@@ -109,34 +132,268 @@ public sealed class BenchCommand : ICommand
             table.AddRow(r.Model, $"{r.BareSamplesPerSecond:F0}", $"{r.BareGflops:F2}", $"{r.FedActorsSamplesPerSecond:F0}",
                 $"{r.FedActorsGflops:F2}", $"{r.Ratio:F3}");
         }
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(ctx.Out) });
-        console.Write(table);
-
-        if (outFile is not null)
+        Print(ctx, table);
+        return new
         {
-            var path = ctx.ResolvePath(outFile);
-            var json = JsonSerializer.Serialize(new
+            suite = "train",
+            machine = Machine,
+            batch_size = b,
+            threads = t,
+            samples_per_pass = samples,
+            repetitions,
+            results = results.Select(r => new
             {
-                suite = "train",
-                machine = new { cores = Environment.ProcessorCount, os = Environment.OSVersion.VersionString },
-                batch_size = b,
-                threads = t,
-                samples_per_pass = samples,
-                repetitions,
-                results = results.Select(r => new
-                {
-                    model = r.Model,
-                    bare_samples_per_second = r.BareSamplesPerSecond,
-                    fedactors_samples_per_second = r.FedActorsSamplesPerSecond,
-                    bare_gflops = r.BareGflops,
-                    fedactors_gflops = r.FedActorsGflops,
-                    samples_per_repetition = r.SamplesPerRepetition,
-                    ratio = r.Ratio,
-                }),
-            }, new JsonSerializerOptions { WriteIndented = true });
-            await File.WriteAllTextAsync(path, json, ct);
-            await ctx.Out.WriteLineAsync($"results written to {path}");
+                model = r.Model,
+                bare_samples_per_second = r.BareSamplesPerSecond,
+                fedactors_samples_per_second = r.FedActorsSamplesPerSecond,
+                bare_gflops = r.BareGflops,
+                fedactors_gflops = r.FedActorsGflops,
+                samples_per_repetition = r.SamplesPerRepetition,
+                ratio = r.Ratio,
+            }),
+        };
+    }
+
+    private static async Task<object> AggregateAsync(CommandContext ctx, BenchArguments bench, ServerSettings server, CancellationToken ct)
+    {
+        var models = bench.Models ?? AggregateModels;
+        int repetitions = bench.Repetitions ?? 21;
+        var options = new UpdateBufferOptions(server.BufferSize, server.Weighting, server.Staleness, server.MaxStaleness);
+        await ctx.Out.WriteLineAsync(
+            $"bench aggregate: K = {options.Capacity} updates and one flush per pass, {options.Weighting} weighting, staleness {server.Staleness.GetType().Name}, " +
+            $"{repetitions} repetitions of at least {AggregateBenchmark.MinRepetitionSeconds} s per loop, {Environment.ProcessorCount} cores");
+        var results = new List<AggregateBenchmarkResult>();
+        foreach (var model in models)
+        {
+            ct.ThrowIfCancellationRequested();
+            int dimension = checked((int)ModelCatalog.Describe(model, [1, 28, 28], 10).ParameterCount);
+            var r = AggregateBenchmark.Run(model, dimension, options, repetitions, ct);
+            results.Add(r);
+            await ctx.Out.WriteLineAsync(
+                $"  {model} ({dimension:N0} floats): aggregate {r.AggregateBytesPerSecond / 1e9:F2} GB/s, copy {r.CopyBytesPerSecond / 1e9:F2} GB/s, ratio {r.Ratio:F3}");
         }
-        return 0;
+
+        var table = new Table().AddColumns("model", "floats", "bytes/pass", "aggregate GB/s", "copy GB/s", "ratio");
+        foreach (var r in results)
+        {
+            table.AddRow(r.Model, $"{r.Dimension:N0}", $"{r.BytesPerPass:N0}", $"{r.AggregateBytesPerSecond / 1e9:F2}",
+                $"{r.CopyBytesPerSecond / 1e9:F2}", $"{r.Ratio:F3}");
+        }
+        Print(ctx, table);
+        return new
+        {
+            suite = "aggregate",
+            machine = Machine,
+            buffer_size = options.Capacity,
+            weighting = options.Weighting.ToString(),
+            repetitions,
+            results = results.Select(r => new
+            {
+                model = r.Model,
+                dimension = r.Dimension,
+                bytes_per_pass = r.BytesPerPass,
+                aggregate_gb_per_second = r.AggregateBytesPerSecond / 1e9,
+                copy_gb_per_second = r.CopyBytesPerSecond / 1e9,
+                ratio = r.Ratio,
+            }),
+        };
+    }
+
+    private static async Task<object> PopulationAsync(CommandContext ctx, BenchArguments bench, Akka.Configuration.Config config, CancellationToken ct)
+    {
+        var sizes = bench.Clients ?? PopulationSizes;
+        var settings = FedActorsSettings.Create(config);
+        if (settings.Data.Dataset != "synthetic")
+            throw new UsageException($"bench population measures a Synthetic(α, β) population; the config's fedactors.data.dataset is '{settings.Data.Dataset}'");
+        var synthetic = DatasetLoader.Synthetic(settings.Data);
+        long before = ProcessMemory.ManagedBytes();
+        var test = DatasetLoader.SyntheticTest(settings with { Population = settings.Population with { Clients = sizes.Max() } });
+        long testBytes = ProcessMemory.ManagedBytes() - before;
+        await ctx.Out.WriteLineAsync(
+            $"bench population: {settings.Run.ModelName}, Synthetic({synthetic.Alpha}, {synthetic.Beta}); fixed cost outside the per-client figures: " +
+            $"central test set of {test.Count:N0} samples from {settings.Data.Synthetic.TestClientsOf(sizes.Max()):N0} devices, {testBytes / 1e6:F1} MB");
+        // An unrecorded first measurement: the runtime returns the memory of building the test set to the system
+        // over the next collections, which would otherwise show as a negative RSS for the first size.
+        PopulationBenchmark.Run(config, synthetic, sizes.Min(), test);
+        var results = new List<PopulationBenchmarkResult>();
+        foreach (var n in sizes)
+        {
+            ct.ThrowIfCancellationRequested();
+            var r = PopulationBenchmark.Run(config, synthetic, n, test);
+            results.Add(r);
+            await ctx.Out.WriteLineAsync(
+                $"  {n:N0} clients: idle {r.IdleManagedPerClient:F1} B/client managed, {r.IdleRssPerClient:F1} B/client RSS; " +
+                $"all counted {r.CountedManagedPerClient:F1} B/client managed, {r.CountedRssPerClient:F1} B/client RSS");
+        }
+        GC.KeepAlive(test);
+
+        var table = new Table().AddColumns("clients", "idle managed B/client", "idle RSS B/client", "counted managed B/client", "counted RSS B/client");
+        foreach (var r in results)
+        {
+            table.AddRow($"{r.Clients:N0}", $"{r.IdleManagedPerClient:F1}", $"{r.IdleRssPerClient:F1}", $"{r.CountedManagedPerClient:F1}",
+                $"{r.CountedRssPerClient:F1}");
+        }
+        Print(ctx, table);
+        return new
+        {
+            suite = "population",
+            machine = Machine,
+            model = settings.Run.ModelName,
+            test_set_bytes = testBytes,
+            test_set_samples = test.Count,
+            results = results.Select(r => new
+            {
+                clients = r.Clients,
+                idle_managed_bytes = r.IdleManagedBytes,
+                idle_rss_bytes = r.IdleRssBytes,
+                idle_managed_bytes_per_client = r.IdleManagedPerClient,
+                idle_rss_bytes_per_client = r.IdleRssPerClient,
+                counted_managed_bytes = r.CountedManagedBytes,
+                counted_rss_bytes = r.CountedRssBytes,
+                counted_managed_bytes_per_client = r.CountedManagedPerClient,
+                counted_rss_bytes_per_client = r.CountedRssPerClient,
+            }),
+        };
+    }
+
+    private static async Task<object> OrchestrationAsync(CommandContext ctx, BenchArguments bench, Akka.Configuration.Config config, CancellationToken ct)
+    {
+        int steps = bench.Steps ?? 300, repetitions = bench.Repetitions ?? 3;
+        // Cut to the measured length, evaluated only at the start and the end: the timing runs from the first
+        // applied update to the last, and state stays in memory (no journal file).
+        config = Akka.Configuration.ConfigurationFactory.ParseString(
+            $"fedactors.run.max-server-steps = {steps}\nfedactors.run.eval-every-steps = {steps}\nfedactors.run.target-accuracy = null\n" +
+            "fedactors.persistence.provider = memory").WithFallback(config);
+        var settings = FedActorsSettings.Create(config);
+        var (loaded, test, _, _) = await RunCommand.LoadPopulationAsync(settings, ctx, ct);
+        // A fresh Synthetic population per run and per bare pass: caches of generated clients start equally cold.
+        Func<Actors.Clients.IClientDataSource> population = settings.Data.Dataset == "synthetic"
+            ? () => new Actors.Clients.SyntheticClientDataSource(DatasetLoader.Synthetic(settings.Data), settings.Run.Seed, settings.Population.Clients)
+            : () => loaded;
+        await ctx.Out.WriteLineAsync(
+            $"bench orchestration: {settings.Run.ModelName} on {settings.Data.Dataset}, {settings.Population.Clients:N0} clients, {steps} server steps per run, " +
+            $"{repetitions} interleaved pairs, {settings.Trainers.Slots} trainer slot(s) × {settings.Trainers.EffectiveThreadsPerSlot} thread(s), {Environment.ProcessorCount} cores");
+        var r = await OrchestrationBenchmark.RunAsync(config, population, test, repetitions, line => ctx.Out.WriteLine("  " + line), ct);
+
+        double rtTrain = r.Runtime.Sum(x => x.TrainSeconds) / r.Runtime.Sum(x => x.AppliedUpdates);
+        double bareTrain = r.Bare.Sum(x => x.TrainSeconds) / r.Bare.Sum(x => x.Updates);
+        double bareData = r.Bare.Sum(x => x.DataSeconds) / r.Bare.Sum(x => x.Updates);
+        var table = new Table().AddColumns("loop", "applied updates/s", "trainings/s", "train µs/training", "data µs/training", "CPU µs/training", "allocated B/training");
+        double rtCpu = r.Runtime.Sum(x => x.Cost.CpuSeconds) / r.Runtime.Sum(x => x.Trainings);
+        double bareCpu = r.Bare.Sum(x => x.Cost.CpuSeconds) / r.Bare.Sum(x => x.Updates);
+        double rtAlloc = (double)r.Runtime.Sum(x => x.AllocatedBytes) / r.Runtime.Sum(x => x.Trainings);
+        double bareAlloc = (double)r.Bare.Sum(x => x.Cost.AllocatedBytes) / r.Bare.Sum(x => x.Updates);
+        table.AddRow("fedactors runtime", $"{r.RuntimeUpdatesPerSecond:F0}", $"{r.RuntimeTrainingsPerSecond:F0}", $"{rtTrain * 1e6:F0}", "-",
+            $"{rtCpu * 1e6:F0} (whole run)", $"{rtAlloc:F0} (whole run)");
+        table.AddRow("bare loop", "-", $"{r.BareUpdatesPerSecond:F0}", $"{bareTrain * 1e6:F0}", $"{bareData * 1e6:F0}", $"{bareCpu * 1e6:F0}", $"{bareAlloc:F0}");
+        table.AddRow("runtime / bare", $"{r.Ratio:F3}", $"{r.TrainingRatio:F3}", "", "", "", "");
+        Print(ctx, table);
+        return new
+        {
+            suite = "orchestration",
+            machine = Machine,
+            model = settings.Run.ModelName,
+            dataset = settings.Data.Dataset,
+            clients = settings.Population.Clients,
+            server_steps = steps,
+            slots = r.Slots,
+            threads_per_slot = r.ThreadsPerSlot,
+            runtime_updates_per_second = r.RuntimeUpdatesPerSecond,
+            runtime_trainings_per_second = r.RuntimeTrainingsPerSecond,
+            bare_trainings_per_second = r.BareUpdatesPerSecond,
+            ratio = r.Ratio,
+            training_ratio = r.TrainingRatio,
+            runtime_train_seconds_per_update = rtTrain,
+            bare_train_seconds_per_training = bareTrain,
+            bare_data_seconds_per_training = bareData,
+            runtime_cpu_seconds_per_training = rtCpu,
+            bare_cpu_seconds_per_training = bareCpu,
+            runtime_allocated_bytes_per_training = rtAlloc,
+            bare_allocated_bytes_per_training = bareAlloc,
+            runtime = r.Runtime.Select(x => new
+            {
+                updates = x.Updates, trainings = x.Trainings, seconds = x.Seconds, updates_per_second = x.UpdatesPerSecond,
+                trainings_per_second = x.TrainingsPerSecond, cpu_seconds = x.Cost.CpuSeconds, gc_pause_seconds = x.Cost.GcPauseSeconds,
+                allocated_bytes = x.AllocatedBytes, model_sha256 = x.ModelSha256,
+            }),
+            bare = r.Bare.Select(x => new
+            {
+                trainings = x.Updates, seconds = x.Seconds, trainings_per_second = x.UpdatesPerSecond, cpu_seconds = x.Cost.CpuSeconds,
+                gc_pause_seconds = x.Cost.GcPauseSeconds, allocated_bytes = x.Cost.AllocatedBytes,
+            }),
+        };
+    }
+
+    private static async Task<object> OverheadAsync(CommandContext ctx, BenchArguments bench, Akka.Configuration.Config config, CancellationToken ct)
+    {
+        int steps = bench.Steps ?? 100, repetitions = bench.Repetitions ?? 5;
+        // Cut to the measured length; a target would end some runs early.
+        config = Akka.Configuration.ConfigurationFactory.ParseString(
+            $"fedactors.run.max-server-steps = {steps}\nfedactors.run.target-accuracy = null").WithFallback(config);
+        var settings = FedActorsSettings.Create(config);
+        var persistence = Actors.Persistence.PersistenceSettings.Create(config);
+        var (population, test, _, _) = await RunCommand.LoadPopulationAsync(settings, ctx, ct);
+        var (train, _) = settings.Data.Dataset == "synthetic"
+            ? (DatasetLoader.PoolSynthetic(settings).Train, test)
+            : await DatasetLoader.LoadPooledAsync(settings, line => ctx.Error.WriteLine(line), ct);
+        var spec = FederatedRunSpec.Create(config, population, test);
+        var fingerprint = Runs.RunIdentity.Fingerprint(config);
+        int runs = 0;
+        async Task<RunResult> RunOnce()
+        {
+            // A fresh directory each time: a directory holding a journal would be resumed, not run again.
+            var dir = Directory.CreateTempSubdirectory("fedactors-bench-");
+            try
+            {
+                var s = spec with
+                {
+                    Persistence = persistence.Provider == Actors.Persistence.PersistenceProvider.Memory
+                        ? null
+                        : new RunPersistence(persistence, dir.FullName, fingerprint) { PersistenceId = $"bench-overhead-{++runs}" },
+                };
+                return await FederatedRun.RunAsync(s, NullRunObserver.Instance, ct);
+            }
+            finally
+            {
+                dir.Delete(recursive: true);
+            }
+        }
+        await ctx.Out.WriteLineAsync(
+            $"bench overhead: {settings.Run.ModelName} on {settings.Data.Dataset}, {population.ClientCount:N0} clients, {steps} server steps per run, " +
+            $"persistence {persistence.Provider}, {repetitions} interleaved pairs, {spec.Trainers.Slots} slot(s) × {spec.Trainers.EffectiveThreadsPerSlot} thread(s), " +
+            $"batch {spec.Run.Client.BatchSize}, {Environment.ProcessorCount} cores");
+        var pairs = await OverheadBenchmark.RunAsync(RunOnce, spec, train, repetitions, line => ctx.Out.WriteLine("  " + line), ct);
+
+        double runRate = BenchTiming.Median(pairs.Select(p => p.RunSamplesPerSecond).ToArray());
+        double bareRate = BenchTiming.Median(pairs.Select(p => p.BareSamplesPerSecond).ToArray());
+        double ratio = BenchTiming.Median(pairs.Select(p => p.Ratio).ToArray());
+        double cpuRatio = BenchTiming.Median(pairs.Select(p => p.CpuRatio).ToArray());
+        double runCpuRate = BenchTiming.Median(pairs.Select(p => p.RunSamples / p.RunCpuSeconds).ToArray());
+        double bareCpuRate = BenchTiming.Median(pairs.Select(p => p.BareSamples / p.BareCpuSeconds).ToArray());
+        var table = new Table().AddColumns("loop", "samples/s", "ratio", "samples per CPU s", "CPU ratio");
+        table.AddRow($"fedbuff run ({steps} steps)", $"{runRate:F0}", $"{ratio:F3}", $"{runCpuRate:F0}", $"{cpuRatio:F3}");
+        table.AddRow($"bare loop × {spec.Trainers.Slots}", $"{bareRate:F0}", "", $"{bareCpuRate:F0}", "");
+        Print(ctx, table);
+        return new
+        {
+            suite = "overhead",
+            machine = Machine,
+            model = settings.Run.ModelName,
+            dataset = settings.Data.Dataset,
+            server_steps = steps,
+            slots = spec.Trainers.Slots,
+            threads_per_slot = spec.Trainers.EffectiveThreadsPerSlot,
+            batch_size = spec.Run.Client.BatchSize,
+            persistence = persistence.Provider.ToString(),
+            run_samples_per_second = runRate,
+            bare_samples_per_second = bareRate,
+            ratio,
+            cpu_ratio = cpuRatio,
+            pairs = pairs.Select(p => new
+            {
+                run_samples = p.RunSamples, run_seconds = p.RunSeconds, run_reported_wall_seconds = p.RunReportedSeconds, run_cpu_seconds = p.RunCpuSeconds,
+                bare_samples = p.BareSamples, bare_seconds = p.BareSeconds, bare_cpu_seconds = p.BareCpuSeconds, ratio = p.Ratio, cpu_ratio = p.CpuRatio,
+            }),
+        };
     }
 }

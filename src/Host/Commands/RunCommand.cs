@@ -212,14 +212,15 @@ public sealed class RunCommand : ICommand
         }
     }
 
-    private static async Task<(IClientDataSource Population, LabeledDataset Test, Partition? Partition, int[] Labels)> LoadPopulationAsync(
+    /// <summary>The clients and the central test set of a run, as <c>run</c> builds them (the benchmarks reuse it).</summary>
+    internal static async Task<(IClientDataSource Population, LabeledDataset Test, Partition? Partition, int[] Labels)> LoadPopulationAsync(
         FedActorsSettings settings, CommandContext ctx, CancellationToken ct)
     {
         if (settings.Data.Dataset == "synthetic")
         {
             var synthetic = DatasetLoader.Synthetic(settings.Data);
             int clients = settings.Population.Clients;
-            var test = SyntheticFedProx.PooledTest(synthetic, settings.Run.Seed, clients);
+            var test = DatasetLoader.SyntheticTest(settings);
             return (new SyntheticClientDataSource(synthetic, settings.Run.Seed, clients), test, null, []);
         }
         var (train, testSet) = await DatasetLoader.LoadPooledAsync(settings, line => ctx.Error.WriteLine(line), ct);

@@ -73,6 +73,10 @@ public static class DatasetLoader
         }
         var pooled = new LabeledDataset($"synthetic-{synthetic.DisplayName}/train", [.. features], [.. labels],
             [SyntheticFedProx.Dimension], SyntheticFedProx.NumClasses);
-        return (pooled, SyntheticFedProx.PooledTest(synthetic, settings.Run.Seed, clients), sizes);
+        return (pooled, SyntheticTest(settings), sizes);
     }
+
+    /// <summary>The central Synthetic(α, β) test set: the test splits of the first <c>fedactors.data.synthetic.test-clients</c> devices.</summary>
+    public static LabeledDataset SyntheticTest(FedActorsSettings settings) =>
+        SyntheticFedProx.PooledTest(Synthetic(settings.Data), settings.Run.Seed, settings.Data.Synthetic.TestClientsOf(settings.Population.Clients));
 }

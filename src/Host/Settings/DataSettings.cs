@@ -93,6 +93,15 @@ public sealed record SyntheticSettings
     /// <summary>Synthetic-IID: one global model, zero-mean inputs. <value>Default false.</value></summary>
     public bool Iid { get; init; }
 
+    /// <summary>
+    /// The central test set pools the test splits of devices 0 … TestClients − 1 (all devices when the population
+    /// is smaller): it grows with the population otherwise, about 11 kB per device. <value>Default 1000.</value>
+    /// </summary>
+    public int TestClients { get; init; } = 1000;
+
+    /// <summary>Devices whose test splits make the central test set in a population of <paramref name="clients"/>.</summary>
+    public int TestClientsOf(int clients) => Math.Min(clients, TestClients);
+
     /// <summary>Reads and validates <c>fedactors.data.synthetic</c>.</summary>
     public static SyntheticSettings Create(Config config)
     {
@@ -102,6 +111,7 @@ public sealed record SyntheticSettings
             Alpha = r.NonNegativeDouble("alpha"),
             Beta = r.NonNegativeDouble("beta"),
             Iid = r.Bool("iid"),
+            TestClients = r.PositiveInt("test-clients"),
         };
     }
 }

@@ -144,6 +144,25 @@ public sealed class UpdateBufferTests
     }
 
     [Fact]
+    public void UpdateBuffer_must_leave_its_sum_untouched_when_a_long_update_is_rejected_as_non_finite()
+    {
+        var buffer = new UpdateBuffer(100, new UpdateBufferOptions(3, UpdateWeighting.Uniform, new ConstantStaleness()));
+        var ones = Enumerable.Repeat(1f, 100).ToArray();
+        var poisoned = Enumerable.Repeat(5f, 100).ToArray();
+        poisoned[90] = float.PositiveInfinity; // after most values would already have been summed
+
+        buffer.TryAdd(ones, 1, 0);
+        var rejected = buffer.TryAdd(poisoned, 1, 0);
+        buffer.TryAdd(ones, 1, 0);
+        buffer.TryAdd(ones, 1, 0);
+        var pseudoGradient = new float[100];
+        buffer.TryFlush(pseudoGradient);
+
+        Assert.Equal(BufferAdmission.NonFinite, rejected);
+        Assert.All(pseudoGradient, v => Assert.Equal(1f, v)); // (1 + 1 + 1) / 3: nothing of the rejected update
+    }
+
+    [Fact]
     public void UpdateBuffer_must_throw_on_wrong_length_or_negative_arguments()
     {
         var buffer = Buffer(UpdateWeighting.Uniform);

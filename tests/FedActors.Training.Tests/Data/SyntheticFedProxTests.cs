@@ -70,6 +70,38 @@ public class SyntheticFedProxTests
     }
 
     [Fact]
+    public void SampleCount_must_equal_the_generated_devices_size_without_generating_it()
+    {
+        foreach (var settings in new[] { OneOne, new SyntheticSettings(0, 0, false), new SyntheticSettings(1, 1, true) })
+        {
+            for (int k = 0; k < 20; k++)
+            {
+                var (train, test) = SyntheticFedProx.Generate(settings, 5, k);
+
+                Assert.Equal(train.Count + test.Count, SyntheticFedProx.SampleCount(5, k));
+            }
+        }
+    }
+
+    [Fact]
+    public void GenerateTrain_must_equal_the_train_split_of_Generate()
+    {
+        foreach (var settings in new[] { OneOne, new SyntheticSettings(0.5, 0.5, true) })
+        {
+            for (int k = 0; k < 10; k++)
+            {
+                var expected = SyntheticFedProx.Generate(settings, 9, k).Train;
+
+                var train = SyntheticFedProx.GenerateTrain(settings, 9, k);
+
+                Assert.Equal(expected.Name, train.Name);
+                Assert.Equal(expected.Features, train.Features);
+                Assert.Equal(expected.Labels, train.Labels);
+            }
+        }
+    }
+
+    [Fact]
     public void Sample_counts_must_follow_int_lognormal_4_2_plus_50()
     {
         var counts = Enumerable.Range(0, 4001).Select(k => (double)SyntheticFedProx.Device(OneOne, 11, k).SampleCount).ToArray();
@@ -84,7 +116,7 @@ public class SyntheticFedProxTests
     public void Features_must_have_diagonal_covariance_j_plus_1_to_the_minus_1_2_around_the_device_mean()
     {
         var device = SyntheticFedProx.Device(OneOne, 3, 0) with { SampleCount = 20_000 };
-        var (x, _) = SyntheticFedProx.Sample(device, 3, 0);
+        var (x, _) = SyntheticFedProx.Sample(device, 3, 0, device.SampleCount);
         double[] Column(int j) => Enumerable.Range(0, device.SampleCount).Select(i => (double)x[i * 60 + j]).ToArray();
 
         // Feature 0: variance 1; feature 59: 60^-1.2 ≈ 0.00735. Standard error of a variance ≈ √(2/n) ≈ 1%.

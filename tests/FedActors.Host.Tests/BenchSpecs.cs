@@ -1,0 +1,129 @@
+using FedActors.Host.Bench;
+using FedActors.Host.Cli;
+using FedActors.Host.Configuration;
+using FedActors.Host.Data;
+using FedActors.Host.Settings;
+
+namespace FedActors.Host.Tests;
+
+public class BenchSpecs
+{
+    [Fact]
+    public void Parse_must_read_the_suite_and_its_options_in_both_forms()
+    {
+        var b = BenchArguments.Parse(["aggregate", "--out", "agg.json", "--models=logreg,cnn", "--repetitions", "9"]);
+
+        Assert.Equal("aggregate", b.Suite);
+        Assert.Equal("agg.json", b.OutFile);
+        Assert.Equal(["logreg", "cnn"], b.Models);
+        Assert.Equal(9, b.Repetitions);
+        Assert.Null(b.Samples);
+    }
+
+    [Theory]
+    [InlineData(new string[0], "bench needs a suite: ")]
+    [InlineData(new[] { "--out", "x" }, "bench needs a suite: ")]
+    [InlineData(new[] { "speed" }, "unknown bench suite 'speed' (valid: ")]
+    [InlineData(new[] { "aggregate", "--samples", "5" }, "bench aggregate does not take --samples (it takes --out, ")]
+    [InlineData(new[] { "aggregate", "--fast" }, "unknown option '--fast'")]
+    [InlineData(new[] { "aggregate", "extra" }, "unexpected argument 'extra'")]
+    [InlineData(new[] { "aggregate", "--repetitions", "0" }, "--repetitions must be a positive integer, got '0'")]
+    [InlineData(new[] { "aggregate", "--repetitions" }, "--repetitions needs a value")]
+    [InlineData(new[] { "aggregate", "--models", "resnet" }, "unknown model 'resnet' (valid: ")]
+    public void Parse_must_reject_bad_arguments_with_one_clear_message(string[] args, string messageStart)
+    {
+        var e = Assert.Throws<UsageException>(() => BenchArguments.Parse(args));
+
+        Assert.StartsWith(messageStart, e.Message);
+    }
+
+    [Fact]
+    public void Aggregate_bytes_per_pass_must_count_K_updates_of_four_byte_floats()
+    {
+        Assert.Equal(10L * 7850 * 4, AggregateBenchmark.BytesPerPass(10, 7850)); // 314,000: logreg on Fashion-MNIST
+        Assert.Equal(66_534_800L, AggregateBenchmark.BytesPerPass(10, 1_663_370)); // cnn: 10 · 1,663,370 · 4
+    }
+
+    [Fact]
+    public void Median_and_median_ratio_must_take_the_middle_values()
+    {
+        Assert.Equal(2.0, BenchTiming.Median([3.0, 1.0, 2.0]));
+        Assert.Equal(2.5, BenchTiming.Median([4.0, 1.0, 2.0, 3.0])); // (2 + 3) / 2
+        // Pairwise ratios 0.5, 0.25, 1.0 → 0.5.
+        Assert.Equal(0.5, BenchTiming.MedianRatio([1.0, 1.0, 4.0], [2.0, 4.0, 4.0]));
+        // Ratios 2/4 = 0.5, 9/10 = 0.9, 1/10 = 0.1 → 0.5; the ratio of the medians would be 2/10 = 0.2.
+        Assert.Equal(0.5, BenchTiming.MedianRatio([2.0, 9.0, 1.0], [4.0, 10.0, 10.0]));
+        Assert.Throws<ArgumentException>(() => BenchTiming.MedianRatio([1.0], [1.0, 2.0]));
+    }
+
+    [Fact]
+    public void Parse_must_read_population_sizes_with_digit_separators()
+    {
+        var b = BenchArguments.Parse(["population", "--clients", "10_000,1000000"]);
+
+        Assert.Equal([10_000, 1_000_000], b.Clients);
+        Assert.Throws<UsageException>(() => BenchArguments.Parse(["population", "--clients", "10,-5"]));
+    }
+
+    [Fact]
+    public void ParseVmRss_must_read_kilobytes_as_bytes()
+    {
+        const string status = "Name:\tdotnet\nVmPeak:\t  900000 kB\nVmRSS:\t  452160 kB\nThreads:\t12\n";
+
+        Assert.Equal(452_160L * 1024, ProcessMemory.ParseVmRss(status)); // 463,011,840 bytes
+        Assert.Null(ProcessMemory.ParseVmRss("Name:\tdotnet\n"));
+        Assert.Throws<FormatException>(() => ProcessMemory.ParseVmRss("VmRSS:\t452160 MB\n"));
+    }
+
+    [Fact]
+    public void Bytes_per_client_must_divide_and_round_to_a_tenth()
+    {
+        Assert.Equal(28.0, PopulationBenchmark.PerClient(28_000_000, 1_000_000));
+        Assert.Equal(40.3, PopulationBenchmark.PerClient(403_456, 10_000)); // 40.3456
+        Assert.Equal(-2.0, PopulationBenchmark.PerClient(-2_000_000, 1_000_000)); // RSS can shrink: reported as measured
+    }
+
+    [Fact]
+    public void Synthetic_test_set_must_pool_the_first_test_clients_devices_only()
+    {
+        var settings = FedActorsSettings.Create(FedActorsConfig.Load(null,
+            ["fedactors.data.dataset=synthetic", "fedactors.population.clients=50", "fedactors.data.synthetic.test-clients=3"]));
+
+        var test = DatasetLoader.SyntheticTest(settings);
+
+        var expected = Enumerable.Range(0, 3).Sum(k => Training.Data.SyntheticFedProx.Generate(DatasetLoader.Synthetic(settings.Data), settings.Run.Seed, k).Test.Count);
+        Assert.Equal(expected, test.Count);
+        Assert.Equal(3, settings.Data.Synthetic.TestClientsOf(50));
+        Assert.Equal(2, settings.Data.Synthetic.TestClientsOf(2)); // a smaller population pools every device
+    }
+
+    [Fact]
+    public void Parse_must_give_each_runtime_suite_its_own_options()
+    {
+        var o = BenchArguments.Parse(["orchestration", "--steps=50", "--repetitions", "2", "--out", "o.json"]);
+
+        Assert.Equal(("orchestration", 50, 2, "o.json"), (o.Suite, o.Steps, o.Repetitions, o.OutFile));
+        Assert.Throws<UsageException>(() => BenchArguments.Parse(["orchestration", "--clients", "10"]));
+        Assert.Throws<UsageException>(() => BenchArguments.Parse(["population", "--steps", "10"]));
+    }
+
+    [Fact]
+    public void Overhead_pair_must_compare_samples_per_wall_and_per_CPU_second()
+    {
+        // Run: 60,000 samples in 10 s wall and 16 CPU s; bare: 40,000 samples in 5 s wall and 8 CPU s.
+        var pair = new OverheadPair(60_000, 10, 9.5, 40_000, 5, 16, 8);
+
+        Assert.Equal(6_000, pair.RunSamplesPerSecond);
+        Assert.Equal(8_000, pair.BareSamplesPerSecond);
+        Assert.Equal(0.75, pair.Ratio); // 6,000 / 8,000
+        Assert.Equal(0.75, pair.CpuRatio); // (60,000 / 16) / (40,000 / 8) = 3,750 / 5,000
+    }
+
+    [Fact]
+    public void Bare_loops_must_share_the_samples_rounding_up()
+    {
+        Assert.Equal(29_470, OverheadBenchmark.PerLoop(58_939, 2)); // 58,939 / 2 = 29,469.5
+        Assert.Equal(58_938, OverheadBenchmark.PerLoop(58_938, 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => OverheadBenchmark.PerLoop(10, 0));
+    }
+}
