@@ -51,6 +51,8 @@ public static class ClusterConfig
         long buffer = Math.Max(256_000L, 2L * settings.MaximumFrameSize);
         return string.Create(CultureInfo.InvariantCulture, $$"""
             akka {
+              loglevel = {{settings.AkkaLogLevel}}
+              stdout-loglevel = {{settings.AkkaLogLevel}}
               actor.provider = cluster
               remote {
                 log-remote-lifecycle-events = off
@@ -66,12 +68,14 @@ public static class ClusterConfig
               cluster {
                 seed-nodes = [{{seeds}}]
                 roles = [{{RoleName(role)}}]
-                role.worker.min-nr-of-members = {{Math.Max(1, settings.MinWorkers)}}
                 downing-provider-class = "Akka.Cluster.SBR.SplitBrainResolverProvider, Akka.Cluster"
                 split-brain-resolver {
                   active-strategy = keep-majority
                   stable-after = {{Millis(settings.DowningStableAfter)}}
                 }
+                # How long a singleton (the coordinator, sharding's coordinator) waits after its node was removed
+                # before it starts elsewhere: by then a downed node on the far side of a partition has stopped its copy.
+                down-removal-margin = {{Millis(settings.DownRemovalMargin)}}
                 failure-detector {
                   heartbeat-interval = {{Millis(settings.HeartbeatInterval)}}
                   acceptable-heartbeat-pause = {{Millis(settings.AcceptableHeartbeatPause)}}

@@ -109,12 +109,17 @@ public sealed class ClusterNode : IAsyncDisposable
         IRunObserver observer, WireTraffic traffic)
     {
         var completion = new TaskCompletionSource<RunResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Start the journal and snapshot store now: a standby that takes the coordinator over then recovers
+        // without first loading the plugins and opening connections, which is time the failover would lose.
+        var persistence = Akka.Persistence.Persistence.Instance.Apply(_system);
+        _ = persistence.JournalFor(null);
+        _ = persistence.SnapshotStoreFor(null);
         _region = ClusterSharding.Get(_system).StartProxy(ClientShards.TypeName, ClusterConfig.RoleName(NodeRole.Worker), new ClientShards(_settings.Shards));
         var pool = _system.ActorOf(TrainerPool.Props(evaluation, population, testSet, setup.Run.ModelName), "trainers");
         var board = new RunBoard(observer, setup.Run.MaxServerSteps);
         var region = _region;
         var host = CoordinatorHost.Props(region,
-            gateway => CoordinatorActor.Props(setup, gateway, pool, board, new WallClock(), completion), board, traffic);
+            gateway => CoordinatorActor.Props(setup, gateway, pool, board, new WallClock(), completion), board, traffic, _settings.JobResendAfter, _settings.MinWorkers);
         _system.ActorOf(ClusterSingletonManager.Props(host, PoisonPill.Instance,
             ClusterSingletonManagerSettings.Create(_system).WithRole(ClusterConfig.RoleName(NodeRole.Coordinator)).WithSingletonName("coordinator")),
             "coordinator");

@@ -39,7 +39,7 @@ public sealed record ClusterSettings
     /// <summary>Shards the client population is split into: about 10 × the largest expected number of nodes. <value>Default 100.</value></summary>
     public int Shards { get; init; } = 100;
 
-    /// <summary>Worker nodes that must be up before any member is moved to Up (and so before the run starts). <value>Default 1.</value></summary>
+    /// <summary>Worker nodes that must be up before the coordinator starts the run. <value>Default 1.</value></summary>
     public int MinWorkers { get; init; } = 1;
 
     /// <summary>The coordinator's persistence id: every coordinator-role node of one run uses the same. <value>Default fedactors-run.</value></summary>
@@ -48,20 +48,32 @@ public sealed record ClusterSettings
     /// <summary>A client entity idle this long is passivated even if it did not ask to be. <value>Default 120 s.</value></summary>
     public TimeSpan PassivateIdleAfter { get; init; } = TimeSpan.FromSeconds(120);
 
+    /// <summary>A job unanswered this long (wall time) is sent to its client again; duplicates are ignored. <value>Default 60 s.</value></summary>
+    public TimeSpan JobResendAfter { get; init; } = TimeSpan.FromSeconds(60);
+
     /// <summary>Failure detector: interval between heartbeats. <value>Default 1 s.</value></summary>
     public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Failure detector: missing heartbeats tolerated for this long before a node is unreachable. <value>Default 3 s.</value></summary>
-    public TimeSpan AcceptableHeartbeatPause { get; init; } = TimeSpan.FromSeconds(3);
+    /// <summary>Failure detector: missing heartbeats tolerated for this long before a node is unreachable. <value>Default 2.5 s.</value></summary>
+    public TimeSpan AcceptableHeartbeatPause { get; init; } = TimeSpan.FromSeconds(2.5);
 
-    /// <summary>Split-brain resolver: membership must be stable this long before unreachable nodes are downed. <value>Default 5 s.</value></summary>
-    public TimeSpan DowningStableAfter { get; init; } = TimeSpan.FromSeconds(5);
+    /// <summary>Split-brain resolver: membership must be stable this long before unreachable nodes are downed. <value>Default 4 s.</value></summary>
+    public TimeSpan DowningStableAfter { get; init; } = TimeSpan.FromSeconds(4);
+
+    /// <summary>
+    /// A singleton waits this long after its node was removed before it starts on another node.
+    /// <value>Default 1 s.</value>
+    /// </summary>
+    public TimeSpan DownRemovalMargin { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Largest Akka.Remote frame in bytes. <value>Default 1048576.</value></summary>
     public int MaximumFrameSize { get; init; } = 1_048_576;
 
     /// <summary>Float32 values per chunk when a worker fetches a model version (64 KiB at the default). <value>Default 16384.</value></summary>
     public int ModelChunkFloats { get; init; } = 16_384;
+
+    /// <summary>Akka's own log level on cluster nodes, printed to stdout: OFF, ERROR, WARNING, INFO or DEBUG. <value>Default OFF.</value></summary>
+    public string AkkaLogLevel { get; init; } = "OFF";
 
     /// <summary>TLS for Akka.Remote.</summary>
     public TlsSettings Tls { get; init; } = TlsSettings.Disabled;
@@ -90,13 +102,18 @@ public sealed record ClusterSettings
             MinWorkers = c.Int("min-workers", min: 0),
             RunId = c.String("run-id"),
             PassivateIdleAfter = Duration(config, "passivate-idle-after"),
+            JobResendAfter = Duration(config, "job-resend-after"),
             HeartbeatInterval = Duration(config, "failure-detector.heartbeat-interval"),
             AcceptableHeartbeatPause = Duration(config, "failure-detector.acceptable-heartbeat-pause"),
             DowningStableAfter = Duration(config, "downing.stable-after"),
+            DownRemovalMargin = Duration(config, "downing.removal-margin"),
             MaximumFrameSize = c.Int("maximum-frame-size", min: 32_000),
             ModelChunkFloats = c.Int("model-chunk-floats", min: 1),
             Tls = TlsSettings.Create(config),
+            AkkaLogLevel = c.String("akka-log-level").Trim().ToUpperInvariant(),
         };
+        if (settings.AkkaLogLevel is not ("OFF" or "ERROR" or "WARNING" or "INFO" or "DEBUG"))
+            throw new ConfigurationException($"{Section}.akka-log-level must be OFF, ERROR, WARNING, INFO or DEBUG, got '{settings.AkkaLogLevel}'");
         if (string.IsNullOrWhiteSpace(settings.SystemName) || !settings.SystemName.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '-' or '_'))
             throw new ConfigurationException($"{Section}.system-name must be letters, digits, '-' or '_', got '{settings.SystemName}'");
         if (string.IsNullOrWhiteSpace(settings.Host)) throw new ConfigurationException($"{Section}.host must not be empty");

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Cluster;
 using FedActors.Actors.Clients;
 using FedActors.Actors.Coordination;
+using FedActors.Actors.Simulation;
 
 namespace FedActors.Actors.Cluster;
 
@@ -14,21 +15,29 @@ namespace FedActors.Actors.Cluster;
 /// entity at once, every unanswered job when a worker node is removed from the cluster. A job answered
 /// twice reaches the coordinator once.
 /// </summary>
-public sealed class JobGateway : ReceiveActor
+public sealed class JobGateway : ReceiveActor, IWithTimers
 {
     private readonly IActorRef _region;
     private readonly WireTraffic _traffic;
-    private readonly Dictionary<JobId, ClusterProtocol.TrainAssignment> _inFlight = new();
+    private static readonly TimeSpan ResendDelay = TimeSpan.FromSeconds(1);
+
+    private readonly Dictionary<JobId, InFlight> _inFlight = new();
+    private readonly IClock _clock;
+    private readonly TimeSpan _resendAfter;
     private readonly Dictionary<long, (ModelVersion Version, int Jobs)> _versions = new();
     private IActorRef _coordinator = ActorRefs.Nobody;
 
     /// <summary>Creates the gateway.</summary>
     /// <param name="region">The client shard region (a proxy on the coordinator's node).</param>
     /// <param name="traffic">Where serialized bytes are counted.</param>
-    public JobGateway(IActorRef region, WireTraffic traffic)
+    /// <param name="resendAfter">A job unanswered this long (wall time) is sent again.</param>
+    /// <param name="clock">Wall time.</param>
+    public JobGateway(IActorRef region, WireTraffic traffic, TimeSpan resendAfter, IClock clock)
     {
         _region = region;
         _traffic = traffic;
+        _resendAfter = resendAfter;
+        _clock = clock;
 
         Receive<ClientProtocol.ClientEnvelope>(e =>
         {
@@ -36,7 +45,6 @@ public sealed class JobGateway : ReceiveActor
             _coordinator = Sender;
             if (_inFlight.ContainsKey(job.Job)) return;
             var assignment = new ClusterProtocol.TrainAssignment(job.Job, job.ClientId, job.Base.Number, job.Options, job.Seed);
-            _inFlight[job.Job] = assignment;
             _versions[job.Base.Number] = _versions.TryGetValue(job.Base.Number, out var v) ? (v.Version, v.Jobs + 1) : (job.Base, 1);
             Send(assignment);
         });
@@ -44,7 +52,7 @@ public sealed class JobGateway : ReceiveActor
         Receive<CoordinatorProtocol.JobFailed>(f => OnResult(f, WireSerializer.SizeOf(f)));
         Receive<ClusterProtocol.JobReleased>(r =>
         {
-            if (_inFlight.TryGetValue(r.Job, out var assignment)) Send(assignment);
+            if (_inFlight.TryGetValue(r.Job, out var j)) Send(j.Assignment);
         });
         Receive<ClusterProtocol.FetchModelChunk>(f =>
         {
@@ -59,20 +67,36 @@ public sealed class JobGateway : ReceiveActor
         Receive<CoordinatorProtocol.ResultAcknowledged>(_ => { });
         Receive<ClusterEvent.MemberRemoved>(removed =>
         {
-            if (!removed.Member.HasRole(ClusterConfig.RoleName(NodeRole.Worker)) || _inFlight.Count == 0) return;
-            // Which jobs the node held is not known here; entities that still hold theirs ignore the duplicate.
-            _traffic.AddResent(_inFlight.Count);
-            foreach (var assignment in _inFlight.Values.OrderBy(a => a.Job.Value).ToArray()) Send(assignment);
+            if (!removed.Member.HasRole(ClusterConfig.RoleName(NodeRole.Worker))) return;
+            // Not at once: the shard region must first learn that the node is gone, or it routes the jobs to it again.
+            Timers.StartSingleTimer("resend-" + removed.Member.Address, new ResendInFlight(removed.Member.Address.ToString()), ResendDelay);
+        });
+        Receive<ResendInFlight>(_ => ResendAll());
+        Receive<CheckOverdue>(_ =>
+        {
+            // A safety net for losses nobody reports (a message dropped in a shard hand-off race): jobs unanswered for long are sent again.
+            double now = _clock.Seconds;
+            var overdue = _inFlight.Values.Where(j => now - j.SentAt > _resendAfter.TotalSeconds).Select(j => j.Assignment).ToArray();
+            _traffic.AddResent(overdue.Length);
+            foreach (var assignment in overdue) Send(assignment);
         });
         Receive<ClusterEvent.IMemberEvent>(_ => { });
         Receive<ClusterEvent.CurrentClusterState>(_ => { });
     }
 
+    /// <inheritdoc />
+    public ITimerScheduler Timers { get; set; } = null!;
+
     /// <summary>Props of the gateway.</summary>
-    public static Props Props(IActorRef region, WireTraffic traffic) => Akka.Actor.Props.Create(() => new JobGateway(region, traffic));
+    public static Props Props(IActorRef region, WireTraffic traffic, TimeSpan resendAfter) =>
+        Akka.Actor.Props.Create(() => new JobGateway(region, traffic, resendAfter, new WallClock()));
 
     /// <inheritdoc />
-    protected override void PreStart() => Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, typeof(ClusterEvent.MemberRemoved));
+    protected override void PreStart()
+    {
+        Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, typeof(ClusterEvent.MemberRemoved));
+        Timers.StartPeriodicTimer("overdue", CheckOverdue.Instance, TimeSpan.FromSeconds(Math.Max(1, _resendAfter.TotalSeconds / 4)));
+    }
 
     /// <inheritdoc />
     protected override void PostStop() => Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self);
@@ -80,13 +104,32 @@ public sealed class JobGateway : ReceiveActor
     private void Send(ClusterProtocol.TrainAssignment assignment)
     {
         _traffic.AddDown(WireSerializer.SizeOf(assignment));
+        _inFlight[assignment.Job] = new InFlight(assignment, _clock.Seconds);
         _region.Tell(assignment);
+    }
+
+    private void ResendAll()
+    {
+        if (_inFlight.Count == 0) return;
+        // Which jobs the node held is not known here; entities that still hold theirs ignore the duplicate.
+        _traffic.AddResent(_inFlight.Count);
+        foreach (var job in _inFlight.Values.OrderBy(j => j.Assignment.Job.Value).ToArray()) Send(job.Assignment);
+    }
+
+    private sealed record InFlight(ClusterProtocol.TrainAssignment Assignment, double SentAt);
+
+    private sealed record ResendInFlight(string RemovedNode);
+
+    private sealed record CheckOverdue
+    {
+        public static CheckOverdue Instance { get; } = new();
     }
 
     private void OnResult(CoordinatorProtocol.IClientResult result, long bytes)
     {
         _traffic.AddUp(bytes);
-        if (!_inFlight.Remove(result.Job, out var assignment)) return; // a duplicate of an answered job
+        if (!_inFlight.Remove(result.Job, out var job)) return; // a duplicate of an answered job
+        var assignment = job.Assignment;
         if (_versions.TryGetValue(assignment.BaseVersion, out var v))
         {
             if (v.Jobs <= 1) _versions.Remove(assignment.BaseVersion);

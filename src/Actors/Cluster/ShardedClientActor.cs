@@ -29,8 +29,15 @@ public sealed class ShardedClientActor : ReceiveActor
 
         Receive<ClusterProtocol.TrainAssignment>(job =>
         {
-            // A retried job that is already here is already on its way.
-            if (_pending.ContainsKey(job.Job)) return;
+            if (_pending.TryGetValue(job.Job, out var known))
+            {
+                // A retried job that is already here is already on its way, but the answer goes to whoever asked
+                // last: after a coordinator failover the first sender is gone.
+                if (known.ReplyTo.Equals(Sender)) return;
+                _pending[job.Job] = known with { ReplyTo = Sender };
+                if (known.Train is null) _cache.Tell(new ModelVersionCache.GetVersion(job.BaseVersion, Sender));
+                return;
+            }
             _pending[job.Job] = new Pending(job, Sender);
             _cache.Tell(new ModelVersionCache.GetVersion(job.BaseVersion, Sender));
         });

@@ -83,10 +83,12 @@ public class ClusterSettingsSpecs
         var node = ClusterConfig.For(two, NodeRole.Worker);
         Assert.Equal(["akka.tcp://fedactors@127.0.0.1:5001", "akka.tcp://fedactors@10.0.0.2:5002"], node.GetStringList("akka.cluster.seed-nodes"));
         Assert.Equal(["worker"], node.GetStringList("akka.cluster.roles"));
-        Assert.Equal(2, node.GetInt("akka.cluster.role.worker.min-nr-of-members"));
+        // min-workers is the coordinator's to wait for: sharding would otherwise wait for that many regions forever once a worker died.
+        Assert.False(node.HasPath("akka.cluster.role.worker.min-nr-of-members"));
+        Assert.Equal(TimeSpan.FromSeconds(1), node.GetTimeSpan("akka.cluster.down-removal-margin"));
         Assert.Equal("keep-majority", node.GetString("akka.cluster.split-brain-resolver.active-strategy"));
-        Assert.Equal(TimeSpan.FromSeconds(5), node.GetTimeSpan("akka.cluster.split-brain-resolver.stable-after"));
-        Assert.Equal(TimeSpan.FromSeconds(3), node.GetTimeSpan("akka.cluster.failure-detector.acceptable-heartbeat-pause"));
+        Assert.Equal(TimeSpan.FromSeconds(4), node.GetTimeSpan("akka.cluster.split-brain-resolver.stable-after"));
+        Assert.Equal(TimeSpan.FromSeconds(2.5), node.GetTimeSpan("akka.cluster.failure-detector.acceptable-heartbeat-pause"));
         Assert.Equal("ddata", node.GetString("akka.cluster.sharding.state-store-mode"));
         Assert.Equal(1_048_576, node.GetByteSize("akka.remote.dot-netty.tcp.maximum-frame-size"));
         Assert.False(node.GetBoolean("akka.remote.dot-netty.tcp.enable-ssl"));
