@@ -111,19 +111,6 @@ public static class ClusterConfig
 
     private static string Millis(TimeSpan t) => string.Create(CultureInfo.InvariantCulture, $"{(long)t.TotalMilliseconds}ms");
 
-    private static string Tls(TlsSettings tls)
-    {
-        if (!tls.Enabled) return "          enable-ssl = false";
-        return $$"""
-                      enable-ssl = true
-                      ssl {
-                        suppress-validation = {{(tls.ValidateCertificates ? "false" : "true")}}
-                        certificate {
-                          path = {{HoconString.Quote(tls.CertificatePath)}}
-                          password = {{HoconString.Quote(tls.CertificatePassword)}}
-                          flags = [ "default-flag-set" ]
-                        }
-                      }
-            """;
-    }
+    // The certificates themselves come through ClusterTls's DotNettySslSetup (it can check peers against our own CA).
+    private static string Tls(TlsSettings tls) => tls.Enabled ? "          enable-ssl = true" : "          enable-ssl = false";
 }

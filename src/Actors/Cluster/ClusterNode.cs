@@ -66,7 +66,7 @@ public sealed class ClusterNode : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(runtimeConfig);
         ArgumentNullException.ThrowIfNull(report);
-        var system = ActorSystem.Create(settings.SystemName, ClusterConfig.For(settings, role).WithFallback(runtimeConfig));
+        var system = ActorSystem.Create(settings.SystemName, ClusterTls.Bootstrap(ClusterConfig.For(settings, role).WithFallback(runtimeConfig), settings.Tls));
         var node = new ClusterNode(system, settings, role);
         system.ActorOf(MembershipMonitor.Props(report), "membership");
         if (settings.SeedNodes.Count == 0)

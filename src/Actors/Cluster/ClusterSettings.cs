@@ -171,6 +171,9 @@ public sealed record TlsSettings
     /// <summary>The password of <see cref="CertificatePath"/>. <value>Default empty.</value></summary>
     public string CertificatePassword { get; init; } = "";
 
+    /// <summary>The cluster's CA certificate (PEM): peers must present a certificate it signed. <value>Default empty.</value></summary>
+    public string CaCertificatePath { get; init; } = "";
+
     /// <summary>Reject peers whose certificate chain does not validate. <value>Default on.</value></summary>
     public bool ValidateCertificates { get; init; } = true;
 
@@ -183,10 +186,13 @@ public sealed record TlsSettings
             Enabled = c.Bool("enabled"),
             CertificatePath = c.String("certificate-path"),
             CertificatePassword = c.String("certificate-password"),
+            CaCertificatePath = c.String("ca-certificate-path"),
             ValidateCertificates = c.Bool("validate-certificates"),
         };
         if (tls.Enabled && string.IsNullOrWhiteSpace(tls.CertificatePath))
             throw new ConfigurationException("fedactors.cluster.tls.certificate-path must name a PKCS#12 file when fedactors.cluster.tls.enabled = on");
+        if (tls.Enabled && string.IsNullOrWhiteSpace(tls.CaCertificatePath))
+            throw new ConfigurationException("fedactors.cluster.tls.ca-certificate-path must name the cluster's CA certificate (PEM) when fedactors.cluster.tls.enabled = on");
         return tls;
     }
 }

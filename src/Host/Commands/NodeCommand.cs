@@ -173,7 +173,7 @@ public sealed class NodeCommand : ICommand
                     await writer;
                     Say(ctx, ct.IsCancellationRequested
                         ? "left the cluster; another coordinator-role node takes the run over from the journal"
-                        : "this node was removed from the cluster");
+                        : "this node's actor system stopped: it was removed from the cluster, or it could not join one");
                     return ct.IsCancellationRequested ? 0 : 1;
                 }
                 result = await running;
@@ -204,7 +204,7 @@ public sealed class NodeCommand : ICommand
         await Task.WhenAny(leaving, node.WhenTerminated);
         if (node.WhenTerminated.IsCompleted)
         {
-            Say(ctx, "this node was removed from the cluster");
+            Say(ctx, "this node's actor system stopped: it was removed from the cluster, or it could not join one");
             return 1;
         }
         Say(ctx, "leaving the cluster");

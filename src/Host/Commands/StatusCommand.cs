@@ -68,7 +68,7 @@ public sealed class StatusCommand : ICommand
               log-dead-letters = off
             }
             """).WithFallback(ClusterConfig.For(cluster with { Port = 0, SeedNodes = [] }, NodeRole.Client));
-        var system = ActorSystem.Create(cluster.SystemName, config);
+        var system = ActorSystem.Create(cluster.SystemName, ClusterTls.Bootstrap(config, cluster.Tls));
         try
         {
             var selection = system.ActorSelection(address + NodeStatusProtocol.StatusActorPath);
