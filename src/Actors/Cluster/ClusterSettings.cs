@@ -54,11 +54,11 @@ public sealed record ClusterSettings
     /// <summary>Failure detector: interval between heartbeats. <value>Default 1 s.</value></summary>
     public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Failure detector: missing heartbeats tolerated for this long before a node is unreachable. <value>Default 2.5 s.</value></summary>
-    public TimeSpan AcceptableHeartbeatPause { get; init; } = TimeSpan.FromSeconds(2.5);
+    /// <summary>Failure detector: missing heartbeats tolerated for this long before a node is unreachable. <value>Default 2 s.</value></summary>
+    public TimeSpan AcceptableHeartbeatPause { get; init; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>Split-brain resolver: membership must be stable this long before unreachable nodes are downed. <value>Default 4 s.</value></summary>
-    public TimeSpan DowningStableAfter { get; init; } = TimeSpan.FromSeconds(4);
+    /// <summary>Split-brain resolver: membership must be stable this long before unreachable nodes are downed. <value>Default 3 s.</value></summary>
+    public TimeSpan DowningStableAfter { get; init; } = TimeSpan.FromSeconds(3);
 
     /// <summary>
     /// A singleton waits this long after its node was removed before it starts on another node.

@@ -87,8 +87,8 @@ public class ClusterSettingsSpecs
         Assert.False(node.HasPath("akka.cluster.role.worker.min-nr-of-members"));
         Assert.Equal(TimeSpan.FromSeconds(1), node.GetTimeSpan("akka.cluster.down-removal-margin"));
         Assert.Equal("keep-majority", node.GetString("akka.cluster.split-brain-resolver.active-strategy"));
-        Assert.Equal(TimeSpan.FromSeconds(4), node.GetTimeSpan("akka.cluster.split-brain-resolver.stable-after"));
-        Assert.Equal(TimeSpan.FromSeconds(2.5), node.GetTimeSpan("akka.cluster.failure-detector.acceptable-heartbeat-pause"));
+        Assert.Equal(TimeSpan.FromSeconds(3), node.GetTimeSpan("akka.cluster.split-brain-resolver.stable-after"));
+        Assert.Equal(TimeSpan.FromSeconds(2), node.GetTimeSpan("akka.cluster.failure-detector.acceptable-heartbeat-pause"));
         Assert.Equal("ddata", node.GetString("akka.cluster.sharding.state-store-mode"));
         Assert.Equal(1_048_576, node.GetByteSize("akka.remote.dot-netty.tcp.maximum-frame-size"));
         Assert.False(node.GetBoolean("akka.remote.dot-netty.tcp.enable-ssl"));
