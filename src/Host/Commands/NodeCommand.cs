@@ -126,6 +126,9 @@ public sealed class NodeCommand : ICommand
             _ = (RunSettings.Create(config), ServerSettings.Create(config), SimulationSettings.Create(config), TrainerSettings.Create(config));
             return PersistenceSettings.Create(config);
         });
+        if (persistence.Provider != PersistenceProvider.PostgreSql)
+            await ctx.Error.WriteLineAsync($"fedactors node: warning: fedactors.persistence.provider = {persistence.Provider.ToString().ToLowerInvariant()}: " +
+                "another coordinator-role node cannot recover this run; use postgresql for failover");
         var run = RunDirectory.Open(options.OutDir, ctx);
         var (population, test, _, _) = await RunCommand.LoadPopulationAsync(settings, ctx, ct);
         var spec = RunCommand.RuntimeSettings(() => FederatedRunSpec.Create(config, population, test));
