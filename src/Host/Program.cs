@@ -14,6 +14,8 @@ public static class Program
         new PartitionCommand(),
         new BenchCommand(),
         new ConfigCommand(),
+        new NodeCommand(),
+        new StatusCommand(),
     ];
 
     /// <summary>Runs one command and returns its exit code.</summary>

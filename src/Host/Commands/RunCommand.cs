@@ -197,10 +197,10 @@ public sealed class RunCommand : ICommand
         return progressed;
     }
 
-    private static string ShellQuote(string path) =>
+    internal static string ShellQuote(string path) =>
         path.All(c => char.IsLetterOrDigit(c) || "/._-+:@".Contains(c)) ? path : "'" + path.Replace("'", "'\\''") + "'";
 
-    private static T RuntimeSettings<T>(Func<T> create)
+    internal static T RuntimeSettings<T>(Func<T> create)
     {
         try
         {
@@ -212,7 +212,7 @@ public sealed class RunCommand : ICommand
         }
     }
 
-    /// <summary>The clients and the central test set of a run, as <c>run</c> builds them (the benchmarks reuse it).</summary>
+    /// <summary>The clients and the central test set of a run, as <c>run</c> builds them (benchmarks and cluster nodes reuse it).</summary>
     internal static async Task<(IClientDataSource Population, LabeledDataset Test, Partition? Partition, int[] Labels)> LoadPopulationAsync(
         FedActorsSettings settings, CommandContext ctx, CancellationToken ct)
     {
@@ -229,7 +229,7 @@ public sealed class RunCommand : ICommand
         return (population, testSet, partition, train.Labels);
     }
 
-    private static RunSummary BuildSummary(FedActorsSettings settings, FederatedRunSpec spec, string algorithm, RunResult r)
+    internal static RunSummary BuildSummary(FedActorsSettings settings, FederatedRunSpec spec, string algorithm, RunResult r)
     {
         var server = spec.Server;
         var c = r.Counters;
@@ -276,7 +276,7 @@ public sealed class RunCommand : ICommand
         };
     }
 
-    private static async Task WriteParticipationAsync(string path, IReadOnlyDictionary<int, int> participation)
+    internal static async Task WriteParticipationAsync(string path, IReadOnlyDictionary<int, int> participation)
     {
         await using var writer = new StreamWriter(path);
         await writer.WriteLineAsync("client_id,updates");
@@ -288,7 +288,7 @@ public sealed class RunCommand : ICommand
     /// Hands evaluations from the coordinator's thread to the command's writer loop, in order; the ledgers
     /// are written on the coordinator's thread itself, so a line is out before what follows it is journaled.
     /// </summary>
-    private sealed class ChannelObserver(IRunProgress progress, RunLedgers ledgers, Action<string> warn) : IRunObserver
+    internal sealed class ChannelObserver(IRunProgress progress, RunLedgers ledgers, Action<string> warn) : IRunObserver
     {
         private readonly Channel<object> _items = Channel.CreateUnbounded<object>(new() { SingleReader = true });
 

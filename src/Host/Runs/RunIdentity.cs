@@ -12,6 +12,9 @@ namespace FedActors.Host.Runs;
 /// </summary>
 public static class RunIdentity
 {
+    /// <summary>Keys under this section (cluster network and membership) never identify a run.</summary>
+    public const string FreeSection = "fedactors.cluster.";
+
     /// <summary>Keys that may differ between the sessions of one run.</summary>
     public static IReadOnlySet<string> FreeKeys { get; } = new HashSet<string>(StringComparer.Ordinal)
     {
@@ -47,6 +50,8 @@ public static class RunIdentity
     {
         var keys = FedActorsConfig.Flatten(config);
         foreach (var free in FreeKeys) keys.Remove(free);
+        // Where a cluster node listens and whom it joins do not change the run: every node of one run differs there.
+        foreach (var key in keys.Keys.Where(k => k.StartsWith(FreeSection, StringComparison.Ordinal)).ToArray()) keys.Remove(key);
         return keys;
     }
 }

@@ -1,0 +1,150 @@
+using System.Globalization;
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using Akka.Cluster.Tools.Singleton;
+using Akka.Configuration;
+using FedActors.Actors.Clients;
+using FedActors.Actors.Coordination;
+using FedActors.Actors.Simulation;
+using FedActors.Actors.Trainers;
+using FedActors.Training.Data;
+
+namespace FedActors.Actors.Cluster;
+
+/// <summary>
+/// One cluster node: an actor system with Akka.Cluster, a membership monitor and a status actor, and,
+/// by role, the client shards with their trainer pool (worker) or the coordinator singleton with its
+/// evaluation pool (coordinator). Every node derives the population from the same config, so only ids,
+/// version numbers, model chunks and updates cross the network.
+/// </summary>
+public sealed class ClusterNode : IAsyncDisposable
+{
+    /// <summary>Versions a worker node keeps: enough for the staleness FedBuff tolerates.</summary>
+    public const int CachedVersions = 32;
+
+    private readonly ActorSystem _system;
+    private readonly ClusterSettings _settings;
+    private IActorRef? _region;
+    private IActorRef? _status;
+
+    private ClusterNode(ActorSystem system, ClusterSettings settings, NodeRole role)
+    {
+        _system = system;
+        _settings = settings;
+        Role = role;
+        Coordinator = system.ActorOf(ClusterSingletonProxy.Props("/user/coordinator",
+            ClusterSingletonProxySettings.Create(system).WithRole(ClusterConfig.RoleName(NodeRole.Coordinator)).WithSingletonName("coordinator")),
+            "coordinator-proxy");
+    }
+
+    /// <summary>The node's role.</summary>
+    public NodeRole Role { get; }
+
+    /// <summary>The node's address, e.g. <c>akka.tcp://fedactors@127.0.0.1:4053</c>.</summary>
+    public string Address => Akka.Cluster.Cluster.Get(_system).SelfAddress.ToString();
+
+    /// <summary>The actor system (for tests).</summary>
+    public ActorSystem System => _system;
+
+    /// <summary>The coordinator singleton's proxy.</summary>
+    public IActorRef Coordinator { get; }
+
+    /// <summary>Completes when the actor system has terminated: after <see cref="LeaveAsync"/>, or when the cluster downed this node.</summary>
+    public Task WhenTerminated => _system.WhenTerminated;
+
+    /// <summary>
+    /// Starts the node's actor system and joins the seed nodes (or forms a cluster of its own when there are
+    /// none). <paramref name="runtimeConfig"/> holds the rest (persistence, trainer dispatcher); cluster
+    /// settings take precedence over it.
+    /// </summary>
+    /// <param name="settings">Network, membership and downing.</param>
+    /// <param name="role">The node's role.</param>
+    /// <param name="runtimeConfig">The runtime's Akka config, e.g. <see cref="FederatedRun.BaseConfig"/> with persistence.</param>
+    /// <param name="report">Receives membership changes as lines, on an actor's thread.</param>
+    public static ClusterNode Start(ClusterSettings settings, NodeRole role, Config runtimeConfig, Action<string> report)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(runtimeConfig);
+        ArgumentNullException.ThrowIfNull(report);
+        var system = ActorSystem.Create(settings.SystemName, ClusterTls.Bootstrap(ClusterConfig.For(settings, role).WithFallback(runtimeConfig), settings.Tls));
+        var node = new ClusterNode(system, settings, role);
+        system.ActorOf(MembershipMonitor.Props(report), "membership");
+        if (settings.SeedNodes.Count == 0)
+        {
+            var cluster = Akka.Cluster.Cluster.Get(system);
+            cluster.Join(cluster.SelfAddress);
+        }
+        return node;
+    }
+
+    /// <summary>
+    /// Makes this a worker node: its trainer pool, its model-version cache and the client shard region whose
+    /// entities train on them.
+    /// </summary>
+    public IActorRef StartWorker(TrainerSettings trainers, IClientDataSource population, string modelName)
+    {
+        var pool = _system.ActorOf(TrainerPool.Props(trainers, population, null, modelName), "trainers");
+        var cache = _system.ActorOf(ModelVersionCache.Props(CachedVersions, _settings.ModelChunkFloats), "model-versions");
+        var sharding = ClusterSharding.Get(_system);
+        var shardingSettings = ClusterShardingSettings.Create(_system).WithRole(ClusterConfig.RoleName(NodeRole.Worker));
+        _region = sharding.Start(ClientShards.TypeName,
+            entityId => ShardedClientActor.Props(int.Parse(entityId, CultureInfo.InvariantCulture), pool, cache),
+            shardingSettings, new ClientShards(_settings.Shards), sharding.DefaultShardAllocationStrategy(shardingSettings), ShardedClientActor.Stop.Instance);
+        StartStatus();
+        return _region;
+    }
+
+    /// <summary>
+    /// Makes this a coordinator-role node: a proxy to the client shards, an evaluation pool on the test set, and
+    /// a place for the coordinator singleton. The returned task completes when the coordinator on this node
+    /// ends the run, or fails the run when it stops because the singleton moved (this node is leaving).
+    /// </summary>
+    /// <param name="setup">The coordinator's setup (the persistence id names the run's journal).</param>
+    /// <param name="evaluation">The evaluation pool's settings.</param>
+    /// <param name="population">The clients (the coordinator needs their sample counts and profiles).</param>
+    /// <param name="testSet">The central test set.</param>
+    /// <param name="observer">Receives the run's measurements when this node hosts the coordinator.</param>
+    /// <param name="traffic">Counts serialized bytes.</param>
+    public Task<RunResult> StartCoordinator(CoordinatorSetup setup, TrainerSettings evaluation, IClientDataSource population, LabeledDataset testSet,
+        IRunObserver observer, WireTraffic traffic)
+    {
+        var completion = new TaskCompletionSource<RunResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Start the journal and snapshot store now: a standby that takes the coordinator over then recovers
+        // without first loading the plugins and opening connections, which is time the failover would lose.
+        var persistence = Akka.Persistence.Persistence.Instance.Apply(_system);
+        _ = persistence.JournalFor(null);
+        _ = persistence.SnapshotStoreFor(null);
+        _region = ClusterSharding.Get(_system).StartProxy(ClientShards.TypeName, ClusterConfig.RoleName(NodeRole.Worker), new ClientShards(_settings.Shards));
+        var pool = _system.ActorOf(TrainerPool.Props(evaluation, population, testSet, setup.Run.ModelName), "trainers");
+        var board = new RunBoard(observer, setup.Run.MaxServerSteps);
+        var region = _region;
+        var host = CoordinatorHost.Props(region,
+            gateway => CoordinatorActor.Props(setup, gateway, pool, board, new WallClock(), completion), board, traffic, _settings.JobResendAfter, _settings.MinWorkers);
+        _system.ActorOf(ClusterSingletonManager.Props(host, PoisonPill.Instance,
+            ClusterSingletonManagerSettings.Create(_system).WithRole(ClusterConfig.RoleName(NodeRole.Coordinator)).WithSingletonName("coordinator")),
+            "coordinator");
+        StartStatus();
+        return completion.Task;
+    }
+
+    /// <summary>A node of another role still answers status queries.</summary>
+    public void StartStatusOnly() => StartStatus();
+
+    /// <summary>Tells the coordinator, wherever it runs, to stop the run gracefully.</summary>
+    public void StopRun() => Coordinator.Tell(CoordinatorProtocol.StopRun.Instance);
+
+    /// <summary>Leaves the cluster gracefully (shards hand off, the singleton moves) and terminates the actor system.</summary>
+    public async Task LeaveAsync()
+    {
+        await CoordinatedShutdown.Get(_system).Run(CoordinatedShutdown.ClusterLeavingReason.Instance).ConfigureAwait(false);
+        await _system.WhenTerminated.ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (!_system.WhenTerminated.IsCompleted) await LeaveAsync().ConfigureAwait(false);
+    }
+
+    private void StartStatus() => _status ??= _system.ActorOf(NodeStatusActor.Props(_region, Coordinator), "status");
+}

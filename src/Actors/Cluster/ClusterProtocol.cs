@@ -1,0 +1,72 @@
+using FedActors.Actors.Coordination;
+using FedActors.Training.LocalTraining;
+
+namespace FedActors.Actors.Cluster;
+
+/// <summary>
+/// Messages that cross the network between the coordinator's node and worker nodes. They carry ids and
+/// version numbers, never a model's weights per job: a worker fetches each version once, in chunks, into
+/// its <see cref="ModelVersionCache"/>. Everything here goes through <see cref="WireSerializer"/>.
+/// </summary>
+public static class ClusterProtocol
+{
+    /// <summary>Messages to a sharded client entity; the entity id is the client id.</summary>
+    public interface IShardedClientCommand
+    {
+        /// <summary>The client the message is for.</summary>
+        int ClientId { get; }
+    }
+
+    /// <summary>
+    /// Train client <paramref name="ClientId"/> from model version <paramref name="BaseVersion"/> and reply to
+    /// the sender with a <see cref="CoordinatorProtocol.ClientUpdate"/> or <see cref="CoordinatorProtocol.JobFailed"/>.
+    /// A retried job carries the same id; the sender fetches the version's weights by number.
+    /// </summary>
+    /// <param name="Job">The job id.</param>
+    /// <param name="ClientId">The client that trains.</param>
+    /// <param name="BaseVersion">The model version to train from.</param>
+    /// <param name="Options">Local training hyper-parameters.</param>
+    /// <param name="Seed">Master seed; the sample order derives from (seed, client, job).</param>
+    public sealed record TrainAssignment(JobId Job, int ClientId, long BaseVersion, LocalTrainingOptions Options, ulong Seed) : IShardedClientCommand
+    {
+        /// <summary>Checks the ids.</summary>
+        public int ClientId { get; } = ClientId >= 0 ? ClientId : throw new ArgumentOutOfRangeException(nameof(ClientId), $"client id must be ≥ 0, got {ClientId} (job {Job})");
+
+        /// <summary>Checks the version.</summary>
+        public long BaseVersion { get; } = BaseVersion >= 0 ? BaseVersion : throw new ArgumentOutOfRangeException(nameof(BaseVersion), $"base version must be ≥ 0, got {BaseVersion} (job {Job})");
+    }
+
+    /// <summary>
+    /// A client entity let go of a job it had not finished (its shard moved to another node): the job is
+    /// to be sent again, and sharding delivers it to the client's new home.
+    /// </summary>
+    /// <param name="Job">The job.</param>
+    /// <param name="ClientId">Its client.</param>
+    public sealed record JobReleased(JobId Job, int ClientId);
+
+    /// <summary>Asks for <paramref name="Count"/> values of version <paramref name="Version"/> from <paramref name="Offset"/>; answered by <see cref="ModelChunk"/> or <see cref="ModelVersionUnavailable"/>.</summary>
+    /// <param name="Version">The model version.</param>
+    /// <param name="Offset">Index of the first value.</param>
+    /// <param name="Count">Values wanted (the answer may hold fewer at the end of the vector).</param>
+    public sealed record FetchModelChunk(long Version, int Offset, int Count)
+    {
+        /// <summary>Checks the range.</summary>
+        public int Count { get; } = Offset >= 0 && Count > 0 ? Count
+            : throw new ArgumentOutOfRangeException(nameof(Count), $"a chunk needs offset ≥ 0 and count > 0, got offset {Offset}, count {Count}");
+    }
+
+    /// <summary>Values [<paramref name="Offset"/>, <paramref name="Offset"/> + Values.Length) of version <paramref name="Version"/>, whose vector has <paramref name="Total"/> values.</summary>
+    /// <param name="Version">The model version.</param>
+    /// <param name="Offset">Index of the first value.</param>
+    /// <param name="Total">Length of the whole weight vector.</param>
+    /// <param name="Values">The chunk.</param>
+    public sealed record ModelChunk(long Version, int Offset, int Total, float[] Values)
+    {
+        /// <summary>Checks that the chunk lies inside the vector.</summary>
+        public float[] Values { get; } = Offset >= 0 && (long)Offset + Values.Length <= Total ? Values
+            : throw new ArgumentOutOfRangeException(nameof(Values), $"chunk [{Offset}, {Offset + (long)Values.Length}) lies outside a vector of {Total} values (version {Version})");
+    }
+
+    /// <summary>The coordinator's node no longer holds version <paramref name="Version"/> (no job in flight uses it).</summary>
+    public sealed record ModelVersionUnavailable(long Version);
+}

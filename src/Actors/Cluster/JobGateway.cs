@@ -1,0 +1,163 @@
+using Akka.Actor;
+using Akka.Cluster;
+using FedActors.Actors.Clients;
+using FedActors.Actors.Coordination;
+using FedActors.Actors.Simulation;
+
+namespace FedActors.Actors.Cluster;
+
+/// <summary>
+/// The coordinator's door to the sharded clients. It stands where the one-node runtime has its client
+/// region: the coordinator sends it <see cref="ClientProtocol.ClientEnvelope"/>s, and it sends each job as a
+/// <see cref="ClusterProtocol.TrainAssignment"/> (ids and a version number, no weights) through the shard
+/// region, serves the versions of jobs in flight in chunks, and passes each job's first result to the
+/// coordinator. Jobs that a dead or departing worker took with it are sent again: a job released by its
+/// entity at once, every unanswered job when a worker node is removed from the cluster. A job answered
+/// twice reaches the coordinator once.
+/// </summary>
+public sealed class JobGateway : ReceiveActor, IWithTimers
+{
+    private readonly IActorRef _region;
+    private readonly WireTraffic _traffic;
+    private static readonly TimeSpan ResendDelay = TimeSpan.FromSeconds(1);
+
+    private readonly Dictionary<JobId, InFlight> _inFlight = new();
+    private readonly IClock _clock;
+    private readonly TimeSpan _resendAfter;
+    private readonly Dictionary<long, (ModelVersion Version, int Jobs)> _versions = new();
+    private IActorRef _coordinator = ActorRefs.Nobody;
+
+    /// <summary>Creates the gateway.</summary>
+    /// <param name="region">The client shard region (a proxy on the coordinator's node).</param>
+    /// <param name="traffic">Where serialized bytes are counted.</param>
+    /// <param name="resendAfter">A job unanswered this long (wall time) is sent again.</param>
+    /// <param name="clock">Wall time.</param>
+    public JobGateway(IActorRef region, WireTraffic traffic, TimeSpan resendAfter, IClock clock)
+    {
+        _region = region;
+        _traffic = traffic;
+        _resendAfter = resendAfter;
+        _clock = clock;
+
+        Receive<ClientProtocol.ClientEnvelope>(e =>
+        {
+            if (e.Message is not ClientProtocol.TrainJob job) return;
+            _coordinator = Sender;
+            if (_inFlight.ContainsKey(job.Job)) return;
+            var assignment = new ClusterProtocol.TrainAssignment(job.Job, job.ClientId, job.Base.Number, job.Options, job.Seed);
+            _versions[job.Base.Number] = _versions.TryGetValue(job.Base.Number, out var v) ? (v.Version, v.Jobs + 1) : (job.Base, 1);
+            Send(assignment);
+        });
+        Receive<CoordinatorProtocol.ClientUpdate>(u => OnResult(u, WireSerializer.SizeOf(u)));
+        Receive<CoordinatorProtocol.JobFailed>(f => OnResult(f, WireSerializer.SizeOf(f)));
+        Receive<ClusterProtocol.JobReleased>(r =>
+        {
+            if (_inFlight.TryGetValue(r.Job, out var j)) Send(j.Assignment);
+        });
+        Receive<ClusterProtocol.FetchModelChunk>(f =>
+        {
+            object answer = _versions.TryGetValue(f.Version, out var v) && f.Offset <= v.Version.Dimension
+                ? new ClusterProtocol.ModelChunk(f.Version, f.Offset, v.Version.Dimension,
+                    v.Version.Weights.AsSpan(f.Offset, Math.Min(f.Count, v.Version.Dimension - f.Offset)).ToArray())
+                : new ClusterProtocol.ModelVersionUnavailable(f.Version);
+            _traffic.AddDown(WireSerializer.SizeOf(answer));
+            Sender.Tell(answer);
+        });
+        // The coordinator acknowledges to us; a client entity keeps no copy of a result to resend, so nothing more is owed to it.
+        Receive<CoordinatorProtocol.ResultAcknowledged>(_ => { });
+        Receive<ClusterEvent.MemberRemoved>(removed =>
+        {
+            if (!removed.Member.HasRole(ClusterConfig.RoleName(NodeRole.Worker))) return;
+            // Not at once: the shard region must first learn that the node is gone, or it routes the jobs to it again.
+            Timers.StartSingleTimer("resend-" + removed.Member.Address, new ResendInFlight(removed.Member.Address.ToString()), ResendDelay);
+        });
+        Receive<ResendInFlight>(_ => ResendAll());
+        Receive<CheckOverdue>(_ =>
+        {
+            // A safety net for losses nobody reports (a message dropped in a shard hand-off race): jobs unanswered for long are sent again.
+            double now = _clock.Seconds;
+            var overdue = _inFlight.Values.Where(j => now - j.SentAt > _resendAfter.TotalSeconds).Select(j => j.Assignment).ToArray();
+            _traffic.AddResent(overdue.Length);
+            foreach (var assignment in overdue) Send(assignment);
+        });
+        Receive<ClusterEvent.IMemberEvent>(_ => { });
+        Receive<ClusterEvent.CurrentClusterState>(_ => { });
+    }
+
+    /// <inheritdoc />
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    /// <summary>Props of the gateway.</summary>
+    public static Props Props(IActorRef region, WireTraffic traffic, TimeSpan resendAfter) =>
+        Akka.Actor.Props.Create(() => new JobGateway(region, traffic, resendAfter, new WallClock()));
+
+    /// <inheritdoc />
+    protected override void PreStart()
+    {
+        Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, typeof(ClusterEvent.MemberRemoved));
+        Timers.StartPeriodicTimer("overdue", CheckOverdue.Instance, TimeSpan.FromSeconds(Math.Max(1, _resendAfter.TotalSeconds / 4)));
+    }
+
+    /// <inheritdoc />
+    protected override void PostStop() => Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self);
+
+    private void Send(ClusterProtocol.TrainAssignment assignment)
+    {
+        _traffic.AddDown(WireSerializer.SizeOf(assignment));
+        _inFlight[assignment.Job] = new InFlight(assignment, _clock.Seconds);
+        _region.Tell(assignment);
+    }
+
+    private void ResendAll()
+    {
+        if (_inFlight.Count == 0) return;
+        // Which jobs the node held is not known here; entities that still hold theirs ignore the duplicate.
+        _traffic.AddResent(_inFlight.Count);
+        foreach (var job in _inFlight.Values.OrderBy(j => j.Assignment.Job.Value).ToArray()) Send(job.Assignment);
+    }
+
+    private sealed record InFlight(ClusterProtocol.TrainAssignment Assignment, double SentAt);
+
+    private sealed record ResendInFlight(string RemovedNode);
+
+    private sealed record CheckOverdue
+    {
+        public static CheckOverdue Instance { get; } = new();
+    }
+
+    private void OnResult(CoordinatorProtocol.IClientResult result, long bytes)
+    {
+        _traffic.AddUp(bytes);
+        if (!_inFlight.Remove(result.Job, out var job)) return; // a duplicate of an answered job
+        var assignment = job.Assignment;
+        if (_versions.TryGetValue(assignment.BaseVersion, out var v))
+        {
+            if (v.Jobs <= 1) _versions.Remove(assignment.BaseVersion);
+            else _versions[assignment.BaseVersion] = (v.Version, v.Jobs - 1);
+        }
+        _coordinator.Tell(result);
+    }
+}
+
+/// <summary>Serialized bytes a cluster run moved, counted by the coordinator's <see cref="JobGateway"/>; thread-safe.</summary>
+public sealed class WireTraffic
+{
+    private long _up;
+    private long _down;
+    private long _resent;
+
+    /// <summary>Bytes of client results received (updates and failures, duplicates included).</summary>
+    public long BytesUp => Interlocked.Read(ref _up);
+
+    /// <summary>Bytes sent to workers: job assignments and model-version chunks.</summary>
+    public long BytesDown => Interlocked.Read(ref _down);
+
+    /// <summary>Jobs sent again because a worker node was removed.</summary>
+    public long JobsResent => Interlocked.Read(ref _resent);
+
+    internal void AddUp(long bytes) => Interlocked.Add(ref _up, bytes);
+
+    internal void AddDown(long bytes) => Interlocked.Add(ref _down, bytes);
+
+    internal void AddResent(long jobs) => Interlocked.Add(ref _resent, jobs);
+}

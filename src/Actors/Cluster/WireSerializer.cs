@@ -1,0 +1,285 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using System.Text;
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Serialization;
+using FedActors.Actors.Coordination;
+using FedActors.Training.LocalTraining;
+
+namespace FedActors.Actors.Cluster;
+
+/// <summary>
+/// The binary serializer of the messages that cross the network in a cluster run: job assignments,
+/// client updates and failures, and model-version chunks. Weights and updates travel as raw little-endian
+/// float32, never through JSON.
+/// </summary>
+/// <remarks>
+/// <para>Every message starts with a 4-byte header: type tag (byte), format version (byte) = 1, two zero
+/// bytes. Then the fields in declaration order, integers little-endian, doubles as IEEE 754 bits, a float
+/// array as its length (int32) and its values, a string as its UTF-8 byte count (int32) and bytes.</para>
+/// <para>A <see cref="CoordinatorProtocol.ClientUpdate"/> takes exactly <see cref="WireSize.Of"/> bytes:
+/// header 4, job 8, client 4, base version 8, samples 8, steps 4, loss, norm and compute seconds 3 × 8,
+/// length 4 — 64 bytes — then 4 per parameter. So the run's <c>bytes_up</c> is the serialized size of the
+/// updates, not an estimate.</para>
+/// </remarks>
+public sealed class WireSerializer : SerializerWithStringManifest
+{
+    /// <summary>The serializer id (next to <c>StateSerializer</c>'s 4711001).</summary>
+    public const int SerializerId = 4_711_002;
+
+    /// <summary>The name the serializer is registered under.</summary>
+    public const string SerializerName = "fedactors-wire";
+
+    /// <summary>The format version this build writes and reads.</summary>
+    public const byte FormatVersion = 1;
+
+    private const int HeaderSize = 4;
+
+    private enum Tag : byte
+    {
+        TrainAssignment = 1,
+        ClientUpdate = 2,
+        JobFailed = 3,
+        JobReleased = 4,
+        FetchModelChunk = 5,
+        ModelChunk = 6,
+        ModelVersionUnavailable = 7,
+    }
+
+    private static readonly (Type Type, Tag Tag, string Manifest)[] Kinds =
+    [
+        (typeof(ClusterProtocol.TrainAssignment), Tag.TrainAssignment, "TA"),
+        (typeof(CoordinatorProtocol.ClientUpdate), Tag.ClientUpdate, "CU"),
+        (typeof(CoordinatorProtocol.JobFailed), Tag.JobFailed, "JF"),
+        (typeof(ClusterProtocol.JobReleased), Tag.JobReleased, "JR"),
+        (typeof(ClusterProtocol.FetchModelChunk), Tag.FetchModelChunk, "FC"),
+        (typeof(ClusterProtocol.ModelChunk), Tag.ModelChunk, "MC"),
+        (typeof(ClusterProtocol.ModelVersionUnavailable), Tag.ModelVersionUnavailable, "MU"),
+    ];
+
+    /// <summary>Created by Akka from <c>akka.actor.serializers</c>.</summary>
+    public WireSerializer(ExtendedActorSystem system)
+        : base(system)
+    {
+    }
+
+    /// <summary>Registers the serializer and binds every wire message type to it.</summary>
+    public static Config Configuration { get; } = ConfigurationFactory.ParseString(
+        "akka.actor {\n  serializers { " + SerializerName + " = \"" + TypeName(typeof(WireSerializer)) + "\" }\n  serialization-bindings {\n" +
+        string.Concat(Kinds.Select(k => $"    \"{TypeName(k.Type)}\" = {SerializerName}\n")) + "  }\n}\n");
+
+    /// <inheritdoc />
+    public override int Identifier => SerializerId;
+
+    /// <inheritdoc />
+    public override string Manifest(object o) => KindOf(o).Manifest;
+
+    /// <inheritdoc />
+    public override byte[] ToBinary(object obj) => Serialize(obj);
+
+    /// <inheritdoc />
+    public override object FromBinary(byte[] bytes, string manifest)
+    {
+        var kind = Array.Find(Kinds, k => k.Manifest == manifest);
+        if (kind.Type is null) throw new System.Runtime.Serialization.SerializationException($"unknown wire manifest '{manifest}'");
+        var message = Deserialize(bytes);
+        if (message.GetType() != kind.Type)
+            throw new System.Runtime.Serialization.SerializationException($"the manifest '{manifest}' names {kind.Type.Name}, but the bytes hold {message.GetType().Name}");
+        return message;
+    }
+
+    /// <summary>Bytes <paramref name="message"/> takes on the wire (what <see cref="Serialize"/> returns), without serializing it.</summary>
+    public static long SizeOf(object message) => message switch
+    {
+        ClusterProtocol.TrainAssignment => HeaderSize + 8 + 4 + 8 + 8 + 4 + 4 + 4 * 8,
+        CoordinatorProtocol.ClientUpdate u => WireSize.Of(u.Delta.Length),
+        CoordinatorProtocol.JobFailed f => HeaderSize + 8 + 4 + 4 + Encoding.UTF8.GetByteCount(f.Reason),
+        ClusterProtocol.JobReleased => HeaderSize + 8 + 4,
+        ClusterProtocol.FetchModelChunk => HeaderSize + 8 + 4 + 4,
+        ClusterProtocol.ModelChunk c => HeaderSize + 8 + 4 + 4 + 4 + 4L * c.Values.Length,
+        ClusterProtocol.ModelVersionUnavailable => HeaderSize + 8,
+        _ => throw new ArgumentException($"{message?.GetType().FullName ?? "null"} is not a wire message", nameof(message)),
+    };
+
+    /// <summary>The bytes of <paramref name="message"/>.</summary>
+    /// <exception cref="ArgumentException">Not a wire message.</exception>
+    public static byte[] Serialize(object message)
+    {
+        var kind = KindOf(message);
+        var bytes = new byte[SizeOf(message)];
+        var w = new Writer(bytes);
+        w.Byte((byte)kind.Tag);
+        w.Byte(FormatVersion);
+        w.Byte(0);
+        w.Byte(0);
+        switch (message)
+        {
+            case ClusterProtocol.TrainAssignment a:
+                w.Long(a.Job.Value); w.Int(a.ClientId); w.Long(a.BaseVersion); w.Long((long)a.Seed);
+                w.Int(a.Options.Epochs); w.Int(a.Options.BatchSize);
+                w.Double(a.Options.LearningRate); w.Double(a.Options.Momentum); w.Double(a.Options.WeightDecay); w.Double(a.Options.ProximalMu);
+                break;
+            case CoordinatorProtocol.ClientUpdate u:
+                w.Long(u.Job.Value); w.Int(u.ClientId); w.Long(u.BaseVersion);
+                w.Long(u.Stats.Samples); w.Int(u.Stats.Steps); w.Double(u.Stats.MeanLoss); w.Double(u.Stats.UpdateNorm); w.Double(u.Stats.ComputeSeconds);
+                w.Floats(u.Delta);
+                break;
+            case CoordinatorProtocol.JobFailed f:
+                w.Long(f.Job.Value); w.Int(f.ClientId); w.String(f.Reason);
+                break;
+            case ClusterProtocol.JobReleased r:
+                w.Long(r.Job.Value); w.Int(r.ClientId);
+                break;
+            case ClusterProtocol.FetchModelChunk f:
+                w.Long(f.Version); w.Int(f.Offset); w.Int(f.Count);
+                break;
+            case ClusterProtocol.ModelChunk c:
+                w.Long(c.Version); w.Int(c.Offset); w.Int(c.Total); w.Floats(c.Values);
+                break;
+            case ClusterProtocol.ModelVersionUnavailable m:
+                w.Long(m.Version);
+                break;
+        }
+        if (w.Position != bytes.Length) throw new InvalidOperationException($"{kind.Type.Name}: wrote {w.Position} bytes, sized {bytes.Length}");
+        return bytes;
+    }
+
+    /// <summary>Reads a message written by <see cref="Serialize"/>.</summary>
+    /// <exception cref="System.Runtime.Serialization.SerializationException">The bytes are truncated, of another version, or not a wire message.</exception>
+    public static object Deserialize(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.Length < HeaderSize) throw new System.Runtime.Serialization.SerializationException($"a wire message has at least {HeaderSize} bytes, got {bytes.Length}");
+        if (bytes[1] != FormatVersion) throw new System.Runtime.Serialization.SerializationException($"wire format version {bytes[1]} is not supported (this build reads {FormatVersion})");
+        var r = new Reader(bytes[HeaderSize..]);
+        object message = (Tag)bytes[0] switch
+        {
+            Tag.TrainAssignment => ReadAssignment(ref r),
+            Tag.ClientUpdate => ReadUpdate(ref r),
+            Tag.JobFailed => new CoordinatorProtocol.JobFailed(new JobId(r.Long()), r.Int(), r.String()),
+            Tag.JobReleased => new ClusterProtocol.JobReleased(new JobId(r.Long()), r.Int()),
+            Tag.FetchModelChunk => new ClusterProtocol.FetchModelChunk(r.Long(), r.Int(), r.Int()),
+            Tag.ModelChunk => ReadChunk(ref r),
+            Tag.ModelVersionUnavailable => new ClusterProtocol.ModelVersionUnavailable(r.Long()),
+            var t => throw new System.Runtime.Serialization.SerializationException($"unknown wire type tag {(byte)t}"),
+        };
+        if (r.Remaining != 0) throw new System.Runtime.Serialization.SerializationException($"{message.GetType().Name}: {r.Remaining} bytes left over");
+        return message;
+    }
+
+    private static ClusterProtocol.TrainAssignment ReadAssignment(ref Reader r)
+    {
+        var job = new JobId(r.Long());
+        int client = r.Int();
+        long baseVersion = r.Long();
+        ulong seed = (ulong)r.Long();
+        var options = new LocalTrainingOptions
+        {
+            Epochs = r.Int(), BatchSize = r.Int(), LearningRate = r.Double(), Momentum = r.Double(), WeightDecay = r.Double(), ProximalMu = r.Double(),
+        };
+        return new ClusterProtocol.TrainAssignment(job, client, baseVersion, options, seed);
+    }
+
+    private static CoordinatorProtocol.ClientUpdate ReadUpdate(ref Reader r)
+    {
+        var job = new JobId(r.Long());
+        int client = r.Int();
+        long baseVersion = r.Long();
+        var stats = new LocalTrainingStats(r.Long(), r.Int(), r.Double(), r.Double(), r.Double());
+        return new CoordinatorProtocol.ClientUpdate(job, client, baseVersion, r.Floats(), stats);
+    }
+
+    private static ClusterProtocol.ModelChunk ReadChunk(ref Reader r)
+    {
+        long version = r.Long();
+        int offset = r.Int();
+        int total = r.Int();
+        return new ClusterProtocol.ModelChunk(version, offset, total, r.Floats());
+    }
+
+    private static (Type Type, Tag Tag, string Manifest) KindOf(object? message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var kind = Array.Find(Kinds, k => k.Type == message.GetType());
+        return kind.Type is null ? throw new ArgumentException($"{message.GetType().FullName} is not a wire message", nameof(message)) : kind;
+    }
+
+    private static string TypeName(Type type) => $"{type.FullName}, {type.Assembly.GetName().Name}";
+
+    private ref struct Writer(Span<byte> buffer)
+    {
+        private readonly Span<byte> _buffer = buffer;
+
+        public int Position { get; private set; }
+
+        public void Byte(byte v) => _buffer[Position++] = v;
+
+        public void Int(int v) => BinaryPrimitives.WriteInt32LittleEndian(Take(4), v);
+
+        public void Long(long v) => BinaryPrimitives.WriteInt64LittleEndian(Take(8), v);
+
+        public void Double(double v) => Long(BitConverter.DoubleToInt64Bits(v));
+
+        public void String(string v)
+        {
+            int n = Encoding.UTF8.GetByteCount(v);
+            Int(n);
+            Encoding.UTF8.GetBytes(v, Take(n));
+        }
+
+        public void Floats(float[] v)
+        {
+            Int(v.Length);
+            var target = Take(4 * v.Length);
+            if (BitConverter.IsLittleEndian) MemoryMarshal.AsBytes(v.AsSpan()).CopyTo(target);
+            else for (int i = 0; i < v.Length; i++) BinaryPrimitives.WriteSingleLittleEndian(target[(4 * i)..], v[i]);
+        }
+
+        private Span<byte> Take(int n)
+        {
+            var s = _buffer.Slice(Position, n);
+            Position += n;
+            return s;
+        }
+    }
+
+    private ref struct Reader(ReadOnlySpan<byte> payload)
+    {
+        private readonly ReadOnlySpan<byte> _payload = payload;
+        private int _position;
+
+        public readonly int Remaining => _payload.Length - _position;
+
+        public int Int() => BinaryPrimitives.ReadInt32LittleEndian(Take(4));
+
+        public long Long() => BinaryPrimitives.ReadInt64LittleEndian(Take(8));
+
+        public double Double() => BitConverter.Int64BitsToDouble(Long());
+
+        public string String()
+        {
+            int n = Int();
+            if (n < 0) throw new System.Runtime.Serialization.SerializationException($"negative string length {n}");
+            return Encoding.UTF8.GetString(Take(n));
+        }
+
+        public float[] Floats()
+        {
+            int n = Int();
+            if (n < 0 || 4L * n > Remaining) throw new System.Runtime.Serialization.SerializationException($"a float array of {n} values does not fit the {Remaining} bytes left");
+            var values = new float[n];
+            var source = Take(4 * n);
+            if (BitConverter.IsLittleEndian) source.CopyTo(MemoryMarshal.AsBytes(values.AsSpan()));
+            else for (int i = 0; i < n; i++) values[i] = BinaryPrimitives.ReadSingleLittleEndian(source[(4 * i)..]);
+            return values;
+        }
+
+        private ReadOnlySpan<byte> Take(int n)
+        {
+            if (n > Remaining) throw new System.Runtime.Serialization.SerializationException($"truncated: {n} bytes wanted, {Remaining} left");
+            var s = _payload.Slice(_position, n);
+            _position += n;
+            return s;
+        }
+    }
+}

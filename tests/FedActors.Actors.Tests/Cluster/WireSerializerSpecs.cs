@@ -1,0 +1,114 @@
+using Akka.Configuration;
+using FedActors.Actors.Cluster;
+using FedActors.Actors.Coordination;
+using FedActors.Actors.Tests.Coordination;
+using FedActors.Training.LocalTraining;
+
+namespace FedActors.Actors.Tests.Cluster;
+
+public class WireSerializerSpecs
+{
+    private static readonly LocalTrainingOptions Options = new() { Epochs = 2, BatchSize = 10, LearningRate = 0.01, Momentum = 0.9, WeightDecay = 1e-5, ProximalMu = 0.1 };
+
+    [Fact(DisplayName = "Every wire message must round-trip to an equal message, floats bit for bit")]
+    public void Wire_messages_must_round_trip()
+    {
+        var delta = new[] { 1.5f, -0f, float.NaN, float.Epsilon, float.MaxValue };
+        object[] messages =
+        [
+            new ClusterProtocol.TrainAssignment(new JobId(42), 7, 3, Options, 0xFFFF_FFFF_FFFF_FFFEUL),
+            new CoordinatorProtocol.JobFailed(new JobId(5), 9, "trainer threw: ünïcode"),
+            new ClusterProtocol.JobReleased(new JobId(6), 11),
+            new ClusterProtocol.FetchModelChunk(12, 16384, 16384),
+            new ClusterProtocol.ModelVersionUnavailable(13),
+        ];
+        foreach (var m in messages) Assert.Equal(m, WireSerializer.Deserialize(WireSerializer.Serialize(m)));
+
+        var update = new CoordinatorProtocol.ClientUpdate(new JobId(1), 2, 3, delta, new LocalTrainingStats(100, 10, 0.25, 1.5, 0.125));
+        var back = Assert.IsType<CoordinatorProtocol.ClientUpdate>(WireSerializer.Deserialize(WireSerializer.Serialize(update)));
+        Assert.Equal((update.Job, update.ClientId, update.BaseVersion, update.Stats), (back.Job, back.ClientId, back.BaseVersion, back.Stats));
+        Assert.Equal(delta.Select(BitConverter.SingleToInt32Bits), back.Delta.Select(BitConverter.SingleToInt32Bits));
+
+        var chunk = new ClusterProtocol.ModelChunk(4, 10, 100, delta);
+        var chunkBack = Assert.IsType<ClusterProtocol.ModelChunk>(WireSerializer.Deserialize(WireSerializer.Serialize(chunk)));
+        Assert.Equal((4L, 10, 100), (chunkBack.Version, chunkBack.Offset, chunkBack.Total));
+        Assert.Equal(delta.Select(BitConverter.SingleToInt32Bits), chunkBack.Values.Select(BitConverter.SingleToInt32Bits));
+    }
+
+    [Theory(DisplayName = "A client update must take exactly WireSize.Of(parameters) bytes, so bytes_up counts serialized bytes")]
+    [InlineData(7_850)]   // logreg on Fashion-MNIST
+    [InlineData(44_426)]  // simple-cnn
+    public void Client_update_size_must_equal_the_wire_size(int parameters)
+    {
+        var update = new CoordinatorProtocol.ClientUpdate(new JobId(1), 2, 3, new float[parameters], new LocalTrainingStats(1, 1, 0, 0, 0));
+        var bytes = WireSerializer.Serialize(update);
+        Assert.Equal(WireSize.Of(parameters), bytes.Length);
+        Assert.Equal(bytes.Length, WireSerializer.SizeOf(update));
+    }
+
+    [Fact(DisplayName = "A simple-cnn update must not fit Akka's default frame but must fit the configured one")]
+    public void Frame_size_must_carry_a_simple_cnn_update()
+    {
+        var settings = ClusterSettings.Create(SettingsTests.Reference());
+        long update = WireSize.Of(44_426);
+        Assert.Equal(177_768, update);
+        Assert.True(update > 128_000, "the reason to raise maximum-frame-size");
+        Assert.True(update < settings.MaximumFrameSize);
+        Assert.True(WireSerializer.SizeOf(new ClusterProtocol.ModelChunk(0, 0, settings.ModelChunkFloats, new float[settings.ModelChunkFloats])) < 128_000,
+            "model chunks fit even Akka's default frame");
+    }
+
+    [Fact(DisplayName = "Truncated bytes must be refused with a message saying so")]
+    public void Truncated_bytes_must_be_refused()
+    {
+        var bytes = WireSerializer.Serialize(new ClusterProtocol.ModelChunk(4, 0, 3, [1f, 2f, 3f]));
+        var e = Assert.Throws<System.Runtime.Serialization.SerializationException>(() => WireSerializer.Deserialize(bytes.AsSpan(0, bytes.Length - 1)));
+        Assert.Contains("does not fit", e.Message);
+    }
+}
+
+public class ClusterSettingsSpecs
+{
+    private static Config With(string hocon) => ConfigurationFactory.ParseString(hocon).WithFallback(SettingsTests.Reference());
+
+    [Fact(DisplayName = "reference.conf must give the documented cluster defaults and a node config Akka reads back")]
+    public void Reference_defaults_must_round_trip_through_the_node_config()
+    {
+        var s = ClusterSettings.Create(SettingsTests.Reference());
+        Assert.Equal(("fedactors", "127.0.0.1", 4053, 100, 1), (s.SystemName, s.Host, s.Port, s.Shards, s.MinWorkers));
+        Assert.Empty(s.SeedNodes);
+        Assert.False(s.Tls.Enabled);
+
+        var two = ClusterSettings.Create(With("fedactors.cluster { seed-nodes = \"127.0.0.1:5001, akka.tcp://fedactors@10.0.0.2:5002\", min-workers = 2 }"));
+        var node = ClusterConfig.For(two, NodeRole.Worker);
+        Assert.Equal(["akka.tcp://fedactors@127.0.0.1:5001", "akka.tcp://fedactors@10.0.0.2:5002"], node.GetStringList("akka.cluster.seed-nodes"));
+        Assert.Equal(["worker"], node.GetStringList("akka.cluster.roles"));
+        // min-workers is the coordinator's to wait for: sharding would otherwise wait for that many regions forever once a worker died.
+        Assert.False(node.HasPath("akka.cluster.role.worker.min-nr-of-members"));
+        Assert.Equal(TimeSpan.FromSeconds(1), node.GetTimeSpan("akka.cluster.down-removal-margin"));
+        Assert.Equal("keep-majority", node.GetString("akka.cluster.split-brain-resolver.active-strategy"));
+        Assert.Equal(TimeSpan.FromSeconds(3), node.GetTimeSpan("akka.cluster.split-brain-resolver.stable-after"));
+        Assert.Equal(TimeSpan.FromSeconds(2), node.GetTimeSpan("akka.cluster.failure-detector.acceptable-heartbeat-pause"));
+        Assert.Equal("ddata", node.GetString("akka.cluster.sharding.state-store-mode"));
+        Assert.Equal(1_048_576, node.GetByteSize("akka.remote.dot-netty.tcp.maximum-frame-size"));
+        Assert.False(node.GetBoolean("akka.remote.dot-netty.tcp.enable-ssl"));
+    }
+
+    [Fact(DisplayName = "A bad seed node must be refused, naming the key and the value")]
+    public void Bad_seed_node_must_be_refused()
+    {
+        var e = Assert.Throws<ConfigurationException>(() => ClusterSettings.Create(With("fedactors.cluster.seed-nodes = \"localhost\"")));
+        Assert.Contains("fedactors.cluster.seed-nodes: 'localhost'", e.Message);
+    }
+
+    [Fact(DisplayName = "Clients must map to shards by id modulo the shard count, the same in every process")]
+    public void Clients_must_map_to_shards_by_modulo()
+    {
+        var shards = new ClientShards(10);
+        var job = new ClusterProtocol.TrainAssignment(new JobId(1), 123, 0, new LocalTrainingOptions(), 1);
+        Assert.Equal("3", shards.ShardId(job));
+        Assert.Equal("123", shards.EntityId(job));
+        Assert.Equal("3", shards.ShardId("123"));
+        Assert.Null(shards.ShardId((object)"not a client message"));
+    }
+}

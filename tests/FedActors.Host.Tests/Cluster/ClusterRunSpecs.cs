@@ -1,0 +1,247 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using FedActors.Host.Tests.Persistence;
+using FedActors.Tests.Shared;
+using Xunit.Abstractions;
+
+namespace FedActors.Host.Tests.Cluster;
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ClusterCollection
+{
+    /// <summary>Cluster specs start several processes each: never two specs at once on two cores.</summary>
+    public const string Name = "cluster processes";
+}
+
+/// <summary>A private PostgreSQL and the one-process reference hash of <see cref="ClusterExperiment"/>, made once for the specs.</summary>
+public sealed class ClusterReference : IAsyncLifetime
+{
+    /// <summary>Server steps of the experiment.</summary>
+    public const int Steps = 600;
+
+    private readonly TempDir _dir = new();
+
+    /// <summary>The server.</summary>
+    public PrivatePostgres Postgres { get; private set; } = null!;
+
+    /// <summary>The config file.</summary>
+    public string Config { get; private set; } = "";
+
+    /// <summary>The one-process run's model_sha256.</summary>
+    public string OneProcessHash { get; private set; } = "";
+
+    /// <inheritdoc />
+    public async Task InitializeAsync()
+    {
+        Postgres = await PrivatePostgres.StartAsync();
+        Config = ClusterExperiment.WriteConfig(_dir.Path, Steps);
+        OneProcessHash = await ClusterExperiment.OneProcessHashAsync(_dir.Path, Config);
+    }
+
+    /// <inheritdoc />
+    public async Task DisposeAsync()
+    {
+        await Postgres.DisposeAsync();
+        _dir.Dispose();
+    }
+}
+
+[Collection(ClusterCollection.Name)]
+public sealed class ClusterRunSpecs(ClusterReference reference, ITestOutputHelper output) : IClassFixture<ClusterReference>
+{
+    private static readonly TimeSpan StartupTimeout = TimeSpan.FromSeconds(60);
+
+    [Fact(DisplayName = "A node must log its address and membership, answer fedactors status, and leave the cluster on SIGTERM")]
+    public async Task Node_must_log_membership_answer_status_and_leave_on_SIGTERM()
+    {
+        using var dir = new TempDir();
+        int port = ClusterExperiment.FreePort();
+        FedActorsProcess? worker = null;
+        try
+        {
+            worker = ClusterExperiment.StartNode(dir.Path, reference.Config, "worker", port, [port], "--set", "fedactors.cluster.min-workers=1");
+            var address = $"akka.tcp://fedactors@127.0.0.1:{port}";
+            await ClusterExperiment.WaitForOutputAsync(worker, o => o.Contains($"member up: {address} [worker]"), StartupTimeout, "member up");
+            Assert.Contains($"node {address} started as worker", worker.Output);
+
+            using (var status = FedActorsProcess.Start(dir.Path, ["status", "--node", $"127.0.0.1:{port}"]))
+            {
+                Assert.Equal(0, await status.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+                output.WriteLine(status.Output);
+                Assert.Contains($"{address}  Up  [worker]", status.Output);
+                Assert.Contains("run: no coordinator answered", status.Output);
+            }
+
+            await worker.Signal("TERM");
+            Assert.Equal(0, await worker.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+            Assert.Contains("left the cluster", worker.Output);
+        }
+        finally
+        {
+            await ClusterExperiment.StopAllAsync([worker]);
+        }
+    }
+
+    [Fact(DisplayName = "A coordinator and two workers as OS processes must end with the one-process run's model_sha256")]
+    public async Task Three_processes_must_end_with_the_one_process_model()
+    {
+        using var dir = new TempDir();
+        var db = await reference.Postgres.CreateDatabaseAsync();
+        int c = ClusterExperiment.FreePort(), w1 = ClusterExperiment.FreePort(), w2 = ClusterExperiment.FreePort();
+        var runDir = Path.Combine(dir.Path, "coordinator");
+        FedActorsProcess? coordinator = null, worker1 = null, worker2 = null;
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            coordinator = ClusterExperiment.StartNode(dir.Path, reference.Config, "coordinator", c, [c], ["--out", runDir, .. ClusterExperiment.Postgres(db)]);
+            worker1 = ClusterExperiment.StartNode(dir.Path, reference.Config, "worker", w1, [c]);
+            worker2 = ClusterExperiment.StartNode(dir.Path, reference.Config, "worker", w2, [c]);
+
+            // Status while the run goes on: members, shards on both workers, progress.
+            await ClusterExperiment.WaitForOutputAsync(coordinator, o => ClusterExperiment.LastStep(o) >= 100 || o.Contains("completed:"), ClusterExperiment.RunTimeout, "step 100");
+            using (var status = FedActorsProcess.Start(dir.Path, ["status", "--node", $"127.0.0.1:{w1}"]))
+            {
+                Assert.Equal(0, await status.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+                output.WriteLine(status.Output);
+                Assert.Contains("members (3)", status.Output);
+            }
+
+            int code = await coordinator.WaitForExitAsync(ClusterExperiment.RunTimeout);
+            Assert.True(code == 0, $"the coordinator exited {code}:\n{coordinator.Error}\n{FedActorsProcess.Tail(coordinator.Output)}");
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"cluster run: {clock.Elapsed.TotalSeconds:F1} s wall"));
+            output.WriteLine(FedActorsProcess.Tail(coordinator.Output, 3));
+            var summary = RunFiles.Summary(runDir);
+            Assert.Equal("completed", summary.GetProperty("status").GetString());
+            Assert.Equal(ClusterReference.Steps, summary.GetProperty("server_steps").GetInt64());
+            Assert.Equal(reference.OneProcessHash, summary.GetProperty("model_sha256").GetString());
+
+            // Both workers trained, and weights crossed the wire once per version and node, not per job.
+            var traffic = Traffic(runDir);
+            long updatesBytes = summary.GetProperty("bytes_up").GetInt64();
+            output.WriteLine($"wire bytes up {traffic.Up:N0} (summary bytes_up {updatesBytes:N0}), down {traffic.Down:N0} (per-job model delivery would be {summary.GetProperty("bytes_down").GetInt64():N0})");
+            // bytes_down counts one model per job; the wire carries a 76-byte assignment per job and each version at most once per worker node.
+            long perModel = updatesBytes / summary.GetProperty("updates_applied").GetInt64();
+            long jobs = summary.GetProperty("bytes_down").GetInt64() / perModel;
+            long bound = jobs * 76 + 2 * (ClusterReference.Steps + 1) * perModel;
+            Assert.True(traffic.Down <= bound, $"wire bytes down {traffic.Down:N0} exceed {bound:N0}: model versions must be fetched once per node, not shipped per job");
+            Assert.True(traffic.Up >= updatesBytes, "every applied update crossed the wire");
+
+            foreach (var w in new[] { worker1, worker2 })
+            {
+                await w.Signal("TERM");
+                Assert.Equal(0, await w.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+            }
+        }
+        finally
+        {
+            await ClusterExperiment.StopAllAsync([coordinator, worker1, worker2]);
+        }
+    }
+
+    [Fact(DisplayName = "SIGKILL of a worker mid-run: its jobs are sent again and the run ends with the one-process model_sha256")]
+    public async Task Killed_worker_must_not_change_the_model()
+    {
+        using var dir = new TempDir();
+        var db = await reference.Postgres.CreateDatabaseAsync();
+        int c = ClusterExperiment.FreePort(), w1 = ClusterExperiment.FreePort(), w2 = ClusterExperiment.FreePort();
+        var runDir = Path.Combine(dir.Path, "coordinator");
+        FedActorsProcess? coordinator = null, worker1 = null, worker2 = null;
+        try
+        {
+            coordinator = ClusterExperiment.StartNode(dir.Path, reference.Config, "coordinator", c, [c], ["--out", runDir, .. ClusterExperiment.Postgres(db)]);
+            worker1 = ClusterExperiment.StartNode(dir.Path, reference.Config, "worker", w1, [c]);
+            worker2 = ClusterExperiment.StartNode(dir.Path, reference.Config, "worker", w2, [c]);
+            await ClusterExperiment.WaitForOutputAsync(coordinator, o => ClusterExperiment.LastStep(o) >= 150, ClusterExperiment.RunTimeout, "step 150");
+            long atKill = ClusterExperiment.LastStep(coordinator.Output);
+            var clock = Stopwatch.StartNew();
+            Assert.Equal(137, await worker2.Kill());
+            output.WriteLine($"worker {w2} killed at step {atKill}");
+
+            await ClusterExperiment.WaitForOutputAsync(coordinator, o => o.Contains($"member removed: akka.tcp://fedactors@127.0.0.1:{w2}"), TimeSpan.FromSeconds(60), "the killed worker's removal");
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"killed worker removed after {clock.Elapsed.TotalSeconds:F1} s"));
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"the killed worker was removed after {clock.Elapsed.TotalSeconds:F1} s");
+
+            int code = await coordinator.WaitForExitAsync(ClusterExperiment.RunTimeout);
+            Assert.True(code == 0, $"the coordinator exited {code}:\n{coordinator.Error}\n{FedActorsProcess.Tail(coordinator.Output)}");
+            var summary = RunFiles.Summary(runDir);
+            Assert.Equal("completed", summary.GetProperty("status").GetString());
+            Assert.Equal(reference.OneProcessHash, summary.GetProperty("model_sha256").GetString());
+            var traffic = Traffic(runDir);
+            output.WriteLine($"jobs resent: {traffic.Resent}");
+            Assert.True(traffic.Resent > 0, "the jobs in flight when the worker died were sent again");
+        }
+        finally
+        {
+            await ClusterExperiment.StopAllAsync([coordinator, worker1, worker2]);
+        }
+    }
+
+    [Fact(DisplayName = "SIGKILL of the coordinator's node: the singleton moves, recovers from PostgreSQL within 15 s, and the run ends with the one-process model_sha256")]
+    public async Task Coordinator_failover_must_not_change_the_model()
+    {
+        using var dir = new TempDir();
+        var db = await reference.Postgres.CreateDatabaseAsync();
+        int c1 = ClusterExperiment.FreePort(), c2 = ClusterExperiment.FreePort(), w1 = ClusterExperiment.FreePort(), w2 = ClusterExperiment.FreePort();
+        int[] seeds = [c1, c2];
+        var run1 = Path.Combine(dir.Path, "coordinator-1");
+        var run2 = Path.Combine(dir.Path, "coordinator-2");
+        FedActorsProcess? one = null, two = null, worker1 = null, worker2 = null;
+        try
+        {
+            one = ClusterExperiment.StartNode(dir.Path, reference.Config, "coordinator", c1, seeds, ["--out", run1, .. ClusterExperiment.Postgres(db)]);
+            await ClusterExperiment.WaitForOutputAsync(one, o => o.Contains("leader: akka.tcp"), StartupTimeout, "a leader");
+            two = ClusterExperiment.StartNode(dir.Path, reference.Config, "coordinator", c2, seeds, ["--out", run2, .. ClusterExperiment.Postgres(db)]);
+            worker1 = ClusterExperiment.StartNode(dir.Path, reference.Config, "worker", w1, seeds);
+            worker2 = ClusterExperiment.StartNode(dir.Path, reference.Config, "worker", w2, seeds);
+
+            // The oldest coordinator-role node hosts the singleton; members moved up together are ordered by address, so either may.
+            var clock = Stopwatch.StartNew();
+            while (ClusterExperiment.LastStep(one.Output) < 200 && ClusterExperiment.LastStep(two.Output) < 200)
+            {
+                Assert.False(one.HasExited || two.HasExited, $"a coordinator exited before step 200:\n{one.Error}\n{two.Error}");
+                Assert.True(clock.Elapsed < ClusterExperiment.RunTimeout, "no coordinator reached step 200");
+                await Task.Delay(20);
+            }
+            var (active, standby, standbyRun) = ClusterExperiment.LastStep(one.Output) >= 200 ? (one, two, run2) : (two, one, run1);
+            Assert.Equal(-1, ClusterExperiment.LastStep(standby.Output)); // the standby has run nothing
+            long atKill = ClusterExperiment.LastStep(active.Output);
+            clock.Restart();
+            Assert.Equal(137, await active.Kill());
+
+            // The next server step: the standby's update ledger gets a row of a step past the one it resumed after
+            // (rows are flushed as the updates are applied, before the step is journaled).
+            var ledger = Path.Combine(standbyRun, "updates.csv");
+            long next = -1;
+            await ClusterExperiment.WaitForOutputAsync(standby, _ =>
+            {
+                if (standby.ResumedAfterStep is not long resumed) return false;
+                next = ClusterExperiment.MaxLedgerStep(ledger);
+                return next > resumed;
+            }, TimeSpan.FromSeconds(60), "a server step after the failover");
+            var failover = clock.Elapsed;
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"coordinator killed at step {atKill}; the standby resumed after step {standby.ResumedAfterStep} and applied updates of step {next} " +
+                $"{failover.TotalSeconds:F2} s after the kill (failover time)"));
+            Assert.True(failover <= TimeSpan.FromSeconds(15), $"failover took {failover.TotalSeconds:F1} s");
+
+            int code = await standby.WaitForExitAsync(ClusterExperiment.RunTimeout);
+            Assert.True(code == 0, $"the standby coordinator exited {code}:\n{standby.Error}\n{FedActorsProcess.Tail(standby.Output)}");
+            var summary = RunFiles.Summary(standbyRun);
+            Assert.Equal("completed", summary.GetProperty("status").GetString());
+            Assert.Equal(1, summary.GetProperty("resumed").GetInt32());
+            Assert.Equal(reference.OneProcessHash, summary.GetProperty("model_sha256").GetString());
+        }
+        finally
+        {
+            await ClusterExperiment.StopAllAsync([one, two, worker1, worker2]);
+        }
+    }
+
+    private static (long Up, long Down, long Resent) Traffic(string runDir)
+    {
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(runDir, "cluster.json")));
+        var r = json.RootElement;
+        return (r.GetProperty("wire_bytes_up").GetInt64(), r.GetProperty("wire_bytes_down").GetInt64(), r.GetProperty("jobs_resent").GetInt64());
+    }
+}
