@@ -82,13 +82,17 @@ started=$(date +%s.%N)
 dotnet "$host" node --role coordinator "${common[@]}" --port "$c" --out "$out" > "$work/coordinator.log" 2>&1 &
 pids+=($!); coordinator=$!
 for i in 0 1 2; do
+  : > "$work/silo$i.log" # exists before its tail starts
   dotnet "$host" node --role client "${common[@]}" --port "$(free_port)" --set "fedactors.client-node.silo.index=$i" > "$work/silo$i.log" 2>&1 &
   pids+=($!)
   tail -n +1 -f "$work/silo$i.log" --pid "$coordinator" | sed -u "s/^/  silo $i | /" &
 done
 echo "coordinator 127.0.0.1:$c and three silos; outputs in $out"
 
-tail -n +1 -f "$work/coordinator.log" --pid "$coordinator"
+# The wall-clock progress line comes four times a second: show it when the step changes or every 10 s.
+tail -n +1 -f "$work/coordinator.log" --pid "$coordinator" |
+  awk '/ step [0-9]+\/[0-9]+ / && !/accuracy/ { match($0, / step [0-9]+\//); s = substr($0, RSTART, RLENGTH); if (s == last && ++n % 40 != 0) next; last = s; n = 0 }
+       { print; fflush() }'
 set +e
 wait "$coordinator"
 code=$?
