@@ -79,6 +79,7 @@ common=(--config "$config" "${sets[@]}" "${data[@]}" --set fedactors.persistence
         --set "fedactors.persistence.connection-string=\"$connection\"" --seed-nodes "127.0.0.1:$c")
 
 started=$(date +%s.%N)
+: > "$work/coordinator.log" # exists before its tail starts
 dotnet "$host" node --role coordinator "${common[@]}" --port "$c" --out "$out" > "$work/coordinator.log" 2>&1 &
 pids+=($!); coordinator=$!
 for i in 0 1 2; do
@@ -92,7 +93,7 @@ echo "coordinator 127.0.0.1:$c and three silos; outputs in $out"
 # The wall-clock progress line comes four times a second: show it when the step changes or every 10 s.
 tail -n +1 -f "$work/coordinator.log" --pid "$coordinator" |
   awk '/ step [0-9]+\/[0-9]+ / && !/accuracy/ { match($0, / step [0-9]+\//); s = substr($0, RSTART, RLENGTH); if (s == last && ++n % 40 != 0) next; last = s; n = 0 }
-       { print; fflush() }'
+       { print; fflush() }' || true
 set +e
 wait "$coordinator"
 code=$?
