@@ -14,7 +14,7 @@ namespace FedActors.Actors.Cluster;
 /// <summary>
 /// One cluster node: an actor system with Akka.Cluster, a membership monitor and a status actor, and,
 /// by role, the client shards with their trainer pool (worker) or the coordinator singleton with its
-/// evaluation pool (coordinator). Every node derives the population from the same config, so only ids,
+/// evaluation pool (coordinator), or its own clients with their data (client). Every node derives the population from the same config, so only ids,
 /// version numbers, model chunks and updates cross the network.
 /// </summary>
 public sealed class ClusterNode : IAsyncDisposable
@@ -95,6 +95,29 @@ public sealed class ClusterNode : IAsyncDisposable
     }
 
     /// <summary>
+    /// Makes this a client-role node: a trainer pool over the clients whose data this process holds, a
+    /// model-version cache, and the <see cref="ClientNodeActor"/> that registers the clients with the
+    /// coordinator and takes their jobs.
+    /// </summary>
+    /// <param name="trainers">The trainer pool's settings.</param>
+    /// <param name="clients">The node's own clients.</param>
+    /// <param name="modelName">The run's model.</param>
+    /// <param name="settings">Registration interval (and the silo, already applied to <paramref name="clients"/>).</param>
+    /// <param name="observer">Receives registrations and answered jobs.</param>
+    public IActorRef StartClient(TrainerSettings trainers, OwnClientDataSource clients, string modelName, ClientNodeSettings settings, IClientNodeObserver observer)
+    {
+        ArgumentNullException.ThrowIfNull(clients);
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(observer);
+        var pool = _system.ActorOf(TrainerPool.Props(trainers, clients, null, modelName), "trainers");
+        var cache = _system.ActorOf(ModelVersionCache.Props(CachedVersions, _settings.ModelChunkFloats), "model-versions");
+        var samples = clients.ClientIds.ToDictionary(id => id, clients.SampleCount);
+        var actor = _system.ActorOf(ClientNodeActor.Props(samples, Coordinator, pool, cache, settings.RegisterEvery, observer), "clients");
+        StartStatus();
+        return actor;
+    }
+
+    /// <summary>
     /// Makes this a coordinator-role node: a proxy to the client shards, an evaluation pool on the test set, and
     /// a place for the coordinator singleton. The returned task completes when the coordinator on this node
     /// ends the run, or fails the run when it stops because the singleton moved (this node is leaving).
@@ -105,8 +128,9 @@ public sealed class ClusterNode : IAsyncDisposable
     /// <param name="testSet">The central test set.</param>
     /// <param name="observer">Receives the run's measurements when this node hosts the coordinator.</param>
     /// <param name="traffic">Counts serialized bytes.</param>
+    /// <param name="realClients">Set when client-role nodes register real clients (<see cref="ClientPlacement.Registered"/>); null for sharded virtual clients.</param>
     public Task<RunResult> StartCoordinator(CoordinatorSetup setup, TrainerSettings evaluation, IClientDataSource population, LabeledDataset testSet,
-        IRunObserver observer, WireTraffic traffic)
+        IRunObserver observer, WireTraffic traffic, RealClientOptions? realClients = null)
     {
         var completion = new TaskCompletionSource<RunResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         // Start the journal and snapshot store now: a standby that takes the coordinator over then recovers
@@ -119,7 +143,7 @@ public sealed class ClusterNode : IAsyncDisposable
         var board = new RunBoard(observer, setup.Run.MaxServerSteps);
         var region = _region;
         var host = CoordinatorHost.Props(region,
-            gateway => CoordinatorActor.Props(setup, gateway, pool, board, new WallClock(), completion), board, traffic, _settings.JobResendAfter, _settings.MinWorkers);
+            gateway => CoordinatorActor.Props(setup, gateway, pool, board, new WallClock(), completion), board, traffic, _settings.JobResendAfter, _settings.MinWorkers, realClients);
         _system.ActorOf(ClusterSingletonManager.Props(host, PoisonPill.Instance,
             ClusterSingletonManagerSettings.Create(_system).WithRole(ClusterConfig.RoleName(NodeRole.Coordinator)).WithSingletonName("coordinator")),
             "coordinator");

@@ -6,7 +6,8 @@ namespace FedActors.Actors.Cluster;
 /// <summary>
 /// Messages that cross the network between the coordinator's node and worker nodes. They carry ids and
 /// version numbers, never a model's weights per job: a worker fetches each version once, in chunks, into
-/// its <see cref="ModelVersionCache"/>. Everything here goes through <see cref="WireSerializer"/>.
+/// its <see cref="ModelVersionCache"/>. Client-role nodes register their real clients with the coordinator
+/// here too. Everything here goes through <see cref="WireSerializer"/>.
 /// </summary>
 public static class ClusterProtocol
 {
@@ -69,4 +70,27 @@ public static class ClusterProtocol
 
     /// <summary>The coordinator's node no longer holds version <paramref name="Version"/> (no job in flight uses it).</summary>
     public sealed record ModelVersionUnavailable(long Version);
+
+    /// <summary>
+    /// A client-role node announces the real clients whose data it holds, to the coordinator singleton. The
+    /// sender is the node's client actor: jobs for these clients go to it and to no other node. Sent again
+    /// periodically, so a coordinator that took over learns the owners without any state of its own; a
+    /// repeat from the same owner changes nothing.
+    /// </summary>
+    /// <param name="ClientIds">The clients, ascending, each below <c>fedactors.population.clients</c>.</param>
+    /// <param name="SampleCounts">Training samples each client holds, in the order of <paramref name="ClientIds"/>.</param>
+    public sealed record RegisterClients(int[] ClientIds, int[] SampleCounts)
+    {
+        /// <summary>Checks that ids and counts pair up.</summary>
+        public int[] SampleCounts { get; } = SampleCounts.Length == ClientIds.Length && ClientIds.Length > 0 ? SampleCounts
+            : throw new ArgumentException($"a registration needs one sample count per client and at least one client, got {ClientIds.Length} ids and {SampleCounts.Length} counts", nameof(SampleCounts));
+    }
+
+    /// <summary>The coordinator took a <see cref="RegisterClients"/>: <paramref name="Clients"/> clients are routed to the sender.</summary>
+    /// <param name="Clients">How many clients the registration holds.</param>
+    public sealed record ClientsRegistered(int Clients);
+
+    /// <summary>The coordinator refused a <see cref="RegisterClients"/>; the node should stop (its configuration disagrees with the run's).</summary>
+    /// <param name="Reason">Why, naming the clients and values concerned.</param>
+    public sealed record RegistrationRefused(string Reason);
 }

@@ -17,6 +17,16 @@ public enum NodeRole
     Client,
 }
 
+/// <summary>Where a cluster run's clients live.</summary>
+public enum ClientPlacement
+{
+    /// <summary>Virtual clients, derived from the config on every node, as sharding entities on worker nodes.</summary>
+    Sharded,
+
+    /// <summary>Real clients that client-role nodes register, each trained on the node that holds its data (wall clock only).</summary>
+    Registered,
+}
+
 /// <summary>A cluster node's network, membership and downing settings (<c>fedactors.cluster.*</c>).</summary>
 public sealed record ClusterSettings
 {
@@ -41,6 +51,12 @@ public sealed record ClusterSettings
 
     /// <summary>Worker nodes that must be up before the coordinator starts the run. <value>Default 1.</value></summary>
     public int MinWorkers { get; init; } = 1;
+
+    /// <summary>Where the run's clients live: virtual ones in worker shards, or real ones registered by client-role nodes. <value>Default sharded.</value></summary>
+    public ClientPlacement Clients { get; init; } = ClientPlacement.Sharded;
+
+    /// <summary>With registered clients: registered, reachable clients the coordinator waits for before the run starts. <value>Default 1.</value></summary>
+    public int MinClients { get; init; } = 1;
 
     /// <summary>The coordinator's persistence id: every coordinator-role node of one run uses the same. <value>Default fedactors-run.</value></summary>
     public string RunId { get; init; } = "fedactors-run";
@@ -100,6 +116,13 @@ public sealed record ClusterSettings
             SeedNodes = c.String("seed-nodes").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             Shards = c.Int("shards", min: 1),
             MinWorkers = c.Int("min-workers", min: 0),
+            Clients = c.Enum("clients", v => v switch
+            {
+                "sharded" => ClientPlacement.Sharded,
+                "registered" => ClientPlacement.Registered,
+                _ => throw new ArgumentException("valid values are 'sharded' or 'registered'"),
+            }),
+            MinClients = c.Int("min-clients", min: 0),
             RunId = c.String("run-id"),
             PassivateIdleAfter = Duration(config, "passivate-idle-after"),
             JobResendAfter = Duration(config, "job-resend-after"),

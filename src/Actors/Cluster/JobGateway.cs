@@ -14,6 +14,11 @@ namespace FedActors.Actors.Cluster;
 /// coordinator. Jobs that a dead or departing worker took with it are sent again: a job released by its
 /// entity at once, every unanswered job when a worker node is removed from the cluster. A job answered
 /// twice reaches the coordinator once.
+/// <para>With registered real clients (<c>fedactors.cluster.clients = registered</c>) the gateway routes each
+/// job to the client-role node that registered the client, never to worker shards, and takes a result for a
+/// client only from that node. Jobs whose owner left the cluster (or registered again from another process)
+/// are reported to the coordinator as failed: the data lives on that node alone, so nobody else can train
+/// them, and the coordinator gives the slot to a client that is still there.</para>
 /// </summary>
 public sealed class JobGateway : ReceiveActor, IWithTimers
 {
@@ -26,14 +31,18 @@ public sealed class JobGateway : ReceiveActor, IWithTimers
     private readonly TimeSpan _resendAfter;
     private readonly Dictionary<long, (ModelVersion Version, int Jobs)> _versions = new();
     private IActorRef _coordinator = ActorRefs.Nobody;
+    private readonly bool _registeredClients;
+    private IReadOnlyDictionary<int, IActorRef> _owners = new Dictionary<int, IActorRef>();
 
     /// <summary>Creates the gateway.</summary>
     /// <param name="region">The client shard region (a proxy on the coordinator's node).</param>
     /// <param name="traffic">Where serialized bytes are counted.</param>
     /// <param name="resendAfter">A job unanswered this long (wall time) is sent again.</param>
     /// <param name="clock">Wall time.</param>
-    public JobGateway(IActorRef region, WireTraffic traffic, TimeSpan resendAfter, IClock clock)
+    /// <param name="registeredClients">Route jobs to the nodes that registered their clients (see <see cref="OwnersChanged"/>) instead of the shard region.</param>
+    public JobGateway(IActorRef region, WireTraffic traffic, TimeSpan resendAfter, IClock clock, bool registeredClients = false)
     {
+        _registeredClients = registeredClients;
         _region = region;
         _traffic = traffic;
         _resendAfter = resendAfter;
@@ -50,6 +59,18 @@ public sealed class JobGateway : ReceiveActor, IWithTimers
         });
         Receive<CoordinatorProtocol.ClientUpdate>(u => OnResult(u, WireSerializer.SizeOf(u)));
         Receive<CoordinatorProtocol.JobFailed>(f => OnResult(f, WireSerializer.SizeOf(f)));
+        Receive<OwnersChanged>(changed =>
+        {
+            var before = _owners;
+            _owners = changed.Owners;
+            // A job sent to an owner that is gone (or was replaced by a new process) will never be answered.
+            foreach (var job in _inFlight.Values.OrderBy(j => j.Assignment.Job.Value).ToArray())
+            {
+                int client = job.Assignment.ClientId;
+                if (before.TryGetValue(client, out var old) && (!_owners.TryGetValue(client, out var now) || !now.Equals(old)))
+                    Fail(job.Assignment, $"client {client}'s node {old.Path.Address} left the run");
+            }
+        });
         Receive<ClusterProtocol.JobReleased>(r =>
         {
             if (_inFlight.TryGetValue(r.Job, out var j)) Send(j.Assignment);
@@ -88,8 +109,19 @@ public sealed class JobGateway : ReceiveActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     /// <summary>Props of the gateway.</summary>
-    public static Props Props(IActorRef region, WireTraffic traffic, TimeSpan resendAfter) =>
-        Akka.Actor.Props.Create(() => new JobGateway(region, traffic, resendAfter, new WallClock()));
+    /// <param name="region">The client shard region (a proxy on the coordinator's node).</param>
+    /// <param name="traffic">Where serialized bytes are counted.</param>
+    /// <param name="resendAfter">A job unanswered this long (wall time) is sent again.</param>
+    /// <param name="registeredClients">Route jobs to the nodes that registered their clients instead of the shard region.</param>
+    public static Props Props(IActorRef region, WireTraffic traffic, TimeSpan resendAfter, bool registeredClients = false) =>
+        Akka.Actor.Props.Create(() => new JobGateway(region, traffic, resendAfter, new WallClock(), registeredClients));
+
+    /// <summary>
+    /// The coordinator host's registry changed: client id → the client actor of the node that holds its data.
+    /// A whole new map each time; the gateway keeps no registry of its own.
+    /// </summary>
+    /// <param name="Owners">Every registered client's owner.</param>
+    public sealed record OwnersChanged(IReadOnlyDictionary<int, IActorRef> Owners);
 
     /// <inheritdoc />
     protected override void PreStart()
@@ -103,9 +135,32 @@ public sealed class JobGateway : ReceiveActor, IWithTimers
 
     private void Send(ClusterProtocol.TrainAssignment assignment)
     {
+        if (!_registeredClients)
+        {
+            _traffic.AddDown(WireSerializer.SizeOf(assignment));
+            _inFlight[assignment.Job] = new InFlight(assignment, _clock.Seconds);
+            _region.Tell(assignment);
+            return;
+        }
+        if (!_owners.TryGetValue(assignment.ClientId, out var owner))
+        {
+            // Only when the owner left between the coordinator's choice and now: it selects registered clients alone.
+            _inFlight[assignment.Job] = new InFlight(assignment, _clock.Seconds);
+            Fail(assignment, $"client {assignment.ClientId} is not registered by any client node");
+            return;
+        }
         _traffic.AddDown(WireSerializer.SizeOf(assignment));
         _inFlight[assignment.Job] = new InFlight(assignment, _clock.Seconds);
-        _region.Tell(assignment);
+        owner.Tell(assignment);
+    }
+
+    /// <summary>Ends a job in flight as failed, as if its client had reported it, so that the coordinator frees the slot.</summary>
+    private void Fail(ClusterProtocol.TrainAssignment assignment, string reason)
+    {
+        if (!_inFlight.ContainsKey(assignment.Job)) return;
+        var failure = new CoordinatorProtocol.JobFailed(assignment.Job, assignment.ClientId, reason);
+        // Not counted as traffic: nothing crossed the network.
+        OnResult(failure, 0);
     }
 
     private void ResendAll()
@@ -115,6 +170,9 @@ public sealed class JobGateway : ReceiveActor, IWithTimers
         _traffic.AddResent(_inFlight.Count);
         foreach (var job in _inFlight.Values.OrderBy(j => j.Assignment.Job.Value).ToArray()) Send(job.Assignment);
     }
+
+    private bool FromOwner(CoordinatorProtocol.IClientResult result) =>
+        _owners.TryGetValue(result.ClientId, out var owner) && Sender.Path.Address.Equals(owner.Path.Address);
 
     private sealed record InFlight(ClusterProtocol.TrainAssignment Assignment, double SentAt);
 
@@ -128,6 +186,8 @@ public sealed class JobGateway : ReceiveActor, IWithTimers
     private void OnResult(CoordinatorProtocol.IClientResult result, long bytes)
     {
         _traffic.AddUp(bytes);
+        // A real client's result counts only from the node that registered it: another process cannot speak for data it does not hold.
+        if (_registeredClients && bytes > 0 && !FromOwner(result)) return;
         if (!_inFlight.Remove(result.Job, out var job)) return; // a duplicate of an answered job
         var assignment = job.Assignment;
         if (_versions.TryGetValue(assignment.BaseVersion, out var v))

@@ -19,10 +19,16 @@ public sealed class ShardedClientActor : ReceiveActor
     private readonly IActorRef _cache;
     private readonly Dictionary<JobId, Pending> _pending = new();
     private readonly Queue<JobId> _waitingForSlot = new();
+    private readonly Action<CoordinatorProtocol.IClientResult>? _answered;
 
     /// <summary>Creates the entity.</summary>
-    public ShardedClientActor(int clientId, IActorRef trainers, IActorRef cache)
+    /// <param name="clientId">The client.</param>
+    /// <param name="trainers">The node's trainer pool.</param>
+    /// <param name="cache">The node's model-version cache.</param>
+    /// <param name="answered">Told every result just before it is sent (on the actor's thread); must be thread-safe.</param>
+    public ShardedClientActor(int clientId, IActorRef trainers, IActorRef cache, Action<CoordinatorProtocol.IClientResult>? answered = null)
     {
+        _answered = answered;
         _clientId = clientId;
         _trainers = trainers;
         _cache = cache;
@@ -55,7 +61,7 @@ public sealed class ShardedClientActor : ReceiveActor
             foreach (var p in _pending.Values.Where(p => p.Job.BaseVersion == missing.Version && p.Train is null).ToArray())
             {
                 _pending.Remove(p.Job.Job);
-                p.ReplyTo.Tell(new CoordinatorProtocol.JobFailed(p.Job.Job, _clientId, $"model version {missing.Version} is no longer available"));
+                Answer(p.ReplyTo, new CoordinatorProtocol.JobFailed(p.Job.Job, _clientId, $"model version {missing.Version} is no longer available"));
             }
             PassivateIfIdle();
         });
@@ -68,13 +74,13 @@ public sealed class ShardedClientActor : ReceiveActor
         Receive<TrainerProtocol.Trained>(done =>
         {
             if (!_pending.Remove(done.Job, out var p)) return;
-            p.ReplyTo.Tell(new CoordinatorProtocol.ClientUpdate(done.Job, _clientId, p.Job.BaseVersion, done.Delta, done.Stats));
+            Answer(p.ReplyTo, new CoordinatorProtocol.ClientUpdate(done.Job, _clientId, p.Job.BaseVersion, done.Delta, done.Stats));
             PassivateIfIdle();
         });
         Receive<TrainerProtocol.TrainingFailed>(failed =>
         {
             if (!_pending.Remove(failed.Job, out var p)) return;
-            p.ReplyTo.Tell(new CoordinatorProtocol.JobFailed(failed.Job, _clientId, failed.Reason));
+            Answer(p.ReplyTo, new CoordinatorProtocol.JobFailed(failed.Job, _clientId, failed.Reason));
             PassivateIfIdle();
         });
         Receive<Stop>(_ =>
@@ -87,8 +93,14 @@ public sealed class ShardedClientActor : ReceiveActor
     }
 
     /// <summary>Props of client <paramref name="clientId"/>.</summary>
-    public static Props Props(int clientId, IActorRef trainers, IActorRef cache) =>
-        Akka.Actor.Props.Create(() => new ShardedClientActor(clientId, trainers, cache));
+    public static Props Props(int clientId, IActorRef trainers, IActorRef cache, Action<CoordinatorProtocol.IClientResult>? answered = null) =>
+        Akka.Actor.Props.Create(() => new ShardedClientActor(clientId, trainers, cache, answered));
+
+    private void Answer(IActorRef replyTo, CoordinatorProtocol.IClientResult result)
+    {
+        _answered?.Invoke(result);
+        replyTo.Tell(result);
+    }
 
     private void PassivateIfIdle()
     {

@@ -11,7 +11,7 @@ namespace FedActors.Actors.Cluster;
 
 /// <summary>
 /// The binary serializer of the messages that cross the network in a cluster run: job assignments,
-/// client updates and failures, and model-version chunks. Weights and updates travel as raw little-endian
+/// client updates and failures, model-version chunks, and real clients' registrations. Weights and updates travel as raw little-endian
 /// float32, never through JSON.
 /// </summary>
 /// <remarks>
@@ -45,6 +45,9 @@ public sealed class WireSerializer : SerializerWithStringManifest
         FetchModelChunk = 5,
         ModelChunk = 6,
         ModelVersionUnavailable = 7,
+        RegisterClients = 8,
+        ClientsRegistered = 9,
+        RegistrationRefused = 10,
     }
 
     private static readonly (Type Type, Tag Tag, string Manifest)[] Kinds =
@@ -56,6 +59,9 @@ public sealed class WireSerializer : SerializerWithStringManifest
         (typeof(ClusterProtocol.FetchModelChunk), Tag.FetchModelChunk, "FC"),
         (typeof(ClusterProtocol.ModelChunk), Tag.ModelChunk, "MC"),
         (typeof(ClusterProtocol.ModelVersionUnavailable), Tag.ModelVersionUnavailable, "MU"),
+        (typeof(ClusterProtocol.RegisterClients), Tag.RegisterClients, "RC"),
+        (typeof(ClusterProtocol.ClientsRegistered), Tag.ClientsRegistered, "CR"),
+        (typeof(ClusterProtocol.RegistrationRefused), Tag.RegistrationRefused, "RR"),
     ];
 
     /// <summary>Created by Akka from <c>akka.actor.serializers</c>.</summary>
@@ -99,6 +105,9 @@ public sealed class WireSerializer : SerializerWithStringManifest
         ClusterProtocol.FetchModelChunk => HeaderSize + 8 + 4 + 4,
         ClusterProtocol.ModelChunk c => HeaderSize + 8 + 4 + 4 + 4 + 4L * c.Values.Length,
         ClusterProtocol.ModelVersionUnavailable => HeaderSize + 8,
+        ClusterProtocol.RegisterClients r => HeaderSize + 4 + 8L * r.ClientIds.Length,
+        ClusterProtocol.ClientsRegistered => HeaderSize + 4,
+        ClusterProtocol.RegistrationRefused r => HeaderSize + 4 + Encoding.UTF8.GetByteCount(r.Reason),
         _ => throw new ArgumentException($"{message?.GetType().FullName ?? "null"} is not a wire message", nameof(message)),
     };
 
@@ -140,6 +149,16 @@ public sealed class WireSerializer : SerializerWithStringManifest
             case ClusterProtocol.ModelVersionUnavailable m:
                 w.Long(m.Version);
                 break;
+            case ClusterProtocol.RegisterClients rc:
+                w.Int(rc.ClientIds.Length);
+                for (int i = 0; i < rc.ClientIds.Length; i++) { w.Int(rc.ClientIds[i]); w.Int(rc.SampleCounts[i]); }
+                break;
+            case ClusterProtocol.ClientsRegistered cr:
+                w.Int(cr.Clients);
+                break;
+            case ClusterProtocol.RegistrationRefused rr:
+                w.String(rr.Reason);
+                break;
         }
         if (w.Position != bytes.Length) throw new InvalidOperationException($"{kind.Type.Name}: wrote {w.Position} bytes, sized {bytes.Length}");
         return bytes;
@@ -161,6 +180,9 @@ public sealed class WireSerializer : SerializerWithStringManifest
             Tag.FetchModelChunk => new ClusterProtocol.FetchModelChunk(r.Long(), r.Int(), r.Int()),
             Tag.ModelChunk => ReadChunk(ref r),
             Tag.ModelVersionUnavailable => new ClusterProtocol.ModelVersionUnavailable(r.Long()),
+            Tag.RegisterClients => ReadRegistration(ref r),
+            Tag.ClientsRegistered => new ClusterProtocol.ClientsRegistered(r.Int()),
+            Tag.RegistrationRefused => new ClusterProtocol.RegistrationRefused(r.String()),
             var t => throw new System.Runtime.Serialization.SerializationException($"unknown wire type tag {(byte)t}"),
         };
         if (r.Remaining != 0) throw new System.Runtime.Serialization.SerializationException($"{message.GetType().Name}: {r.Remaining} bytes left over");
@@ -187,6 +209,21 @@ public sealed class WireSerializer : SerializerWithStringManifest
         long baseVersion = r.Long();
         var stats = new LocalTrainingStats(r.Long(), r.Int(), r.Double(), r.Double(), r.Double());
         return new CoordinatorProtocol.ClientUpdate(job, client, baseVersion, r.Floats(), stats);
+    }
+
+    private static ClusterProtocol.RegisterClients ReadRegistration(ref Reader r)
+    {
+        int n = r.Int();
+        // Each client takes 8 bytes: a count larger than what is left is a corrupt message, not an allocation to attempt.
+        if (n < 0 || 8L * n > r.Remaining) throw new System.Runtime.Serialization.SerializationException($"a registration of {n} clients does not fit {r.Remaining} bytes");
+        var ids = new int[n];
+        var samples = new int[n];
+        for (int i = 0; i < n; i++)
+        {
+            ids[i] = r.Int();
+            samples[i] = r.Int();
+        }
+        return new ClusterProtocol.RegisterClients(ids, samples);
     }
 
     private static ClusterProtocol.ModelChunk ReadChunk(ref Reader r)

@@ -50,4 +50,30 @@ public sealed class ClientSelector
         }
         return false;
     }
+
+    /// <summary>
+    /// Picks uniformly among <paramref name="candidates"/> (ascending ids) that are not in <paramref name="busy"/>:
+    /// real clients, whose availability is whether their node is reachable, not a simulated device profile.
+    /// </summary>
+    /// <returns>False when every candidate is busy or there is none.</returns>
+    public static bool TrySelectAmong(DeterministicRandom rng, IReadOnlyList<int> candidates, IReadOnlySet<int> busy, out int clientId)
+    {
+        ArgumentNullException.ThrowIfNull(candidates);
+        ArgumentNullException.ThrowIfNull(busy);
+        clientId = -1;
+        int free = 0;
+        foreach (var c in candidates) if (!busy.Contains(c)) free++;
+        if (free == 0) return false;
+        int pick = rng.NextInt(free);
+        foreach (var c in candidates)
+        {
+            if (busy.Contains(c)) continue;
+            if (pick-- == 0)
+            {
+                clientId = c;
+                return true;
+            }
+        }
+        return false;
+    }
 }

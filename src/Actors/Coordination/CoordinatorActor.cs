@@ -45,6 +45,7 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
     private double _wallOffset;
     private double _lastProgressWall;
     private long _lastProgressUpdates;
+    private IReadOnlyCollection<int>? _reachable;
 
     /// <summary>Creates the shell.</summary>
     public CoordinatorActor(CoordinatorSetup setup, IActorRef clients, IActorRef trainers, IRunObserver observer, IClock session,
@@ -65,6 +66,12 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         Command<CoordinatorProtocol.JobFailed>(f => Handle(() => OnResult(f)));
         Command<TrainerProtocol.Evaluated>(e => Handle(() => OnEvaluated(e)));
         Command<CoordinatorProtocol.StopRun>(_ => Guard(() => _core!.RequestStop()));
+        Command<CoordinatorProtocol.ReachableClientsChanged>(r =>
+        {
+            // Kept for a core that does not exist yet (still recovering) or is replaced.
+            _reachable = r.Clients;
+            Guard(() => _core!.OnReachableClients(r.Clients, Wall));
+        });
         Command<CoordinatorProtocol.Tick>(_ => Handle(() =>
         {
             OnTick();
@@ -167,6 +174,7 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
                 return;
             }
             _core = restored;
+            if (_reachable is not null) Guard(() => _core.OnReachableClients(_reachable, Wall));
             _records.AddRange(_fold.Records);
             _target = _core.Target;
             _observer.OnRestored(new RestoredRun(latest!.ServerStep, _fold.Records.ToArray(), _fold.Resumed, _fold.WallSeconds));
@@ -196,6 +204,7 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
     private void StartCore(float[] initialWeights)
     {
         _core = new CoordinatorCore(_setup.Run, _setup.Server, _setup.Simulation, _setup.Population, initialWeights);
+        if (_reachable is not null) Guard(() => _core.OnReachableClients(_reachable, Wall));
         StartTimers();
         Guard(() => _core.Start(Wall));
     }

@@ -111,6 +111,7 @@ public sealed partial class CoordinatorCore
         ArgumentNullException.ThrowIfNull(inputs);
         if (!_resumeFromStep) throw new InvalidOperationException("only a restored core resumes");
         _resumeFromStep = false;
+        _started = true;
         _out.Clear();
         if (!_finishing)
         {

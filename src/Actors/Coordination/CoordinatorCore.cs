@@ -73,6 +73,10 @@ public sealed partial class CoordinatorCore
     private readonly List<EvaluationRecord> _records = new();
     private long _lastEvaluationRequested = -1;
 
+    // Wall clock with real clients: the registered clients whose nodes are reachable; null selects from the whole population.
+    private int[]? _reachable;
+    private bool _started;
+
     private long _nextJob;
     private bool _retryPending;
     private bool _finishing;
@@ -146,6 +150,7 @@ public sealed partial class CoordinatorCore
     {
         _out.Clear();
         if (_simulation.Clock == ClockMode.Wall) Now = now;
+        _started = true;
         RequestEvaluation();
         // Version 0 is a step boundary too: a run that dies before its first step resumes from here.
         _out.Add(new StepCommitted(Checkpoint(), Current));
@@ -194,6 +199,38 @@ public sealed partial class CoordinatorCore
             Fire(ev);
         }
     }
+
+    /// <summary>
+    /// Wall clock with real clients: from now on only <paramref name="clients"/> (registered, on reachable
+    /// nodes) are selected, and they train on their own devices, so the simulated device profile's
+    /// availability and dropout do not apply to them. Jobs already in flight are left alone: a client
+    /// whose node left reports a failure through its gateway, or its job times out. Free slots are filled
+    /// at once when the set grows.
+    /// </summary>
+    /// <param name="clients">The selectable clients; may be empty.</param>
+    /// <param name="now">Wall seconds now.</param>
+    /// <exception cref="InvalidOperationException">Under the virtual clock, whose runs must not depend on who is connected.</exception>
+    public IReadOnlyList<ICoordinatorEffect> OnReachableClients(IReadOnlyCollection<int> clients, double now)
+    {
+        ArgumentNullException.ThrowIfNull(clients);
+        if (_simulation.Clock != ClockMode.Wall)
+            throw new InvalidOperationException("registered real clients need fedactors.simulation.clock = wall; a virtual-clock run selects from its configured population");
+        foreach (var c in clients)
+            if ((uint)c >= (uint)_population.ClientCount)
+                throw new ArgumentOutOfRangeException(nameof(clients), $"client id {c} is outside the population [0, {_population.ClientCount})");
+        _out.Clear();
+        _reachable = clients.Distinct().Order().ToArray();
+        // Before the start (or a restored core's resume) time must not move: a resume replays journaled inputs first.
+        if (_started && !IsFinished)
+        {
+            AdvanceClock(now);
+            Refill();
+        }
+        return Flush();
+    }
+
+    /// <summary>The clients selection is limited to (see <see cref="OnReachableClients"/>), or null when it is the whole population.</summary>
+    public IReadOnlyList<int>? ReachableClients => _reachable;
 
     /// <summary>An evaluation requested by <see cref="EvaluateModel"/> finished.</summary>
     public IReadOnlyList<ICoordinatorEffect> OnEvaluated(long serverStep, EvaluationResult result)
@@ -510,7 +547,11 @@ public sealed partial class CoordinatorCore
     {
         long id = _nextJob;
         var rng = DeterministicRandom.For(_run.Seed, (ulong)id, SelectionPurpose);
-        if (!_selector.TrySelect(rng, Now, _busy, out int client)) return false;
+        int client;
+        bool selected = _reachable is null
+            ? _selector.TrySelect(rng, Now, _busy, out client)
+            : ClientSelector.TrySelectAmong(rng, _reachable, _busy, out client);
+        if (!selected) return false;
         _nextJob++;
         var job = new InFlightJob(id, client, Current, _server.Algorithm == FlAlgorithm.FedAvg ? _round : 0);
         _inFlight.Add(id, job);
@@ -519,7 +560,8 @@ public sealed partial class CoordinatorCore
         if (job.Round != 0) _roundOutstanding++;
         _jobsDispatched++;
         _bytesDown += WireSize.Of(_dimension);
-        job.Dropped = _devices.DropsOut(id);
+        // A real client's dropouts are real: they surface as failures or timeouts, not as a simulated draw.
+        job.Dropped = _reachable is null && _devices.DropsOut(id);
         if (_simulation.Clock == ClockMode.Virtual)
         {
             if (job.Dropped) Schedule(EventKind.Timeout, id, Now + _simulation.Device.JobTimeout);

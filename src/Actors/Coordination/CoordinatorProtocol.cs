@@ -43,6 +43,14 @@ public static class CoordinatorProtocol
     /// <param name="Job">The job whose result was taken.</param>
     public sealed record ResultAcknowledged(JobId Job);
 
+    /// <summary>
+    /// Wall clock with real clients: the registered clients whose nodes are reachable changed; the coordinator
+    /// selects only among <paramref name="Clients"/> from now on. Sent by the cluster's coordinator host, never journaled:
+    /// who is connected is learnt again from the client nodes after a restart.
+    /// </summary>
+    /// <param name="Clients">Every selectable client id.</param>
+    public sealed record ReachableClientsChanged(IReadOnlyCollection<int> Clients) : ICoordinatorCommand;
+
     /// <summary>Periodic wake-up of the actor shell (wall-clock timeouts, progress).</summary>
     internal sealed record Tick
     {

@@ -6,7 +6,10 @@ using FedActors.Actors.Persistence;
 using FedActors.Actors.Simulation;
 using FedActors.Actors.Trainers;
 using FedActors.Host.Cli;
+using FedActors.Actors.Clients;
 using FedActors.Host.Configuration;
+using FedActors.Host.Data;
+using FedActors.Training.Data;
 using FedActors.Host.Runs;
 using FedActors.Host.Settings;
 using Akka.Configuration;
@@ -18,7 +21,9 @@ namespace FedActors.Host.Commands;
 /// <c>fedactors node</c>: one cluster node. A worker hosts client shards and trains; a coordinator-role
 /// node may host the coordinator singleton, evaluates, and writes the run directory when the run ends on
 /// it. Membership changes go to stdout. SIGINT or SIGTERM leaves the cluster gracefully: shards hand off
-/// and the coordinator moves to another coordinator-role node, which recovers it from the journal.
+/// and the coordinator moves to another coordinator-role node, which recovers it from the journal. A client
+/// node (a silo) holds the data of its own clients only, registers them with the coordinator and trains
+/// them when the coordinator picks them (wall clock).
 /// </summary>
 public sealed class NodeCommand : ICommand
 {
@@ -28,7 +33,7 @@ public sealed class NodeCommand : ICommand
     public string Name => "node";
 
     /// <inheritdoc />
-    public string Summary => "run a cluster node (coordinator or worker) of a distributed run";
+    public string Summary => "run a cluster node (coordinator, worker or client) of a distributed run";
 
     /// <inheritdoc />
     public string Usage =>
@@ -39,7 +44,9 @@ public sealed class NodeCommand : ICommand
         "trains them on its own trainer pool; a coordinator-role node can host the coordinator (a cluster\n" +
         "singleton that journals to fedactors.persistence, PostgreSQL for failover between coordinator nodes)\n" +
         "and writes the run directory DIR when the run ends on it, then exits. Ctrl+C or SIGTERM leaves the\n" +
-        "cluster gracefully. Role client (real clients with their own data) is not available yet.\n\n" +
+        "cluster gracefully. A client node (a silo) holds the data of its own clients only (its slice of the\n" +
+        "dataset in --data-dir, fedactors.client-node.silo), registers them with the coordinator and trains\n" +
+        "them in wall-clock time; its coordinator runs with fedactors.cluster.clients = registered.\n\n" +
         "Options:\n" +
         "  --role R        coordinator, worker or client\n" +
         "  --host H        = --set fedactors.cluster.host=H\n" +
@@ -59,7 +66,7 @@ public sealed class NodeCommand : ICommand
         {
             NodeRole.Worker => await RunWorkerAsync(ctx, config, cluster, ct),
             NodeRole.Coordinator => await RunCoordinatorAsync(ctx, options, config, cluster, ct),
-            _ => throw new FedActorsException("role client (real clients holding their own data) is not available yet; use coordinator or worker"),
+            _ => await RunClientAsync(ctx, config, cluster, ct),
         };
     }
 
@@ -118,6 +125,65 @@ public sealed class NodeCommand : ICommand
         }
     }
 
+    private static async Task<int> RunClientAsync(CommandContext ctx, Config config, ClusterSettings cluster, CancellationToken ct)
+    {
+        var settings = FedActorsSettings.Create(config);
+        var trainers = RunCommand.RuntimeSettings(() => TrainerSettings.Create(config));
+        var silo = RunCommand.RuntimeSettings(() => ClientNodeSettings.Create(config));
+        if (RunCommand.RuntimeSettings(() => SimulationSettings.Create(config)).Clock != ClockMode.Wall)
+            throw new FedActorsException("a client node trains real clients in real time: set fedactors.simulation.clock = wall (on the coordinator too)");
+        var own = RunCommand.RuntimeSettings(() => silo.OwnClients(settings.Population.Clients));
+        var name = string.Create(CultureInfo.InvariantCulture, $"silo-{silo.SiloIndex}");
+        var (data, sha) = await SiloData.LoadAsync(settings, own, name, line => ctx.Error.WriteLine(line), ct);
+        var observer = new ClientNodeReport(ctx);
+        var node = ClusterNode.Start(cluster, NodeRole.Client, FederatedRun.BaseConfig, line => Say(ctx, line));
+        await using (node)
+        {
+            node.StartClient(trainers, data, settings.Run.ModelName, silo, observer);
+            Say(ctx, string.Create(CultureInfo.InvariantCulture,
+                $"node {node.Address} started as client node {name} ({silo.SiloIndex + 1} of {silo.SiloCount}): clients [{string.Join(",", data.ClientIds)}], " +
+                $"{data.TotalSamples} samples of {settings.Data.Dataset}, data sha256 {sha}, {trainers.Slots} trainer slot(s)"));
+            var leaving = Task.Delay(Timeout.Infinite, ct).ContinueWith(_ => { }, TaskScheduler.Default);
+            var first = await Task.WhenAny(leaving, node.WhenTerminated, observer.Refused);
+            if (first == observer.Refused)
+            {
+                await ctx.Error.WriteLineAsync($"fedactors node: the coordinator refused this node's clients: {await observer.Refused}");
+                await node.LeaveAsync();
+                return 1;
+            }
+            if (node.WhenTerminated.IsCompleted)
+            {
+                Say(ctx, "this node's actor system stopped: it was removed from the cluster, or it could not join one");
+                return 1;
+            }
+            Say(ctx, "leaving the cluster");
+            await node.LeaveAsync();
+            Say(ctx, "left the cluster");
+            return 0;
+        }
+    }
+
+    /// <summary>A client node's registrations and jobs as stdout lines.</summary>
+    private sealed class ClientNodeReport(CommandContext ctx) : IClientNodeObserver
+    {
+        private readonly TaskCompletionSource<string> _refused = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task<string> Refused => _refused.Task;
+
+        public void OnRegistered(string coordinator, int clients) =>
+            Say(ctx, string.Create(CultureInfo.InvariantCulture, $"registered {clients} client(s) with the coordinator at {coordinator}"));
+
+        public void OnRefused(string reason) => _refused.TrySetResult(reason);
+
+        public void OnAnswered(CoordinatorProtocol.IClientResult result, long baseVersion) => Say(ctx, result switch
+        {
+            CoordinatorProtocol.ClientUpdate u => string.Create(CultureInfo.InvariantCulture,
+                $"trained job {u.Job.Value} for client {u.ClientId} from version {baseVersion}: {u.Stats.Samples} samples, {u.Stats.Steps} steps, loss {u.Stats.MeanLoss:F4}, {u.Stats.ComputeSeconds:F1} s"),
+            _ => string.Create(CultureInfo.InvariantCulture,
+                $"job {result.Job.Value} for client {result.ClientId} failed: {(result as CoordinatorProtocol.JobFailed)?.Reason}"),
+        });
+    }
+
     private static async Task<int> RunCoordinatorAsync(CommandContext ctx, CommonOptions options, Config config, ClusterSettings cluster, CancellationToken ct)
     {
         var settings = FedActorsSettings.Create(config);
@@ -130,7 +196,20 @@ public sealed class NodeCommand : ICommand
             await ctx.Error.WriteLineAsync($"fedactors node: warning: fedactors.persistence.provider = {persistence.Provider.ToString().ToLowerInvariant()}: " +
                 "another coordinator-role node cannot recover this run; use postgresql for failover");
         var run = RunDirectory.Open(options.OutDir, ctx);
-        var (population, test, _, _) = await RunCommand.LoadPopulationAsync(settings, ctx, ct);
+        bool registered = cluster.Clients == ClientPlacement.Registered;
+        RealClientOptions? realClients = null;
+        if (registered)
+        {
+            if (RunCommand.RuntimeSettings(() => SimulationSettings.Create(config)).Clock != ClockMode.Wall)
+                throw new FedActorsException("fedactors.cluster.clients = registered needs fedactors.simulation.clock = wall: real clients train in real time");
+            if (cluster.MinClients > settings.Population.Clients)
+                throw new FedActorsException($"fedactors.cluster.min-clients ({cluster.MinClients}) exceeds fedactors.population.clients ({settings.Population.Clients}): the run would never start");
+            realClients = new RealClientOptions(settings.Population.Clients, cluster.MinClients);
+        }
+        // With real clients the training data stays on the client nodes: this node needs the test set alone.
+        var (population, test) = registered
+            ? ((IClientDataSource)new RemoteClientPopulation(settings.Population.Clients), await LoadTestSetAsync(settings, ctx, ct))
+            : await LoadSimulatedAsync(settings, ctx, ct);
         var spec = RunCommand.RuntimeSettings(() => FederatedRunSpec.Create(config, population, test));
         if (!run.HeldRun) await run.WriteRunConfAsync(config, ct);
         var setup = new CoordinatorSetup(spec.Run, spec.Server, spec.Simulation, population, FederatedRun.InitialWeights(spec),
@@ -152,9 +231,10 @@ public sealed class NodeCommand : ICommand
             using (var ledgers = RunLedgers.Open(run, resuming: run.HeldRun, string.IsNullOrEmpty(ackLog) ? null : ackLog))
             {
                 var observer = new RunCommand.ChannelObserver(progress, ledgers, line => ctx.Error.WriteLine($"fedactors node: warning: {line}"));
-                var running = node.StartCoordinator(setup, evaluation, population, test, observer, traffic);
+                var running = node.StartCoordinator(setup, evaluation, population, test, observer, traffic, realClients);
                 Say(ctx, $"node {node.Address} started as coordinator: {algorithm} {settings.Run.ModelName} on {settings.Data.Dataset}, " +
-                         $"{population.ClientCount:N0} clients, run id {cluster.RunId}, outputs in {run.FullPath}");
+                         $"{population.ClientCount:N0} clients, run id {cluster.RunId}, outputs in {run.FullPath}" +
+                         (registered ? $"; waiting for {cluster.MinClients} registered client(s)" : ""));
                 progress.Start(spec.Run.MaxServerSteps, $"{algorithm} {settings.Run.ModelName} on {settings.Data.Dataset} (cluster)");
                 var outputs = await RunOutputs.OpenAsync(run, resuming: run.HeldRun);
                 var writer = Task.Run(async () =>
@@ -198,6 +278,19 @@ public sealed class NodeCommand : ICommand
             if (result.Status == ActorRunStatus.Failed && result.Error is not null) await ctx.Error.WriteLineAsync($"fedactors node: {result.Error}");
             return result.Status == ActorRunStatus.Failed ? 1 : 0;
         }
+    }
+
+    private static async Task<(IClientDataSource Population, LabeledDataset Test)> LoadSimulatedAsync(FedActorsSettings settings, CommandContext ctx, CancellationToken ct)
+    {
+        var (population, test, _, _) = await RunCommand.LoadPopulationAsync(settings, ctx, ct);
+        return (population, test);
+    }
+
+    private static async Task<LabeledDataset> LoadTestSetAsync(FedActorsSettings settings, CommandContext ctx, CancellationToken ct)
+    {
+        if (settings.Data.Dataset == "synthetic") return DatasetLoader.SyntheticTest(settings);
+        var (_, test) = await DatasetLoader.LoadPooledAsync(settings, line => ctx.Error.WriteLine(line), ct);
+        return test;
     }
 
     /// <summary>Waits until a signal (leave gracefully, exit 0) or until the cluster removes this node (exit 1).</summary>
