@@ -62,7 +62,9 @@ public sealed partial class FedActorsProcess : IDisposable
     /// <summary>Starts <c>fedactors <paramref name="args"/></c> in <paramref name="workingDirectory"/>.</summary>
     public static FedActorsProcess Start(string workingDirectory, IEnumerable<string> args)
     {
-        var start = new ProcessStartInfo(DotnetHost())
+        // Through env, which execs in place (same pid): a test run started in the background inherits an
+        // ignored SIGINT, and the child would rightly keep ignoring it; the signal specs need the default.
+        var start = new ProcessStartInfo("env")
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
@@ -70,6 +72,8 @@ public sealed partial class FedActorsProcess : IDisposable
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
+        start.ArgumentList.Add("--default-signal=INT,TERM");
+        start.ArgumentList.Add(DotnetHost());
         start.ArgumentList.Add(HostAssembly);
         foreach (var a in args) start.ArgumentList.Add(a);
         var process = new Process { StartInfo = start };
