@@ -151,15 +151,7 @@ public sealed class NodeCommand : ICommand
                 await node.LeaveAsync();
                 return 1;
             }
-            if (node.WhenTerminated.IsCompleted)
-            {
-                Say(ctx, "this node's actor system stopped: it was removed from the cluster, or it could not join one");
-                return 1;
-            }
-            Say(ctx, "leaving the cluster");
-            await node.LeaveAsync();
-            Say(ctx, "left the cluster");
-            return 0;
+            return await EndAsync(ctx, node);
         }
     }
 
@@ -298,6 +290,12 @@ public sealed class NodeCommand : ICommand
     {
         var leaving = Task.Delay(Timeout.Infinite, ct).ContinueWith(_ => { }, TaskScheduler.Default);
         await Task.WhenAny(leaving, node.WhenTerminated);
+        return await EndAsync(ctx, node);
+    }
+
+    /// <summary>Exit 1 when the cluster already removed this node; otherwise leave gracefully and exit 0.</summary>
+    private static async Task<int> EndAsync(CommandContext ctx, ClusterNode node)
+    {
         if (node.WhenTerminated.IsCompleted)
         {
             Say(ctx, "this node's actor system stopped: it was removed from the cluster, or it could not join one");
