@@ -24,6 +24,21 @@ public sealed record LocalTrainingOptions
     /// </summary>
     public double ProximalMu { get; init; }
 
+    /// <summary>
+    /// Most optimizer steps one local training takes (over all its epochs); null trains every batch of every epoch.
+    /// A fixed number of local steps K instead of epochs is how FedBuff (Nguyen et al. 2022) and SCAFFOLD
+    /// (Karimireddy et al. 2020) set local work; here it caps the epochs. <value>Default null (no cap).</value>
+    /// </summary>
+    public int? MaxSteps { get; init; }
+
+    /// <summary>Optimizer steps a training over <paramref name="samples"/> samples takes: E·⌈n/B⌉, capped at <see cref="MaxSteps"/>.</summary>
+    public int StepsFor(int samples)
+    {
+        long steps = (long)Epochs * ((samples + (long)BatchSize - 1) / BatchSize);
+        if (MaxSteps is int cap) steps = Math.Min(steps, cap);
+        return (int)Math.Min(steps, int.MaxValue);
+    }
+
     /// <summary>Throws when a value is out of range, naming the config key.</summary>
     public LocalTrainingOptions Validate()
     {
@@ -33,12 +48,13 @@ public sealed record LocalTrainingOptions
         if (Momentum is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(Momentum), $"fedactors.client.momentum must be in [0, 1), got {Momentum}");
         if (WeightDecay < 0) throw new ArgumentOutOfRangeException(nameof(WeightDecay), $"fedactors.client.weight-decay must be ≥ 0, got {WeightDecay}");
         if (ProximalMu < 0) throw new ArgumentOutOfRangeException(nameof(ProximalMu), $"fedactors.client.proximal-mu must be ≥ 0, got {ProximalMu}");
+        if (MaxSteps < 1) throw new ArgumentOutOfRangeException(nameof(MaxSteps), $"fedactors.client.local-steps must be ≥ 1 or null, got {MaxSteps}");
         return this;
     }
 }
 
 /// <summary>What one local training produced, besides the update itself.</summary>
-/// <param name="Samples">Samples processed (epochs × client samples).</param>
+/// <param name="Samples">Samples processed (epochs × client samples, fewer when <see cref="LocalTrainingOptions.MaxSteps"/> cut the training short).</param>
 /// <param name="Steps">Optimizer steps taken.</param>
 /// <param name="MeanLoss">Mean training loss over all processed samples.</param>
 /// <param name="UpdateNorm">L2 norm of the update Δ = w_local − w_global.</param>

@@ -13,6 +13,7 @@ public static class SgdLoop
     /// Trains <paramref name="replica"/> in place for <paramref name="epochs"/> passes over the samples
     /// <paramref name="indices"/> of <paramref name="data"/>, in an order drawn from <paramref name="order"/>.
     /// </summary>
+    /// <remarks>Stops after <see cref="LocalTrainingOptions.MaxSteps"/> steps when that is set.</remarks>
     /// <returns>Samples processed, optimizer steps, and the summed (not averaged) loss.</returns>
     public static (long Samples, int Steps, double LossSum) Run(
         ModelReplica replica, LabeledDataset data, ReadOnlySpan<int> indices, int epochs,
@@ -24,10 +25,11 @@ public static class SgdLoop
         long samples = 0;
         int steps = 0;
         double lossSum = 0;
-        for (int e = 0; e < epochs; e++)
+        int maxSteps = options.MaxSteps ?? int.MaxValue;
+        for (int e = 0; e < epochs && steps < maxSteps; e++)
         {
             order.Shuffle(shuffled);
-            for (int start = 0; start < shuffled.Length; start += options.BatchSize)
+            for (int start = 0; start < shuffled.Length && steps < maxSteps; start += options.BatchSize)
             {
                 int n = Math.Min(options.BatchSize, shuffled.Length - start);
                 lossSum += Step(replica, data, shuffled.Slice(start, n), options) * n;
