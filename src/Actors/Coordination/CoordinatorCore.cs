@@ -568,7 +568,7 @@ public sealed partial class CoordinatorCore
             else
             {
                 int samples = _population.SampleCount(client);
-                int steps = _run.Client.Epochs * (int)Math.Ceiling(samples / (double)_run.Client.BatchSize);
+                int steps = _run.Client.StepsFor(samples);
                 Schedule(EventKind.Finish, id, Now + _devices.Duration(client, id, Math.Max(1, steps)));
             }
         }

@@ -54,6 +54,7 @@ public sealed record RunSettings
                 Momentum = client.Double("momentum", min: 0, maxExclusive: 1),
                 WeightDecay = client.Double("weight-decay", min: 0),
                 ProximalMu = client.Double("proximal-mu", min: 0),
+                MaxSteps = client.OptionalInt("local-steps", min: 1),
             }.Validate();
         }
         catch (ArgumentOutOfRangeException e)

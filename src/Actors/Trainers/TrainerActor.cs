@@ -10,7 +10,8 @@ using TorchSharp;
 namespace FedActors.Actors.Trainers;
 
 /// <summary>
-/// One trainer slot: runs on its own dedicated thread and owns one model replica, created on first use
+/// One trainer slot: runs on its own dedicated thread and owns one model trainer (<see cref="IModelTrainer"/>, of the
+/// configured <see cref="TrainingEngine"/>) and, for evaluations, one TorchSharp model replica, each created on first use
 /// and reused for every job and evaluation.
 /// </summary>
 /// <remarks>
@@ -31,21 +32,24 @@ public sealed class TrainerActor : ReceiveActor
     private readonly LabeledDataset? _testSet;
     private readonly string _modelName;
     private readonly int _threads;
+    private readonly TrainingEngine _engine;
     private ModelReplica? _replica;
+    private IModelTrainer? _trainer;
 
     /// <summary>Creates a trainer.</summary>
-    public TrainerActor(IClientDataSource clients, LabeledDataset? testSet, string modelName, int threads)
+    public TrainerActor(IClientDataSource clients, LabeledDataset? testSet, string modelName, int threads, TrainingEngine engine = TrainingEngine.Auto)
     {
         _clients = clients;
         _testSet = testSet;
         _modelName = modelName;
         _threads = threads;
+        _engine = engine;
         Receive<TrainerProtocol.Work>(OnWork);
     }
 
     /// <summary>Props on the trainer dispatcher.</summary>
-    public static Props Props(IClientDataSource clients, LabeledDataset? testSet, string modelName, int threads) =>
-        Akka.Actor.Props.Create(() => new TrainerActor(clients, testSet, modelName, threads)).WithDispatcher(TrainerPool.DispatcherId);
+    public static Props Props(IClientDataSource clients, LabeledDataset? testSet, string modelName, int threads, TrainingEngine engine = TrainingEngine.Auto) =>
+        Akka.Actor.Props.Create(() => new TrainerActor(clients, testSet, modelName, threads, engine)).WithDispatcher(TrainerPool.DispatcherId);
 
     /// <summary>The sample-order stream of job <paramref name="jobId"/> of client <paramref name="clientId"/>.</summary>
     public static DeterministicRandom OrderStream(ulong seed, int clientId, long jobId) =>
@@ -61,6 +65,7 @@ public sealed class TrainerActor : ReceiveActor
     /// <inheritdoc />
     protected override void PostStop()
     {
+        _trainer?.Dispose();
         _replica?.Dispose();
         base.PostStop();
     }
@@ -84,9 +89,9 @@ public sealed class TrainerActor : ReceiveActor
         try
         {
             var data = _clients.Get(job.ClientId);
-            var replica = Replica(data.Data, job.Options.BatchSize);
+            var trainer = Trainer(data.Data, job.Options.BatchSize);
             var delta = new float[job.Base.Dimension];
-            var stats = LocalTrainer.Train(replica, job.Base.Weights, data.Data, data.Indices.Span, job.Options,
+            var stats = trainer.Train(job.Base.Weights, data.Data, data.Indices.Span, job.Options,
                 OrderStream(job.Seed, job.ClientId, job.Job.Value), delta);
             return new TrainerProtocol.Trained(job.Job, delta, stats);
         }
@@ -106,4 +111,10 @@ public sealed class TrainerActor : ReceiveActor
 
     private ModelReplica Replica(LabeledDataset shapeOf, int batch) =>
         _replica ??= ModelReplica.For(_modelName, shapeOf, Math.Max(batch, Evaluator.DefaultBatchSize));
+
+    // The torch engine trains on the evaluation replica: one TorchSharp model per slot, as before there were engines.
+    private IModelTrainer Trainer(LabeledDataset shapeOf, int batch) =>
+        _trainer ??= TrainingEngines.Resolve(_engine, _modelName) == TrainingEngine.Managed
+            ? TrainingEngines.Create(TrainingEngine.Managed, _modelName, shapeOf, batch)
+            : new TorchModelTrainer(Replica(shapeOf, batch), ownsReplica: false);
 }

@@ -37,7 +37,7 @@ public sealed class TrainerPool : ReceiveActor
     {
         _queueCapacity = settings.QueueCapacity;
         for (int i = 0; i < settings.Slots; i++)
-            _idle.Enqueue(Context.ActorOf(TrainerActor.Props(clients, testSet, modelName, settings.EffectiveThreadsPerSlot), $"trainer-{i}"));
+            _idle.Enqueue(Context.ActorOf(TrainerActor.Props(clients, testSet, modelName, settings.EffectiveThreadsPerSlot, settings.Engine), $"trainer-{i}"));
 
         Receive<TrainerProtocol.Train>(t =>
         {

@@ -1,5 +1,6 @@
 using Akka.Configuration;
 using FedActors.Actors.Configuration;
+using FedActors.Training.LocalTraining;
 
 namespace FedActors.Actors.Trainers;
 
@@ -20,6 +21,12 @@ public sealed record TrainerSettings
     /// <summary>Trainings the pool queues beyond its busy slots; further requests wait for a slot. <value>Default 4.</value></summary>
     public int QueueCapacity { get; init; } = 4;
 
+    /// <summary>
+    /// What does the arithmetic of local training: <see cref="TrainingEngine.Auto"/> trains logreg with the managed
+    /// engine and other models with TorchSharp. Evaluations always run on TorchSharp. <value>Default auto.</value>
+    /// </summary>
+    public TrainingEngine Engine { get; init; } = TrainingEngine.Auto;
+
     /// <summary>Defaults, as in reference.conf.</summary>
     public static TrainerSettings Default { get; } = new();
 
@@ -35,6 +42,7 @@ public sealed record TrainerSettings
             Slots = c.Int("slots", min: 1),
             ThreadsPerSlot = c.Int("threads-per-slot", min: 0),
             QueueCapacity = c.Int("queue-capacity", min: 0),
+            Engine = c.Enum("engine", TrainingEngines.Parse),
         };
     }
 }

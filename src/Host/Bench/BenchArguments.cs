@@ -18,7 +18,7 @@ public sealed record BenchArguments
         ["train"] = ["--out", "--models", "--samples", "--repetitions", "--threads", "--batch-size"],
         ["aggregate"] = ["--out", "--models", "--repetitions"],
         ["population"] = ["--out", "--clients"],
-        ["orchestration"] = ["--out", "--steps", "--repetitions"],
+        ["orchestration"] = ["--out", "--steps", "--repetitions", "--local-steps"],
         ["overhead"] = ["--out", "--steps", "--repetitions"],
     };
 
@@ -48,6 +48,9 @@ public sealed record BenchArguments
 
     /// <summary><c>--steps N</c> (orchestration, overhead): server steps of each measured run.</summary>
     public int? Steps { get; init; }
+
+    /// <summary><c>--local-steps K</c> (orchestration): optimizer steps per local training; 0 trains the config's full epochs.</summary>
+    public int? LocalSteps { get; init; }
 
     /// <summary>Parses the suite name and its options.</summary>
     /// <exception cref="UsageException">No suite, an unknown suite, or an option the suite does not take or with a bad value.</exception>
@@ -85,6 +88,7 @@ public sealed record BenchArguments
                 "--batch-size" => result with { BatchSize = PositiveInt(name, Value()) },
                 "--clients" => result with { Clients = Split(Value()).Select(v => PositiveInt(name, v)).ToArray() },
                 "--steps" => result with { Steps = PositiveInt(name, Value()) },
+                "--local-steps" => result with { LocalSteps = NonNegativeInt(name, Value()) },
                 _ => throw new UsageException($"unknown option '{name}'"),
             };
         }
@@ -108,4 +112,8 @@ public sealed record BenchArguments
     private static int PositiveInt(string name, string text) =>
         int.TryParse(text.Replace("_", "", StringComparison.Ordinal), NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v > 0
             ? v : throw new UsageException($"{name} must be a positive integer, got '{text}'");
+
+    private static int NonNegativeInt(string name, string text) =>
+        int.TryParse(text.Replace("_", "", StringComparison.Ordinal), NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v >= 0
+            ? v : throw new UsageException($"{name} must be a non-negative integer, got '{text}'");
 }

@@ -62,12 +62,35 @@ public sealed record ProcessCost(double WallSeconds, double CpuSeconds, int Gen0
 /// <param name="Updates">Local trainings done.</param>
 /// <param name="Seconds">Wall seconds for all of them.</param>
 /// <param name="DataSeconds">Seconds the threads spent getting client data (generation on a cache miss), summed over threads.</param>
-/// <param name="TrainSeconds">Seconds the threads spent in <see cref="LocalTrainer.Train"/>, summed over threads.</param>
+/// <param name="TrainSeconds">Seconds the threads spent in <see cref="IModelTrainer.Train"/>, summed over threads.</param>
 /// <param name="Cost">CPU, GC and allocation of the pass.</param>
-public sealed record BareSample(long Updates, double Seconds, double DataSeconds, double TrainSeconds, ProcessCost Cost)
+/// <param name="Work">The local work the trainings did.</param>
+public sealed record BareSample(long Updates, double Seconds, double DataSeconds, double TrainSeconds, ProcessCost Cost, LocalWork Work)
 {
     /// <summary>Local trainings per wall second.</summary>
     public double UpdatesPerSecond => Updates / Seconds;
+}
+
+/// <summary>What a set of local trainings did, from their statistics.</summary>
+/// <param name="Trainings">Trainings.</param>
+/// <param name="Steps">Optimizer steps, summed.</param>
+/// <param name="Samples">Samples trained, summed.</param>
+/// <param name="MaxSteps">Most steps of one training.</param>
+/// <param name="MaxSamples">Most samples of one training.</param>
+public sealed record LocalWork(long Trainings, long Steps, long Samples, int MaxSteps, long MaxSamples)
+{
+    /// <summary>Nothing trained.</summary>
+    public static LocalWork None { get; } = new(0, 0, 0, 0, 0);
+
+    /// <summary>Mean steps per training.</summary>
+    public double MeanSteps => Trainings == 0 ? 0 : (double)Steps / Trainings;
+
+    /// <summary>Mean samples per training.</summary>
+    public double MeanSamples => Trainings == 0 ? 0 : (double)Samples / Trainings;
+
+    /// <summary>Both sets together.</summary>
+    public LocalWork Add(LocalWork o) =>
+        new(Trainings + o.Trainings, Steps + o.Steps, Samples + o.Samples, Math.Max(MaxSteps, o.MaxSteps), Math.Max(MaxSamples, o.MaxSamples));
 }
 
 /// <summary>The orchestration benchmark's result: runtime and bare loop, repetitions interleaved.</summary>
@@ -75,8 +98,13 @@ public sealed record BareSample(long Updates, double Seconds, double DataSeconds
 /// <param name="Bare">The bare passes, in order.</param>
 /// <param name="Slots">Trainer slots (and bare-loop threads).</param>
 /// <param name="ThreadsPerSlot">Intra-op threads of each.</param>
-public sealed record OrchestrationBenchmarkResult(IReadOnlyList<RuntimeSample> Runtime, IReadOnlyList<BareSample> Bare, int Slots, int ThreadsPerSlot)
+/// <param name="Engine">The training engine of runtime and bare loop alike.</param>
+public sealed record OrchestrationBenchmarkResult(IReadOnlyList<RuntimeSample> Runtime, IReadOnlyList<BareSample> Bare, int Slots, int ThreadsPerSlot,
+    TrainingEngine Engine)
 {
+    /// <summary>The local work of every bare pass: the runtime's trainings replayed.</summary>
+    public LocalWork Work => Bare.Aggregate(LocalWork.None, (w, b) => w.Add(b.Work));
+
     /// <summary>Median updates/s of the runtime.</summary>
     public double RuntimeUpdatesPerSecond => BenchTiming.Median(Runtime.Select(r => r.UpdatesPerSecond).ToArray());
 
@@ -97,33 +125,34 @@ public sealed record OrchestrationBenchmarkResult(IReadOnlyList<RuntimeSample> R
 /// Client updates applied per second by the real one-node runtime (<see cref="FederatedRun"/>: coordinator, client
 /// region, client actors, trainer pool, in-memory journal) next to the bare loop: the local trainings the runtime's
 /// trainers started while updates were being applied (same clients, same kind of data source, same thread count; the
-/// sample orders differ, their cost does not) run by plain threads calling <see cref="LocalTrainer.Train"/>, with no
-/// actors and no coordinator.
+/// sample orders differ, their cost does not) run by plain threads with the runtime's trainer (<see cref="IModelTrainer"/> of the
+/// run's engine), with no actors and no coordinator.
 /// </summary>
 public static class OrchestrationBenchmark
 {
     /// <summary>Runs <paramref name="repetitions"/> pairs of (runtime run, bare pass), alternating which goes first.</summary>
     /// <param name="config">The run's effective config (persistence is not used: state stays in memory).</param>
-    /// <param name="population">Builds a fresh client data source for each run and pass, so that caches start equally cold.</param>
+    /// <param name="population">The clients, shared by every run and pass: a warm-up run fills its cache of generated clients
+    /// first, so that runs and passes find the same clients generated (the suite measures the runtime, not data generation).</param>
     /// <param name="testSet">The central test set.</param>
     /// <param name="repetitions">Pairs to time.</param>
     /// <param name="progress">Receives one line per finished run or pass.</param>
     /// <param name="ct">Cancels between runs.</param>
-    public static async Task<OrchestrationBenchmarkResult> RunAsync(Config config, Func<IClientDataSource> population, LabeledDataset testSet,
+    public static async Task<OrchestrationBenchmarkResult> RunAsync(Config config, IClientDataSource population, LabeledDataset testSet,
         int repetitions, Action<string> progress, CancellationToken ct)
     {
-        var probe = FederatedRunSpec.Create(config, population(), testSet);
+        var probe = FederatedRunSpec.Create(config, population, testSet);
         var runtime = new List<RuntimeSample>();
         var bare = new List<BareSample>();
-        // Warm-up run: the JIT, TorchSharp's native library and the actor system's first start are paid here.
-        var (_, jobs) = await RunRuntimeAsync(config, population(), testSet, ct);
+        // Warm-up run: the JIT, TorchSharp's native library, the actor system's first start and client generation are paid here.
+        var (_, jobs) = await RunRuntimeAsync(config, population, testSet, ct);
         var weights = FederatedRun.InitialWeights(probe);
         for (int r = 0; r < repetitions; r++)
         {
             ct.ThrowIfCancellationRequested();
             async Task Runtime()
             {
-                var (sample, applied) = await RunRuntimeAsync(config, population(), testSet, ct);
+                var (sample, applied) = await RunRuntimeAsync(config, population, testSet, ct);
                 runtime.Add(sample);
                 jobs = applied;
                 progress($"runtime: {sample.Updates:N0} updates applied and {sample.Trainings:N0} trainings started in {sample.Seconds:F2} s, {sample.UpdatesPerSecond:F0} updates/s, " +
@@ -131,7 +160,7 @@ public static class OrchestrationBenchmark
             }
             void Bare()
             {
-                var sample = RunBare(jobs, population(), probe, testSet, weights);
+                var sample = RunBare(jobs, population, probe, testSet, weights);
                 bare.Add(sample);
                 progress($"bare:    {sample.Updates:N0} trainings in {sample.Seconds:F2} s, {sample.UpdatesPerSecond:F0} trainings/s; {Describe(sample.Cost)}");
             }
@@ -146,7 +175,8 @@ public static class OrchestrationBenchmark
                 await Runtime();
             }
         }
-        return new OrchestrationBenchmarkResult(runtime, bare, probe.Trainers.Slots, probe.Trainers.EffectiveThreadsPerSlot);
+        return new OrchestrationBenchmarkResult(runtime, bare, probe.Trainers.Slots, probe.Trainers.EffectiveThreadsPerSlot,
+            TrainingEngines.Resolve(probe.Trainers.Engine, probe.Run.ModelName));
     }
 
     private static string Describe(ProcessCost c) => string.Create(System.Globalization.CultureInfo.InvariantCulture,
@@ -179,17 +209,19 @@ public static class OrchestrationBenchmark
         var options = spec.Run.Client;
         int next = -1;
         double dataSeconds = 0, trainSeconds = 0;
+        var work = LocalWork.None;
         var gate = new Lock();
         using var ready = new CountdownEvent(slots);
         using var go = new ManualResetEventSlim();
         var workers = Enumerable.Range(0, slots).Select(_ => new Thread(() =>
         {
-            // As a trainer slot: its own thread, intra-op threads set on it, one replica reused for every job.
+            // As a trainer slot: its own thread, intra-op threads set on it, one trainer of the run's engine reused for every job.
             torch.set_num_threads(threads);
-            using var replica = ModelReplica.For(spec.Run.ModelName, shapeOf, Math.Max(options.BatchSize, Evaluator.DefaultBatchSize));
+            using var trainer = TrainingEngines.Create(spec.Trainers.Engine, spec.Run.ModelName, shapeOf, Math.Max(options.BatchSize, Evaluator.DefaultBatchSize));
             ready.Signal();
             go.Wait();
-            long data = 0, train = 0;
+            long data = 0, train = 0, trainings = 0, steps = 0, samples = 0, maxSamples = 0;
+            int maxSteps = 0;
             int i;
             while ((i = Interlocked.Increment(ref next)) < jobs.Count)
             {
@@ -198,12 +230,18 @@ public static class OrchestrationBenchmark
                 var d = population.Get(client);
                 long t1 = Stopwatch.GetTimestamp();
                 var delta = new float[weights.Length];
-                LocalTrainer.Train(replica, weights, d.Data, d.Indices.Span, options, TrainerActor.OrderStream(spec.Run.Seed, client, job), delta);
+                var stats = trainer.Train(weights, d.Data, d.Indices.Span, options, TrainerActor.OrderStream(spec.Run.Seed, client, job), delta);
                 data += t1 - t0;
                 train += Stopwatch.GetTimestamp() - t1;
+                trainings++;
+                steps += stats.Steps;
+                samples += stats.Samples;
+                maxSteps = Math.Max(maxSteps, stats.Steps);
+                maxSamples = Math.Max(maxSamples, stats.Samples);
             }
             lock (gate)
             {
+                work = work.Add(new LocalWork(trainings, steps, samples, maxSteps, maxSamples));
                 dataSeconds += (double)data / Stopwatch.Frequency;
                 trainSeconds += (double)train / Stopwatch.Frequency;
             }
@@ -215,7 +253,7 @@ public static class OrchestrationBenchmark
         go.Set();
         foreach (var w in workers) w.Join();
         double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
-        return new BareSample(jobs.Count, seconds, dataSeconds, trainSeconds, cost.Stop());
+        return new BareSample(jobs.Count, seconds, dataSeconds, trainSeconds, cost.Stop(), work);
     }
 
     /// <summary>The runtime's data source, recording which client's data a trainer fetched when (one fetch per training).</summary>

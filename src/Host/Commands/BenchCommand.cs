@@ -24,6 +24,12 @@ public sealed class BenchCommand : ICommand
     /// <summary>The config the population, orchestration suites read without --config.</summary>
     public const string SyntheticConfig = "config/synthetic-fedbuff.conf";
 
+    /// <summary>Server steps of each orchestration run when --steps is not given.</summary>
+    public const int DefaultOrchestrationSteps = 2000;
+
+    /// <summary>Local steps of the orchestration suite's trainings when --local-steps is not given; null keeps the config's.</summary>
+    public static readonly int? DefaultOrchestrationLocalSteps = null;
+
     /// <summary>Population sizes the population suite measures by default.</summary>
     public static IReadOnlyList<int> PopulationSizes { get; } = [10_000, 100_000, 1_000_000];
 
@@ -258,22 +264,37 @@ public sealed class BenchCommand : ICommand
 
     private static async Task<object> OrchestrationAsync(CommandContext ctx, BenchArguments bench, Akka.Configuration.Config config, CancellationToken ct)
     {
-        int steps = bench.Steps ?? 300, repetitions = bench.Repetitions ?? 3;
+        int steps = bench.Steps ?? DefaultOrchestrationSteps, repetitions = bench.Repetitions ?? 3;
+        int? localSteps = bench.LocalSteps is null ? DefaultOrchestrationLocalSteps : bench.LocalSteps == 0 ? null : bench.LocalSteps;
         // Cut to the measured length, evaluated only at the start and the end: the timing runs from the first
         // applied update to the last, and state stays in memory (no journal file).
         config = Akka.Configuration.ConfigurationFactory.ParseString(
             $"fedactors.run.max-server-steps = {steps}\nfedactors.run.eval-every-steps = {steps}\nfedactors.run.target-accuracy = null\n" +
+            $"fedactors.client.local-steps = {(localSteps is int k ? k.ToString(System.Globalization.CultureInfo.InvariantCulture) : "null")}\n" +
             "fedactors.persistence.provider = memory").WithFallback(config);
         var settings = FedActorsSettings.Create(config);
-        var (loaded, test, _, _) = await RunCommand.LoadPopulationAsync(settings, ctx, ct);
-        // A fresh Synthetic population per run and per bare pass: caches of generated clients start equally cold.
-        Func<Actors.Clients.IClientDataSource> population = settings.Data.Dataset == "synthetic"
-            ? () => new Actors.Clients.SyntheticClientDataSource(DatasetLoader.Synthetic(settings.Data), settings.Run.Seed, settings.Population.Clients)
-            : () => loaded;
+        var (population, test, _, _) = await RunCommand.LoadPopulationAsync(settings, ctx, ct);
+        var engine = Training.LocalTraining.TrainingEngines.Resolve(settings.Trainers.Engine, settings.Run.ModelName);
+        var o = settings.Run.Client;
         await ctx.Out.WriteLineAsync(
             $"bench orchestration: {settings.Run.ModelName} on {settings.Data.Dataset}, {settings.Population.Clients:N0} clients, {steps} server steps per run, " +
             $"{repetitions} interleaved pairs, {settings.Trainers.Slots} trainer slot(s) × {settings.Trainers.EffectiveThreadsPerSlot} thread(s), {Environment.ProcessorCount} cores");
+        await ctx.Out.WriteLineAsync(
+            $"  local training: {Training.LocalTraining.TrainingEngines.Name(engine)} engine, {o.Epochs} epoch(s) of batches of {o.BatchSize}, " +
+            (o.MaxSteps is int cap ? $"at most {cap} step(s) (fedactors.client.local-steps)" : "no step cap (every batch)") +
+            $", lr {o.LearningRate.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
         var r = await OrchestrationBenchmark.RunAsync(config, population, test, repetitions, line => ctx.Out.WriteLine("  " + line), ct);
+        var work = r.Work;
+        await ctx.Out.WriteLineAsync(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"  local work per training (the runtime's trainings, replayed by the bare loop): {work.MeanSteps:F2} steps and {work.MeanSamples:F1} samples on average, " +
+            $"at most {work.MaxSteps} steps and {work.MaxSamples} samples"));
+        var cache = population as Actors.Clients.SyntheticClientDataSource;
+        if (cache is not null)
+        {
+            await ctx.Out.WriteLineAsync(
+                $"  client data: generated once and cached for all runs and passes: {cache.CachedClients:N0} clients, {cache.CachedBytes / 1e6:F0} MB cached; " +
+                $"{cache.CacheMisses:N0} generated, {cache.CacheHits:N0} answered from the cache");
+        }
 
         double rtTrain = r.Runtime.Sum(x => x.TrainSeconds) / r.Runtime.Sum(x => x.AppliedUpdates);
         double bareTrain = r.Bare.Sum(x => x.TrainSeconds) / r.Bare.Sum(x => x.Updates);
@@ -298,6 +319,15 @@ public sealed class BenchCommand : ICommand
             server_steps = steps,
             slots = r.Slots,
             threads_per_slot = r.ThreadsPerSlot,
+            engine = Training.LocalTraining.TrainingEngines.Name(r.Engine),
+            local_epochs = o.Epochs,
+            batch_size = o.BatchSize,
+            local_steps = o.MaxSteps,
+            mean_steps_per_training = work.MeanSteps,
+            mean_samples_per_training = work.MeanSamples,
+            max_steps_per_training = work.MaxSteps,
+            data_cache_misses = cache?.CacheMisses,
+            data_cache_hits = cache?.CacheHits,
             runtime_updates_per_second = r.RuntimeUpdatesPerSecond,
             runtime_trainings_per_second = r.RuntimeTrainingsPerSecond,
             bare_trainings_per_second = r.BareUpdatesPerSecond,

@@ -221,7 +221,7 @@ public sealed class RunCommand : ICommand
             var synthetic = DatasetLoader.Synthetic(settings.Data);
             int clients = settings.Population.Clients;
             var test = DatasetLoader.SyntheticTest(settings);
-            return (new SyntheticClientDataSource(synthetic, settings.Run.Seed, clients), test, null, []);
+            return (new SyntheticClientDataSource(synthetic, settings.Run.Seed, clients, settings.Data.Synthetic.CacheBytes), test, null, []);
         }
         var (train, testSet) = await DatasetLoader.LoadPooledAsync(settings, line => ctx.Error.WriteLine(line), ct);
         var partition = ClientPartitioning.Create(settings, train);

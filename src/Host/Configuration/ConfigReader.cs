@@ -63,6 +63,13 @@ public sealed class ConfigReader
         return value;
     }
 
+    /// <summary>A positive integer, or <c>null</c> (HOCON <c>null</c>) for "not set".</summary>
+    public int? NullablePositiveInt(string key)
+    {
+        const string expected = "a positive integer or null";
+        return Scalar(key, expected) is null ? null : Int(key, 1, expected);
+    }
+
     /// <summary>A boolean (<c>true</c>/<c>false</c>, also <c>yes</c>/<c>no</c>, <c>on</c>/<c>off</c>).</summary>
     public bool Bool(string key)
     {

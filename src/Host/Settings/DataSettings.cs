@@ -99,6 +99,15 @@ public sealed record SyntheticSettings
     /// </summary>
     public int TestClients { get; init; } = 1000;
 
+    /// <summary>
+    /// Megabytes (MiB) of generated devices a run's data source keeps (LRU), so that a device is generated once per run
+    /// rather than at every training; 0 keeps none. <value>Default 256.</value>
+    /// </summary>
+    public int CacheMegabytes { get; init; } = 256;
+
+    /// <summary><see cref="CacheMegabytes"/> in bytes.</summary>
+    public long CacheBytes => (long)CacheMegabytes << 20;
+
     /// <summary>Devices whose test splits make the central test set in a population of <paramref name="clients"/>.</summary>
     public int TestClientsOf(int clients) => Math.Min(clients, TestClients);
 
@@ -112,6 +121,7 @@ public sealed record SyntheticSettings
             Beta = r.NonNegativeDouble("beta"),
             Iid = r.Bool("iid"),
             TestClients = r.PositiveInt("test-clients"),
+            CacheMegabytes = r.NonNegativeInt("cache-mb"),
         };
     }
 }

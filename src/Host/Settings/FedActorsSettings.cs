@@ -54,6 +54,14 @@ public sealed record FedActorsSettings
         var client = ReadClient(config);
         var centralized = ReadCentralized(config);
         var trainers = ReadTrainers(config);
+        try
+        {
+            TrainingEngines.Resolve(trainers.Engine, modelName);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ConfigException(e.Message);
+        }
         return new FedActorsSettings
         {
             Run = RunSettings.Default with
@@ -79,7 +87,7 @@ public sealed record FedActorsSettings
         var r = new ConfigReader(config, "fedactors.client");
         var epochs = r.PositiveInt("local-epochs");
         var sgd = ReadSgd(r);
-        return sgd with { Epochs = epochs, ProximalMu = r.NonNegativeDouble("proximal-mu") };
+        return sgd with { Epochs = epochs, ProximalMu = r.NonNegativeDouble("proximal-mu"), MaxSteps = r.NullablePositiveInt("local-steps") };
     }
 
     /// <summary><c>fedactors.centralized</c>: the pooled baseline.</summary>
@@ -115,6 +123,7 @@ public sealed record FedActorsSettings
             Slots = r.PositiveInt("slots"),
             ThreadsPerSlot = r.NonNegativeInt("threads-per-slot"),
             QueueCapacity = r.NonNegativeInt("queue-capacity"),
+            Engine = TrainingEngines.Parse(r.OneOf("engine", TrainingEngines.Names)),
         };
     }
 }

@@ -28,13 +28,13 @@ public static class TrainingEngines
     public static IReadOnlyList<string> ManagedModels { get; } = ["logreg"];
 
     /// <summary>Parses a config name.</summary>
-    /// <exception cref="ArgumentException">Not one of <see cref="Names"/>.</exception>
+    /// <exception cref="FormatException">Not one of <see cref="Names"/>.</exception>
     public static TrainingEngine Parse(string name) => name.Trim().ToLowerInvariant() switch
     {
         "auto" => TrainingEngine.Auto,
         "torch" => TrainingEngine.Torch,
         "managed" => TrainingEngine.Managed,
-        _ => throw new ArgumentException($"fedactors.trainers.engine: unknown '{name}', valid values are {string.Join(", ", Names)}"),
+        _ => throw new FormatException($"valid values are {string.Join(", ", Names)}"),
     };
 
     /// <summary>The config name of <paramref name="engine"/>.</summary>

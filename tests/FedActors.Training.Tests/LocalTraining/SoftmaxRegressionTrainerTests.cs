@@ -148,7 +148,7 @@ public class SoftmaxRegressionTrainerTests
         Assert.Equal(TrainingEngine.Torch, TrainingEngines.Resolve(TrainingEngine.Torch, "logreg"));
         var e = Assert.Throws<ArgumentException>(() => TrainingEngines.Resolve(TrainingEngine.Managed, "cnn"));
         Assert.Contains("'cnn'", e.Message);
-        var p = Assert.Throws<ArgumentException>(() => TrainingEngines.Parse("gpu"));
+        var p = Assert.Throws<FormatException>(() => TrainingEngines.Parse("gpu"));
         Assert.Contains("auto, torch, managed", p.Message);
         using var trainer = TrainingEngines.Create(TrainingEngine.Auto, "logreg", Device(0), 64);
         Assert.IsType<SoftmaxRegressionTrainer>(trainer);
