@@ -24,6 +24,9 @@ public sealed record FederatedRunSpec(
     IClientDataSource Population,
     LabeledDataset TestSet)
 {
+    /// <summary>How the client region keeps client actors (<c>fedactors.population.max-idle-actors</c>).</summary>
+    public ClientRegionSettings Clients { get; init; } = ClientRegionSettings.Default;
+
     /// <summary>Weights of version 0; null derives them from the seed with <see cref="WeightInitializer"/>.</summary>
     public float[]? InitialWeights { get; init; }
 
@@ -36,7 +39,7 @@ public sealed record FederatedRunSpec(
     /// <summary>Reads every setting from <paramref name="config"/> (which must include reference.conf's defaults).</summary>
     public static FederatedRunSpec Create(Config config, IClientDataSource population, LabeledDataset testSet) =>
         new(RunSettings.Create(config), ServerSettings.Create(config), SimulationSettings.Create(config),
-            TrainerSettings.Create(config), population, testSet);
+            TrainerSettings.Create(config), population, testSet) { Clients = ClientRegionSettings.Create(config) };
 }
 
 /// <summary>Where and how a run's coordinator persists its state.</summary>
@@ -90,7 +93,7 @@ public static class FederatedRun
             var wall = new WallClock();
             var completion = new TaskCompletionSource<RunResult>(TaskCreationOptions.RunContinuationsAsynchronously);
             var trainers = system.ActorOf(TrainerPool.Props(spec.Trainers, spec.Population, spec.TestSet, spec.Run.ModelName), "trainers");
-            var clients = system.ActorOf(ClientRegion.Props(trainers), "clients");
+            var clients = system.ActorOf(ClientRegion.Props(trainers, spec.Clients), "clients");
             var coordinator = system.ActorOf(
                 CoordinatorActor.Props(setup, clients, trainers, observer, wall, completion), "coordinator");
             await using var registration = ct.Register(() => coordinator.Tell(CoordinatorProtocol.StopRun.Instance));
