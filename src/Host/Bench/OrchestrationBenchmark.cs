@@ -20,8 +20,10 @@ namespace FedActors.Host.Bench;
 /// <param name="Cost">CPU, GC and allocation of the whole run (start to end).</param>
 /// <param name="Trainings">Local trainings the trainers started between the first and the last applied update: the applied ones and
 /// those still in flight when the run ended, which a finite run trains without applying (long jobs are over-represented among them).</param>
+/// <param name="Window">CPU and allocation of the process from the first applied update to the last one sampled (every
+/// <see cref="OrchestrationBenchmark.WindowSampleEvery"/>th), without the run's start and end (actor system, evaluations).</param>
 public sealed record RuntimeSample(long Updates, double Seconds, double TrainSeconds, long AllocatedBytes, long AppliedUpdates, string ModelSha256,
-    ProcessCost Cost, long Trainings)
+    ProcessCost Cost, long Trainings, WindowCost Window)
 {
     /// <summary>Applied updates per wall second.</summary>
     public double UpdatesPerSecond => Updates / Seconds;
@@ -56,6 +58,19 @@ public sealed record ProcessCost(double WallSeconds, double CpuSeconds, int Gen0
             (Process.GetCurrentProcess().TotalProcessorTime - _cpu).TotalSeconds, GC.CollectionCount(0) - _gen0, GC.CollectionCount(2) - _gen2,
             (GC.GetTotalPauseDuration() - _pause).TotalSeconds, GC.GetTotalAllocatedBytes(precise: false) - _allocated);
     }
+}
+
+/// <summary>What the process spent while a run applied <paramref name="Updates"/> updates.</summary>
+/// <param name="Updates">Updates applied in the window.</param>
+/// <param name="CpuSeconds">Process CPU seconds in the window (all threads).</param>
+/// <param name="AllocatedBytes">Bytes allocated in the window (all threads).</param>
+public sealed record WindowCost(long Updates, double CpuSeconds, long AllocatedBytes)
+{
+    /// <summary>CPU seconds per applied update.</summary>
+    public double CpuPerUpdate => Updates == 0 ? double.NaN : CpuSeconds / Updates;
+
+    /// <summary>Bytes allocated per applied update.</summary>
+    public double AllocatedPerUpdate => Updates == 0 ? double.NaN : (double)AllocatedBytes / Updates;
 }
 
 /// <summary>One timed pass of the bare loop over the runtime's jobs.</summary>
@@ -198,7 +213,7 @@ public static class OrchestrationBenchmark
         // The bare loop replays every training started in the window, as the runtime's trainers did them.
         var trained = recording.Gets.Where(g => g.At >= observer.First && g.At < observer.Last).Select((g, i) => (g.Client, (long)i)).ToArray();
         var sample = new RuntimeSample(observer.Jobs.Count - 1, Stopwatch.GetElapsedTime(observer.First, observer.Last).TotalSeconds,
-            result.Counters.TrainSeconds, allocated, result.Counters.UpdatesApplied, result.ModelSha256, spent, trained.Length);
+            result.Counters.TrainSeconds, allocated, result.Counters.UpdatesApplied, result.ModelSha256, spent, trained.Length, observer.Window);
         return (sample, trained);
     }
 
@@ -278,10 +293,17 @@ public static class OrchestrationBenchmark
         public int SampleCount(int clientId) => inner.SampleCount(clientId);
     }
 
-    /// <summary>Records which jobs were applied and when the first and last were.</summary>
+    /// <summary>The runtime's CPU and allocation are sampled at the first applied update and at every this many after it.</summary>
+    public const int WindowSampleEvery = 500;
+
+    /// <summary>Records which jobs were applied and when the first and last were, and the process's CPU and allocation between.</summary>
     private sealed class UpdateTimer : IRunObserver
     {
         private readonly List<(int Client, long Job)> _jobs = new();
+        private TimeSpan _cpu0;
+        private long _allocated0;
+
+        public WindowCost Window { get; private set; } = new(0, 0, 0);
 
         public long First { get; private set; }
 
@@ -296,7 +318,16 @@ public static class OrchestrationBenchmark
         public void OnUpdateApplied(AppliedUpdate update)
         {
             Last = Stopwatch.GetTimestamp();
-            if (_jobs.Count == 0) First = Last;
+            if (_jobs.Count == 0)
+            {
+                First = Last;
+                _cpu0 = Environment.CpuUsage.TotalTime;
+                _allocated0 = GC.GetTotalAllocatedBytes(precise: false);
+            }
+            else if (_jobs.Count % WindowSampleEvery == 0)
+            {
+                Window = new WindowCost(_jobs.Count, (Environment.CpuUsage.TotalTime - _cpu0).TotalSeconds, GC.GetTotalAllocatedBytes(precise: false) - _allocated0);
+            }
             _jobs.Add((update.ClientId, update.Job.Value));
         }
     }

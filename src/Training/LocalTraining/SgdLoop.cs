@@ -28,7 +28,7 @@ public static class SgdLoop
         int maxSteps = options.MaxSteps ?? int.MaxValue;
         for (int e = 0; e < epochs && steps < maxSteps; e++)
         {
-            order.Shuffle(shuffled);
+            Shuffle(order, shuffled, options.BatchSize, maxSteps - steps);
             for (int start = 0; start < shuffled.Length && steps < maxSteps; start += options.BatchSize)
             {
                 int n = Math.Min(options.BatchSize, shuffled.Length - start);
@@ -38,6 +38,17 @@ public static class SgdLoop
             }
         }
         return (samples, steps, lossSum);
+    }
+
+    /// <summary>
+    /// An epoch's sample order: a full shuffle, or, when at most <paramref name="stepsLeft"/> batches of the epoch will be
+    /// trained (<see cref="LocalTrainingOptions.MaxSteps"/>), a shuffle of only the places those batches take.
+    /// </summary>
+    internal static void Shuffle(DeterministicRandom order, Span<int> samples, int batchSize, int stepsLeft)
+    {
+        long used = (long)stepsLeft * batchSize;
+        if (used >= samples.Length) order.Shuffle(samples);
+        else order.ShufflePrefix(samples, (int)used);
     }
 
     // One scope per batch, opened and closed in this synchronous method: scopes are thread-static.

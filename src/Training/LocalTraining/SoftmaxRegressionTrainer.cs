@@ -1,5 +1,8 @@
 using System.Diagnostics;
+using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using FedActors.Training.Data;
 
 namespace FedActors.Training.LocalTraining;
@@ -29,6 +32,7 @@ public sealed class SoftmaxRegressionTrainer : IModelTrainer
     private readonly float[] _gradient;
     private readonly float[] _momentum;
     private readonly float[] _logits;
+    private float[] _batch = [];
     private int[] _order = [];
 
     /// <summary>Creates the trainer for <paramref name="features"/> inputs and <paramref name="classes"/> classes.</summary>
@@ -78,7 +82,7 @@ public sealed class SoftmaxRegressionTrainer : IModelTrainer
         int maxSteps = options.MaxSteps ?? int.MaxValue;
         for (int e = 0; e < options.Epochs && steps < maxSteps; e++)
         {
-            order.Shuffle(shuffled);
+            SgdLoop.Shuffle(order, shuffled, options.BatchSize, maxSteps - steps);
             for (int start = 0; start < shuffled.Length && steps < maxSteps; start += options.BatchSize)
             {
                 int n = Math.Min(options.BatchSize, shuffled.Length - start);
@@ -98,6 +102,14 @@ public sealed class SoftmaxRegressionTrainer : IModelTrainer
     private float Step(LabeledDataset data, ReadOnlySpan<int> batch, LocalTrainingOptions o, ReadOnlySpan<float> anchor)
     {
         int f = _features, k = _classes, weightCount = f * k;
+        // The batch's rows copied together first, as the torch path loads its batch tensor: the loads of rows scattered
+        // over a large client overlap instead of each stalling the arithmetic that needs it.
+        int n = batch.Length;
+        if (_batch.Length < n * f) _batch = new float[n * f];
+        var rows = _batch.AsSpan(0, n * f);
+        var features = data.Features.AsSpan();
+        for (int i = 0; i < n; i++) features.Slice(batch[i] * f, f).CopyTo(rows.Slice(i * f, f));
+
         var w = _weights.AsSpan();
         var weight = w[..weightCount];
         var bias = w.Slice(weightCount, k);
@@ -106,30 +118,31 @@ public sealed class SoftmaxRegressionTrainer : IModelTrainer
         var gWeight = g[..weightCount];
         var gBias = g.Slice(weightCount, k);
         var z = _logits.AsSpan();
-        var features = data.Features.AsSpan();
         var labels = data.Labels;
-        float invN = 1f / batch.Length;
+        float invN = 1f / n;
         float loss = 0;
-        foreach (int s in batch)
+        for (int i = 0; i < n; i++)
         {
-            var x = features.Slice(s * f, f);
-            for (int c = 0; c < k; c++) z[c] = TensorPrimitives.Dot(weight.Slice(c * f, f), x) + bias[c];
-            // log-softmax as PyTorch computes it: shift by the max, so exp cannot overflow.
-            float max = TensorPrimitives.Max(z);
-            TensorPrimitives.Subtract(z, max, z);
-            int y = labels[s];
-            float target = z[y];
-            TensorPrimitives.Exp(z, z);
-            float sum = TensorPrimitives.Sum(z);
-            loss += MathF.Log(sum) - target;
-            // ∂(mean loss)/∂z = (softmax(z) − onehot(y)) / n.
-            TensorPrimitives.Multiply(z, invN / sum, z);
-            z[y] -= invN;
-            TensorPrimitives.Add(gBias, z, gBias);
+            var x = rows.Slice(i * f, f);
+            float max = float.NegativeInfinity;
             for (int c = 0; c < k; c++)
             {
-                var row = gWeight.Slice(c * f, f);
-                TensorPrimitives.MultiplyAdd(x, z[c], row, row);
+                z[c] = Dot(weight.Slice(c * f, f), x) + bias[c];
+                max = MathF.Max(max, z[c]);
+            }
+            // log-softmax as PyTorch computes it: shifted by the max, so exp cannot overflow.
+            int y = labels[batch[i]];
+            float target = z[y] - max;
+            float sum = 0;
+            for (int c = 0; c < k; c++) sum += z[c] = MathF.Exp(z[c] - max);
+            loss += MathF.Log(sum) - target;
+            // ∂(mean loss)/∂z = (softmax(z) − onehot(y)) / n.
+            float scale = invN / sum;
+            for (int c = 0; c < k; c++)
+            {
+                float dz = z[c] * scale - (c == y ? invN : 0f);
+                gBias[c] += dz;
+                AddScaled(gWeight.Slice(c * f, f), x, dz);
             }
         }
 
@@ -149,6 +162,35 @@ public sealed class SoftmaxRegressionTrainer : IModelTrainer
         }
         else TensorPrimitives.MultiplyAdd(g, step, w, w);
         return loss * invN;
+    }
+
+    // Inlined SIMD kernels for the short rows of this model (60 features): TensorPrimitives' per-call dispatch costs as much
+    // as the arithmetic of one row, and the forward and backward passes make 2 × classes such calls per sample.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        ref float pa = ref MemoryMarshal.GetReference(a);
+        ref float pb = ref MemoryMarshal.GetReference(b);
+        int i = 0;
+        var acc = Vector<float>.Zero;
+        for (; i <= a.Length - Vector<float>.Count; i += Vector<float>.Count)
+            acc += Vector.LoadUnsafe(ref pa, (nuint)i) * Vector.LoadUnsafe(ref pb, (nuint)i);
+        float sum = Vector.Sum(acc);
+        for (; i < a.Length; i++) sum += Unsafe.Add(ref pa, i) * Unsafe.Add(ref pb, i);
+        return sum;
+    }
+
+    /// <summary>destination += scale · x.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddScaled(Span<float> destination, ReadOnlySpan<float> x, float scale)
+    {
+        ref float pd = ref MemoryMarshal.GetReference(destination);
+        ref float px = ref MemoryMarshal.GetReference(x);
+        var s = new Vector<float>(scale);
+        int i = 0;
+        for (; i <= destination.Length - Vector<float>.Count; i += Vector<float>.Count)
+            (Vector.LoadUnsafe(ref pd, (nuint)i) + Vector.LoadUnsafe(ref px, (nuint)i) * s).StoreUnsafe(ref pd, (nuint)i);
+        for (; i < destination.Length; i++) Unsafe.Add(ref pd, i) += Unsafe.Add(ref px, i) * scale;
     }
 
     /// <inheritdoc />

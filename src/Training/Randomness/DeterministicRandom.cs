@@ -152,6 +152,22 @@ public sealed class DeterministicRandom
         }
     }
 
+    /// <summary>
+    /// Puts a uniformly drawn ordered sample of <paramref name="count"/> of the items in the first <paramref name="count"/>
+    /// places (the first <paramref name="count"/> swaps of a forward Fisher–Yates shuffle); the rest stay a permutation
+    /// of the others. Costs O(count), not O(items): for a training that uses only the first few items of a long list.
+    /// </summary>
+    public void ShufflePrefix<T>(Span<T> items, int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, items.Length);
+        for (int i = 0; i < count && i < items.Length - 1; i++)
+        {
+            int j = i + NextInt(items.Length - i);
+            (items[i], items[j]) = (items[j], items[i]);
+        }
+    }
+
     private static ulong BitRotate(ulong x, int k) => (x << k) | (x >> (64 - k));
 
     private static ulong Mix(ulong z)

@@ -51,6 +51,17 @@ public class SoftmaxRegressionTrainerTests
     }
 
     [Fact]
+    public void A_confidently_wrong_model_must_report_a_large_finite_loss()
+    {
+        // Logits (0, 200) for a sample of class 0: loss = log(1 + e^200) ≈ 200, where exp(−200) underflows in float.
+        var data = new LabeledDataset("far", [1f], [0], [1], 2);
+        using var trainer = new SoftmaxRegressionTrainer(1, 2);
+        var stats = trainer.Train([0f, 200f, 0f, 0f], data, [0], new LocalTrainingOptions { BatchSize = 1, LearningRate = 0.1 },
+            DeterministicRandom.For(1, 0, 0), new float[4]);
+        Assert.Equal(200, stats.MeanLoss, 3);
+    }
+
+    [Fact]
     public void Its_layout_must_be_torch_logreg_layout()
     {
         var data = Device(0);

@@ -93,6 +93,29 @@ public class DeterministicRandomTests
     }
 
     [Fact]
+    public void ShufflePrefix_must_draw_every_item_into_each_place_about_equally_and_keep_a_permutation()
+    {
+        // 6 items, prefix of 2: each item lands in place 0 (and in place 1) with probability 1/6.
+        var counts = new int[2, 6];
+        var rng = DeterministicRandom.For(4, 5, 6);
+        const int trials = 60_000;
+        for (int t = 0; t < trials; t++)
+        {
+            Span<int> items = [0, 1, 2, 3, 4, 5];
+            rng.ShufflePrefix(items, 2);
+            counts[0, items[0]]++;
+            counts[1, items[1]]++;
+            var sorted = items.ToArray();
+            Array.Sort(sorted);
+            Assert.Equal([0, 1, 2, 3, 4, 5], sorted);
+        }
+        for (int place = 0; place < 2; place++)
+            for (int item = 0; item < 6; item++)
+                Assert.InRange(counts[place, item], trials / 6 * 0.95, trials / 6 * 1.05);
+        Assert.Throws<ArgumentOutOfRangeException>(() => rng.ShufflePrefix<int>(new int[3], 4));
+    }
+
+    [Fact]
     public void ShuffleIsAPermutation()
     {
         var items = Enumerable.Range(0, 1000).ToArray();
