@@ -157,9 +157,30 @@ public sealed partial class CoordinatorCore
     {
         if (_buffer is not null && _buffer.Count != 0)
             throw new InvalidOperationException("a checkpoint is only taken at a step boundary, with the buffer empty");
-        var retained = new SortedSet<long> { Current.Number };
-        foreach (var j in _inFlight.Values) retained.Add(j.Base.Number);
-        foreach (var p in _pendingEvaluations.Values) retained.Add(p.Version.Number);
+        // Taken at every server step: sorted arrays rather than LINQ sorts and sorted sets, which cost more than the step.
+        var retained = new List<long> { Current.Number };
+        var inFlight = new CheckpointJob[_inFlight.Count];
+        var inFlightIds = new long[inFlight.Length];
+        int n = 0;
+        foreach (var j in _inFlight.Values)
+        {
+            if (!retained.Contains(j.Base.Number)) retained.Add(j.Base.Number);
+            inFlightIds[n] = j.Id;
+            inFlight[n++] = new CheckpointJob(j.Id, j.ClientId, j.Base.Number, j.Round, j.Dropped, j.Result is not null);
+        }
+        Array.Sort(inFlightIds, inFlight);
+        foreach (var p in _pendingEvaluations.Values)
+            if (!retained.Contains(p.Version.Number)) retained.Add(p.Version.Number);
+        retained.Sort();
+        var events = new CheckpointEvent[_events.Count];
+        var eventKeys = new (double Time, int Kind, long Id)[events.Length];
+        n = 0;
+        foreach (var (_, at) in _events.UnorderedItems)
+        {
+            eventKeys[n] = at;
+            events[n++] = new CheckpointEvent(at.Time, at.Kind, at.Id);
+        }
+        Array.Sort(eventKeys, events);
         var changes = _participationChanged.Order().Select(c => new ParticipationCount(c, _participation[c])).ToArray();
         _participationChanged.Clear();
         var newRecords = _records.Skip(_recordsCheckpointed).ToArray();
@@ -169,10 +190,8 @@ public sealed partial class CoordinatorCore
             ServerStep = Current.Number,
             Now = Now,
             NextJob = _nextJob,
-            InFlight = _inFlight.Values.OrderBy(j => j.Id)
-                .Select(j => new CheckpointJob(j.Id, j.ClientId, j.Base.Number, j.Round, j.Dropped, j.Result is not null)).ToArray(),
-            Events = _events.UnorderedItems.Select(e => new CheckpointEvent(e.Priority.Time, e.Priority.Kind, e.Priority.Id))
-                .OrderBy(e => e.Time).ThenBy(e => e.Kind).ThenBy(e => e.Id).ToArray(),
+            InFlight = inFlight,
+            Events = events,
             Abandoned = _abandoned.Order().ToArray(),
             Round = new CheckpointRound(_round, _roundOpen, _roundOutstanding, _roundReceived, _roundWeight, _emptyRounds),
             Counters = new CheckpointCounters(new SortedDictionary<string, long>(_rejected, StringComparer.Ordinal), _updatesApplied, _droppedStale,

@@ -6,8 +6,9 @@ using FedActors.Training.Data;
 namespace FedActors.Actors.Trainers;
 
 /// <summary>
-/// A bounded pool of <see cref="TrainerActor"/> slots. It hands each trainer one work item at a time,
-/// queues at most <see cref="TrainerSettings.QueueCapacity"/> trainings beyond the busy slots, and
+/// A bounded pool of <see cref="TrainerActor"/> slots. It hands each trainer up to <see cref="PerTrainer"/> work items
+/// at a time (one running, the next waiting in its mailbox, so a trainer never idles while the pool hears that it
+/// finished), queues at most <see cref="TrainerSettings.QueueCapacity"/> trainings beyond those, and
 /// answers further ones with <see cref="TrainerProtocol.PoolBusy"/>, later telling the turned-away
 /// senders <see cref="TrainerProtocol.SlotAvailable"/> one by one. Evaluations are never turned away
 /// (the coordinator has few in flight) and go before queued trainings.
@@ -26,7 +27,11 @@ public sealed class TrainerPool : ReceiveActor
         }
         """);
 
+    /// <summary>Work items handed to one trainer at a time.</summary>
+    public const int PerTrainer = 2;
+
     private readonly int _queueCapacity;
+    // A trainer appears once per free place: PerTrainer times when it has nothing.
     private readonly Queue<IActorRef> _idle = new();
     private readonly Queue<TrainerProtocol.Work> _trainings = new();
     private readonly Queue<TrainerProtocol.Work> _evaluations = new();
@@ -36,8 +41,12 @@ public sealed class TrainerPool : ReceiveActor
     public TrainerPool(TrainerSettings settings, IClientDataSource clients, LabeledDataset? testSet, string modelName)
     {
         _queueCapacity = settings.QueueCapacity;
-        for (int i = 0; i < settings.Slots; i++)
-            _idle.Enqueue(Context.ActorOf(TrainerActor.Props(clients, testSet, modelName, settings.EffectiveThreadsPerSlot, settings.Engine), $"trainer-{i}"));
+        var trainers = Enumerable.Range(0, settings.Slots)
+            .Select(i => Context.ActorOf(TrainerActor.Props(clients, testSet, modelName, settings.EffectiveThreadsPerSlot, settings.Engine), $"trainer-{i}"))
+            .ToArray();
+        // Round-robin places: every trainer gets its first item before any gets a second.
+        for (int k = 0; k < PerTrainer; k++)
+            foreach (var t in trainers) _idle.Enqueue(t);
 
         Receive<TrainerProtocol.Train>(t =>
         {
