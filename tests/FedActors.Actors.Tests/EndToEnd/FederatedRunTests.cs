@@ -3,6 +3,7 @@ using FedActors.Actors.Coordination;
 using FedActors.Actors.Simulation;
 using FedActors.Actors.Trainers;
 using FedActors.Training.Data;
+using FedActors.Training.LocalTraining;
 using Xunit.Abstractions;
 
 namespace FedActors.Actors.Tests.EndToEnd;
@@ -25,7 +26,8 @@ public class FederatedRunTests(ITestOutputHelper output)
 {
     private static readonly SyntheticSettings Synthetic = new(1, 1, false);
 
-    private static FederatedRunSpec Spec(int slots, int steps = 30, FlAlgorithm algorithm = FlAlgorithm.FedBuff)
+    private static FederatedRunSpec Spec(int slots, int steps = 30, FlAlgorithm algorithm = FlAlgorithm.FedBuff,
+        TrainingEngine engine = TrainingEngine.Auto, int? localSteps = null)
     {
         const ulong seed = 5;
         var population = new SyntheticClientDataSource(Synthetic, seed, clientCount: 30);
@@ -33,11 +35,11 @@ public class FederatedRunTests(ITestOutputHelper output)
         var run = RunSettings.Default with
         {
             Seed = seed, MaxServerSteps = steps, EvalEverySteps = 10, TargetAccuracy = 0.3, ModelName = "logreg",
-            Client = new() { Epochs = 1, BatchSize = 10, LearningRate = 0.01 },
+            Client = new() { Epochs = 1, BatchSize = 10, LearningRate = 0.01, MaxSteps = localSteps },
         };
         var server = ServerSettings.Default with { Algorithm = algorithm, Concurrency = 8, BufferSize = 4, ClientsPerRound = 8 };
         var sim = SimulationSettings.Default with { Device = DeviceSettings.Default with { Dropout = 0.1, JobTimeout = 50 } };
-        var trainers = TrainerSettings.Default with { Slots = slots, ThreadsPerSlot = 1, QueueCapacity = 1 };
+        var trainers = TrainerSettings.Default with { Slots = slots, ThreadsPerSlot = 1, QueueCapacity = 1, Engine = engine };
         return new FederatedRunSpec(run, server, sim, trainers, population, test);
     }
 
@@ -61,6 +63,36 @@ public class FederatedRunTests(ITestOutputHelper output)
         Assert.Equal(new long[] { 0, 10, 20, 30 }, a.Evaluations.Select(r => r.ServerStep));
         Assert.Equal(a.Counters with { TrainSeconds = 0 }, b.Counters with { TrainSeconds = 0 }, new CountersComparer());
         Assert.True(a.Counters.JobsDropped > 0);
+    }
+
+    [Fact]
+    public async Task The_managed_and_torch_engines_must_run_the_same_logreg_run_to_float_rounding()
+    {
+        var managed = await FederatedRun.RunAsync(Spec(slots: 2, engine: TrainingEngine.Managed), new RecordingObserver());
+        var torch = await FederatedRun.RunAsync(Spec(slots: 2, engine: TrainingEngine.Torch), new RecordingObserver());
+
+        // Same jobs, samples and virtual times: the engines differ only in the last bits of the arithmetic.
+        Assert.Equal(torch.Counters.UpdatesApplied, managed.Counters.UpdatesApplied);
+        Assert.Equal(torch.Counters.SamplesTrained, managed.Counters.SamplesTrained);
+        Assert.Equal(torch.Counters.VirtualSeconds, managed.Counters.VirtualSeconds);
+        float scale = torch.FinalWeights.Max(MathF.Abs);
+        for (int i = 0; i < torch.FinalWeights.Length; i++)
+            Assert.True(MathF.Abs(torch.FinalWeights[i] - managed.FinalWeights[i]) <= 1e-3f * scale, $"weight {i}: {torch.FinalWeights[i]} vs {managed.FinalWeights[i]}");
+        Assert.Equal(torch.FinalAccuracy!.Value, managed.FinalAccuracy!.Value, 0.02);
+    }
+
+    [Fact]
+    public async Task Local_steps_must_cap_every_update_and_keep_the_run_independent_of_the_slots()
+    {
+        var observer = new RecordingObserver();
+        var a = await FederatedRun.RunAsync(Spec(slots: 1, localSteps: 2), observer);
+        var b = await FederatedRun.RunAsync(Spec(slots: 2, localSteps: 2), new RecordingObserver());
+
+        Assert.Equal(RunStatus.Completed, a.Status);
+        Assert.Equal(a.ModelSha256, b.ModelSha256);
+        long received = a.Counters.UpdatesApplied + a.Counters.UpdatesRejected.Values.Sum() + a.Counters.UpdatesDroppedStale;
+        Assert.True(a.Counters.SamplesTrained <= 20 * received, $"{a.Counters.SamplesTrained} samples in {received} updates of at most 2 batches of 10");
+        Assert.NotEqual((await FederatedRun.RunAsync(Spec(slots: 1), new RecordingObserver())).ModelSha256, a.ModelSha256);
     }
 
     [Fact]
