@@ -41,6 +41,9 @@ public class ConfigSpecs
         Assert.Equal("simple-cnn", s.Run.ModelName);
         Assert.Equal(1e-5, s.Centralized.Sgd.WeightDecay);
         Assert.Equal(Math.Max(1, Environment.ProcessorCount), s.Trainers.EffectiveThreadsPerSlot);
+        Assert.Equal(FedActors.Training.LocalTraining.TrainingEngine.Auto, s.Trainers.Engine);
+        Assert.Null(s.Run.Client.MaxSteps);
+        Assert.Equal(256L << 20, s.Data.Synthetic.CacheBytes);
     }
 
     [Fact]
@@ -98,6 +101,10 @@ public class ConfigSpecs
     [InlineData("fedactors.centralized.lr-decay=0", "fedactors.centralized.lr-decay: expected a number in (0, 1], got '0'")]
     [InlineData("fedactors.client.lr=null", "fedactors.client.lr: expected a positive number, got null")]
     [InlineData("fedactors.client=3", "fedactors.client: expected a section { ... }, got '3'")]
+    [InlineData("fedactors.client.local-steps=0", "fedactors.client.local-steps: expected a positive integer or null, got '0'")]
+    [InlineData("fedactors.trainers.engine=gpu", "fedactors.trainers.engine: expected one of auto | torch | managed, got 'gpu'")]
+    [InlineData("fedactors.data.synthetic.cache-mb=-1", "fedactors.data.synthetic.cache-mb: expected a non-negative integer, got '-1'")]
+    [InlineData("fedactors.trainers.engine=managed", "fedactors.trainers.engine = managed trains logreg only, not model 'simple-cnn'; use auto or torch")]
     public void Bad_values_must_be_rejected_naming_key_and_value(string set, string expected)
     {
         var e = Assert.Throws<ConfigException>(() => FedActorsConfig.Load(null, [set]));
