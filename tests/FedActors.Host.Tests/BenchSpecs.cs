@@ -104,6 +104,10 @@ public class BenchSpecs
 
         Assert.Equal(("orchestration", 50, 2, "o.json"), (o.Suite, o.Steps, o.Repetitions, o.OutFile));
         Assert.Throws<UsageException>(() => BenchArguments.Parse(["orchestration", "--clients", "10"]));
+        Assert.Equal(0, BenchArguments.Parse(["orchestration", "--local-steps", "0"]).LocalSteps);
+        Assert.Equal(5, BenchArguments.Parse(["orchestration", "--local-steps=5"]).LocalSteps);
+        Assert.Throws<UsageException>(() => BenchArguments.Parse(["orchestration", "--local-steps", "-1"]));
+        Assert.Throws<UsageException>(() => BenchArguments.Parse(["overhead", "--local-steps", "5"]));
         Assert.Throws<UsageException>(() => BenchArguments.Parse(["population", "--steps", "10"]));
     }
 
