@@ -18,7 +18,7 @@ public sealed record BenchArguments
         ["train"] = ["--out", "--models", "--samples", "--repetitions", "--threads", "--batch-size"],
         ["aggregate"] = ["--out", "--models", "--repetitions"],
         ["population"] = ["--out", "--clients"],
-        ["orchestration"] = ["--out", "--steps", "--repetitions"],
+        ["orchestration"] = ["--out", "--steps", "--repetitions", "--nodes"],
         ["overhead"] = ["--out", "--steps", "--repetitions"],
     };
 
@@ -48,6 +48,9 @@ public sealed record BenchArguments
 
     /// <summary><c>--steps N</c> (orchestration, overhead): server steps of each measured run.</summary>
     public int? Steps { get; init; }
+
+    /// <summary><c>--nodes N</c> (orchestration): 1 measures the one-node runtime; N ≥ 2 also a loopback cluster of N processes.</summary>
+    public int? Nodes { get; init; }
 
     /// <summary>Parses the suite name and its options.</summary>
     /// <exception cref="UsageException">No suite, an unknown suite, or an option the suite does not take or with a bad value.</exception>
@@ -85,6 +88,7 @@ public sealed record BenchArguments
                 "--batch-size" => result with { BatchSize = PositiveInt(name, Value()) },
                 "--clients" => result with { Clients = Split(Value()).Select(v => PositiveInt(name, v)).ToArray() },
                 "--steps" => result with { Steps = PositiveInt(name, Value()) },
+                "--nodes" => result with { Nodes = PositiveInt(name, Value()) },
                 _ => throw new UsageException($"unknown option '{name}'"),
             };
         }

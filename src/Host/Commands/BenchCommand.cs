@@ -38,7 +38,7 @@ public sealed class BenchCommand : ICommand
         "Usage: fedactors bench train [--out FILE] [--models M,...] [--samples N] [--repetitions R] [--threads T] [--batch-size B]\n" +
         "       fedactors bench aggregate [--out FILE] [--models M,...] [--repetitions R]\n" +
         "       fedactors bench population [--out FILE] [--clients N,...]\n" +
-        "       fedactors bench orchestration [--out FILE] [--steps N] [--repetitions R]\n" +
+        "       fedactors bench orchestration [--out FILE] [--steps N] [--repetitions R] [--nodes N]\n" +
         "       fedactors bench overhead [--out FILE] [--steps N] [--repetitions R]\n\n" +
         "train: local-training throughput (samples/s and achieved GFLOP/s) of every model through FedActors'\n" +
         "       client path, next to a bare TorchSharp loop (torch.optim.SGD, batches prepared up front) doing\n" +
@@ -56,7 +56,10 @@ public sealed class BenchCommand : ICommand
         "orchestration: client updates applied per second by the one-node runtime (coordinator, client actors,\n" +
         "       trainer pool; state in memory) on the config's run cut to --steps server steps (default 300), next\n" +
         "       to the bare loop: the local trainings the runtime started while applying updates, on as many plain\n" +
-        "       threads as trainer slots, no actors. The ratio is the median of back-to-back pairs.\n" +
+        "       threads as trainer slots, no actors. The ratio is the median of back-to-back pairs. With --nodes N\n" +
+        "       (N ≥ 2) it then runs the same config on a loopback cluster of N `fedactors node` processes (one\n" +
+        "       coordinator, N − 1 workers, state in memory) and reports its updates/s between the coordinator's\n" +
+        "       first and last evaluation, and whether its final weights hash as the one-node run's.\n" +
         $"       Without --config it reads {SyntheticConfig} (logreg on Synthetic(1, 1), virtual clock).\n" +
         "overhead: samples/s of complete runs (actor system, evaluations, persistence as configured, in a temporary\n" +
         "       directory) cut to --steps server steps (default 100), divided by the samples/s of bare TorchSharp loops\n" +
@@ -72,6 +75,7 @@ public sealed class BenchCommand : ICommand
         "  --batch-size B  train: minibatch size (default: fedactors.client.batch-size)\n" +
         "  --clients N,... population: population sizes to measure\n" +
         "  --steps N       orchestration, overhead: server steps of each measured run\n" +
+        "  --nodes N       orchestration: also measure a loopback cluster of N processes (default 1: one node only)\n" +
         CommonOptions.Describe(Accepted);
 
     /// <inheritdoc />
@@ -288,9 +292,29 @@ public sealed class BenchCommand : ICommand
         table.AddRow("bare loop", "-", $"{r.BareUpdatesPerSecond:F0}", $"{bareTrain * 1e6:F0}", $"{bareData * 1e6:F0}", $"{bareCpu * 1e6:F0}", $"{bareAlloc:F0}");
         table.AddRow("runtime / bare", $"{r.Ratio:F3}", $"{r.TrainingRatio:F3}", "", "", "", "");
         Print(ctx, table);
+        int nodes = bench.Nodes ?? 1;
+        IReadOnlyList<ClusterRunSample> cluster = [];
+        bool? sameWeights = null;
+        if (nodes > 1)
+        {
+            await ctx.Out.WriteLineAsync($"bench orchestration: the same run on a loopback cluster of {nodes} processes (1 coordinator, {nodes - 1} workers), {repetitions} runs");
+            cluster = await ClusterOrchestrationBenchmark.RunAsync(config, nodes, repetitions, line => ctx.Out.WriteLine("  " + line), ct);
+            sameWeights = cluster.All(c => c.ModelSha256 == r.Runtime[0].ModelSha256);
+            await ctx.Out.WriteLineAsync(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"  cluster of {nodes}: median {BenchTiming.Median(cluster.Select(c => c.UpdatesPerSecond).ToArray()):F0} applied updates/s; " +
+                $"final weights {(sameWeights.Value ? "equal" : "DIFFER from")} the one-node run's (model_sha256 {r.Runtime[0].ModelSha256[..12]}…)"));
+        }
         return new
         {
             suite = "orchestration",
+            cluster_nodes = nodes,
+            cluster_updates_per_second = cluster.Count == 0 ? (double?)null : BenchTiming.Median(cluster.Select(c => c.UpdatesPerSecond).ToArray()),
+            cluster_same_model_sha256 = sameWeights,
+            cluster = cluster.Select(c => new
+            {
+                nodes = c.Nodes, updates = c.Updates, seconds = c.Seconds, updates_per_second = c.UpdatesPerSecond,
+                seconds_from_process_start = c.StartSeconds, model_sha256 = c.ModelSha256,
+            }),
             machine = Machine,
             model = settings.Run.ModelName,
             dataset = settings.Data.Dataset,
