@@ -87,9 +87,11 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         Command<SaveSnapshotFailure>(f => _observer.OnWarning(
             $"a snapshot of the run state could not be saved ({Innermost(f.Cause).Message}); the journal keeps every step since the last one, so it grows until a snapshot succeeds"));
         Command<DeleteMessagesSuccess>(_ => { });
-        Command<DeleteMessagesFailure>(_ => { });
+        Command<DeleteMessagesFailure>(f => _observer.OnWarning(
+            $"journal entries up to {f.ToSequenceNr} could not be deleted after a snapshot ({Innermost(f.Cause).Message}); the journal keeps them and grows"));
         Command<DeleteSnapshotsSuccess>(_ => { });
-        Command<DeleteSnapshotsFailure>(_ => { });
+        Command<DeleteSnapshotsFailure>(f => _observer.OnWarning(
+            $"older snapshots could not be deleted ({Innermost(f.Cause).Message}); they only take space"));
     }
 
     /// <inheritdoc />
