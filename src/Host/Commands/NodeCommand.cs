@@ -315,6 +315,13 @@ public sealed class NodeCommand : ICommand
             ["wire_bytes_up"] = traffic.BytesUp,
             ["wire_bytes_down"] = traffic.BytesDown,
             ["jobs_resent"] = traffic.JobsResent,
+            ["jobs_sent"] = traffic.JobsSent,
+            ["model_chunks_sent"] = traffic.ModelChunksSent,
+            ["versions_unavailable"] = traffic.VersionsUnavailable,
+            ["update_chunks_received"] = traffic.UpdateChunksReceived,
+            ["broken_updates"] = traffic.BrokenUpdates,
+            ["late_bytes_up"] = traffic.LateBytesUp,
+            ["late_bytes_down"] = traffic.LateBytesDown,
         }, new JsonSerializerOptions { WriteIndented = true });
         await AtomicFile.WriteAllTextAsync(path, json + "\n", CancellationToken.None);
     }
