@@ -116,7 +116,7 @@ public sealed class StatusCommand : ICommand
             {
                 sb.Append(inv, $"real clients: {nodes.Sum(n => n.Clients.Length)} registered by {nodes.Length} client node(s):\n");
                 foreach (var n in nodes)
-                    sb.Append(inv, $"  {n.Address}  {n.Clients.Length} clients [{string.Join(",", n.Clients)}], {n.Samples:N0} samples{(n.Reachable ? "" : " (unreachable: not selected)")}\n");
+                    sb.Append(inv, $"  {n.Address}  {n.Clients.Length} client{(n.Clients.Length == 1 ? "" : "s")} [{string.Join(",", n.Clients)}], {n.Samples:N0} samples{(n.Reachable ? "" : " (unreachable: not selected)")}\n");
             }
         }
         else sb.Append("run: no coordinator answered\n");
