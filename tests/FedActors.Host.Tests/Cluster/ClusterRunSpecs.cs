@@ -250,6 +250,11 @@ public sealed class ClusterRunSpecs(ClusterReference reference, ITestOutputHelpe
             Assert.Equal("completed", summary.GetProperty("status").GetString());
             Assert.Equal(1, summary.GetProperty("resumed").GetInt32());
             Assert.Equal(reference.OneProcessHash, summary.GetProperty("model_sha256").GetString());
+            // The run's bytes go on from the journaled step's: the standby's own wire traffic comes on top of them.
+            var traffic = Traffic(standbyRun);
+            long upBefore = summary.GetProperty("bytes_up").GetInt64() - traffic.Up, downBefore = summary.GetProperty("bytes_down").GetInt64() - traffic.Down;
+            output.WriteLine($"bytes up {upBefore:N0} before the failover (journaled) + {traffic.Up:N0} after; down {downBefore:N0} + {traffic.Down:N0}");
+            Assert.True(upBefore > 0 && downBefore > 0 && traffic.Up > 0 && traffic.Down > 0);
         }
         finally
         {
