@@ -6,8 +6,9 @@ namespace FedActors.Actors.Cluster;
 /// <summary>
 /// Messages that cross the network between the coordinator's node and worker nodes. They carry ids and
 /// version numbers, never a model's weights per job: a worker fetches each version once, in chunks, into
-/// its <see cref="ModelVersionCache"/>. Client-role nodes register their real clients with the coordinator
-/// here too. Everything here goes through <see cref="WireSerializer"/>.
+/// its <see cref="ModelVersionCache"/>; an update too large for a frame goes back in <see cref="UpdateChunk"/>s.
+/// Client-role nodes register their real clients with the coordinator here too. Everything here goes
+/// through <see cref="WireSerializer"/>.
 /// </summary>
 public static class ClusterProtocol
 {

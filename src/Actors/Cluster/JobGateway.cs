@@ -259,7 +259,8 @@ public sealed class JobGateway : ReceiveActor, IWithTimers
         // A real client's result counts only from the node that registered it: another process cannot speak for data it does not hold.
         if (_registeredClients && bytes > 0 && !FromOwner(result.ClientId)) return;
         if (!_inFlight.Remove(result.Job, out var job)) return; // a duplicate of an answered job
-        foreach (var key in _assemblies.Keys.Where(k => k.Job == result.Job).ToArray()) DropAssembly(key);
+        if (_assemblies.Count > 0)
+            foreach (var key in _assemblies.Keys.Where(k => k.Job == result.Job).ToArray()) DropAssembly(key);
         var assignment = job.Assignment;
         if (_versions.TryGetValue(assignment.BaseVersion, out var v))
         {

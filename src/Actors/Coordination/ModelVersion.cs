@@ -20,7 +20,7 @@ public sealed record ModelVersion(long Number, float[] Weights)
     public int Dimension => Weights.Length;
 }
 
-/// <summary>How many bytes a model or update is counted as on the wire.</summary>
+/// <summary>How many bytes a model or update is counted as in a one-process run (a cluster run counts the bytes it sent, see <see cref="IWireMeter"/>).</summary>
 /// <remarks>
 /// 4 bytes per float32 parameter plus a fixed <see cref="HeaderBytes"/> header: job id (8), client id (4),
 /// version (8), sample count (8), step count (4), loss and norm (2 × 8), length (4), and 12 bytes of
@@ -34,20 +34,4 @@ public static class WireSize
 
     /// <summary>Bytes of a message carrying <paramref name="parameters"/> float32 values.</summary>
     public static long Of(int parameters) => HeaderBytes + 4L * parameters;
-}
-
-/// <summary>
-/// Bytes that crossed the network for a run, counted where the serializer wrote or read them (a cluster's
-/// job gateway). A coordinator given one counts these instead of the <see cref="WireSize"/> estimate. Thread-safe.
-/// </summary>
-public interface IWireMeter
-{
-    /// <summary>Bytes received from clients so far (this process, since the meter was made).</summary>
-    long BytesUp { get; }
-
-    /// <summary>Bytes sent to clients so far.</summary>
-    long BytesDown { get; }
-
-    /// <summary>The run ended: what the meter reads now is final, and later traffic is kept apart (it no longer belongs to the run's counts).</summary>
-    void Close();
 }
