@@ -19,9 +19,10 @@ namespace FedActors.Actors.Coordination;
 /// <param name="Durability">When results become durable.</param>
 /// <param name="SnapshotEverySteps">A snapshot every this many steps, after which older entries are deleted.</param>
 /// <param name="ExpectJournal">The run has progressed before: a journal without it is refused rather than started afresh.</param>
+/// <param name="Meter">Bytes measured on the wire (a cluster run), counted instead of the estimate (see <see cref="CoordinatorCore.Meter"/>); closed when the run ends.</param>
 public sealed record CoordinatorSetup(
     RunSettings Run, ServerSettings Server, SimulationSettings Simulation, IClientDataSource Population, float[] InitialWeights,
-    string PersistenceId, string Fingerprint, Durability Durability, int SnapshotEverySteps, bool ExpectJournal = false);
+    string PersistenceId, string Fingerprint, Durability Durability, int SnapshotEverySteps, bool ExpectJournal = false, IWireMeter? Meter = null);
 
 /// <summary>
 /// The persistent actor shell around <see cref="CoordinatorCore"/>: journals every server step (and, in
@@ -176,6 +177,7 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
                 return;
             }
             _core = restored;
+            _core.Meter = _setup.Meter;
             if (_reachable is not null) Guard(() => _core.OnReachableClients(_reachable, Wall));
             _records.AddRange(_fold.Records);
             _target = _core.Target;
@@ -205,7 +207,7 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
 
     private void StartCore(float[] initialWeights)
     {
-        _core = new CoordinatorCore(_setup.Run, _setup.Server, _setup.Simulation, _setup.Population, initialWeights);
+        _core = new CoordinatorCore(_setup.Run, _setup.Server, _setup.Simulation, _setup.Population, initialWeights) { Meter = _setup.Meter };
         if (_reachable is not null) Guard(() => _core.OnReachableClients(_reachable, Wall));
         StartTimers();
         Guard(() => _core.Start(Wall));
@@ -376,6 +378,8 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
     private void Finish(RunStatus status, string? error, bool stopping = false)
     {
         if (_completion.Task.IsCompleted) return;
+        // The run's byte counts end here; a node that is only handing the run over keeps counting.
+        if (!stopping) _setup.Meter?.Close();
         var last = _records.Count > 0 ? _records[^1] : null;
         var core = _core;
         _completion.TrySetResult(new RunResult(
