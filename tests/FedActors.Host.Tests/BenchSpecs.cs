@@ -112,6 +112,32 @@ public class BenchSpecs
     }
 
     [Fact]
+    public void Parse_must_read_the_cluster_size_for_orchestration_only()
+    {
+        Assert.Equal(3, BenchArguments.Parse(["orchestration", "--nodes", "3"]).Nodes);
+        Assert.Null(BenchArguments.Parse(["orchestration"]).Nodes);
+        Assert.Throws<UsageException>(() => BenchArguments.Parse(["overhead", "--nodes", "3"]));
+    }
+
+    [Fact]
+    public void Cluster_updates_per_second_must_span_the_first_and_last_evaluation_rows()
+    {
+        var csv = Path.Combine(Directory.CreateTempSubdirectory().FullName, "metrics.csv");
+        File.WriteAllText(csv,
+            "server_step,virtual_seconds,wall_seconds,updates_applied,accuracy,loss,mean_staleness,max_staleness,bytes_up,bytes_down\n" +
+            "0,0,2.5,0,0.1,3.0,0,0,0,0\n" +
+            "50,15.0,7.5,500,0.2,2.5,6.1,40,100,200\n" +
+            "100,30.0,12.5,1000,0.3,2.1,6.0,41,200,400\n");
+
+        var (updates, seconds) = ClusterOrchestrationBenchmark.AppliedBetweenFirstAndLastRow(csv);
+
+        Assert.Equal(1000, updates);
+        Assert.Equal(10.0, seconds, 9); // 12.5 − 2.5: start-up before the first evaluation is not counted
+        File.WriteAllText(csv, "server_step,wall_seconds,updates_applied\n0,2.5,0\n");
+        Assert.Contains("holds 1 row(s)", Assert.Throws<FedActorsException>(() => ClusterOrchestrationBenchmark.AppliedBetweenFirstAndLastRow(csv)).Message);
+    }
+
+    [Fact]
     public void Overhead_pair_must_compare_samples_per_wall_and_per_CPU_second()
     {
         // Run: 60,000 samples in 10 s wall and 16 CPU s; bare: 40,000 samples in 5 s wall and 8 CPU s.

@@ -2,8 +2,8 @@ namespace FedActors.Actors.Aggregation;
 
 /// <summary>
 /// FedBuff's buffer of K client updates (Nguyen et al. 2022, "Federated Learning with Buffered
-/// Asynchronous Aggregation", Algorithm 1). Updates are summed into preallocated vectors (two, so that a
-/// rejected update leaves the sum untouched), never kept as K copies, and a flush yields the pseudo-gradient for the server optimizer:
+/// Asynchronous Aggregation", Algorithm 1). Updates are summed in place into one preallocated vector, never
+/// kept as K copies, and a flush yields the pseudo-gradient for the server optimizer:
 /// <code>
 ///   w_i = s(τ_i) · c_i,  c_i = 1 (uniform) or n_i (sample-weighted)
 ///   Δ̄  = Σ w_i Δ_i / Σ c_i         (StalenessNormalization.None, default)
@@ -14,13 +14,23 @@ namespace FedActors.Actors.Aggregation;
 /// n_i / Σ n_j. FLSim, FedBuff's reference code, divides each s(τ) by s(mean staleness) but then takes a
 /// weighted mean over Σ w_i, where that constant cancels; <see cref="StalenessNormalization.WeightedMean"/>
 /// reproduces it. Not thread-safe: the coordinator owns it.
+/// <para>
+/// The buffer keeps a reference to each accepted update until the next flush (no copy), so that a
+/// non-finite update, found only while it is being folded, can be undone exactly: the sum is rebuilt from
+/// the updates accepted before it, in the same order and with the same weights, which gives the same bits.
+/// Callers must not modify an update they passed in until the buffer is flushed or cleared.
+/// </para>
 /// </summary>
 public sealed class UpdateBuffer
 {
-    // Two sum vectors: an update is folded from one into the other in a single pass, and the two swap only
-    // when the update is accepted (see WeightedAverage.TryAccumulateFinite).
-    private float[] _accumulator;
-    private float[] _next;
+    // One pass per update reads Δ and reads and writes the sum in place, as a copy reads its source and writes
+    // its destination; a rejection (rare) pays for a rebuild instead of every update paying for a second buffer.
+    private readonly float[] _accumulator;
+    private readonly float[]?[] _folded;
+    private readonly float[] _foldWeights;
+    // The sum an imported state started from, and how many of the buffered updates it already holds.
+    private float[]? _importedSum;
+    private int _importedCount;
     private readonly int[] _stalenesses;
     private int _count;
     private double _weightSum;
@@ -34,7 +44,8 @@ public sealed class UpdateBuffer
         ArgumentNullException.ThrowIfNull(options);
         Options = options;
         _accumulator = new float[dimension];
-        _next = new float[dimension];
+        _folded = new float[options.Capacity][];
+        _foldWeights = new float[options.Capacity];
         _stalenesses = new int[options.Capacity];
     }
 
@@ -75,14 +86,15 @@ public sealed class UpdateBuffer
 
     /// <summary>
     /// Adds w_i·Δ_i to the buffer, or says why not. Allocation-free. A rejected update leaves the
-    /// buffer unchanged; counting rejections is the caller's job.
+    /// buffer unchanged, bit for bit; counting rejections is the caller's job.
     /// </summary>
-    /// <param name="delta">Δ_i = local − base, the client's update.</param>
+    /// <param name="delta">Δ_i = local − base, the client's update; referenced, not copied, until the next flush or clear.</param>
     /// <param name="samples">n_i, samples the client trained on; ≥ 0.</param>
     /// <param name="staleness">τ_i, server steps since the update's base version; ≥ 0.</param>
     /// <exception cref="ArgumentException">Δ has the wrong length, or n_i or τ_i is negative.</exception>
-    public BufferAdmission TryAdd(ReadOnlySpan<float> delta, int samples, int staleness)
+    public BufferAdmission TryAdd(float[] delta, int samples, int staleness)
     {
+        ArgumentNullException.ThrowIfNull(delta);
         Vectors.RequireSameLength(Dimension, delta.Length, nameof(delta));
         ArgumentOutOfRangeException.ThrowIfNegative(samples);
         ArgumentOutOfRangeException.ThrowIfNegative(staleness);
@@ -93,8 +105,13 @@ public sealed class UpdateBuffer
 
         double baseWeight = Options.Weighting == UpdateWeighting.SampleWeighted ? samples : 1.0;
         double weight = Options.Staleness.Weight(staleness) * baseWeight;
-        if (!WeightedAverage.TryAccumulateFinite(_accumulator, delta, (float)weight, _next)) return BufferAdmission.NonFinite;
-        (_accumulator, _next) = (_next, _accumulator);
+        if (!WeightedAverage.TryAccumulateFinite(_accumulator, delta, (float)weight, _accumulator))
+        {
+            Rebuild();
+            return BufferAdmission.NonFinite;
+        }
+        _folded[_count] = delta;
+        _foldWeights[_count] = (float)weight;
         _weightSum += weight;
         _baseWeightSum += baseWeight;
         _samples += samples;
@@ -126,8 +143,20 @@ public sealed class UpdateBuffer
         ResetCounters();
     }
 
+    // The sum as it was before the rejected update: the same folds, in the same order, from the same start.
+    private void Rebuild()
+    {
+        if (_importedSum is null) Array.Clear(_accumulator);
+        else _importedSum.CopyTo(_accumulator, 0);
+        for (int i = _importedCount; i < _count; i++)
+            WeightedAverage.TryAccumulateFinite(_accumulator, _folded[i]!, _foldWeights[i], _accumulator);
+    }
+
     private void ResetCounters()
     {
+        Array.Clear(_folded, 0, _count);
+        _importedSum = null;
+        _importedCount = 0;
         _count = 0;
         _weightSum = 0;
         _baseWeightSum = 0;
@@ -148,7 +177,10 @@ public sealed class UpdateBuffer
             throw new ArgumentException($"state holds {state.Count} updates, the buffer's capacity K is {Capacity}", nameof(state));
         state.Accumulator.CopyTo(_accumulator, 0);
         state.Stalenesses.CopyTo(_stalenesses, 0);
+        Array.Clear(_folded);
         _count = state.Count;
+        _importedCount = state.Count;
+        _importedSum = state.Count == 0 ? null : (float[])state.Accumulator.Clone();
         _weightSum = state.WeightSum;
         _baseWeightSum = state.BaseWeightSum;
         _samples = state.Samples;

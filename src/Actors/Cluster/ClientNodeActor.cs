@@ -44,8 +44,9 @@ public sealed class ClientNodeActor : ReceiveActor, IWithTimers
     /// <param name="cache">The node's model-version cache.</param>
     /// <param name="registerEvery">How often the registration is sent.</param>
     /// <param name="observer">Receives registrations and answered jobs.</param>
+    /// <param name="chunking">How updates too large for a frame are sent; null sends them whole.</param>
     public ClientNodeActor(IReadOnlyDictionary<int, int> clients, IActorRef coordinator, IActorRef trainers, IActorRef cache, TimeSpan registerEvery,
-        IClientNodeObserver observer)
+        IClientNodeObserver observer, UpdateChunking? chunking = null)
     {
         ArgumentNullException.ThrowIfNull(clients);
         var ids = clients.Keys.Order().ToArray();
@@ -55,7 +56,7 @@ public sealed class ClientNodeActor : ReceiveActor, IWithTimers
         _observer = observer;
         var versions = new Dictionary<JobId, long>();
         foreach (var id in ids)
-            _children[id] = Context.ActorOf(ShardedClientActor.Props(id, trainers, cache, result => observer.OnAnswered(result, BaseOf(result))), $"client-{id}");
+            _children[id] = Context.ActorOf(ShardedClientActor.Props(id, trainers, cache, result => observer.OnAnswered(result, BaseOf(result)), chunking), $"client-{id}");
 
         long BaseOf(CoordinatorProtocol.IClientResult result)
         {
@@ -101,9 +102,10 @@ public sealed class ClientNodeActor : ReceiveActor, IWithTimers
     /// <param name="cache">The node's model-version cache.</param>
     /// <param name="registerEvery">How often the registration is sent.</param>
     /// <param name="observer">Receives registrations and answered jobs.</param>
+    /// <param name="chunking">How updates too large for a frame are sent; null sends them whole.</param>
     public static Props Props(IReadOnlyDictionary<int, int> clients, IActorRef coordinator, IActorRef trainers, IActorRef cache, TimeSpan registerEvery,
-        IClientNodeObserver observer) =>
-        Akka.Actor.Props.Create(() => new ClientNodeActor(clients, coordinator, trainers, cache, registerEvery, observer));
+        IClientNodeObserver observer, UpdateChunking? chunking = null) =>
+        Akka.Actor.Props.Create(() => new ClientNodeActor(clients, coordinator, trainers, cache, registerEvery, observer, chunking));
 
     /// <inheritdoc />
     protected override void PreStart()

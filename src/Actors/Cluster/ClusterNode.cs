@@ -88,7 +88,7 @@ public sealed class ClusterNode : IAsyncDisposable
         var sharding = ClusterSharding.Get(_system);
         var shardingSettings = ClusterShardingSettings.Create(_system).WithRole(ClusterConfig.RoleName(NodeRole.Worker));
         _region = sharding.Start(ClientShards.TypeName,
-            entityId => ShardedClientActor.Props(int.Parse(entityId, CultureInfo.InvariantCulture), pool, cache),
+            entityId => ShardedClientActor.Props(int.Parse(entityId, CultureInfo.InvariantCulture), pool, cache, chunking: UpdateChunks),
             shardingSettings, new ClientShards(_settings.Shards), sharding.DefaultShardAllocationStrategy(shardingSettings), ShardedClientActor.Stop.Instance);
         StartStatus();
         return _region;
@@ -112,7 +112,7 @@ public sealed class ClusterNode : IAsyncDisposable
         var pool = _system.ActorOf(TrainerPool.Props(trainers, clients, null, modelName), "trainers");
         var cache = _system.ActorOf(ModelVersionCache.Props(CachedVersions, _settings.ModelChunkFloats), "model-versions");
         var samples = clients.ClientIds.ToDictionary(id => id, clients.SampleCount);
-        var actor = _system.ActorOf(ClientNodeActor.Props(samples, Coordinator, pool, cache, settings.RegisterEvery, observer), "clients");
+        var actor = _system.ActorOf(ClientNodeActor.Props(samples, Coordinator, pool, cache, settings.RegisterEvery, observer, UpdateChunks), "clients");
         StartStatus();
         return actor;
     }
@@ -133,6 +133,8 @@ public sealed class ClusterNode : IAsyncDisposable
         IRunObserver observer, WireTraffic traffic, RealClientOptions? realClients = null)
     {
         var completion = new TaskCompletionSource<RunResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        // The gateway reports the bytes the serializer wrote: bytes_up and bytes_down count them, not an estimate.
+        setup = setup with { Meter = traffic };
         // Start the journal and snapshot store now: a standby that takes the coordinator over then recovers
         // without first loading the plugins and opening connections, which is time the failover would lose.
         var persistence = Akka.Persistence.Persistence.Instance.Apply(_system);
@@ -169,6 +171,9 @@ public sealed class ClusterNode : IAsyncDisposable
     {
         if (!_system.WhenTerminated.IsCompleted) await LeaveAsync().ConfigureAwait(false);
     }
+
+    /// <summary>Updates larger than a frame go in chunks of the model's chunk size.</summary>
+    private UpdateChunking UpdateChunks => UpdateChunking.ForFrame(_settings.MaximumFrameSize, _settings.ModelChunkFloats);
 
     private void StartStatus() => _status ??= _system.ActorOf(NodeStatusActor.Props(_region, Coordinator), "status");
 }

@@ -6,8 +6,9 @@ namespace FedActors.Actors.Cluster;
 /// <summary>
 /// Messages that cross the network between the coordinator's node and worker nodes. They carry ids and
 /// version numbers, never a model's weights per job: a worker fetches each version once, in chunks, into
-/// its <see cref="ModelVersionCache"/>. Client-role nodes register their real clients with the coordinator
-/// here too. Everything here goes through <see cref="WireSerializer"/>.
+/// its <see cref="ModelVersionCache"/>; an update too large for a frame goes back in <see cref="UpdateChunk"/>s.
+/// Client-role nodes register their real clients with the coordinator here too. Everything here goes
+/// through <see cref="WireSerializer"/>.
 /// </summary>
 public static class ClusterProtocol
 {
@@ -66,6 +67,47 @@ public static class ClusterProtocol
         /// <summary>Checks that the chunk lies inside the vector.</summary>
         public float[] Values { get; } = Offset >= 0 && (long)Offset + Values.Length <= Total ? Values
             : throw new ArgumentOutOfRangeException(nameof(Values), $"chunk [{Offset}, {Offset + (long)Values.Length}) lies outside a vector of {Total} values (version {Version})");
+    }
+
+    /// <summary>
+    /// One piece of a client update too large for one frame (<c>fedactors.cluster.maximum-frame-size</c>): values
+    /// [<paramref name="Offset"/>, <paramref name="Offset"/> + Values.Length) of job <paramref name="Job"/>'s delta. Chunks go
+    /// in order, numbered from 0, and end with an <see cref="UpdateChunksEnd"/>; the receiver checks order, length and hash.
+    /// </summary>
+    /// <param name="Job">The job.</param>
+    /// <param name="ClientId">Its client.</param>
+    /// <param name="Index">The chunk's number, from 0.</param>
+    /// <param name="Offset">Index of the chunk's first value in the delta.</param>
+    /// <param name="Total">Values in the whole delta.</param>
+    /// <param name="Values">The chunk; on the sending side a slice of the delta, never copied.</param>
+    public sealed record UpdateChunk(JobId Job, int ClientId, int Index, int Offset, int Total, ReadOnlyMemory<float> Values)
+    {
+        /// <summary>Checks that the chunk lies inside the delta.</summary>
+        public ReadOnlyMemory<float> Values { get; } = Index >= 0 && Offset >= 0 && (long)Offset + Values.Length <= Total ? Values
+            : throw new ArgumentOutOfRangeException(nameof(Values),
+                $"update chunk {Index} [{Offset}, {Offset + (long)Values.Length}) lies outside a delta of {Total} values (job {Job})");
+    }
+
+    /// <summary>
+    /// The last message of a chunked client update: everything of the <see cref="CoordinatorProtocol.ClientUpdate"/> but its
+    /// delta, which came in <paramref name="Chunks"/> <see cref="UpdateChunk"/>s of <paramref name="Length"/> values in all
+    /// whose little-endian bytes hash to <paramref name="Sha256"/>.
+    /// </summary>
+    /// <param name="Job">The job.</param>
+    /// <param name="ClientId">Its client.</param>
+    /// <param name="BaseVersion">The version the client trained from.</param>
+    /// <param name="Stats">The local training's statistics.</param>
+    /// <param name="Length">Values in the delta.</param>
+    /// <param name="Chunks">Chunks sent.</param>
+    /// <param name="Sha256">SHA-256 of the delta's float32 little-endian bytes (32 bytes).</param>
+    public sealed record UpdateChunksEnd(JobId Job, int ClientId, long BaseVersion, LocalTrainingStats Stats, int Length, int Chunks, byte[] Sha256)
+    {
+        /// <summary>The hash's length in bytes.</summary>
+        public const int HashBytes = 32;
+
+        /// <summary>Checks the counts and the hash's length.</summary>
+        public byte[] Sha256 { get; } = Length > 0 && Chunks > 0 && Sha256.Length == HashBytes ? Sha256
+            : throw new ArgumentException($"a chunked update needs length > 0, chunks > 0 and a {HashBytes}-byte hash, got length {Length}, {Chunks} chunks, {Sha256.Length} hash bytes (job {Job})", nameof(Sha256));
     }
 
     /// <summary>The coordinator's node no longer holds version <paramref name="Version"/> (no job in flight uses it).</summary>

@@ -171,8 +171,16 @@ public sealed class CoordinatorHost : ReceiveActor
         return new NodeStatusProtocol.RunStatusReport(
             Akka.Cluster.Cluster.Get(Context.System).SelfAddress.ToString(), _board.MaxServerSteps,
             p?.ServerStep ?? 0, p?.UpdatesApplied ?? 0, p?.VirtualSeconds ?? 0, p?.WallSeconds ?? 0, p?.InFlight ?? 0,
-            _board.LastAccuracy, _traffic.BytesUp, _traffic.BytesDown, _traffic.JobsResent);
+            _board.LastAccuracy, _traffic.BytesUp, _traffic.BytesDown, _traffic.JobsResent, ClientNodes());
     }
+
+    /// <summary>The registry by node: who holds which clients, and whether the node is reachable.</summary>
+    private NodeStatusProtocol.ClientNodeReport[] ClientNodes() =>
+        _registry.GroupBy(r => r.Value.Owner.Path.Address)
+            .Select(g => new NodeStatusProtocol.ClientNodeReport(g.Key.ToString(), g.Select(r => r.Key).Order().ToArray(), g.Sum(r => (long)r.Value.Samples),
+                !_unreachable.Contains(g.Key)))
+            .OrderBy(n => n.Address, StringComparer.Ordinal)
+            .ToArray();
 }
 
 /// <summary>What the coordinator host needs to know when the run's clients are real ones that client-role nodes register.</summary>

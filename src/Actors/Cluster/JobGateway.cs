@@ -13,7 +13,11 @@ namespace FedActors.Actors.Cluster;
 /// region, serves the versions of jobs in flight in chunks, and passes each job's first result to the
 /// coordinator. Jobs that a dead or departing worker took with it are sent again: a job released by its
 /// entity at once, every unanswered job when a worker node is removed from the cluster. A job answered
-/// twice reaches the coordinator once.
+/// twice reaches the coordinator once. An update too large for a frame arrives in chunks
+/// (<see cref="UpdateChunking"/>), which the gateway reassembles and checks (order, length, SHA-256); a broken
+/// one is never applied: its job is sent again (the same job trains to the same update), and after
+/// <see cref="MaxBrokenUpdates"/> broken ones it is reported to the coordinator as failed. Every byte sent or
+/// received is counted in <see cref="WireTraffic"/>, which the coordinator reads as the run's <c>bytes_up</c> and <c>bytes_down</c>.
 /// <para>With registered real clients (<c>fedactors.cluster.clients = registered</c>) the gateway routes each
 /// job to the client-role node that registered the client, never to worker shards, and takes a result for a
 /// client only from that node. Jobs whose owner left the cluster (or registered again from another process)
@@ -26,7 +30,11 @@ public sealed class JobGateway : ReceiveActor, IWithTimers
     private readonly WireTraffic _traffic;
     private static readonly TimeSpan ResendDelay = TimeSpan.FromSeconds(1);
 
+    /// <summary>Broken chunked updates of one job after which the job is reported as failed instead of sent again.</summary>
+    public const int MaxBrokenUpdates = 3;
+
     private readonly Dictionary<JobId, InFlight> _inFlight = new();
+    private readonly Dictionary<(JobId Job, IActorRef Sender), UpdateAssembly> _assemblies = new();
     private readonly IClock _clock;
     private readonly TimeSpan _resendAfter;
     private readonly Dictionary<long, (ModelVersion Version, int Jobs)> _versions = new();
@@ -57,8 +65,10 @@ public sealed class JobGateway : ReceiveActor, IWithTimers
             _versions[job.Base.Number] = _versions.TryGetValue(job.Base.Number, out var v) ? (v.Version, v.Jobs + 1) : (job.Base, 1);
             Send(assignment);
         });
-        Receive<CoordinatorProtocol.ClientUpdate>(u => OnResult(u, WireSerializer.SizeOf(u)));
-        Receive<CoordinatorProtocol.JobFailed>(f => OnResult(f, WireSerializer.SizeOf(f)));
+        Receive<CoordinatorProtocol.ClientUpdate>(u => Accept(u, _traffic.Received(u)));
+        Receive<ClusterProtocol.UpdateChunk>(OnChunk);
+        Receive<ClusterProtocol.UpdateChunksEnd>(OnChunksEnd);
+        Receive<CoordinatorProtocol.JobFailed>(f => Accept(f, _traffic.Received(f)));
         Receive<OwnersChanged>(changed =>
         {
             var before = _owners;
@@ -81,7 +91,7 @@ public sealed class JobGateway : ReceiveActor, IWithTimers
                 ? new ClusterProtocol.ModelChunk(f.Version, f.Offset, v.Version.Dimension,
                     v.Version.Weights.AsSpan(f.Offset, Math.Min(f.Count, v.Version.Dimension - f.Offset)).ToArray())
                 : new ClusterProtocol.ModelVersionUnavailable(f.Version);
-            _traffic.AddDown(WireSerializer.SizeOf(answer));
+            _traffic.Sent(answer);
             Sender.Tell(answer);
         });
         // The coordinator acknowledges to us; a client entity keeps no copy of a result to resend, so nothing more is owed to it.
@@ -100,6 +110,8 @@ public sealed class JobGateway : ReceiveActor, IWithTimers
             var overdue = _inFlight.Values.Where(j => now - j.SentAt > _resendAfter.TotalSeconds).Select(j => j.Assignment).ToArray();
             _traffic.AddResent(overdue.Length);
             foreach (var assignment in overdue) Send(assignment);
+            // Halves of updates whose job was answered otherwise (or whose sender died) only hold memory.
+            foreach (var key in _assemblies.Keys.Where(k => !_inFlight.ContainsKey(k.Job)).ToArray()) DropAssembly(key);
         });
         Receive<ClusterEvent.IMemberEvent>(_ => { });
         Receive<ClusterEvent.CurrentClusterState>(_ => { });
@@ -135,22 +147,23 @@ public sealed class JobGateway : ReceiveActor, IWithTimers
 
     private void Send(ClusterProtocol.TrainAssignment assignment)
     {
+        int broken = _inFlight.TryGetValue(assignment.Job, out var known) ? known.BrokenUpdates : 0;
         if (!_registeredClients)
         {
-            _traffic.AddDown(WireSerializer.SizeOf(assignment));
-            _inFlight[assignment.Job] = new InFlight(assignment, _clock.Seconds);
+            _traffic.Sent(assignment);
+            _inFlight[assignment.Job] = new InFlight(assignment, _clock.Seconds, broken);
             _region.Tell(assignment);
             return;
         }
         if (!_owners.TryGetValue(assignment.ClientId, out var owner))
         {
             // Only when the owner left between the coordinator's choice and now: it selects registered clients alone.
-            _inFlight[assignment.Job] = new InFlight(assignment, _clock.Seconds);
+            _inFlight[assignment.Job] = new InFlight(assignment, _clock.Seconds, broken);
             Fail(assignment, $"client {assignment.ClientId} is not registered by any client node");
             return;
         }
-        _traffic.AddDown(WireSerializer.SizeOf(assignment));
-        _inFlight[assignment.Job] = new InFlight(assignment, _clock.Seconds);
+        _traffic.Sent(assignment);
+        _inFlight[assignment.Job] = new InFlight(assignment, _clock.Seconds, broken);
         owner.Tell(assignment);
     }
 
@@ -160,7 +173,7 @@ public sealed class JobGateway : ReceiveActor, IWithTimers
         if (!_inFlight.ContainsKey(assignment.Job)) return;
         var failure = new CoordinatorProtocol.JobFailed(assignment.Job, assignment.ClientId, reason);
         // Not counted as traffic: nothing crossed the network.
-        OnResult(failure, 0);
+        Accept(failure, 0);
     }
 
     private void ResendAll()
@@ -171,10 +184,67 @@ public sealed class JobGateway : ReceiveActor, IWithTimers
         foreach (var job in _inFlight.Values.OrderBy(j => j.Assignment.Job.Value).ToArray()) Send(job.Assignment);
     }
 
-    private bool FromOwner(CoordinatorProtocol.IClientResult result) =>
-        _owners.TryGetValue(result.ClientId, out var owner) && Sender.Path.Address.Equals(owner.Path.Address);
+    private bool FromOwner(int clientId) =>
+        _owners.TryGetValue(clientId, out var owner) && Sender.Path.Address.Equals(owner.Path.Address);
 
-    private sealed record InFlight(ClusterProtocol.TrainAssignment Assignment, double SentAt);
+    private sealed record InFlight(ClusterProtocol.TrainAssignment Assignment, double SentAt, int BrokenUpdates);
+
+    private void OnChunk(ClusterProtocol.UpdateChunk chunk)
+    {
+        _traffic.Received(chunk);
+        // Chunks of a job nobody waits for (answered already) are not kept; its end is then ignored as a duplicate.
+        if (!_inFlight.ContainsKey(chunk.Job)) return;
+        var key = (chunk.Job, Sender);
+        if (chunk.Index == 0)
+        {
+            // A first chunk starts afresh: the sender trains the job again after a resend.
+            DropAssembly(key);
+            _assemblies[key] = new UpdateAssembly(chunk);
+        }
+        else if (_assemblies.TryGetValue(key, out var assembly)) assembly.Add(chunk);
+        else _assemblies[key] = new UpdateAssembly(chunk); // records that the chunks before it are missing
+    }
+
+    private void OnChunksEnd(ClusterProtocol.UpdateChunksEnd end)
+    {
+        long bytes = _traffic.Received(end);
+        var key = (end.Job, Sender);
+        if (!_inFlight.TryGetValue(end.Job, out var job) || (_registeredClients && !FromOwner(end.ClientId)))
+        {
+            // A duplicate of an answered job, or a node that does not hold the client's data.
+            DropAssembly(key);
+            return;
+        }
+        CoordinatorProtocol.ClientUpdate? update = null;
+        string error;
+        if (_assemblies.Remove(key, out var assembly))
+        {
+            using (assembly) update = assembly.Finish(end);
+            error = assembly.Error ?? "";
+        }
+        else error = $"job {end.Job}'s update ended, but none of its chunks arrived";
+        if (update is not null)
+        {
+            Accept(update, bytes);
+            return;
+        }
+        _traffic.AddBrokenUpdate();
+        var assignment = job.Assignment;
+        if (job.BrokenUpdates + 1 >= MaxBrokenUpdates)
+        {
+            Fail(assignment, $"{MaxBrokenUpdates} updates of job {end.Job} from {Sender.Path.Address} arrived broken, the last because {error}");
+            return;
+        }
+        // Never applied: the job is sent again, and trains to the same update.
+        _inFlight[end.Job] = job with { BrokenUpdates = job.BrokenUpdates + 1 };
+        _traffic.AddResent(1);
+        Send(assignment);
+    }
+
+    private void DropAssembly((JobId, IActorRef) key)
+    {
+        if (_assemblies.Remove(key, out var assembly)) assembly.Dispose();
+    }
 
     private sealed record ResendInFlight(string RemovedNode);
 
@@ -183,12 +253,14 @@ public sealed class JobGateway : ReceiveActor, IWithTimers
         public static CheckOverdue Instance { get; } = new();
     }
 
-    private void OnResult(CoordinatorProtocol.IClientResult result, long bytes)
+    /// <summary>A result that arrived (its bytes already counted), or one made here (<paramref name="bytes"/> = 0).</summary>
+    private void Accept(CoordinatorProtocol.IClientResult result, long bytes)
     {
-        _traffic.AddUp(bytes);
         // A real client's result counts only from the node that registered it: another process cannot speak for data it does not hold.
-        if (_registeredClients && bytes > 0 && !FromOwner(result)) return;
+        if (_registeredClients && bytes > 0 && !FromOwner(result.ClientId)) return;
         if (!_inFlight.Remove(result.Job, out var job)) return; // a duplicate of an answered job
+        if (_assemblies.Count > 0)
+            foreach (var key in _assemblies.Keys.Where(k => k.Job == result.Job).ToArray()) DropAssembly(key);
         var assignment = job.Assignment;
         if (_versions.TryGetValue(assignment.BaseVersion, out var v))
         {
@@ -199,25 +271,120 @@ public sealed class JobGateway : ReceiveActor, IWithTimers
     }
 }
 
-/// <summary>Serialized bytes a cluster run moved, counted by the coordinator's <see cref="JobGateway"/>; thread-safe.</summary>
-public sealed class WireTraffic
+/// <summary>
+/// Serialized bytes a cluster run moved, counted by the coordinator's <see cref="JobGateway"/> as the wire
+/// serializer sizes each message, and read by the coordinator as the run's <c>bytes_up</c> and <c>bytes_down</c>.
+/// Closed when the run ends: bytes and messages after that (late answers of jobs still in flight) are counted
+/// apart, so the run's counts and these agree exactly. Thread-safe.
+/// </summary>
+public sealed class WireTraffic : IWireMeter
 {
-    private long _up;
-    private long _down;
-    private long _resent;
+    private readonly Lock _gate = new();
+    private bool _closed;
+    private long _up, _down, _lateUp, _lateDown;
+    private long _jobsSent, _modelChunks, _versionsUnavailable, _updateChunks;
+    private long _resent, _brokenUpdates;
 
-    /// <summary>Bytes of client results received (updates and failures, duplicates included).</summary>
-    public long BytesUp => Interlocked.Read(ref _up);
+    /// <summary>Bytes of client results received until the run ended: updates whole or in chunks, failures, duplicates included.</summary>
+    public long BytesUp
+    {
+        get { lock (_gate) return _up; }
+    }
 
-    /// <summary>Bytes sent to workers: job assignments and model-version chunks.</summary>
-    public long BytesDown => Interlocked.Read(ref _down);
+    /// <summary>Bytes sent to clients until the run ended: job assignments and model-version chunks.</summary>
+    public long BytesDown
+    {
+        get { lock (_gate) return _down; }
+    }
 
-    /// <summary>Jobs sent again because a worker node was removed.</summary>
+    /// <summary>Bytes received after the run ended.</summary>
+    public long LateBytesUp
+    {
+        get { lock (_gate) return _lateUp; }
+    }
+
+    /// <summary>Bytes sent after the run ended.</summary>
+    public long LateBytesDown
+    {
+        get { lock (_gate) return _lateDown; }
+    }
+
+    /// <summary>Job assignments sent until the run ended (resends included).</summary>
+    public long JobsSent
+    {
+        get { lock (_gate) return _jobsSent; }
+    }
+
+    /// <summary>Model-version chunks sent until the run ended.</summary>
+    public long ModelChunksSent
+    {
+        get { lock (_gate) return _modelChunks; }
+    }
+
+    /// <summary>Answers that a version is no longer held, sent until the run ended.</summary>
+    public long VersionsUnavailable
+    {
+        get { lock (_gate) return _versionsUnavailable; }
+    }
+
+    /// <summary>Chunks of updates too large for a frame received until the run ended.</summary>
+    public long UpdateChunksReceived
+    {
+        get { lock (_gate) return _updateChunks; }
+    }
+
+    /// <summary>Jobs sent again: a worker node was removed, the job was overdue, or its chunked update arrived broken.</summary>
     public long JobsResent => Interlocked.Read(ref _resent);
 
-    internal void AddUp(long bytes) => Interlocked.Add(ref _up, bytes);
+    /// <summary>Chunked updates that arrived broken (missing, repeated or corrupt chunks) and were not applied.</summary>
+    public long BrokenUpdates => Interlocked.Read(ref _brokenUpdates);
 
-    internal void AddDown(long bytes) => Interlocked.Add(ref _down, bytes);
+    /// <inheritdoc />
+    public void Close()
+    {
+        lock (_gate) _closed = true;
+    }
+
+    /// <summary>Counts a message sent, at its serialized size; returns the size.</summary>
+    internal long Sent(object message)
+    {
+        long bytes = WireSerializer.SizeOf(message);
+        lock (_gate)
+        {
+            if (_closed)
+            {
+                _lateDown += bytes;
+                return bytes;
+            }
+            _down += bytes;
+            switch (message)
+            {
+                case ClusterProtocol.TrainAssignment: _jobsSent++; break;
+                case ClusterProtocol.ModelChunk: _modelChunks++; break;
+                case ClusterProtocol.ModelVersionUnavailable: _versionsUnavailable++; break;
+            }
+        }
+        return bytes;
+    }
+
+    /// <summary>Counts a message received, at its serialized size; returns the size.</summary>
+    internal long Received(object message)
+    {
+        long bytes = WireSerializer.SizeOf(message);
+        lock (_gate)
+        {
+            if (_closed)
+            {
+                _lateUp += bytes;
+                return bytes;
+            }
+            _up += bytes;
+            if (message is ClusterProtocol.UpdateChunk) _updateChunks++;
+        }
+        return bytes;
+    }
 
     internal void AddResent(long jobs) => Interlocked.Add(ref _resent, jobs);
+
+    internal void AddBrokenUpdate() => Interlocked.Increment(ref _brokenUpdates);
 }

@@ -45,8 +45,16 @@ public static class NodeStatusProtocol
     /// <param name="WireBytesUp">Serialized bytes of results received.</param>
     /// <param name="WireBytesDown">Serialized bytes of jobs and model chunks sent.</param>
     /// <param name="JobsResent">Jobs sent again after a worker node was removed.</param>
+    /// <param name="ClientNodes">Client-role nodes (silos) whose real clients are registered, by address; empty for sharded virtual clients.</param>
     public sealed record RunStatusReport(string Node, long MaxServerSteps, long ServerStep, long UpdatesApplied, double VirtualSeconds,
-        double WallSeconds, int InFlight, double? LastAccuracy, long WireBytesUp, long WireBytesDown, long JobsResent);
+        double WallSeconds, int InFlight, double? LastAccuracy, long WireBytesUp, long WireBytesDown, long JobsResent, ClientNodeReport[] ClientNodes);
+
+    /// <summary>A client-role node and the real clients it registered with the coordinator.</summary>
+    /// <param name="Address">The node's address.</param>
+    /// <param name="Clients">Its registered clients, ascending.</param>
+    /// <param name="Samples">Training samples its clients hold.</param>
+    /// <param name="Reachable">False while the coordinator's node has given up on it (its clients are not selected).</param>
+    public sealed record ClientNodeReport(string Address, int[] Clients, long Samples, bool Reachable);
 
     /// <summary>A node's answer to <see cref="GetNodeStatus"/>.</summary>
     /// <param name="Address">The asked node.</param>

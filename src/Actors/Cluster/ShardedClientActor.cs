@@ -9,7 +9,8 @@ namespace FedActors.Actors.Cluster;
 /// <summary>
 /// One virtual client as a sharding entity on a worker node. It takes <see cref="ClusterProtocol.TrainAssignment"/>s,
 /// gets the base version from the node's <see cref="ModelVersionCache"/> (fetched once per node, not per
-/// job), trains on the node's trainer pool and replies to the job's sender. Idle, it asks its shard to
+/// job), trains on the node's trainer pool and replies to the job's sender (an update larger than a frame
+/// in chunks, see <see cref="UpdateChunking"/>). Idle, it asks its shard to
 /// passivate it; stopped while it still holds jobs (its shard moved), it hands them back to be sent again.
 /// </summary>
 public sealed class ShardedClientActor : ReceiveActor
@@ -20,15 +21,19 @@ public sealed class ShardedClientActor : ReceiveActor
     private readonly Dictionary<JobId, Pending> _pending = new();
     private readonly Queue<JobId> _waitingForSlot = new();
     private readonly Action<CoordinatorProtocol.IClientResult>? _answered;
+    private readonly UpdateChunking? _chunking;
 
     /// <summary>Creates the entity.</summary>
     /// <param name="clientId">The client.</param>
     /// <param name="trainers">The node's trainer pool.</param>
     /// <param name="cache">The node's model-version cache.</param>
     /// <param name="answered">Told every result just before it is sent (on the actor's thread); must be thread-safe.</param>
-    public ShardedClientActor(int clientId, IActorRef trainers, IActorRef cache, Action<CoordinatorProtocol.IClientResult>? answered = null)
+    /// <param name="chunking">How updates too large for a frame are sent; null sends every result whole (one process, tests).</param>
+    public ShardedClientActor(int clientId, IActorRef trainers, IActorRef cache, Action<CoordinatorProtocol.IClientResult>? answered = null,
+        UpdateChunking? chunking = null)
     {
         _answered = answered;
+        _chunking = chunking;
         _clientId = clientId;
         _trainers = trainers;
         _cache = cache;
@@ -93,13 +98,15 @@ public sealed class ShardedClientActor : ReceiveActor
     }
 
     /// <summary>Props of client <paramref name="clientId"/>.</summary>
-    public static Props Props(int clientId, IActorRef trainers, IActorRef cache, Action<CoordinatorProtocol.IClientResult>? answered = null) =>
-        Akka.Actor.Props.Create(() => new ShardedClientActor(clientId, trainers, cache, answered));
+    public static Props Props(int clientId, IActorRef trainers, IActorRef cache, Action<CoordinatorProtocol.IClientResult>? answered = null,
+        UpdateChunking? chunking = null) =>
+        Akka.Actor.Props.Create(() => new ShardedClientActor(clientId, trainers, cache, answered, chunking));
 
     private void Answer(IActorRef replyTo, CoordinatorProtocol.IClientResult result)
     {
         _answered?.Invoke(result);
-        replyTo.Tell(result);
+        if (_chunking is null) replyTo.Tell(result, Self);
+        else _chunking.Send(replyTo, result, Self);
     }
 
     private void PassivateIfIdle()

@@ -11,7 +11,7 @@ namespace FedActors.Actors.Cluster;
 
 /// <summary>
 /// The binary serializer of the messages that cross the network in a cluster run: job assignments,
-/// client updates and failures, model-version chunks, and real clients' registrations. Weights and updates travel as raw little-endian
+/// client updates (whole or, past a frame, in chunks) and failures, model-version chunks, and real clients' registrations. Weights and updates travel as raw little-endian
 /// float32, never through JSON.
 /// </summary>
 /// <remarks>
@@ -48,6 +48,8 @@ public sealed class WireSerializer : SerializerWithStringManifest
         RegisterClients = 8,
         ClientsRegistered = 9,
         RegistrationRefused = 10,
+        UpdateChunk = 11,
+        UpdateChunksEnd = 12,
     }
 
     private static readonly (Type Type, Tag Tag, string Manifest)[] Kinds =
@@ -62,6 +64,8 @@ public sealed class WireSerializer : SerializerWithStringManifest
         (typeof(ClusterProtocol.RegisterClients), Tag.RegisterClients, "RC"),
         (typeof(ClusterProtocol.ClientsRegistered), Tag.ClientsRegistered, "CR"),
         (typeof(ClusterProtocol.RegistrationRefused), Tag.RegistrationRefused, "RR"),
+        (typeof(ClusterProtocol.UpdateChunk), Tag.UpdateChunk, "UK"),
+        (typeof(ClusterProtocol.UpdateChunksEnd), Tag.UpdateChunksEnd, "UE"),
     ];
 
     /// <summary>Created by Akka from <c>akka.actor.serializers</c>.</summary>
@@ -108,6 +112,8 @@ public sealed class WireSerializer : SerializerWithStringManifest
         ClusterProtocol.RegisterClients r => HeaderSize + 4 + 8L * r.ClientIds.Length,
         ClusterProtocol.ClientsRegistered => HeaderSize + 4,
         ClusterProtocol.RegistrationRefused r => HeaderSize + 4 + Encoding.UTF8.GetByteCount(r.Reason),
+        ClusterProtocol.UpdateChunk c => HeaderSize + 8 + 4 + 4 + 4 + 4 + 4 + 4L * c.Values.Length,
+        ClusterProtocol.UpdateChunksEnd => HeaderSize + 8 + 4 + 8 + 8 + 4 + 3 * 8 + 4 + 4 + ClusterProtocol.UpdateChunksEnd.HashBytes,
         _ => throw new ArgumentException($"{message?.GetType().FullName ?? "null"} is not a wire message", nameof(message)),
     };
 
@@ -159,6 +165,14 @@ public sealed class WireSerializer : SerializerWithStringManifest
             case ClusterProtocol.RegistrationRefused rr:
                 w.String(rr.Reason);
                 break;
+            case ClusterProtocol.UpdateChunk uc:
+                w.Long(uc.Job.Value); w.Int(uc.ClientId); w.Int(uc.Index); w.Int(uc.Offset); w.Int(uc.Total); w.Floats(uc.Values.Span);
+                break;
+            case ClusterProtocol.UpdateChunksEnd ue:
+                w.Long(ue.Job.Value); w.Int(ue.ClientId); w.Long(ue.BaseVersion);
+                w.Long(ue.Stats.Samples); w.Int(ue.Stats.Steps); w.Double(ue.Stats.MeanLoss); w.Double(ue.Stats.UpdateNorm); w.Double(ue.Stats.ComputeSeconds);
+                w.Int(ue.Length); w.Int(ue.Chunks); w.Bytes(ue.Sha256);
+                break;
         }
         if (w.Position != bytes.Length) throw new InvalidOperationException($"{kind.Type.Name}: wrote {w.Position} bytes, sized {bytes.Length}");
         return bytes;
@@ -183,6 +197,8 @@ public sealed class WireSerializer : SerializerWithStringManifest
             Tag.RegisterClients => ReadRegistration(ref r),
             Tag.ClientsRegistered => new ClusterProtocol.ClientsRegistered(r.Int()),
             Tag.RegistrationRefused => new ClusterProtocol.RegistrationRefused(r.String()),
+            Tag.UpdateChunk => ReadUpdateChunk(ref r),
+            Tag.UpdateChunksEnd => ReadUpdateEnd(ref r),
             var t => throw new System.Runtime.Serialization.SerializationException($"unknown wire type tag {(byte)t}"),
         };
         if (r.Remaining != 0) throw new System.Runtime.Serialization.SerializationException($"{message.GetType().Name}: {r.Remaining} bytes left over");
@@ -226,6 +242,25 @@ public sealed class WireSerializer : SerializerWithStringManifest
         return new ClusterProtocol.RegisterClients(ids, samples);
     }
 
+    private static ClusterProtocol.UpdateChunk ReadUpdateChunk(ref Reader r)
+    {
+        var job = new JobId(r.Long());
+        int client = r.Int();
+        int index = r.Int();
+        int offset = r.Int();
+        int total = r.Int();
+        return new ClusterProtocol.UpdateChunk(job, client, index, offset, total, r.Floats());
+    }
+
+    private static ClusterProtocol.UpdateChunksEnd ReadUpdateEnd(ref Reader r)
+    {
+        var job = new JobId(r.Long());
+        int client = r.Int();
+        long baseVersion = r.Long();
+        var stats = new LocalTrainingStats(r.Long(), r.Int(), r.Double(), r.Double(), r.Double());
+        return new ClusterProtocol.UpdateChunksEnd(job, client, baseVersion, stats, r.Int(), r.Int(), r.Bytes(ClusterProtocol.UpdateChunksEnd.HashBytes));
+    }
+
     private static ClusterProtocol.ModelChunk ReadChunk(ref Reader r)
     {
         long version = r.Long();
@@ -264,11 +299,13 @@ public sealed class WireSerializer : SerializerWithStringManifest
             Encoding.UTF8.GetBytes(v, Take(n));
         }
 
-        public void Floats(float[] v)
+        public void Bytes(byte[] v) => v.CopyTo(Take(v.Length));
+
+        public void Floats(ReadOnlySpan<float> v)
         {
             Int(v.Length);
             var target = Take(4 * v.Length);
-            if (BitConverter.IsLittleEndian) MemoryMarshal.AsBytes(v.AsSpan()).CopyTo(target);
+            if (BitConverter.IsLittleEndian) MemoryMarshal.AsBytes(v).CopyTo(target);
             else for (int i = 0; i < v.Length; i++) BinaryPrimitives.WriteSingleLittleEndian(target[(4 * i)..], v[i]);
         }
 
@@ -299,6 +336,8 @@ public sealed class WireSerializer : SerializerWithStringManifest
             if (n < 0) throw new System.Runtime.Serialization.SerializationException($"negative string length {n}");
             return Encoding.UTF8.GetString(Take(n));
         }
+
+        public byte[] Bytes(int n) => Take(n).ToArray();
 
         public float[] Floats()
         {

@@ -19,9 +19,10 @@ namespace FedActors.Actors.Coordination;
 /// <param name="Durability">When results become durable.</param>
 /// <param name="SnapshotEverySteps">A snapshot every this many steps, after which older entries are deleted.</param>
 /// <param name="ExpectJournal">The run has progressed before: a journal without it is refused rather than started afresh.</param>
+/// <param name="Meter">Bytes measured on the wire (a cluster run), counted instead of the estimate (see <see cref="CoordinatorCore.Meter"/>); closed when the run ends.</param>
 public sealed record CoordinatorSetup(
     RunSettings Run, ServerSettings Server, SimulationSettings Simulation, IClientDataSource Population, float[] InitialWeights,
-    string PersistenceId, string Fingerprint, Durability Durability, int SnapshotEverySteps, bool ExpectJournal = false);
+    string PersistenceId, string Fingerprint, Durability Durability, int SnapshotEverySteps, bool ExpectJournal = false, IWireMeter? Meter = null);
 
 /// <summary>
 /// The persistent actor shell around <see cref="CoordinatorCore"/>: journals every server step (and, in
@@ -87,9 +88,11 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         Command<SaveSnapshotFailure>(f => _observer.OnWarning(
             $"a snapshot of the run state could not be saved ({Innermost(f.Cause).Message}); the journal keeps every step since the last one, so it grows until a snapshot succeeds"));
         Command<DeleteMessagesSuccess>(_ => { });
-        Command<DeleteMessagesFailure>(_ => { });
+        Command<DeleteMessagesFailure>(f => _observer.OnWarning(
+            $"journal entries up to {f.ToSequenceNr} could not be deleted after a snapshot ({Innermost(f.Cause).Message}); the journal keeps them and grows"));
         Command<DeleteSnapshotsSuccess>(_ => { });
-        Command<DeleteSnapshotsFailure>(_ => { });
+        Command<DeleteSnapshotsFailure>(f => _observer.OnWarning(
+            $"older snapshots could not be deleted ({Innermost(f.Cause).Message}); they only take space"));
     }
 
     /// <inheritdoc />
@@ -174,6 +177,7 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
                 return;
             }
             _core = restored;
+            _core.Meter = _setup.Meter;
             if (_reachable is not null) Guard(() => _core.OnReachableClients(_reachable, Wall));
             _records.AddRange(_fold.Records);
             _target = _core.Target;
@@ -203,7 +207,7 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
 
     private void StartCore(float[] initialWeights)
     {
-        _core = new CoordinatorCore(_setup.Run, _setup.Server, _setup.Simulation, _setup.Population, initialWeights);
+        _core = new CoordinatorCore(_setup.Run, _setup.Server, _setup.Simulation, _setup.Population, initialWeights) { Meter = _setup.Meter };
         if (_reachable is not null) Guard(() => _core.OnReachableClients(_reachable, Wall));
         StartTimers();
         Guard(() => _core.Start(Wall));
@@ -374,6 +378,8 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
     private void Finish(RunStatus status, string? error, bool stopping = false)
     {
         if (_completion.Task.IsCompleted) return;
+        // The run's byte counts end here; a node that is only handing the run over keeps counting.
+        if (!stopping) _setup.Meter?.Close();
         var last = _records.Count > 0 ? _records[^1] : null;
         var core = _core;
         _completion.TrySetResult(new RunResult(

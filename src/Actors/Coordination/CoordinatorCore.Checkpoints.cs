@@ -195,7 +195,7 @@ public sealed partial class CoordinatorCore
             Abandoned = _abandoned.Order().ToArray(),
             Round = new CheckpointRound(_round, _roundOpen, _roundOutstanding, _roundReceived, _roundWeight, _emptyRounds),
             Counters = new CheckpointCounters(new SortedDictionary<string, long>(_rejected, StringComparer.Ordinal), _updatesApplied, _droppedStale,
-                _jobsDispatched, _jobsDropped, _samplesTrained, _trainSeconds, _bytesUp, _bytesDown),
+                _jobsDispatched, _jobsDropped, _samplesTrained, _trainSeconds, BytesUp, BytesDown),
             Window = new CheckpointWindow(new SortedDictionary<int, long>(_stalenessWindow), _windowUpdates, _windowMaxStaleness,
                 _windowStalenessSum, _normMean, _normM2, _cosineSum, _cosineCount),
             ParticipationChanges = changes,

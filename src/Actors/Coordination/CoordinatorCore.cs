@@ -111,6 +111,17 @@ public sealed partial class CoordinatorCore
             _optimizer = ServerOptimizers.Create(server.Optimizer, _dimension, server.OptimizerParameters);
     }
 
+    /// <summary>
+    /// Null (one process): <c>bytes_up</c> and <c>bytes_down</c> count <see cref="WireSize"/> for every update taken and
+    /// one whole model per job dispatched. Set (a cluster): they count what the meter measured on the wire, on top
+    /// of what a restored checkpoint had counted. Bytes change no decision of the run.
+    /// </summary>
+    public IWireMeter? Meter { get; set; }
+
+    private long BytesUp => _bytesUp + (Meter?.BytesUp ?? 0);
+
+    private long BytesDown => _bytesDown + (Meter?.BytesDown ?? 0);
+
     /// <summary>The latest published model version.</summary>
     public ModelVersion Current { get; private set; }
 
@@ -143,7 +154,7 @@ public sealed partial class CoordinatorCore
 
     /// <summary>A snapshot of the cumulative counters.</summary>
     public RunCounters Counters => new(Current.Number, _updatesApplied, new SortedDictionary<string, long>(_rejected, StringComparer.Ordinal),
-        _droppedStale, _jobsDispatched, _jobsDropped, _samplesTrained, _trainSeconds, _bytesUp, _bytesDown, Now);
+        _droppedStale, _jobsDispatched, _jobsDropped, _samplesTrained, _trainSeconds, BytesUp, BytesDown, Now);
 
     /// <summary>Starts the run at <paramref name="now"/> (ignored under the virtual clock, which starts at 0): evaluates version 0 and fills the slots.</summary>
     public IReadOnlyList<ICoordinatorEffect> Start(double now = 0)
@@ -341,7 +352,7 @@ public sealed partial class CoordinatorCore
                 Reject("failed");
                 break;
             case CoordinatorProtocol.ClientUpdate u:
-                _bytesUp += WireSize.Of(u.Delta.Length);
+                if (Meter is null) _bytesUp += WireSize.Of(u.Delta.Length);
                 _samplesTrained += u.Stats.Samples;
                 _trainSeconds += u.Stats.ComputeSeconds;
                 if (u.ClientId != job.ClientId) Reject("client_mismatch");
@@ -559,7 +570,7 @@ public sealed partial class CoordinatorCore
         _versionRefs[Current.Number] = _versionRefs.GetValueOrDefault(Current.Number) + 1;
         if (job.Round != 0) _roundOutstanding++;
         _jobsDispatched++;
-        _bytesDown += WireSize.Of(_dimension);
+        if (Meter is null) _bytesDown += WireSize.Of(_dimension);
         // A real client's dropouts are real: they surface as failures or timeouts, not as a simulated draw.
         job.Dropped = _reachable is null && _devices.DropsOut(id);
         if (_simulation.Clock == ClockMode.Virtual)
@@ -602,7 +613,7 @@ public sealed partial class CoordinatorCore
             new SortedDictionary<int, long>(_stalenessWindow), _participation.Count, _maxParticipation,
             _rejected.Values.Sum(), _droppedStale, _jobsDropped);
         var snapshot = new EvaluationRecord(step, Now, 0, _updatesApplied, double.NaN, double.NaN,
-            _windowUpdates > 0 ? _windowStalenessSum / _windowUpdates : 0, _windowMaxStaleness, _bytesUp, _bytesDown, diagnostics);
+            _windowUpdates > 0 ? _windowStalenessSum / _windowUpdates : 0, _windowMaxStaleness, BytesUp, BytesDown, diagnostics);
         _stalenessWindow.Clear();
         _windowUpdates = _windowMaxStaleness = _cosineCount = 0;
         _windowStalenessSum = _normMean = _normM2 = _cosineSum = 0;

@@ -58,17 +58,15 @@ public sealed record RunPersistence(PersistenceSettings Settings, string RunDire
 /// <summary>Runs a federated training on one node: actor system, trainer pool, client region and coordinator.</summary>
 public static class FederatedRun
 {
-    /// <summary>Akka settings the runtime starts from: no console logging, the trainer dispatcher.</summary>
+    /// <summary>Akka settings the runtime starts from: no console logging, the trainer dispatcher, the in-process journal (provider memory).</summary>
     public static Config BaseConfig { get; } = ConfigurationFactory.ParseString("""
         akka {
-          persistence.journal.plugin = "akka.persistence.journal.inmem"
-          persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
           loglevel = OFF
           stdout-loglevel = OFF
           log-dead-letters = off
           log-dead-letters-during-shutdown = off
         }
-        """).WithFallback(TrainerPool.DispatcherConfig).WithFallback(StateSerializer.Configuration);
+        """).WithFallback(VolatileJournal.Configuration).WithFallback(TrainerPool.DispatcherConfig).WithFallback(StateSerializer.Configuration);
 
     /// <summary>
     /// Runs until <c>run.max-server-steps</c> (status completed) or until <paramref name="ct"/> is cancelled

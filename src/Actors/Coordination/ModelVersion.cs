@@ -20,7 +20,7 @@ public sealed record ModelVersion(long Number, float[] Weights)
     public int Dimension => Weights.Length;
 }
 
-/// <summary>How many bytes a model or update is counted as on the wire.</summary>
+/// <summary>How many bytes a model or update is counted as in a one-process run (a cluster run counts the bytes it sent, see <see cref="IWireMeter"/>).</summary>
 /// <remarks>
 /// 4 bytes per float32 parameter plus a fixed <see cref="HeaderBytes"/> header: job id (8), client id (4),
 /// version (8), sample count (8), step count (4), loss and norm (2 × 8), length (4), and 12 bytes of

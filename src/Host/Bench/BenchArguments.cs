@@ -18,7 +18,7 @@ public sealed record BenchArguments
         ["train"] = ["--out", "--models", "--samples", "--repetitions", "--threads", "--batch-size"],
         ["aggregate"] = ["--out", "--models", "--repetitions"],
         ["population"] = ["--out", "--clients"],
-        ["orchestration"] = ["--out", "--steps", "--repetitions", "--local-steps"],
+        ["orchestration"] = ["--out", "--steps", "--repetitions", "--local-steps", "--nodes"],
         ["overhead"] = ["--out", "--steps", "--repetitions"],
     };
 
@@ -51,6 +51,8 @@ public sealed record BenchArguments
 
     /// <summary><c>--local-steps K</c> (orchestration): optimizer steps per local training; 0 trains the config's full epochs.</summary>
     public int? LocalSteps { get; init; }
+    /// <summary><c>--nodes N</c> (orchestration): 1 measures the one-node runtime; N ≥ 2 also a loopback cluster of N processes.</summary>
+    public int? Nodes { get; init; }
 
     /// <summary>Parses the suite name and its options.</summary>
     /// <exception cref="UsageException">No suite, an unknown suite, or an option the suite does not take or with a bad value.</exception>
@@ -89,6 +91,7 @@ public sealed record BenchArguments
                 "--clients" => result with { Clients = Split(Value()).Select(v => PositiveInt(name, v)).ToArray() },
                 "--steps" => result with { Steps = PositiveInt(name, Value()) },
                 "--local-steps" => result with { LocalSteps = NonNegativeInt(name, Value()) },
+                "--nodes" => result with { Nodes = PositiveInt(name, Value()) },
                 _ => throw new UsageException($"unknown option '{name}'"),
             };
         }

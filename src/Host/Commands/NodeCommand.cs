@@ -278,12 +278,8 @@ public sealed class NodeCommand : ICommand
         return (population, test);
     }
 
-    private static async Task<LabeledDataset> LoadTestSetAsync(FedActorsSettings settings, CommandContext ctx, CancellationToken ct)
-    {
-        if (settings.Data.Dataset == "synthetic") return DatasetLoader.SyntheticTest(settings);
-        var (_, test) = await DatasetLoader.LoadPooledAsync(settings, line => ctx.Error.WriteLine(line), ct);
-        return test;
-    }
+    private static Task<LabeledDataset> LoadTestSetAsync(FedActorsSettings settings, CommandContext ctx, CancellationToken ct) =>
+        DatasetLoader.LoadTestAsync(settings, line => ctx.Error.WriteLine(line), ct);
 
     /// <summary>Waits until a signal (leave gracefully, exit 0) or until the cluster removes this node (exit 1).</summary>
     private static async Task<int> WaitAsync(CommandContext ctx, ClusterNode node, CancellationToken ct)
@@ -315,6 +311,13 @@ public sealed class NodeCommand : ICommand
             ["wire_bytes_up"] = traffic.BytesUp,
             ["wire_bytes_down"] = traffic.BytesDown,
             ["jobs_resent"] = traffic.JobsResent,
+            ["jobs_sent"] = traffic.JobsSent,
+            ["model_chunks_sent"] = traffic.ModelChunksSent,
+            ["versions_unavailable"] = traffic.VersionsUnavailable,
+            ["update_chunks_received"] = traffic.UpdateChunksReceived,
+            ["broken_updates"] = traffic.BrokenUpdates,
+            ["late_bytes_up"] = traffic.LateBytesUp,
+            ["late_bytes_down"] = traffic.LateBytesDown,
         }, new JsonSerializerOptions { WriteIndented = true });
         await AtomicFile.WriteAllTextAsync(path, json + "\n", CancellationToken.None);
     }

@@ -9,7 +9,8 @@ namespace FedActors.Host.Commands;
 
 /// <summary>
 /// <c>fedactors status --node ADDR</c>: asks a cluster node, over Akka.Remote and without joining the
-/// cluster, for the members it sees, the client shards per worker and the run's progress.
+/// cluster, for the members it sees, the client shards per worker, the real clients each client node
+/// registered, and the run's progress.
 /// </summary>
 public sealed class StatusCommand : ICommand
 {
@@ -19,13 +20,14 @@ public sealed class StatusCommand : ICommand
     public string Name => "status";
 
     /// <inheritdoc />
-    public string Summary => "show a cluster's members, shard distribution and run progress";
+    public string Summary => "show a cluster's members, shard distribution, registered real clients and run progress";
 
     /// <inheritdoc />
     public string Usage =>
         "Usage: fedactors status --node ADDR [--config F] [--set K=V]...\n\n" +
         "Asks the node at ADDR (host:port or akka.tcp://fedactors@host:port) for the cluster members it sees,\n" +
-        "the client shards each worker hosts and the run's progress, and prints them. It does not join the\n" +
+        "the client shards each worker hosts, the real clients each client node registered with the coordinator\n" +
+        "and the run's progress, and prints them. It does not join the\n" +
         "cluster. With TLS on, --config must give this process a certificate the nodes accept.\n\n" +
         "Options:\n" +
         "  --node ADDR     the node to ask\n" +
@@ -110,6 +112,12 @@ public sealed class StatusCommand : ICommand
             sb.Append(inv, $"{run.InFlight} in flight, virtual {run.VirtualSeconds:F0} s, wall {run.WallSeconds:F0} s");
             if (run.LastAccuracy is double a) sb.Append(inv, $", accuracy {a:P2}");
             sb.Append(inv, $"; wire bytes up {run.WireBytesUp:N0}, down {run.WireBytesDown:N0}, jobs resent {run.JobsResent}\n");
+            if (run.ClientNodes is { Length: > 0 } nodes)
+            {
+                sb.Append(inv, $"real clients: {nodes.Sum(n => n.Clients.Length)} registered by {nodes.Length} client node(s):\n");
+                foreach (var n in nodes)
+                    sb.Append(inv, $"  {n.Address}  {n.Clients.Length} client{(n.Clients.Length == 1 ? "" : "s")} [{string.Join(",", n.Clients)}], {n.Samples:N0} samples{(n.Reachable ? "" : " (unreachable: not selected)")}\n");
+            }
         }
         else sb.Append("run: no coordinator answered\n");
         return sb.ToString();

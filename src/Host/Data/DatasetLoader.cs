@@ -39,6 +39,32 @@ public static class DatasetLoader
         }
     }
 
+    /// <summary>
+    /// The central test set alone: Synthetic(α, β)'s is generated, an IDX dataset's test files are read and its
+    /// training files are not (they are located, with their headers checked, as <see cref="LoadPooledAsync"/> does).
+    /// </summary>
+    /// <exception cref="FedActorsException">The dataset cannot be found or a file is malformed.</exception>
+    public static async Task<LabeledDataset> LoadTestAsync(FedActorsSettings settings, Action<string>? log, CancellationToken ct)
+    {
+        var data = settings.Data;
+        if (data.Dataset == "synthetic") return SyntheticTest(settings);
+        try
+        {
+            var options = AcquisitionOptions(data, log: null);
+            var dir = await DatasetAcquisition.LocateAsync(options, ct);
+            log?.Invoke($"{data.Dataset}: {dir} (test set only)");
+            return options.ResolveSpec().LoadTest(dir);
+        }
+        catch (DatasetUnavailableException e)
+        {
+            throw new FedActorsException(e.Message, e);
+        }
+        catch (DatasetFormatException e)
+        {
+            throw new FedActorsException(e.Message, e);
+        }
+    }
+
     /// <summary>Acquisition options for <paramref name="data"/>: the configured dir, downloads and apt as allowed.</summary>
     public static DatasetAcquisitionOptions AcquisitionOptions(DataSettings data, Action<string>? log) => new()
     {

@@ -134,6 +134,14 @@ public sealed record IdxDatasetSpec
     public (LabeledDataset Train, LabeledDataset Test) Load(string dir) =>
         (LoadSplit(dir, "train", TrainImages, TrainLabels), LoadSplit(dir, "test", TestImages, TestLabels));
 
+    /// <summary>
+    /// Loads the test split alone from <paramref name="dir"/>, as <see cref="Load"/> would (the training files are not
+    /// read): for a process that evaluates but holds no training data.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">A test file is missing.</exception>
+    /// <exception cref="DatasetFormatException">A test file is malformed, or labels are out of range.</exception>
+    public LabeledDataset LoadTest(string dir) => LoadSplit(dir, "test", TestImages, TestLabels);
+
     private LabeledDataset LoadSplit(string dir, string split, IdxFileSpec imagesFile, IdxFileSpec labelsFile)
     {
         string imagesPath = imagesFile.FindIn(dir) ?? throw Missing(dir, imagesFile);

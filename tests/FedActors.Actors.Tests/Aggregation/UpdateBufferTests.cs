@@ -162,6 +162,71 @@ public sealed class UpdateBufferTests
         Assert.All(pseudoGradient, v => Assert.Equal(1f, v)); // (1 + 1 + 1) / 3: nothing of the rejected update
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void UpdateBuffer_must_undo_a_rejected_update_bit_for_bit_even_where_sums_round(bool importedFirst)
+    {
+        // Random magnitudes over six orders, odd lengths (vector body and scalar tail), staleness weights that
+        // are not powers of two: every sum rounds, so only a rebuild in the original order gives the same bits.
+        const int dimension = 1037;
+        var rng = new Random(7);
+        float[] Update() => Enumerable.Range(0, dimension).Select(_ => (float)((rng.NextDouble() - 0.5) * Math.Pow(10, rng.Next(-3, 3)))).ToArray();
+        var updates = Enumerable.Range(0, 4).Select(_ => Update()).ToArray();
+        var poisoned = Update();
+        poisoned[dimension - 3] = float.NaN; // found after the whole vector part was summed
+        UpdateBuffer New() => new(dimension, new UpdateBufferOptions(4, UpdateWeighting.SampleWeighted, new PolynomialStaleness(0.5)));
+        var clean = New();
+        var withRejection = New();
+        if (importedFirst)
+        {
+            // The buffer resumed from a checkpoint holding two updates: the rebuild starts from the imported sum.
+            var before = New();
+            before.TryAdd(updates[0], 13, 1);
+            before.TryAdd(updates[1], 7, 3);
+            clean.ImportState(before.ExportState());
+            withRejection.ImportState(before.ExportState());
+        }
+        else
+        {
+            foreach (var b in new[] { clean, withRejection })
+            {
+                b.TryAdd(updates[0], 13, 1);
+                b.TryAdd(updates[1], 7, 3);
+            }
+        }
+        clean.TryAdd(updates[2], 11, 2);
+        withRejection.TryAdd(updates[2], 11, 2);
+
+        var rejected = withRejection.TryAdd(poisoned, 5, 0);
+        clean.TryAdd(updates[3], 3, 5);
+        withRejection.TryAdd(updates[3], 3, 5);
+        float[] expected = new float[dimension], actual = new float[dimension];
+        clean.TryFlush(expected);
+        withRejection.TryFlush(actual);
+
+        Assert.Equal(BufferAdmission.NonFinite, rejected);
+        Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), actual.Select(BitConverter.SingleToInt32Bits));
+    }
+
+    [Fact]
+    public void UpdateBuffer_must_forget_the_updates_of_a_flushed_step_when_it_undoes_a_rejection()
+    {
+        var buffer = new UpdateBuffer(2, new UpdateBufferOptions(2, UpdateWeighting.Uniform, new ConstantStaleness()));
+        var pseudoGradient = new float[2];
+        buffer.TryAdd([100, 100], 1, 0);
+        buffer.TryAdd([100, 100], 1, 0);
+        buffer.TryFlush(pseudoGradient);
+
+        buffer.TryAdd([1, 3], 1, 0);
+        var rejected = buffer.TryAdd([float.PositiveInfinity, 0], 1, 0);
+        buffer.TryAdd([3, 1], 1, 0);
+        buffer.TryFlush(pseudoGradient);
+
+        Assert.Equal(BufferAdmission.NonFinite, rejected);
+        Assert.Equal([2f, 2f], pseudoGradient); // (1 + 3) / 2, (3 + 1) / 2: nothing of the previous step
+    }
+
     [Fact]
     public void UpdateBuffer_must_throw_on_wrong_length_or_negative_arguments()
     {

@@ -260,4 +260,37 @@ public class CoordinatorCoreTests
         Assert.True(diag.ParticipatingClients >= 1);
         Assert.Equal(4 * WireSize.Of(2), d.Records[1].BytesUp);
     }
+    [Fact(DisplayName = "A core with a wire meter must count the meter's bytes on top of its checkpoint, not the per-job estimate")]
+    public void Wire_meter_must_replace_the_estimate()
+    {
+        var run = RunSettings.Default with { MaxServerSteps = 100, EvalEverySteps = 100, TargetAccuracy = null };
+        var meter = new Meter();
+        var estimating = new CoordinatorCore(run, CoreDriver.FedBuff(concurrency: 2, k: 1), CoreDriver.Sim(), new FixedPopulation(10), new float[2]);
+        var measured = new CoordinatorCore(run, CoreDriver.FedBuff(concurrency: 2, k: 1), CoreDriver.Sim(), new FixedPopulation(10), new float[2]) { Meter = meter };
+        var steps = new List<CoordinatorEffects.StepCommitted>();
+        foreach (var core in new[] { estimating, measured })
+        {
+            var job = core.Start().OfType<CoordinatorEffects.DispatchJob>().First().Job;
+            if (core == measured)
+            {
+                Assert.Equal((0L, 0L), (measured.Counters.BytesUp, measured.Counters.BytesDown));
+                (meter.BytesUp, meter.BytesDown) = (1234, 567);
+            }
+            steps.AddRange(core.OnUpdate(new CoordinatorProtocol.ClientUpdate(job.Job, job.ClientId, job.Base.Number, [1f, 1f],
+                new FedActors.Training.LocalTraining.LocalTrainingStats(32, 4, 0.1, 1, 0.1))).OfType<CoordinatorEffects.StepCommitted>());
+        }
+        Assert.Equal((WireSize.Of(2), 3 * WireSize.Of(2)), (estimating.Counters.BytesUp, estimating.Counters.BytesDown));
+        Assert.Equal((1234L, 567L), (measured.Counters.BytesUp, measured.Counters.BytesDown));
+        // The step's checkpoint carries the measured bytes, so a coordinator restored from it goes on from them.
+        Assert.Equal((1234L, 567L), (steps[^1].Checkpoint.Counters.BytesUp, steps[^1].Checkpoint.Counters.BytesDown));
+    }
+
+    private sealed class Meter : IWireMeter
+    {
+        public long BytesUp { get; set; }
+
+        public long BytesDown { get; set; }
+
+        public void Close() { }
+    }
 }

@@ -2,6 +2,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using FedActors.Host.Tests.Persistence;
+using FedActors.Actors.Cluster;
+using FedActors.Actors.Coordination;
+using FedActors.Training.LocalTraining;
 using FedActors.Tests.Shared;
 using Xunit.Abstractions;
 
@@ -116,16 +119,32 @@ public sealed class ClusterRunSpecs(ClusterReference reference, ITestOutputHelpe
             Assert.Equal(ClusterReference.Steps, summary.GetProperty("server_steps").GetInt64());
             Assert.Equal(reference.OneProcessHash, summary.GetProperty("model_sha256").GetString());
 
-            // Both workers trained, and weights crossed the wire once per version and node, not per job.
+            // bytes_up and bytes_down are the bytes the wire serializer wrote, as cluster.json breaks them down, and
+            // weights crossed the wire once per version and node, not per job.
             var traffic = Traffic(runDir);
-            long updatesBytes = summary.GetProperty("bytes_up").GetInt64();
-            output.WriteLine($"wire bytes up {traffic.Up:N0} (summary bytes_up {updatesBytes:N0}), down {traffic.Down:N0} (per-job model delivery would be {summary.GetProperty("bytes_down").GetInt64():N0})");
-            // bytes_down counts one model per job; the wire carries a 76-byte assignment per job and each version at most once per worker node.
-            long perModel = updatesBytes / summary.GetProperty("updates_applied").GetInt64();
-            long jobs = summary.GetProperty("bytes_down").GetInt64() / perModel;
-            long bound = jobs * 76 + 2 * (ClusterReference.Steps + 1) * perModel;
-            Assert.True(traffic.Down <= bound, $"wire bytes down {traffic.Down:N0} exceed {bound:N0}: model versions must be fetched once per node, not shipped per job");
-            Assert.True(traffic.Up >= updatesBytes, "every applied update crossed the wire");
+            long bytesUp = summary.GetProperty("bytes_up").GetInt64(), bytesDown = summary.GetProperty("bytes_down").GetInt64();
+            output.WriteLine($"bytes up {bytesUp:N0}, down {bytesDown:N0}; cluster.json: {traffic.Jobs} assignments, {traffic.ModelChunks} model chunks, " +
+                             $"{traffic.Unavailable} versions unavailable, {traffic.UpdateChunks} update chunks, {traffic.Resent} jobs resent");
+            Assert.Equal(traffic.Up, bytesUp);
+            Assert.Equal(traffic.Down, bytesDown);
+            // logreg on 60 features and 10 classes: 610 parameters, so one chunk per version and a whole update each.
+            const int parameters = 60 * 10 + 10;
+            long assignment = WireSerializer.SizeOf(new ClusterProtocol.TrainAssignment(new JobId(0), 0, 0, new LocalTrainingOptions(), 0));
+            long chunk = WireSerializer.SizeOf(new ClusterProtocol.ModelChunk(0, 0, parameters, new float[parameters]));
+            Assert.Equal((72L, 24 + 4L * parameters), (assignment, chunk));
+            Assert.Equal(traffic.Jobs * assignment + traffic.ModelChunks * chunk + traffic.Unavailable * WireSerializer.SizeOf(new ClusterProtocol.ModelVersionUnavailable(0)), bytesDown);
+            Assert.Equal(0, traffic.UpdateChunks);
+            Assert.Equal(0, bytesUp % WireSize.Of(parameters));
+            Assert.True(bytesUp / WireSize.Of(parameters) >= summary.GetProperty("updates_applied").GetInt64(), "every applied update crossed the wire");
+            Assert.True(traffic.ModelChunks <= 2 * (ClusterReference.Steps + 1), $"{traffic.ModelChunks} model chunks: versions must be fetched once per node, not shipped per job");
+            Assert.True(traffic.Jobs >= summary.GetProperty("updates_applied").GetInt64());
+            // metrics.csv counts the same bytes up to each evaluation.
+            var rows = RunFiles.Rows(Path.Combine(runDir, "metrics.csv"), MetricsHeader);
+            Assert.NotEmpty(rows);
+            long lastUp = long.Parse(rows[^1][8], CultureInfo.InvariantCulture), lastDown = long.Parse(rows[^1][9], CultureInfo.InvariantCulture);
+            Assert.InRange(lastUp, 1, bytesUp);
+            Assert.InRange(lastDown, 1, bytesDown);
+            Assert.Equal(0, lastUp % WireSize.Of(parameters));
 
             foreach (var w in new[] { worker1, worker2 })
             {
@@ -231,6 +250,11 @@ public sealed class ClusterRunSpecs(ClusterReference reference, ITestOutputHelpe
             Assert.Equal("completed", summary.GetProperty("status").GetString());
             Assert.Equal(1, summary.GetProperty("resumed").GetInt32());
             Assert.Equal(reference.OneProcessHash, summary.GetProperty("model_sha256").GetString());
+            // The run's bytes go on from the journaled step's: the standby's own wire traffic comes on top of them.
+            var traffic = Traffic(standbyRun);
+            long upBefore = summary.GetProperty("bytes_up").GetInt64() - traffic.Up, downBefore = summary.GetProperty("bytes_down").GetInt64() - traffic.Down;
+            output.WriteLine($"bytes up {upBefore:N0} before the failover (journaled) + {traffic.Up:N0} after; down {downBefore:N0} + {traffic.Down:N0}");
+            Assert.True(upBefore > 0 && downBefore > 0 && traffic.Up > 0 && traffic.Down > 0);
         }
         finally
         {
@@ -238,10 +262,14 @@ public sealed class ClusterRunSpecs(ClusterReference reference, ITestOutputHelpe
         }
     }
 
-    private static (long Up, long Down, long Resent) Traffic(string runDir)
+    private const string MetricsHeader = "server_step,virtual_seconds,wall_seconds,updates_applied,accuracy,loss,mean_staleness,max_staleness,bytes_up,bytes_down";
+
+    private static (long Up, long Down, long Resent, long Jobs, long ModelChunks, long Unavailable, long UpdateChunks) Traffic(string runDir)
     {
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(runDir, "cluster.json")));
         var r = json.RootElement;
-        return (r.GetProperty("wire_bytes_up").GetInt64(), r.GetProperty("wire_bytes_down").GetInt64(), r.GetProperty("jobs_resent").GetInt64());
+        return (r.GetProperty("wire_bytes_up").GetInt64(), r.GetProperty("wire_bytes_down").GetInt64(), r.GetProperty("jobs_resent").GetInt64(),
+            r.GetProperty("jobs_sent").GetInt64(), r.GetProperty("model_chunks_sent").GetInt64(), r.GetProperty("versions_unavailable").GetInt64(),
+            r.GetProperty("update_chunks_received").GetInt64());
     }
 }

@@ -103,6 +103,92 @@ public sealed partial class SiloRunSpecs(ITestOutputHelper output)
         }
     }
 
+    /// <summary>
+    /// FedAvg over all six clients per round, with mlp updates (217,704 bytes) larger than a 32,000-byte frame, so
+    /// every update crosses the wire in chunks of 4,096 values.
+    /// </summary>
+    private static string KillConfig() => Config()
+        .Replace("model { name = logreg }", "model { name = mlp }")
+        .Replace($"max-server-steps = {Steps}, eval-every-steps = 4", $"max-server-steps = {KillSteps}, eval-every-steps = 5")
+        .Replace("server { algorithm = fedbuff, concurrency = 4, buffer-size = 2 }", "server { algorithm = fedavg, concurrency = 6, clients-per-round = 6 }")
+        .Replace("cluster { clients = registered, min-clients = 6 }", "cluster { clients = registered, min-clients = 6, maximum-frame-size = 32000, model-chunk-floats = 4096 }");
+
+    private const int KillSteps = 40;
+
+    [Fact(DisplayName = "SIGKILL of a silo mid-run: its jobs in flight fail when it is removed, the rounds go on with the other silo's clients, and the run completes")]
+    public async Task Killed_silo_must_not_stop_the_run()
+    {
+        using var dir = new TempDir();
+        var config = Path.Combine(dir.Path, "silos.conf");
+        var text = KillConfig();
+        Assert.Contains("maximum-frame-size = 32000", text);
+        Assert.Contains("algorithm = fedavg", text);
+        Assert.Contains("name = mlp", text);
+        await File.WriteAllTextAsync(config, text);
+        int c = ClusterExperiment.FreePort(), s0 = ClusterExperiment.FreePort(), s1 = ClusterExperiment.FreePort();
+        var runDir = Path.Combine(dir.Path, "coordinator");
+        var ledger = Path.Combine(runDir, "updates.csv");
+        string Address(int port) => "akka.tcp://fedactors@127.0.0.1:" + port.ToString(CultureInfo.InvariantCulture);
+        FedActorsProcess? coordinator = null, silo0 = null, silo1 = null;
+        try
+        {
+            coordinator = ClusterExperiment.StartNode(dir.Path, config, "coordinator", c, [c], "--out", runDir, "--set", "fedactors.persistence.provider=memory");
+            silo0 = ClusterExperiment.StartNode(dir.Path, config, "client", s0, [c], "--set", "fedactors.client-node.silo.index=0");
+            silo1 = ClusterExperiment.StartNode(dir.Path, config, "client", s1, [c], "--set", "fedactors.client-node.silo.index=1");
+            await ClusterExperiment.WaitForOutputAsync(coordinator, _ => ClusterExperiment.MaxLedgerStep(ledger) >= 1, Timeout, "the first rounds");
+
+            // fedactors status lists the real clients each silo registered.
+            using (var status = FedActorsProcess.Start(dir.Path, ["status", "--node", $"127.0.0.1:{c}", "--config", config]))
+            {
+                Assert.Equal(0, await status.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+                output.WriteLine(status.Output);
+                Assert.Contains("real clients: 6 registered by 2 client node(s):", status.Output);
+                Assert.Matches($@"{Regex.Escape(Address(s0))}  3 clients \[0,2,4\], [\d,]+ samples\n", status.Output);
+                Assert.Matches($@"{Regex.Escape(Address(s1))}  3 clients \[1,3,5\], [\d,]+ samples\n", status.Output);
+            }
+
+            long atKill = ClusterExperiment.MaxLedgerStep(ledger);
+            Assert.True(atKill < KillSteps - 10, $"the run was at step {atKill} of {KillSteps} before the kill; too late to show anything");
+            var clock = Stopwatch.StartNew();
+            Assert.Equal(137, await silo1.Kill());
+            await ClusterExperiment.WaitForOutputAsync(coordinator, o => o.Contains("member removed: " + Address(s1)), TimeSpan.FromSeconds(30), "the killed silo's removal");
+            long atRemoval = ClusterExperiment.MaxLedgerStep(ledger);
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"silo 1 killed after step {atKill}, removed {clock.Elapsed.TotalSeconds:F1} s later after step {atRemoval}"));
+
+            int code = await coordinator.WaitForExitAsync(Timeout);
+            Assert.True(code == 0, $"the coordinator exited {code}:\n{coordinator.Error}\n{FedActorsProcess.Tail(coordinator.Output)}");
+            output.WriteLine(FedActorsProcess.Tail(coordinator.Output, 3));
+            var summary = RunFiles.Summary(runDir);
+            Assert.Equal("completed", summary.GetProperty("status").GetString());
+            Assert.Equal(KillSteps, summary.GetProperty("server_steps").GetInt64());
+
+            // The round open at the kill waited for the silo's jobs until its removal failed them: they were not applied, nor waited on forever.
+            var rejected = summary.GetProperty("updates_rejected");
+            Assert.True(rejected.TryGetProperty("failed", out var failed) && failed.GetInt64() >= 1, $"no job of the killed silo failed: {rejected}");
+            // Rounds after the removal hold the surviving silo's clients alone, and there are such rounds.
+            var applied = RunFiles.Rows(ledger, "server_step,job,client_id,base_version,staleness")
+                .Select(r => (Step: long.Parse(r[0], CultureInfo.InvariantCulture), Client: int.Parse(r[2], CultureInfo.InvariantCulture))).ToList();
+            var after = applied.Where(a => a.Step > atRemoval + 1).ToList();
+            Assert.NotEmpty(after);
+            Assert.All(after, a => Assert.Contains(a.Client, new[] { 0, 2, 4 }));
+            Assert.Contains(applied, a => a.Client % 2 == 1); // silo 1 did train before it died
+
+            // Every update crossed the wire in chunks, none arrived broken, and the run's bytes are the serialized ones.
+            using var traffic = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(runDir, "cluster.json")));
+            var t = traffic.RootElement;
+            Assert.True(t.GetProperty("update_chunks_received").GetInt64() >= 14 * applied.Count, t.ToString());
+            Assert.Equal(0, t.GetProperty("broken_updates").GetInt64());
+            Assert.Equal(t.GetProperty("wire_bytes_up").GetInt64(), summary.GetProperty("bytes_up").GetInt64());
+            Assert.Equal(t.GetProperty("wire_bytes_down").GetInt64(), summary.GetProperty("bytes_down").GetInt64());
+            Assert.False(silo0.HasExited, "the surviving silo must still run");
+        }
+        finally
+        {
+            await ClusterExperiment.StopAllAsync([coordinator, silo0, silo1]);
+        }
+    }
+
     [GeneratedRegex(@"started as client node silo-\d \(\d of \d\): clients \[(?<clients>[\d,]*)\], \d+ samples of synthetic, data sha256 (?<sha>[0-9a-f]{64})")]
     private static partial Regex Started();
 

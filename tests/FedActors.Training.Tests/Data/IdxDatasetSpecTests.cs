@@ -52,6 +52,24 @@ public sealed class IdxDatasetSpecTests : IDisposable
         Assert.Equal(new[] { 7 / 255f, 8 / 255f, 9 / 255f, 10 / 255f }, train.Sample(1).ToArray());
     }
 
+    [Fact(DisplayName = "LoadTest must give Load's test split without reading the training files")]
+    public void LoadTest_must_not_read_the_training_files()
+    {
+        IdxFiles.WriteTiny(_dir.Path);
+        var spec = IdxFiles.TinySpec(null);
+        var (_, expected) = spec.Load(_dir.Path);
+        // Training files that cannot be read: Load fails on them, LoadTest never opens them.
+        File.WriteAllBytes(_dir.Sub("train-images-idx3-ubyte.gz"), [1, 2, 3]);
+        Assert.ThrowsAny<Exception>(() => spec.Load(_dir.Path));
+
+        var test = spec.LoadTest(_dir.Path);
+
+        Assert.Equal(expected.Name, test.Name);
+        Assert.Equal(expected.Labels, test.Labels);
+        Assert.Equal(expected.Features, test.Features);
+        Assert.Equal(expected.SampleShape, test.SampleShape);
+    }
+
     [Fact]
     public void Load_must_accept_uncompressed_file_names()
     {
