@@ -32,7 +32,7 @@ public sealed class WireSerializer : SerializerWithStringManifest
     public const string SerializerName = "fedactors-wire";
 
     /// <summary>The format version this build writes and reads.</summary>
-    public const byte FormatVersion = 1;
+    public const byte FormatVersion = 2;
 
     private const int HeaderSize = 4;
 
@@ -102,7 +102,7 @@ public sealed class WireSerializer : SerializerWithStringManifest
     /// <summary>Bytes <paramref name="message"/> takes on the wire (what <see cref="Serialize"/> returns), without serializing it.</summary>
     public static long SizeOf(object message) => message switch
     {
-        ClusterProtocol.TrainAssignment => HeaderSize + 8 + 4 + 8 + 8 + 4 + 4 + 4 * 8,
+        ClusterProtocol.TrainAssignment => HeaderSize + 8 + 4 + 8 + 8 + 4 + 4 + 4 * 8 + 4,
         CoordinatorProtocol.ClientUpdate u => WireSize.Of(u.Delta.Length),
         CoordinatorProtocol.JobFailed f => HeaderSize + 8 + 4 + 4 + Encoding.UTF8.GetByteCount(f.Reason),
         ClusterProtocol.JobReleased => HeaderSize + 8 + 4,
@@ -134,6 +134,7 @@ public sealed class WireSerializer : SerializerWithStringManifest
                 w.Long(a.Job.Value); w.Int(a.ClientId); w.Long(a.BaseVersion); w.Long((long)a.Seed);
                 w.Int(a.Options.Epochs); w.Int(a.Options.BatchSize);
                 w.Double(a.Options.LearningRate); w.Double(a.Options.Momentum); w.Double(a.Options.WeightDecay); w.Double(a.Options.ProximalMu);
+                w.Int(a.Options.MaxSteps ?? 0); // 0: no cap (a cap is ≥ 1)
                 break;
             case CoordinatorProtocol.ClientUpdate u:
                 w.Long(u.Job.Value); w.Int(u.ClientId); w.Long(u.BaseVersion);
@@ -215,6 +216,8 @@ public sealed class WireSerializer : SerializerWithStringManifest
         {
             Epochs = r.Int(), BatchSize = r.Int(), LearningRate = r.Double(), Momentum = r.Double(), WeightDecay = r.Double(), ProximalMu = r.Double(),
         };
+        int maxSteps = r.Int();
+        options = options with { MaxSteps = maxSteps == 0 ? null : maxSteps };
         return new ClusterProtocol.TrainAssignment(job, client, baseVersion, options, seed);
     }
 

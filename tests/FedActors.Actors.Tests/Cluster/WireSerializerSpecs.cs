@@ -17,6 +17,8 @@ public class WireSerializerSpecs
         object[] messages =
         [
             new ClusterProtocol.TrainAssignment(new JobId(42), 7, 3, Options, 0xFFFF_FFFF_FFFF_FFFEUL),
+            // A worker must train as few steps as the coordinator's virtual clock counts (fedactors.client.local-steps).
+            new ClusterProtocol.TrainAssignment(new JobId(43), 8, 3, Options with { MaxSteps = 10 }, 1),
             new CoordinatorProtocol.JobFailed(new JobId(5), 9, "trainer threw: ünïcode"),
             new ClusterProtocol.JobReleased(new JobId(6), 11),
             new ClusterProtocol.FetchModelChunk(12, 16384, 16384),
