@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Akka.Actor;
+using FedActors.Actors.Aggregation;
 using FedActors.Actors.Clients;
 using FedActors.Training;
 using FedActors.Training.Data;
@@ -31,21 +32,28 @@ public sealed class TrainerActor : ReceiveActor
     private readonly LabeledDataset? _testSet;
     private readonly string _modelName;
     private readonly int _threads;
+    private readonly DeltaBufferPool? _deltas;
     private ModelReplica? _replica;
 
     /// <summary>Creates a trainer.</summary>
-    public TrainerActor(IClientDataSource clients, LabeledDataset? testSet, string modelName, int threads)
+    /// <param name="clients">The clients' data.</param>
+    /// <param name="testSet">The test set evaluations use; null when the trainer only trains.</param>
+    /// <param name="modelName">The model.</param>
+    /// <param name="threads">Intra-op threads.</param>
+    /// <param name="deltas">Where update arrays are rented from; null allocates each.</param>
+    public TrainerActor(IClientDataSource clients, LabeledDataset? testSet, string modelName, int threads, DeltaBufferPool? deltas = null)
     {
         _clients = clients;
         _testSet = testSet;
         _modelName = modelName;
         _threads = threads;
+        _deltas = deltas;
         Receive<TrainerProtocol.Work>(OnWork);
     }
 
     /// <summary>Props on the trainer dispatcher.</summary>
-    public static Props Props(IClientDataSource clients, LabeledDataset? testSet, string modelName, int threads) =>
-        Akka.Actor.Props.Create(() => new TrainerActor(clients, testSet, modelName, threads)).WithDispatcher(TrainerPool.DispatcherId);
+    public static Props Props(IClientDataSource clients, LabeledDataset? testSet, string modelName, int threads, DeltaBufferPool? deltas = null) =>
+        Akka.Actor.Props.Create(() => new TrainerActor(clients, testSet, modelName, threads, deltas)).WithDispatcher(TrainerPool.DispatcherId);
 
     /// <summary>The sample-order stream of job <paramref name="jobId"/> of client <paramref name="clientId"/>.</summary>
     public static DeterministicRandom OrderStream(ulong seed, int clientId, long jobId) =>
@@ -85,7 +93,7 @@ public sealed class TrainerActor : ReceiveActor
         {
             var data = _clients.Get(job.ClientId);
             var replica = Replica(data.Data, job.Options.BatchSize);
-            var delta = new float[job.Base.Dimension];
+            var delta = _deltas is { } pool && pool.Length == job.Base.Dimension ? pool.Rent() : new float[job.Base.Dimension];
             var stats = LocalTrainer.Train(replica, job.Base.Weights, data.Data, data.Indices.Span, job.Options,
                 OrderStream(job.Seed, job.ClientId, job.Job.Value), delta);
             return new TrainerProtocol.Trained(job.Job, delta, stats);
