@@ -115,6 +115,7 @@ public static class OverheadBenchmark
             BareHalf? shaped = null;
             async Task Run()
             {
+                Settle();
                 var cost = ProcessCost.Start();
                 (result, trained) = await runOnce();
                 var spent = cost.Stop();
@@ -148,6 +149,13 @@ public static class OverheadBenchmark
             });
         }
         return pairs;
+    }
+
+    private static void Settle()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
     }
 
     /// <summary>Samples each of <paramref name="loops"/> parallel loops trains for a total of at least <paramref name="samples"/>.</summary>
@@ -215,6 +223,9 @@ public static class OverheadBenchmark
         }) { IsBackground = true }).ToArray();
         foreach (var w in workers) w.Start();
         ready.Wait();
+        // The previous half's garbage (a run leaves thousands of TorchSharp wrappers to the finalizer) is collected
+        // here, not on this half's clock and not by a finalizer thread racing the loops' native calls.
+        Settle();
         var cost = ProcessCost.Start();
         go.Set();
         foreach (var w in workers) w.Join();
