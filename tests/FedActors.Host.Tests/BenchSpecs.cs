@@ -150,6 +150,20 @@ public class BenchSpecs
     }
 
     [Fact]
+    public void Overhead_pair_must_compare_with_the_bare_loops_on_the_clients_batches_when_measured()
+    {
+        var pair = new OverheadPair(60_000, 10, 9.5, 40_000, 5, 16, 8);
+        Assert.Null(pair.ClientBatchesRatio);
+        Assert.Null(pair.ClientBatchesCpuRatio);
+
+        // Bare on the clients' batches: 48,000 samples in 8 s wall and 12 CPU s.
+        var shaped = pair with { ClientBatches = new BareHalf(48_000, 8, 12) };
+        Assert.Equal(1.0, shaped.ClientBatchesRatio); // 6,000 / (48,000 / 8)
+        Assert.Equal(0.9375, shaped.ClientBatchesCpuRatio); // 3,750 / (48,000 / 12)
+        Assert.Equal(0.75, shaped.Ratio); // the full-batch ratio is unchanged
+    }
+
+    [Fact]
     public void Bare_loops_must_share_the_samples_rounding_up()
     {
         Assert.Equal(29_470, OverheadBenchmark.PerLoop(58_939, 2)); // 58,939 / 2 = 29,469.5

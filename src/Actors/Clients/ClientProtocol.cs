@@ -26,6 +26,14 @@ public static class ClientProtocol
     {
         /// <summary>Checks the ids.</summary>
         public int ClientId { get; } = ClientId >= 0 ? ClientId : throw new ArgumentOutOfRangeException(nameof(ClientId), $"client id must be ≥ 0, got {ClientId} (job {Job})");
+
+        /// <summary>
+        /// When the coordinator will apply the result: a trainer pool trains its queued jobs in this order, lowest first,
+        /// equal values in arrival order. Under the virtual clock it is the job's virtual finish time, the order the
+        /// coordinator applies results in, so the result it waits for is trained first instead of after every job sent
+        /// before it. Scheduling only: the result does not depend on it. <value>Default 0 (arrival order).</value>
+        /// </summary>
+        public double ApplyAt { get; init; }
     }
 
     /// <summary>Routes <paramref name="Message"/> to the client actor <paramref name="ClientId"/>, activating it if needed; the sender is preserved.</summary>

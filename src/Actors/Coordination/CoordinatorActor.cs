@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Persistence;
+using FedActors.Actors.Aggregation;
 using FedActors.Actors.Clients;
 using FedActors.Actors.Persistence;
 using FedActors.Actors.Simulation;
@@ -22,7 +23,14 @@ namespace FedActors.Actors.Coordination;
 /// <param name="Meter">Bytes measured on the wire (a cluster run), counted instead of the estimate (see <see cref="CoordinatorCore.Meter"/>); closed when the run ends.</param>
 public sealed record CoordinatorSetup(
     RunSettings Run, ServerSettings Server, SimulationSettings Simulation, IClientDataSource Population, float[] InitialWeights,
-    string PersistenceId, string Fingerprint, Durability Durability, int SnapshotEverySteps, bool ExpectJournal = false, IWireMeter? Meter = null);
+    string PersistenceId, string Fingerprint, Durability Durability, int SnapshotEverySteps, bool ExpectJournal = false, IWireMeter? Meter = null)
+{
+    /// <summary>
+    /// The pool the run's trainers rent update arrays from; the coordinator returns them once applied or rejected
+    /// (not under durability <c>update</c>, whose journal serializes results later). Null: no recycling.
+    /// </summary>
+    public DeltaBufferPool? Deltas { get; init; }
+}
 
 /// <summary>
 /// The persistent actor shell around <see cref="CoordinatorCore"/>: journals every server step (and, in
@@ -178,6 +186,7 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
             }
             _core = restored;
             _core.Meter = _setup.Meter;
+            _core.RecycleDeltas = Recycling;
             if (_reachable is not null) Guard(() => _core.OnReachableClients(_reachable, Wall));
             _records.AddRange(_fold.Records);
             _target = _core.Target;
@@ -205,9 +214,16 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
 
     private bool Journals => _setup.Durability == Durability.Update;
 
+    /// <summary>Results journaled one by one are serialized after the core has moved on: their arrays must not be reused.</summary>
+    private DeltaBufferPool? Recycling => Journals ? null : _setup.Deltas;
+
     private void StartCore(float[] initialWeights)
     {
-        _core = new CoordinatorCore(_setup.Run, _setup.Server, _setup.Simulation, _setup.Population, initialWeights) { Meter = _setup.Meter };
+        _core = new CoordinatorCore(_setup.Run, _setup.Server, _setup.Simulation, _setup.Population, initialWeights)
+        {
+            Meter = _setup.Meter,
+            RecycleDeltas = Recycling,
+        };
         if (_reachable is not null) Guard(() => _core.OnReachableClients(_reachable, Wall));
         StartTimers();
         Guard(() => _core.Start(Wall));
@@ -296,6 +312,9 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         {
             case DispatchJob d:
                 _clients.Tell(new ClientProtocol.ClientEnvelope(d.Job.ClientId, d.Job));
+                break;
+            case StopTraining:
+                _trainers.Tell(TrainerProtocol.DropQueuedTrainings.Instance);
                 break;
             case EvaluateModel e:
                 _evaluationWallTimes[e.ServerStep] = Wall;

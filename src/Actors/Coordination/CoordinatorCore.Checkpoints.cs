@@ -139,9 +139,12 @@ public sealed partial class CoordinatorCore
         {
             foreach (var (step, pending) in _pendingEvaluations)
                 if (pending.Result is null) _out.Add(new EvaluateModel(pending.Version, step));
+            // Virtual clock: the finish events say when each result will be applied (the pool's training order).
+            var applyAt = _events.UnorderedItems.Where(e => e.Element.Kind == EventKind.Finish).ToDictionary(e => e.Element.Id, e => e.Priority.Time);
             foreach (var job in _inFlight.Values.OrderBy(j => j.Id))
                 if (!job.Dropped && job.Result is null && !_abandoned.Contains(job.Id))
-                    _out.Add(new DispatchJob(new ClientProtocol.TrainJob(new JobId(job.Id), job.ClientId, job.Base, _run.Client, _run.Seed)));
+                    _out.Add(new DispatchJob(new ClientProtocol.TrainJob(new JobId(job.Id), job.ClientId, job.Base, _run.Client, _run.Seed)
+                        { ApplyAt = applyAt.GetValueOrDefault(job.Id) }));
         }
         effects.AddRange(_out);
         _out.Clear();

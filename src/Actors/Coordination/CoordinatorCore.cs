@@ -125,6 +125,13 @@ public sealed partial class CoordinatorCore
     /// <summary>The latest published model version.</summary>
     public ModelVersion Current { get; private set; }
 
+    /// <summary>
+    /// Where update arrays go once the core is done with them (folded and stepped, or rejected), for trainers to
+    /// reuse; null leaves them to the collector. Set it only when nothing else holds the updates the core is fed
+    /// (not when results are journaled, which serializes them later).
+    /// </summary>
+    public DeltaBufferPool? RecycleDeltas { get; set; }
+
     /// <summary>Current time: virtual seconds, or the last wall time passed in.</summary>
     public double Now { get; private set; }
 
@@ -355,12 +362,19 @@ public sealed partial class CoordinatorCore
                 if (Meter is null) _bytesUp += WireSize.Of(u.Delta.Length);
                 _samplesTrained += u.Stats.Samples;
                 _trainSeconds += u.Stats.ComputeSeconds;
-                if (u.ClientId != job.ClientId) Reject("client_mismatch");
-                else if (u.BaseVersion != job.Base.Number) Reject("base_version_mismatch");
-                else if (u.Delta.Length != _dimension) Reject("wrong_length");
-                else if (!Vectors.AllFinite(u.Delta)) Reject("non_finite");
-                else if (_server.Algorithm == FlAlgorithm.FedAvg && job.Round != _round) Reject("late");
-                else Accept(job, u);
+                string? rejection =
+                    u.ClientId != job.ClientId ? "client_mismatch"
+                    : u.BaseVersion != job.Base.Number ? "base_version_mismatch"
+                    : u.Delta.Length != _dimension ? "wrong_length"
+                    : !Vectors.AllFinite(u.Delta) ? "non_finite"
+                    : _server.Algorithm == FlAlgorithm.FedAvg && job.Round != _round ? "late"
+                    : null;
+                if (rejection is null) Accept(job, u);
+                else
+                {
+                    Reject(rejection);
+                    RecycleDeltas?.Return(u.Delta);
+                }
                 break;
         }
         AfterResolution();
@@ -391,6 +405,7 @@ public sealed partial class CoordinatorCore
         if (_server.Algorithm != FlAlgorithm.FedAvg && _server.MaxStaleness is int max && staleness > max)
         {
             _droppedStale++;
+            RecycleDeltas?.Return(u.Delta);
             return;
         }
         int samples = (int)Math.Min(u.Stats.Samples, int.MaxValue);
@@ -401,6 +416,7 @@ public sealed partial class CoordinatorCore
                 if (admission != BufferAdmission.Accepted)
                 {
                     Reject(admission == BufferAdmission.NoSamples ? "no_samples" : admission.ToString().ToLowerInvariant());
+                    RecycleDeltas?.Return(u.Delta);
                     return;
                 }
                 Applied(job, u, staleness);
@@ -416,12 +432,14 @@ public sealed partial class CoordinatorCore
                 var next = new float[_dimension];
                 FedAsyncMixing.Apply(Current.Weights, job.Base.Weights, u.Delta, alphaT, next);
                 Applied(job, u, staleness);
+                RecycleDeltas?.Return(u.Delta);
                 Publish(next);
                 break;
             case FlAlgorithm.FedAvg:
                 if (samples == 0)
                 {
                     Reject("no_samples");
+                    RecycleDeltas?.Return(u.Delta);
                     return;
                 }
                 WeightedAverage.Accumulate(_pseudoGradient, u.Delta, samples);
@@ -459,6 +477,7 @@ public sealed partial class CoordinatorCore
         {
             _cosineSum += Vectors.CosineSimilarity(delta, _pseudoGradient);
             _cosineCount++;
+            RecycleDeltas?.Return(delta);
         }
         _aggregated.Clear();
         var next = new float[_dimension];
@@ -573,6 +592,7 @@ public sealed partial class CoordinatorCore
         if (Meter is null) _bytesDown += WireSize.Of(_dimension);
         // A real client's dropouts are real: they surface as failures or timeouts, not as a simulated draw.
         job.Dropped = _reachable is null && _devices.DropsOut(id);
+        double applyAt = 0;
         if (_simulation.Clock == ClockMode.Virtual)
         {
             if (job.Dropped) Schedule(EventKind.Timeout, id, Now + _simulation.Device.JobTimeout);
@@ -580,12 +600,13 @@ public sealed partial class CoordinatorCore
             {
                 int samples = _population.SampleCount(client);
                 int steps = _run.Client.StepsFor(samples);
-                Schedule(EventKind.Finish, id, Now + _devices.Duration(client, id, Math.Max(1, steps)));
+                applyAt = Now + _devices.Duration(client, id, Math.Max(1, steps));
+                Schedule(EventKind.Finish, id, applyAt);
             }
         }
         else Schedule(EventKind.Timeout, id, Now + _simulation.Device.JobTimeout);
         if (!job.Dropped)
-            _out.Add(new DispatchJob(new ClientProtocol.TrainJob(new JobId(id), client, Current, _run.Client, _run.Seed)));
+            _out.Add(new DispatchJob(new ClientProtocol.TrainJob(new JobId(id), client, Current, _run.Client, _run.Seed) { ApplyAt = applyAt }));
         return true;
     }
 
@@ -650,6 +671,7 @@ public sealed partial class CoordinatorCore
     {
         _finishing = true;
         _status = status;
+        if (_inFlight.Count > 0) _out.Add(StopTraining.Instance);
         RequestEvaluation();
         EmitEvaluations();
     }

@@ -17,6 +17,16 @@ public static class CoordinatorEffects
     /// <summary>An evaluation is complete; records come in server-step order.</summary>
     public sealed record EvaluationRecorded(EvaluationRecord Record) : ICoordinatorEffect;
 
+    /// <summary>
+    /// The run is ending: no result of a job still in flight will be applied, so training one that has not started
+    /// yet is wasted work; what has started finishes and is ignored.
+    /// </summary>
+    public sealed record StopTraining : ICoordinatorEffect
+    {
+        /// <summary>The single instance.</summary>
+        public static StopTraining Instance { get; } = new();
+    }
+
     /// <summary>The run is over; no more effects follow.</summary>
     public sealed record RunFinished(RunStatus Status) : ICoordinatorEffect;
 

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Configuration;
+using FedActors.Actors.Aggregation;
 using FedActors.Actors.Clients;
 using FedActors.Actors.Persistence;
 using FedActors.Actors.Simulation;
@@ -78,11 +79,16 @@ public static class FederatedRun
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(observer);
         var initial = spec.InitialWeights ?? InitialWeights(spec);
+        // Update arrays circulate between this process's trainers and its coordinator instead of one per training.
+        var deltas = new DeltaBufferPool(initial.Length);
         var persistence = spec.Persistence;
         var setup = new CoordinatorSetup(spec.Run, spec.Server, spec.Simulation, spec.Population, initial,
             persistence?.PersistenceId ?? "coordinator", persistence?.Fingerprint ?? "in-memory",
             persistence?.Settings.Durability ?? Durability.Step, persistence?.Settings.SnapshotEverySteps ?? PersistenceSettings.Default.SnapshotEverySteps,
-            persistence?.ExpectJournal ?? false);
+            persistence?.ExpectJournal ?? false)
+        {
+            Deltas = deltas,
+        };
         var config = persistence is null ? BaseConfig : PersistenceConfig.For(persistence.Settings, persistence.RunDirectory).WithFallback(BaseConfig);
         if (spec.ActorSystemConfig is not null) config = spec.ActorSystemConfig.WithFallback(config);
         var system = ActorSystem.Create("fedactors", config);
@@ -90,7 +96,7 @@ public static class FederatedRun
         {
             var wall = new WallClock();
             var completion = new TaskCompletionSource<RunResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-            var trainers = system.ActorOf(TrainerPool.Props(spec.Trainers, spec.Population, spec.TestSet, spec.Run.ModelName), "trainers");
+            var trainers = system.ActorOf(TrainerPool.Props(spec.Trainers, spec.Population, spec.TestSet, spec.Run.ModelName, deltas), "trainers");
             var clients = system.ActorOf(ClientRegion.Props(trainers, spec.Clients), "clients");
             var coordinator = system.ActorOf(
                 CoordinatorActor.Props(setup, clients, trainers, observer, wall, completion), "coordinator");

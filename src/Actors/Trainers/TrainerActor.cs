@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Akka.Actor;
+using FedActors.Actors.Aggregation;
 using FedActors.Actors.Clients;
 using FedActors.Training;
 using FedActors.Training.Data;
@@ -33,23 +34,33 @@ public sealed class TrainerActor : ReceiveActor
     private readonly string _modelName;
     private readonly int _threads;
     private readonly TrainingEngine _engine;
+    private readonly DeltaBufferPool? _deltas;
     private ModelReplica? _replica;
     private IModelTrainer? _trainer;
 
     /// <summary>Creates a trainer.</summary>
-    public TrainerActor(IClientDataSource clients, LabeledDataset? testSet, string modelName, int threads, TrainingEngine engine = TrainingEngine.Auto)
+    /// <param name="clients">The clients' data.</param>
+    /// <param name="testSet">The test set evaluations use; null when the trainer only trains.</param>
+    /// <param name="modelName">The model.</param>
+    /// <param name="threads">Intra-op threads.</param>
+    /// <param name="engine">Which trainer trains the model.</param>
+    /// <param name="deltas">Where update arrays are rented from; null allocates each.</param>
+    public TrainerActor(IClientDataSource clients, LabeledDataset? testSet, string modelName, int threads, TrainingEngine engine = TrainingEngine.Auto,
+        DeltaBufferPool? deltas = null)
     {
         _clients = clients;
         _testSet = testSet;
         _modelName = modelName;
         _threads = threads;
         _engine = engine;
+        _deltas = deltas;
         Receive<TrainerProtocol.Work>(OnWork);
     }
 
     /// <summary>Props on the trainer dispatcher.</summary>
-    public static Props Props(IClientDataSource clients, LabeledDataset? testSet, string modelName, int threads, TrainingEngine engine = TrainingEngine.Auto) =>
-        Akka.Actor.Props.Create(() => new TrainerActor(clients, testSet, modelName, threads, engine)).WithDispatcher(TrainerPool.DispatcherId);
+    public static Props Props(IClientDataSource clients, LabeledDataset? testSet, string modelName, int threads, TrainingEngine engine = TrainingEngine.Auto,
+        DeltaBufferPool? deltas = null) =>
+        Akka.Actor.Props.Create(() => new TrainerActor(clients, testSet, modelName, threads, engine, deltas)).WithDispatcher(TrainerPool.DispatcherId);
 
     /// <summary>The sample-order stream of job <paramref name="jobId"/> of client <paramref name="clientId"/>.</summary>
     public static DeterministicRandom OrderStream(ulong seed, int clientId, long jobId) =>
@@ -90,7 +101,7 @@ public sealed class TrainerActor : ReceiveActor
         {
             var data = _clients.Get(job.ClientId);
             var trainer = Trainer(data.Data, job.Options.BatchSize);
-            var delta = new float[job.Base.Dimension];
+            var delta = _deltas is { } pool && pool.Length == job.Base.Dimension ? pool.Rent() : new float[job.Base.Dimension];
             var stats = trainer.Train(job.Base.Weights, data.Data, data.Indices.Span, job.Options,
                 OrderStream(job.Seed, job.ClientId, job.Job.Value), delta);
             return new TrainerProtocol.Trained(job.Job, delta, stats);

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Configuration;
+using FedActors.Actors.Aggregation;
 using FedActors.Actors.Clients;
 using FedActors.Training.Data;
 
@@ -13,6 +14,13 @@ namespace FedActors.Actors.Trainers;
 /// senders <see cref="TrainerProtocol.SlotAvailable"/> one by one. Evaluations are never turned away
 /// (the coordinator has few in flight) and go before queued trainings.
 /// </summary>
+/// <remarks>
+/// Trainings are taken in <see cref="ClientProtocol.TrainJob.ApplyAt"/> order (then arrival order): the queue
+/// keeps the earliest jobs it has seen, a full queue turns away its latest job for an earlier newcomer, and a
+/// freed place goes to the earliest turned-away job. Under the virtual clock this trains results in the order the
+/// coordinator applies them; in arrival order it would sit on finished results while the one it needs waits
+/// behind up to <c>concurrency</c> others, and the run's last results would be trained for nothing.
+/// </remarks>
 public sealed class TrainerPool : ReceiveActor
 {
     /// <summary>The dispatcher trainers run on: one dedicated thread per trainer.</summary>
@@ -33,16 +41,23 @@ public sealed class TrainerPool : ReceiveActor
     private readonly int _queueCapacity;
     // A trainer appears once per free place: PerTrainer times when it has nothing.
     private readonly Queue<IActorRef> _idle = new();
-    private readonly Queue<TrainerProtocol.Work> _trainings = new();
+    // Sorted sets: Min and Max in O(log n), whatever the queue capacity.
+    private readonly SortedSet<Queued> _trainings = new();
     private readonly Queue<TrainerProtocol.Work> _evaluations = new();
-    private readonly Queue<IActorRef> _turnedAway = new();
+    private readonly SortedSet<Queued> _turnedAway = new();
+    private long _arrivals;
 
     /// <summary>Creates the pool and its trainers.</summary>
-    public TrainerPool(TrainerSettings settings, IClientDataSource clients, LabeledDataset? testSet, string modelName)
+    /// <param name="settings">Slots, threads, queue.</param>
+    /// <param name="clients">The clients' data.</param>
+    /// <param name="testSet">The test set evaluations use; null when the pool only trains.</param>
+    /// <param name="modelName">The model.</param>
+    /// <param name="deltas">Where trainers rent update arrays; null allocates each.</param>
+    public TrainerPool(TrainerSettings settings, IClientDataSource clients, LabeledDataset? testSet, string modelName, DeltaBufferPool? deltas = null)
     {
         _queueCapacity = settings.QueueCapacity;
         var trainers = Enumerable.Range(0, settings.Slots)
-            .Select(i => Context.ActorOf(TrainerActor.Props(clients, testSet, modelName, settings.EffectiveThreadsPerSlot, settings.Engine), $"trainer-{i}"))
+            .Select(i => Context.ActorOf(TrainerActor.Props(clients, testSet, modelName, settings.EffectiveThreadsPerSlot, settings.Engine, deltas), $"trainer-{i}"))
             .ToArray();
         // Round-robin places: every trainer gets its first item before any gets a second.
         for (int k = 0; k < PerTrainer; k++)
@@ -50,13 +65,29 @@ public sealed class TrainerPool : ReceiveActor
 
         Receive<TrainerProtocol.Train>(t =>
         {
-            if (_idle.Count > 0) Dispatch(new TrainerProtocol.Work(t, Sender));
-            else if (_trainings.Count < _queueCapacity) _trainings.Enqueue(new TrainerProtocol.Work(t, Sender));
-            else
+            var work = new TrainerProtocol.Work(t, Sender);
+            if (_idle.Count > 0)
             {
-                Sender.Tell(new TrainerProtocol.PoolBusy(t.Job.Job));
-                _turnedAway.Enqueue(Sender);
+                Dispatch(work);
+                return;
             }
+            var queued = new Queued(t.Job.ApplyAt, _arrivals++, work);
+            if (_trainings.Count >= _queueCapacity && _trainings.Count > 0 && queued.CompareTo(_trainings.Max!) < 0)
+            {
+                // Full, and the newcomer comes before the latest queued job: that one waits outside instead.
+                var last = _trainings.Max!;
+                _trainings.Remove(last);
+                TurnAway(last);
+            }
+            if (_trainings.Count < _queueCapacity) _trainings.Add(queued);
+            else TurnAway(queued);
+        });
+        Receive<TrainerProtocol.DropQueuedTrainings>(_ =>
+        {
+            foreach (var q in _trainings.Concat(_turnedAway))
+                q.Work.ReplyTo.Tell(new TrainerProtocol.TrainingFailed(((TrainerProtocol.Train)q.Work.Command).Job.Job, "dropped before it started: the run no longer needs it"));
+            _trainings.Clear();
+            _turnedAway.Clear();
         });
         Receive<TrainerProtocol.Evaluate>(e =>
         {
@@ -67,15 +98,43 @@ public sealed class TrainerPool : ReceiveActor
         {
             _idle.Enqueue(idle.Trainer);
             if (_evaluations.TryDequeue(out var e)) Dispatch(e);
-            else if (_trainings.TryDequeue(out var t)) Dispatch(t);
-            // One place freed: let one turned-away sender retry (it may be turned away again, and waits again).
-            if (_turnedAway.TryDequeue(out var waiting)) waiting.Tell(TrainerProtocol.SlotAvailable.Instance);
+            else if (_trainings.Count > 0)
+            {
+                var first = _trainings.Min!;
+                _trainings.Remove(first);
+                Dispatch(first.Work);
+            }
+            // One place freed: let the earliest turned-away job retry (it may be turned away again, and waits again).
+            if (_turnedAway.Count > 0)
+            {
+                var waiting = _turnedAway.Min!;
+                _turnedAway.Remove(waiting);
+                waiting.Work.ReplyTo.Tell(TrainerProtocol.SlotAvailable.Instance);
+            }
         });
     }
 
     /// <summary>Props of the pool.</summary>
-    public static Props Props(TrainerSettings settings, IClientDataSource clients, LabeledDataset? testSet, string modelName) =>
-        Akka.Actor.Props.Create(() => new TrainerPool(settings, clients, testSet, modelName));
+    public static Props Props(TrainerSettings settings, IClientDataSource clients, LabeledDataset? testSet, string modelName,
+        DeltaBufferPool? deltas = null) =>
+        Akka.Actor.Props.Create(() => new TrainerPool(settings, clients, testSet, modelName, deltas));
 
     private void Dispatch(TrainerProtocol.Work work) => _idle.Dequeue().Tell(work);
+
+    private void TurnAway(Queued queued)
+    {
+        queued.Work.ReplyTo.Tell(new TrainerProtocol.PoolBusy(((TrainerProtocol.Train)queued.Work.Command).Job.Job));
+        _turnedAway.Add(queued);
+    }
+
+    /// <summary>A training waiting in or outside the queue, ordered by apply time, then arrival (unique).</summary>
+    private sealed record Queued(double ApplyAt, long Arrival, TrainerProtocol.Work Work) : IComparable<Queued>
+    {
+        public int CompareTo(Queued? other)
+        {
+            if (other is null) return 1;
+            int c = ApplyAt.CompareTo(other.ApplyAt);
+            return c != 0 ? c : Arrival.CompareTo(other.Arrival);
+        }
+    }
 }

@@ -22,7 +22,7 @@ public static class TrainerProtocol
 
     /// <summary>A training finished.</summary>
     /// <param name="Job">The job.</param>
-    /// <param name="Delta">Δ = w_local − w_base; a fresh array owned by the receiver.</param>
+    /// <param name="Delta">Δ = w_local − w_base; an array owned by the receiver (possibly rented from the pool's <see cref="Aggregation.DeltaBufferPool"/>, to be returned by its last holder).</param>
     /// <param name="Stats">Statistics of the training.</param>
     public sealed record Trained(JobId Job, float[] Delta, LocalTrainingStats Stats);
 
@@ -43,6 +43,16 @@ public static class TrainerProtocol
     {
         /// <summary>The single instance.</summary>
         public static SlotAvailable Instance { get; } = new();
+    }
+
+    /// <summary>
+    /// The pool's owner needs no more trainings: the pool answers every queued and turned-away one with
+    /// <see cref="TrainingFailed"/> instead of training it; evaluations and work already started go on.
+    /// </summary>
+    public sealed record DropQueuedTrainings : ITrainerCommand
+    {
+        /// <summary>The single instance.</summary>
+        public static DropQueuedTrainings Instance { get; } = new();
     }
 
     /// <summary>A trainer has finished its work item and takes the next.</summary>

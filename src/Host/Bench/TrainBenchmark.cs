@@ -114,15 +114,21 @@ public static class TrainBenchmark
         private readonly List<(Tensor X, Tensor Y)> _batches = new();
 
         public BareLoop(string model, LabeledDataset data, int[] order, int batchSize, LocalTrainingOptions o, float[] weights)
+            : this(model, data, Batches(order, batchSize), o, weights)
+        {
+        }
+
+        /// <summary>A loop over the given batches (sample indices in <paramref name="data"/>), in order.</summary>
+        public BareLoop(string model, LabeledDataset data, IEnumerable<int[]> batches, LocalTrainingOptions o, float[] weights)
         {
             _module = ModelCatalog.Create(model, data.SampleShape, data.NumClasses);
             FlatWeights.Write(_module.parameters().Select(p => (Tensor)p).ToArray(), weights);
             _sgd = optim.SGD(_module.parameters(), o.LearningRate, o.Momentum, weight_decay: o.WeightDecay);
             var shape = new long[data.SampleShape.Length + 1];
             for (int i = 0; i < data.SampleShape.Length; i++) shape[i + 1] = data.SampleShape[i];
-            for (int s = 0; s < order.Length; s += batchSize)
+            foreach (var indices in batches)
             {
-                var batch = order.AsSpan(s, Math.Min(batchSize, order.Length - s));
+                var batch = indices.AsSpan();
                 var x = new float[batch.Length * data.FeatureSize];
                 var y = new long[batch.Length];
                 for (int i = 0; i < batch.Length; i++)
@@ -132,7 +138,17 @@ public static class TrainBenchmark
                 }
                 shape[0] = batch.Length;
                 _batches.Add((tensor(x, shape).DetachFromDisposeScope(), tensor(y).DetachFromDisposeScope()));
+                Samples += batch.Length;
             }
+        }
+
+        /// <summary>Samples one <see cref="Train"/> pass trains.</summary>
+        public int Samples { get; private set; }
+
+        /// <summary><paramref name="order"/> cut into batches of <paramref name="batchSize"/> (the last may be smaller).</summary>
+        public static IEnumerable<int[]> Batches(int[] order, int batchSize)
+        {
+            for (int s = 0; s < order.Length; s += batchSize) yield return order[s..Math.Min(order.Length, s + batchSize)];
         }
 
         public void Train()

@@ -34,6 +34,9 @@ public sealed class BenchCommand : ICommand
     /// </summary>
     public const int DefaultOrchestrationLocalSteps = 10;
 
+    /// <summary>Server steps of each run the overhead suite measures without --steps.</summary>
+    public const int DefaultOverheadSteps = 500;
+
     /// <summary>Population sizes the population suite measures by default.</summary>
     public static IReadOnlyList<int> PopulationSizes { get; } = [10_000, 100_000, 1_000_000];
 
@@ -76,9 +79,12 @@ public sealed class BenchCommand : ICommand
         "       first and last evaluation, and whether its final weights hash as the one-node run's.\n" +
         $"       Without --config it reads {SyntheticConfig} (logreg on Synthetic(1, 1), virtual clock).\n" +
         "overhead: samples/s of complete runs (actor system, evaluations, persistence as configured, in a temporary\n" +
-        "       directory) cut to --steps server steps (default 100), divided by the samples/s of bare TorchSharp loops\n" +
-        "       (one per trainer slot, same threads, batch size and optimizer) training as many samples, interleaved;\n" +
-        "       medians of the pairs' ratios, by wall time and by process CPU time (robust to neighbours on the cores).\n" +
+        $"       directory) cut to --steps server steps (default {DefaultOverheadSteps}: the default run's 6,000 take minutes per run;\n" +
+        "       at 100 the start, the final evaluation and the results still in flight at the end weigh several per cent),\n" +
+        "       divided by the samples/s of bare TorchSharp loops (one per trainer slot, same threads, batch size and\n" +
+        "       optimizer) training as many samples, interleaved; medians of the pairs' ratios, by wall time and by process\n" +
+        "       CPU time (robust to neighbours on the cores). The bare loops run twice: on full batches of the pooled set\n" +
+        "       (the ratio), and on batches cut from whole clients as local training cuts them (short last batches).\n" +
         $"       Without --config it reads {CommonOptions.DefaultExperimentConfig} (simple-cnn on Fashion-MNIST).\n\n" +
         "Options:\n" +
         "  --out FILE      also write the results as JSON\n" +
@@ -394,7 +400,7 @@ public sealed class BenchCommand : ICommand
 
     private static async Task<object> OverheadAsync(CommandContext ctx, BenchArguments bench, Akka.Configuration.Config config, CancellationToken ct)
     {
-        int steps = bench.Steps ?? 100, repetitions = bench.Repetitions ?? 5;
+        int steps = bench.Steps ?? DefaultOverheadSteps, repetitions = bench.Repetitions ?? 5;
         // Cut to the measured length; a target would end some runs early.
         config = Akka.Configuration.ConfigurationFactory.ParseString(
             $"fedactors.run.max-server-steps = {steps}\nfedactors.run.target-accuracy = null").WithFallback(config);
@@ -407,19 +413,21 @@ public sealed class BenchCommand : ICommand
         var spec = FederatedRunSpec.Create(config, population, test);
         var fingerprint = Runs.RunIdentity.Fingerprint(config);
         int runs = 0;
-        async Task<RunResult> RunOnce()
+        async Task<(RunResult, long)> RunOnce()
         {
             // A fresh directory each time: a directory holding a journal would be resumed, not run again.
             var dir = Directory.CreateTempSubdirectory("fedactors-bench-");
+            var counting = new CountingClients(population);
             try
             {
                 var s = spec with
                 {
+                    Population = counting,
                     Persistence = persistence.Provider == Actors.Persistence.PersistenceProvider.Memory
                         ? null
                         : new RunPersistence(persistence, dir.FullName, fingerprint) { PersistenceId = $"bench-overhead-{++runs}" },
                 };
-                return await FederatedRun.RunAsync(s, NullRunObserver.Instance, ct);
+                return (await FederatedRun.RunAsync(s, NullRunObserver.Instance, ct), counting.Samples);
             }
             finally
             {
@@ -430,7 +438,9 @@ public sealed class BenchCommand : ICommand
             $"bench overhead: {settings.Run.ModelName} on {settings.Data.Dataset}, {population.ClientCount:N0} clients, {steps} server steps per run, " +
             $"persistence {persistence.Provider}, {repetitions} interleaved pairs, {spec.Trainers.Slots} slot(s) × {spec.Trainers.EffectiveThreadsPerSlot} thread(s), " +
             $"batch {spec.Run.Client.BatchSize}, {Environment.ProcessorCount} cores");
-        var pairs = await OverheadBenchmark.RunAsync(RunOnce, spec, train, repetitions, line => ctx.Out.WriteLine("  " + line), ct);
+        // The clients' batches need clients that view the pooled set (Fashion-MNIST); Synthetic clients own their data.
+        var clients = population is Actors.Clients.PooledClientDataSource ? population : null;
+        var pairs = await OverheadBenchmark.RunAsync(RunOnce, spec, train, clients, repetitions, line => ctx.Out.WriteLine("  " + line), ct);
 
         double runRate = BenchTiming.Median(pairs.Select(p => p.RunSamplesPerSecond).ToArray());
         double bareRate = BenchTiming.Median(pairs.Select(p => p.BareSamplesPerSecond).ToArray());
@@ -438,10 +448,19 @@ public sealed class BenchCommand : ICommand
         double cpuRatio = BenchTiming.Median(pairs.Select(p => p.CpuRatio).ToArray());
         double runCpuRate = BenchTiming.Median(pairs.Select(p => p.RunSamples / p.RunCpuSeconds).ToArray());
         double bareCpuRate = BenchTiming.Median(pairs.Select(p => p.BareSamples / p.BareCpuSeconds).ToArray());
+        double? Median(Func<OverheadPair, double?> f) =>
+            pairs.All(p => f(p) is not null) ? BenchTiming.Median(pairs.Select(p => f(p)!.Value).ToArray()) : null;
+        double? shapedRatio = Median(p => p.ClientBatchesRatio), shapedCpuRatio = Median(p => p.ClientBatchesCpuRatio);
+        double? shapedRate = Median(p => p.ClientBatches is { } b ? b.Samples / b.Seconds : null);
+        double? shapedCpuRate = Median(p => p.ClientBatches is { } b ? b.Samples / b.CpuSeconds : null);
+        double wasted = BenchTiming.Median(pairs.Select(p => p.RunTrainedSamples > 0 ? 1 - (double)p.RunSamples / p.RunTrainedSamples : 0).ToArray());
         var table = new Table().AddColumns("loop", "samples/s", "ratio", "samples per CPU s", "CPU ratio");
         table.AddRow($"fedbuff run ({steps} steps)", $"{runRate:F0}", $"{ratio:F3}", $"{runCpuRate:F0}", $"{cpuRatio:F3}");
         table.AddRow($"bare loop × {spec.Trainers.Slots}", $"{bareRate:F0}", "", $"{bareCpuRate:F0}", "");
+        if (shapedRatio is not null)
+            table.AddRow($"bare loop × {spec.Trainers.Slots}, clients' batches", $"{shapedRate:F0}", $"{shapedRatio:F3}", $"{shapedCpuRate:F0}", $"{shapedCpuRatio:F3}");
         Print(ctx, table);
+        await ctx.Out.WriteLineAsync($"trained for nothing (results in flight at the end): {wasted:P1} of the samples trained");
         return new
         {
             suite = "overhead",
@@ -457,10 +476,18 @@ public sealed class BenchCommand : ICommand
             bare_samples_per_second = bareRate,
             ratio,
             cpu_ratio = cpuRatio,
+            client_batches_samples_per_second = shapedRate,
+            client_batches_ratio = shapedRatio,
+            client_batches_cpu_ratio = shapedCpuRatio,
+            wasted_fraction = wasted,
             pairs = pairs.Select(p => new
             {
-                run_samples = p.RunSamples, run_seconds = p.RunSeconds, run_reported_wall_seconds = p.RunReportedSeconds, run_cpu_seconds = p.RunCpuSeconds,
+                run_samples = p.RunSamples, run_trained_samples = p.RunTrainedSamples, run_seconds = p.RunSeconds,
+                run_reported_wall_seconds = p.RunReportedSeconds, run_cpu_seconds = p.RunCpuSeconds,
                 bare_samples = p.BareSamples, bare_seconds = p.BareSeconds, bare_cpu_seconds = p.BareCpuSeconds, ratio = p.Ratio, cpu_ratio = p.CpuRatio,
+                client_batches_samples = p.ClientBatches?.Samples, client_batches_seconds = p.ClientBatches?.Seconds,
+                client_batches_cpu_seconds = p.ClientBatches?.CpuSeconds, client_batches_ratio = p.ClientBatchesRatio,
+                client_batches_cpu_ratio = p.ClientBatchesCpuRatio,
             }),
         };
     }

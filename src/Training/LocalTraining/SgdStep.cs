@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace FedActors.Training.LocalTraining;
@@ -25,27 +26,35 @@ internal static class SgdStep
     public static void Apply(ModelReplica replica, LocalTrainingOptions o)
     {
         using var noGrad = no_grad();
+        // Scalars made once per step and disposed here: an implicit double → Scalar per call leaves one native
+        // Scalar per parameter per step to the finalizer thread, and a temporary whose last use is the native
+        // call itself may be finalized while that call still reads it.
+        using var minusLr = (-o.LearningRate).ToScalar();
+        using var decay = o.WeightDecay.ToScalar();
+        using var mu = o.ProximalMu.ToScalar();
+        using var minusMu = (-o.ProximalMu).ToScalar();
+        using var momentum = o.Momentum.ToScalar();
         var parameters = replica.Parameters;
         for (int i = 0; i < parameters.Count; i++)
         {
             var w = parameters[i];
             using var g = w.grad;
             if (g is null) continue;
-            if (o.WeightDecay != 0) g.add_(w, alpha: o.WeightDecay);
+            if (o.WeightDecay != 0) g.add_(w, alpha: decay);
             if (o.ProximalMu != 0)
             {
-                g.add_(w, alpha: o.ProximalMu);
-                g.add_(replica.Anchor[i], alpha: -o.ProximalMu);
+                g.add_(w, alpha: mu);
+                g.add_(replica.Anchor[i], alpha: minusMu);
             }
             if (o.Momentum != 0)
             {
                 var b = replica.Momentum[i];
-                b.mul_(o.Momentum).add_(g);
-                w.add_(b, alpha: -o.LearningRate);
+                b.mul_(momentum).add_(g);
+                w.add_(b, alpha: minusLr);
             }
             else
             {
-                w.add_(g, alpha: -o.LearningRate);
+                w.add_(g, alpha: minusLr);
             }
             g.zero_();
         }
