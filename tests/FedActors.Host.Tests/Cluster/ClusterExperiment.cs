@@ -31,7 +31,9 @@ public static partial class ClusterExperiment
           run { target-accuracy = null, max-server-steps = {{maxServerSteps}}, eval-every-steps = 50 }
           server { algorithm = fedbuff, concurrency = 20, buffer-size = 5 }
           simulation { clock = virtual }
-          trainers { slots = 1, threads-per-slot = 1 }
+          # TorchSharp's trainer: slow enough that a killed worker still holds jobs it has not trained (the
+          # managed logreg trainer answers almost every job before the kill lands, leaving nothing to resend).
+          trainers { slots = 1, threads-per-slot = 1, engine = torch }
           persistence { snapshot-every-steps = 50 }
           cluster { shards = 20, min-workers = 2 }
         }

@@ -36,7 +36,9 @@ public static class CrashExperiment
           run { target-accuracy = null, max-server-steps = {{MaxServerSteps}}, eval-every-steps = {{EvalEverySteps}} }
           server { algorithm = fedbuff, concurrency = {{Concurrency}}, buffer-size = {{BufferSize}} }
           simulation { clock = virtual }
-          trainers { slots = 2, threads-per-slot = 1 }
+          # TorchSharp's trainer: the kill points assume its pace (40-50 steps a second here); the managed
+          # logreg trainer would finish the 600 steps before most of them.
+          trainers { slots = 2, threads-per-slot = 1, engine = torch }
           persistence { snapshot-every-steps = 20 }
         }
 

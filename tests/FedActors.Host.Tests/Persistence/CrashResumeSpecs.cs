@@ -149,7 +149,9 @@ public sealed class CrashResumeSpecs(UninterruptedRun uninterrupted, ITestOutput
     {
         using var dir = new TempDir();
         var runDir = Path.Combine(dir.Path, "run");
-        const string shorter = "fedactors.run.max-server-steps=150";
+        // Long enough that the first session is still training when it is killed (after two evaluations) however
+        // fast the trainers are; the resumes below are refused before they train.
+        const string shorter = "fedactors.run.max-server-steps=1500";
         var args = CrashExperiment.RunArguments(dir.Path, runDir, shorter);
         using (var first = FedActorsProcess.Start(dir.Path, args))
         {
