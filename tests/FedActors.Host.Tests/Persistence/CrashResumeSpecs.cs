@@ -151,7 +151,8 @@ public sealed class CrashResumeSpecs(UninterruptedRun uninterrupted, ITestOutput
         var runDir = Path.Combine(dir.Path, "run");
         // Long enough that the first session is still training when it is killed (after two evaluations) however
         // fast the trainers are; the resumes below are refused before they train.
-        const string shorter = "fedactors.run.max-server-steps=1500";
+        const int steps = 1500;
+        var shorter = $"fedactors.run.max-server-steps={steps}";
         var args = CrashExperiment.RunArguments(dir.Path, runDir, shorter);
         using (var first = FedActorsProcess.Start(dir.Path, args))
         {
@@ -200,7 +201,7 @@ public sealed class CrashResumeSpecs(UninterruptedRun uninterrupted, ITestOutput
         var summary = RunFiles.Summary(runDir);
         Assert.Equal("completed", summary.GetProperty("status").GetString());
         Assert.Equal(1, summary.GetProperty("resumed").GetInt32());
-        Assert.Equal(150, summary.GetProperty("server_steps").GetInt32());
+        Assert.Equal(steps, summary.GetProperty("server_steps").GetInt32());
     }
 
     private async Task<UninterruptedRun.Reference> Reference()
