@@ -38,11 +38,11 @@ public static class WeightedAverage
     /// </summary>
     /// <remarks>
     /// Reads Δ once instead of twice (a separate finiteness pass and then the accumulate): aggregation is bound
-    /// by memory traffic, and the fold touches each byte of the update once, as a copy does. The destination is
-    /// a second buffer rather than the accumulator itself, so that a rejected update leaves the accumulator
-    /// exactly as it was (a sum cannot be undone bit for bit).
+    /// by memory traffic, and the fold touches each byte of the update once, as a copy does. With a second buffer
+    /// as destination a rejected update leaves the accumulator as it was; in place (destination = accumulator, as
+    /// <see cref="UpdateBuffer"/> folds) a rejection leaves it modified, and the caller must rebuild it.
     /// </remarks>
-    /// <param name="accumulator">The running weighted sum; read only.</param>
+    /// <param name="accumulator">The running weighted sum; read only unless it is also the destination.</param>
     /// <param name="delta">Δ, one client's update.</param>
     /// <param name="weight">w, the update's weight.</param>
     /// <param name="destination">Receives acc + w·Δ; may be the accumulator itself when a rejection may leave it modified. Unspecified when false is returned.</param>

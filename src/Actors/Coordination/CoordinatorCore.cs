@@ -370,11 +370,7 @@ public sealed partial class CoordinatorCore
                     : _server.Algorithm == FlAlgorithm.FedAvg && job.Round != _round ? "late"
                     : null;
                 if (rejection is null) Accept(job, u);
-                else
-                {
-                    Reject(rejection);
-                    RecycleDeltas?.Return(u.Delta);
-                }
+                else Reject(rejection, u.Delta);
                 break;
         }
         AfterResolution();
@@ -415,8 +411,7 @@ public sealed partial class CoordinatorCore
                 var admission = _buffer!.TryAdd(u.Delta, samples, staleness);
                 if (admission != BufferAdmission.Accepted)
                 {
-                    Reject(admission == BufferAdmission.NoSamples ? "no_samples" : admission.ToString().ToLowerInvariant());
-                    RecycleDeltas?.Return(u.Delta);
+                    Reject(admission == BufferAdmission.NoSamples ? "no_samples" : admission.ToString().ToLowerInvariant(), u.Delta);
                     return;
                 }
                 Applied(job, u, staleness);
@@ -438,8 +433,7 @@ public sealed partial class CoordinatorCore
             case FlAlgorithm.FedAvg:
                 if (samples == 0)
                 {
-                    Reject("no_samples");
-                    RecycleDeltas?.Return(u.Delta);
+                    Reject("no_samples", u.Delta);
                     return;
                 }
                 WeightedAverage.Accumulate(_pseudoGradient, u.Delta, samples);
@@ -622,6 +616,13 @@ public sealed partial class CoordinatorCore
     }
 
     private void Reject(string reason) => _rejected[reason] = _rejected.GetValueOrDefault(reason) + 1;
+
+    // A rejected update is no longer needed: its array goes back to the pool.
+    private void Reject(string reason, float[] delta)
+    {
+        Reject(reason);
+        RecycleDeltas?.Return(delta);
+    }
 
     private void RequestEvaluation()
     {

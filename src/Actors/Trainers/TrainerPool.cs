@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Configuration;
 using FedActors.Actors.Aggregation;
 using FedActors.Actors.Clients;
+using FedActors.Actors.Coordination;
 using FedActors.Training.Data;
 
 namespace FedActors.Actors.Trainers;
@@ -85,7 +86,7 @@ public sealed class TrainerPool : ReceiveActor
         Receive<TrainerProtocol.DropQueuedTrainings>(_ =>
         {
             foreach (var q in _trainings.Concat(_turnedAway))
-                q.Work.ReplyTo.Tell(new TrainerProtocol.TrainingFailed(((TrainerProtocol.Train)q.Work.Command).Job.Job, "dropped before it started: the run no longer needs it"));
+                q.Work.ReplyTo.Tell(new TrainerProtocol.TrainingFailed(q.Job, "dropped before it started: the run no longer needs it"));
             _trainings.Clear();
             _turnedAway.Clear();
         });
@@ -123,13 +124,15 @@ public sealed class TrainerPool : ReceiveActor
 
     private void TurnAway(Queued queued)
     {
-        queued.Work.ReplyTo.Tell(new TrainerProtocol.PoolBusy(((TrainerProtocol.Train)queued.Work.Command).Job.Job));
+        queued.Work.ReplyTo.Tell(new TrainerProtocol.PoolBusy(queued.Job));
         _turnedAway.Add(queued);
     }
 
     /// <summary>A training waiting in or outside the queue, ordered by apply time, then arrival (unique).</summary>
     private sealed record Queued(double ApplyAt, long Arrival, TrainerProtocol.Work Work) : IComparable<Queued>
     {
+        public JobId Job => ((TrainerProtocol.Train)Work.Command).Job.Job;
+
         public int CompareTo(Queued? other)
         {
             if (other is null) return 1;
