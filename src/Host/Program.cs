@@ -1,5 +1,6 @@
 using FedActors.Host.Cli;
 using FedActors.Host.Commands;
+using FedActors.Training;
 
 namespace FedActors.Host;
 
@@ -21,6 +22,8 @@ public static class Program
     /// <summary>Runs one command and returns its exit code.</summary>
     public static async Task<int> Main(string[] args)
     {
+        // Before libtorch allocates anything: see NativeHeap for what glibc's defaults cost a training step.
+        NativeHeap.Configure();
         using var cancellation = new ConsoleCancellation(Console.Error);
         var app = new CommandLineApp(Commands());
         return await app.RunAsync(CommandContext.ForConsole(), args, cancellation.Token);

@@ -3,6 +3,7 @@ using FedActors.Actors.Clients;
 using FedActors.Actors.Coordination;
 using FedActors.Training;
 using FedActors.Training.Data;
+using FedActors.Training.LocalTraining;
 using TorchSharp;
 
 namespace FedActors.Host.Bench;
@@ -45,11 +46,69 @@ public sealed record OverheadPair(long RunSamples, double RunSeconds, double Run
     /// </summary>
     public BareHalf? ClientBatches { get; init; }
 
+    /// <summary>
+    /// FedActors' own local trainer (the run's trainer path: replica, local SGD, update extraction) in as many plain
+    /// loops, on the clients' samples client by client as the run trains them, with no actors, coordinator, evaluations
+    /// or persistence. Null when not measured.
+    /// </summary>
+    public BareHalf? Trainer { get; init; }
+
+    /// <summary>Run ÷ FedActors' trainer alone on the clients' data, by wall time: what the runtime around training costs.</summary>
+    public double? TrainerRatio => Trainer is { } b ? RunSamplesPerSecond / (b.Samples / b.Seconds) : null;
+
+    /// <summary>Run ÷ FedActors' trainer alone on the clients' data, by CPU time.</summary>
+    public double? TrainerCpuRatio => Trainer is { } b ? (RunSamples / RunCpuSeconds) / (b.Samples / b.CpuSeconds) : null;
+
     /// <summary>Run ÷ bare on the clients' batches, by wall time; null when not measured.</summary>
     public double? ClientBatchesRatio => ClientBatches is { } b ? RunSamplesPerSecond / (b.Samples / b.Seconds) : null;
 
     /// <summary>Run ÷ bare on the clients' batches, by CPU time; null when not measured.</summary>
     public double? ClientBatchesCpuRatio => ClientBatches is { } b ? (RunSamples / RunCpuSeconds) / (b.Samples / b.CpuSeconds) : null;
+}
+
+/// <summary>A loop the overhead benchmark times: one <see cref="Train"/> is one pass over its samples.</summary>
+internal interface ITimedLoop : IDisposable
+{
+    /// <summary>Samples one pass trains.</summary>
+    int Samples { get; }
+
+    /// <summary>One pass.</summary>
+    void Train();
+}
+
+/// <summary>FedActors' local trainer on a list of clients' samples, one local training per client per pass.</summary>
+internal sealed class TrainerLoop : ITimedLoop
+{
+    private readonly ModelReplica _replica;
+    private readonly LabeledDataset _data;
+    private readonly List<int[]> _clients;
+    private readonly LocalTrainingOptions _options;
+    private readonly float[] _weights;
+    private readonly float[] _delta;
+    private long _jobs;
+
+    public TrainerLoop(string model, LabeledDataset data, List<int[]> clients, LocalTrainingOptions options, float[] weights)
+    {
+        _replica = ModelReplica.For(model, data, options.BatchSize);
+        _data = data;
+        _clients = clients;
+        _options = options;
+        _weights = weights;
+        _delta = new float[weights.Length];
+    }
+
+    /// <summary>Samples the last pass trained (epochs and the step cap as the run's options set them).</summary>
+    public int Samples { get; private set; }
+
+    public void Train()
+    {
+        long samples = 0;
+        foreach (var indices in _clients)
+            samples += LocalTrainer.Train(_replica, _weights, _data, indices, _options, DeterministicRandom.For(1, 0, (ulong)_jobs++), _delta).Samples;
+        Samples = checked((int)samples);
+    }
+
+    public void Dispose() => _replica.Dispose();
 }
 
 /// <summary>One timed pass of bare loops.</summary>
@@ -104,7 +163,11 @@ public static class OverheadBenchmark
         // Warm-up: the first run pays for the JIT, libtorch's kernels and the actor system's first start.
         var (warm, _) = await runOnce();
         RunBare(spec, FullBatches(spec, train), Math.Min(warm.Counters.SamplesTrained, 20_000));
-        if (clients is not null) RunBare(spec, ClientBatches(spec, clients), Math.Min(warm.Counters.SamplesTrained, 20_000));
+        if (clients is not null)
+        {
+            RunBare(spec, ClientBatches(spec, clients), Math.Min(warm.Counters.SamplesTrained, 20_000));
+            RunBare(spec, ClientTrainings(spec, clients), Math.Min(warm.Counters.SamplesTrained, 20_000));
+        }
         for (int r = 0; r < repetitions; r++)
         {
             ct.ThrowIfCancellationRequested();
@@ -112,7 +175,7 @@ public static class OverheadBenchmark
             long trained = 0;
             double runSeconds = 0, runCpu = 0;
             BareHalf bare = new(0, 0, 0);
-            BareHalf? shaped = null;
+            BareHalf? shaped = null, trainer = null;
             async Task Run()
             {
                 Settle();
@@ -129,6 +192,8 @@ public static class OverheadBenchmark
                 if (clients is null) return;
                 shaped = RunBare(spec, ClientBatches(spec, clients), samples);
                 progress($"bare on clients' batches: {shaped.Samples:N0} samples in {shaped.Seconds:F2} s, {shaped.Samples / shaped.Seconds:F0} samples/s, {shaped.CpuSeconds:F2} CPU s");
+                trainer = RunBare(spec, ClientTrainings(spec, clients), samples);
+                progress($"FedActors' trainer alone on clients' data: {trainer.Samples:N0} samples in {trainer.Seconds:F2} s, {trainer.Samples / trainer.Seconds:F0} samples/s, {trainer.CpuSeconds:F2} CPU s");
             }
             if (r % 2 == 0)
             {
@@ -146,6 +211,7 @@ public static class OverheadBenchmark
             {
                 RunTrainedSamples = trained,
                 ClientBatches = shaped,
+                Trainer = trainer,
             });
         }
         return pairs;
@@ -165,21 +231,35 @@ public static class OverheadBenchmark
         return (samples + loops - 1) / loops;
     }
 
-    /// <summary>Loop <c>i</c>'s batches: <see cref="BareSamplesPerLoop"/> shuffled samples of the pooled set, all full but the last.</summary>
-    private static Func<int, (LabeledDataset Data, IEnumerable<int[]> Batches)> FullBatches(FederatedRunSpec spec, LabeledDataset train) => i =>
+    /// <summary>Loop <c>i</c>: the textbook loop on <see cref="BareSamplesPerLoop"/> shuffled samples of the pooled set, all full but the last.</summary>
+    private static Func<int, float[], ITimedLoop> FullBatches(FederatedRunSpec spec, LabeledDataset train) => (i, weights) =>
     {
         var order = Enumerable.Range(i * BareSamplesPerLoop % train.Count, BareSamplesPerLoop).Select(s => s % train.Count).ToArray();
         DeterministicRandom.For(1, (ulong)i, 0).Shuffle(order.AsSpan());
-        return (train, TrainBenchmark.BareLoop.Batches(order, spec.Run.Client.BatchSize));
+        return new TrainBenchmark.BareLoop(spec.Run.ModelName, train, TrainBenchmark.BareLoop.Batches(order, spec.Run.Client.BatchSize), spec.Run.Client, weights);
     };
 
     /// <summary>
-    /// Loop <c>i</c>'s batches cut from whole clients (i, i + loops, …) as local training cuts them, until the loop holds
-    /// <see cref="BareSamplesPerLoop"/> samples: the batch sizes a run trains, each client's last batch short.
+    /// Loop <c>i</c>: the textbook loop on batches cut from whole clients (i, i + loops, …) as local training cuts them,
+    /// until the loop holds <see cref="BareSamplesPerLoop"/> samples: the batch sizes a run trains, each client's last batch short.
     /// </summary>
-    private static Func<int, (LabeledDataset Data, IEnumerable<int[]> Batches)> ClientBatches(FederatedRunSpec spec, IClientDataSource clients) => i =>
+    private static Func<int, float[], ITimedLoop> ClientBatches(FederatedRunSpec spec, IClientDataSource clients) => (i, weights) =>
     {
-        var batches = new List<int[]>();
+        var (data, samples) = ClientSamples(spec, clients, i);
+        var batches = samples.SelectMany(indices => TrainBenchmark.BareLoop.Batches(indices, spec.Run.Client.BatchSize)).ToList();
+        return new TrainBenchmark.BareLoop(spec.Run.ModelName, data, batches, spec.Run.Client, weights);
+    };
+
+    /// <summary>Loop <c>i</c>: FedActors' local trainer on the same clients as <see cref="ClientBatches"/>, one local training each.</summary>
+    private static Func<int, float[], ITimedLoop> ClientTrainings(FederatedRunSpec spec, IClientDataSource clients) => (i, weights) =>
+    {
+        var (data, samples) = ClientSamples(spec, clients, i);
+        return new TrainerLoop(spec.Run.ModelName, data, samples, spec.Run.Client, weights);
+    };
+
+    private static (LabeledDataset Data, List<int[]> Clients) ClientSamples(FederatedRunSpec spec, IClientDataSource clients, int i)
+    {
+        var result = new List<int[]>();
         LabeledDataset? data = null;
         int samples = 0;
         for (int k = i % clients.ClientCount; samples < BareSamplesPerLoop; k = (k + spec.Trainers.Slots) % clients.ClientCount)
@@ -189,17 +269,16 @@ public static class OverheadBenchmark
                 throw new InvalidOperationException("the clients' batches need a pooled dataset shared by all clients");
             data = client.Data;
             var indices = client.Indices.ToArray();
-            batches.AddRange(TrainBenchmark.BareLoop.Batches(indices, spec.Run.Client.BatchSize));
+            result.Add(indices);
             samples += indices.Length;
         }
-        return (data!, batches);
-    };
+        return (data!, result);
+    }
 
-    private static BareHalf RunBare(FederatedRunSpec spec, Func<int, (LabeledDataset Data, IEnumerable<int[]> Batches)> batchesOf, long samples)
+    private static BareHalf RunBare(FederatedRunSpec spec, Func<int, float[], ITimedLoop> loopOf, long samples)
     {
         int loops = spec.Trainers.Slots, threads = spec.Trainers.EffectiveThreadsPerSlot;
         long perLoop = PerLoop(samples, loops);
-        var options = spec.Run.Client;
         var weights = FederatedRun.InitialWeights(spec);
         long done = 0;
         using var ready = new CountdownEvent(loops);
@@ -208,8 +287,7 @@ public static class OverheadBenchmark
         {
             // As a trainer slot does: intra-op threads set on this thread, first.
             torch.set_num_threads(threads);
-            var (data, batches) = batchesOf(i);
-            using var loop = new TrainBenchmark.BareLoop(spec.Run.ModelName, data, batches, options, weights);
+            using var loop = loopOf(i, weights);
             loop.Train(); // warm: the batches' first pass
             ready.Signal();
             go.Wait();
@@ -220,7 +298,7 @@ public static class OverheadBenchmark
                 trained += loop.Samples;
             }
             Interlocked.Add(ref done, trained);
-        }) { IsBackground = true }).ToArray();
+        }) { IsBackground = true, Name = $"bare-loop-{i}" }).ToArray();
         foreach (var w in workers) w.Start();
         ready.Wait();
         // The previous half's garbage (a run leaves thousands of TorchSharp wrappers to the finalizer) is collected

@@ -107,7 +107,7 @@ public static class TrainBenchmark
     }
 
     /// <summary>The textbook TorchSharp loop: module, torch.optim.SGD, zero_grad/forward/backward/step.</summary>
-    internal sealed class BareLoop : IDisposable
+    internal sealed class BareLoop : ITimedLoop
     {
         private readonly nn.Module<Tensor, Tensor> _module;
         private readonly optim.Optimizer _sgd;

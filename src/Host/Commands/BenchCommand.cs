@@ -453,12 +453,17 @@ public sealed class BenchCommand : ICommand
         double? shapedRatio = Median(p => p.ClientBatchesRatio), shapedCpuRatio = Median(p => p.ClientBatchesCpuRatio);
         double? shapedRate = Median(p => p.ClientBatches is { } b ? b.Samples / b.Seconds : null);
         double? shapedCpuRate = Median(p => p.ClientBatches is { } b ? b.Samples / b.CpuSeconds : null);
+        double? trainerRatio = Median(p => p.TrainerRatio), trainerCpuRatio = Median(p => p.TrainerCpuRatio);
+        double? trainerRate = Median(p => p.Trainer is { } b ? b.Samples / b.Seconds : null);
+        double? trainerCpuRate = Median(p => p.Trainer is { } b ? b.Samples / b.CpuSeconds : null);
         double wasted = BenchTiming.Median(pairs.Select(p => p.RunTrainedSamples > 0 ? 1 - (double)p.RunSamples / p.RunTrainedSamples : 0).ToArray());
         var table = new Table().AddColumns("loop", "samples/s", "ratio", "samples per CPU s", "CPU ratio");
         table.AddRow($"fedbuff run ({steps} steps)", $"{runRate:F0}", $"{ratio:F3}", $"{runCpuRate:F0}", $"{cpuRatio:F3}");
         table.AddRow($"bare loop × {spec.Trainers.Slots}", $"{bareRate:F0}", "", $"{bareCpuRate:F0}", "");
         if (shapedRatio is not null)
             table.AddRow($"bare loop × {spec.Trainers.Slots}, clients' batches", $"{shapedRate:F0}", $"{shapedRatio:F3}", $"{shapedCpuRate:F0}", $"{shapedCpuRatio:F3}");
+        if (trainerRatio is not null)
+            table.AddRow($"FedActors' trainer × {spec.Trainers.Slots} alone, clients' data", $"{trainerRate:F0}", $"{trainerRatio:F3}", $"{trainerCpuRate:F0}", $"{trainerCpuRatio:F3}");
         Print(ctx, table);
         await ctx.Out.WriteLineAsync($"trained for nothing (results in flight at the end): {wasted:P1} of the samples trained");
         return new
@@ -479,6 +484,9 @@ public sealed class BenchCommand : ICommand
             client_batches_samples_per_second = shapedRate,
             client_batches_ratio = shapedRatio,
             client_batches_cpu_ratio = shapedCpuRatio,
+            trainer_samples_per_second = trainerRate,
+            trainer_ratio = trainerRatio,
+            trainer_cpu_ratio = trainerCpuRatio,
             wasted_fraction = wasted,
             pairs = pairs.Select(p => new
             {
@@ -488,6 +496,8 @@ public sealed class BenchCommand : ICommand
                 client_batches_samples = p.ClientBatches?.Samples, client_batches_seconds = p.ClientBatches?.Seconds,
                 client_batches_cpu_seconds = p.ClientBatches?.CpuSeconds, client_batches_ratio = p.ClientBatchesRatio,
                 client_batches_cpu_ratio = p.ClientBatchesCpuRatio,
+                trainer_samples = p.Trainer?.Samples, trainer_seconds = p.Trainer?.Seconds, trainer_cpu_seconds = p.Trainer?.CpuSeconds,
+                trainer_ratio = p.TrainerRatio, trainer_cpu_ratio = p.TrainerCpuRatio,
             }),
         };
     }

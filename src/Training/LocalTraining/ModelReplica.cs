@@ -16,7 +16,13 @@ public sealed class ModelReplica : IDisposable
 {
     private readonly Tensor[] _momentum;
     private readonly Tensor[] _anchor;
+    // Per parameter: a contiguous tensor its flat weights pass through when the parameter is stored channels-last.
+    private readonly Tensor?[] _staging;
+    // What flat weights are read from and written to: the staging tensor where there is one, else the parameter.
+    private readonly Tensor[] _flat;
     private Tensor _inputs;
+    // The input batch's memory as a contiguous tensor (NHWC when channels-last; the same tensor as _inputs otherwise).
+    private Tensor _inputsMemory;
     private Tensor _labels;
     // Views of the first _viewRows rows, kept across batches: most batches have the same size, and
     // creating two native views per step is measurable on small models.
@@ -33,10 +39,37 @@ public sealed class ModelReplica : IDisposable
         Classes = classes;
         Layout = ParameterLayout.Of(module);
         Parameters = module.parameters().Select(p => (Tensor)p).ToArray();
+        // Image models with convolutions train channels-last (NHWC in memory, NCHW in shape): oneDNN's convolutions and
+        // libtorch's vectorized max-pool work on it, where the NCHW max-pool is a scalar loop. Measured on one thread:
+        // simple-cnn 1.9 ms per batch of 32 against 2.4 ms, its evaluation 2.5 ms per batch of 128 against 4.8 ms,
+        // cnn 21.8 ms per batch of 32 against 28.1 ms. Shapes, parameter order and the flat layout do not change.
+        ChannelsLast = sampleShape.Length == 3 && Parameters.Any(p => p.dim() == 4);
+        _staging = new Tensor?[Parameters.Count];
+        if (ChannelsLast)
+        {
+            using var noGrad = no_grad();
+            for (int i = 0; i < Parameters.Count; i++)
+            {
+                var p = Parameters[i];
+                if (p.dim() != 4) continue;
+                using (var nhwc = p.permute(0, 2, 3, 1).contiguous())
+                using (var restrided = nhwc.permute(0, 3, 1, 2))
+                    p.set_(restrided);
+                // Flat weights are row-major NCHW: copies go through a contiguous tensor of the parameter's shape.
+                if (!p.is_contiguous()) _staging[i] = zeros(p.shape).DetachFromDisposeScope();
+            }
+        }
+        _flat = Parameters.Select((p, i) => _staging[i] ?? p).ToArray();
         _momentum = Parameters.Select(p => zeros_like(p).DetachFromDisposeScope()).ToArray();
         _anchor = Parameters.Select(p => zeros_like(p).DetachFromDisposeScope()).ToArray();
-        (_inputs, _labels) = AllocateBatch(batchCapacity);
+        (_inputs, _inputsMemory, _labels) = AllocateBatch(batchCapacity);
     }
+
+    /// <summary>
+    /// True when the convolutional parameters and the input batches are stored channels-last (NHWC order in memory,
+    /// NCHW shape and semantics).
+    /// </summary>
+    public bool ChannelsLast { get; }
 
     /// <summary>The config name of the model.</summary>
     public string ModelName { get; }
@@ -72,10 +105,26 @@ public sealed class ModelReplica : IDisposable
         Create(modelName, dataset.SampleShape, dataset.NumClasses, batchCapacity);
 
     /// <summary>Loads <paramref name="weights"/> (flat, in <see cref="Layout"/>) into the module.</summary>
-    public void LoadWeights(ReadOnlySpan<float> weights) => FlatWeights.Write(Parameters, weights);
+    public void LoadWeights(ReadOnlySpan<float> weights)
+    {
+        FlatWeights.Write(_flat, weights);
+        if (!ChannelsLast) return;
+        using var noGrad = no_grad();
+        for (int i = 0; i < _staging.Length; i++)
+            if (_staging[i] is { } staged) Parameters[i].copy_(staged);
+    }
 
     /// <summary>Copies the module's current weights into <paramref name="destination"/>.</summary>
-    public void ReadWeights(Span<float> destination) => FlatWeights.Read(Parameters, destination);
+    public void ReadWeights(Span<float> destination)
+    {
+        if (ChannelsLast)
+        {
+            using var noGrad = no_grad();
+            for (int i = 0; i < _staging.Length; i++)
+                if (_staging[i] is { } staged) staged.copy_(Parameters[i]);
+        }
+        FlatWeights.Read(_flat, destination);
+    }
 
     /// <summary>The module's current weights as a new array.</summary>
     public float[] ReadWeights()
@@ -102,18 +151,20 @@ public sealed class ModelReplica : IDisposable
         if (indices.Length > _labels.shape[0])
         {
             DisposeViews();
-            _inputs.Dispose();
-            _labels.Dispose();
-            (_inputs, _labels) = AllocateBatch(indices.Length);
+            DisposeBatch();
+            (_inputs, _inputsMemory, _labels) = AllocateBatch(indices.Length);
         }
         int f = data.FeatureSize;
-        var x = MemoryMarshal.Cast<byte, float>(_inputs.bytes);
+        var x = MemoryMarshal.Cast<byte, float>(_inputsMemory.bytes);
         var y = MemoryMarshal.Cast<byte, long>(_labels.bytes);
         var features = data.Features.AsSpan();
+        // One channel: NHWC and NCHW are the same bytes.
+        bool interleave = ChannelsLast && SampleShape[0] > 1;
         for (int i = 0; i < indices.Length; i++)
         {
             int s = indices[i];
-            features.Slice(s * f, f).CopyTo(x.Slice(i * f, f));
+            if (interleave) ToChannelsLast(features.Slice(s * f, f), x.Slice(i * f, f), SampleShape[0]);
+            else features.Slice(s * f, f).CopyTo(x.Slice(i * f, f));
             y[i] = data.Labels[s];
         }
         int n = indices.Length;
@@ -134,15 +185,38 @@ public sealed class ModelReplica : IDisposable
         _inputsView = _labelsView = null;
     }
 
-    private (Tensor, Tensor) AllocateBatch(int capacity)
+    /// <summary>One sample from C×H×W order into H×W×C order.</summary>
+    private static void ToChannelsLast(ReadOnlySpan<float> chw, Span<float> hwc, int channels)
+    {
+        int pixels = chw.Length / channels;
+        for (int c = 0; c < channels; c++)
+        {
+            var plane = chw.Slice(c * pixels, pixels);
+            for (int p = 0; p < pixels; p++) hwc[p * channels + c] = plane[p];
+        }
+    }
+
+    private (Tensor Inputs, Tensor Memory, Tensor Labels) AllocateBatch(int capacity)
     {
         var shape = new long[SampleShape.Length + 1];
         shape[0] = Math.Max(1, capacity);
         for (int i = 0; i < SampleShape.Length; i++) shape[i + 1] = SampleShape[i];
         // Detached: these live as long as the replica, even when allocated inside a batch's scope.
-        var inputs = zeros(shape, ScalarType.Float32).DetachFromDisposeScope();
         var labels = zeros(new[] { shape[0] }, ScalarType.Int64).DetachFromDisposeScope();
-        return (inputs, labels);
+        if (!ChannelsLast)
+        {
+            var inputs = zeros(shape, ScalarType.Float32).DetachFromDisposeScope();
+            return (inputs, inputs, labels);
+        }
+        var nhwc = zeros(new[] { shape[0], shape[2], shape[3], shape[1] }, ScalarType.Float32).DetachFromDisposeScope();
+        return (nhwc.permute(0, 3, 1, 2).DetachFromDisposeScope(), nhwc, labels);
+    }
+
+    private void DisposeBatch()
+    {
+        if (!ReferenceEquals(_inputs, _inputsMemory)) _inputsMemory.Dispose();
+        _inputs.Dispose();
+        _labels.Dispose();
     }
 
     /// <inheritdoc />
@@ -150,9 +224,9 @@ public sealed class ModelReplica : IDisposable
     {
         foreach (var t in _momentum) t.Dispose();
         foreach (var t in _anchor) t.Dispose();
+        foreach (var t in _staging) t?.Dispose();
         DisposeViews();
-        _inputs.Dispose();
-        _labels.Dispose();
+        DisposeBatch();
         Module.Dispose();
     }
 }

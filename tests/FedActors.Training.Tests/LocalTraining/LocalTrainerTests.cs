@@ -1,4 +1,5 @@
 using FedActors.Training.LocalTraining;
+using FedActors.Training.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -29,21 +30,27 @@ public class LocalTrainerTests
         Assert.True(after < before * 0.5, $"loss {before} -> {after}");
     }
 
-    [Fact]
-    public void Local_sgd_must_match_torch_optim_SGD_with_momentum_and_weight_decay()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void Local_sgd_must_match_torch_optim_SGD_with_momentum_and_weight_decay(int channels)
     {
-        var data = TestData.Blobs(96, Shape, 10, seed: 2);
+        // Ours trains channels-last (and interleaves the channels of each sample into NHWC order); the reference is the
+        // textbook NCHW module with torch.optim.SGD.
+        var data = TestData.Blobs(96, new[] { channels, 28, 28 }, 10, seed: 2);
         var options = new LocalTrainingOptions { Epochs = 2, BatchSize = 16, LearningRate = 0.05, Momentum = 0.9, WeightDecay = 1e-3 };
         using var ours = ModelReplica.For("simple-cnn", data);
+        Assert.True(ours.ChannelsLast);
         var start = ours.ReadWeights();
         var indices = Enumerable.Range(0, data.Count).ToArray();
         var delta = new float[start.Length];
         LocalTrainer.Train(ours, start, data, indices, options, DeterministicRandom.For(7, 3, 1), delta);
 
         // Reference: the plain PyTorch recipe on the same batches in the same order.
-        using var reference = ModelReplica.For("simple-cnn", data);
-        reference.LoadWeights(start);
-        var sgd = optim.SGD(reference.Module.parameters(), options.LearningRate, options.Momentum, weight_decay: options.WeightDecay);
+        using var reference = ModelCatalog.Create("simple-cnn", data.SampleShape, data.NumClasses);
+        var parameters = reference.parameters().Select(p => (Tensor)p).ToArray();
+        FlatWeights.Write(parameters, start);
+        var sgd = optim.SGD(reference.parameters(), options.LearningRate, options.Momentum, weight_decay: options.WeightDecay);
         var order = DeterministicRandom.For(7, 3, 1);
         var shuffled = (int[])indices.Clone();
         for (int e = 0; e < options.Epochs; e++)
@@ -53,14 +60,15 @@ public class LocalTrainerTests
             {
                 using var scope = NewDisposeScope();
                 var batch = shuffled.Skip(s).Take(options.BatchSize).ToArray();
-                var x = tensor(batch.SelectMany(i => data.Sample(i).ToArray()).ToArray(), new long[] { batch.Length, 1, 28, 28 });
+                var x = tensor(batch.SelectMany(i => data.Sample(i).ToArray()).ToArray(), new long[] { batch.Length, channels, 28, 28 });
                 var y = tensor(batch.Select(i => (long)data.Labels[i]).ToArray());
                 sgd.zero_grad();
-                nn.functional.cross_entropy(reference.Module.call(x), y).backward();
+                nn.functional.cross_entropy(reference.call(x), y).backward();
                 sgd.step();
             }
         }
-        var expected = reference.ReadWeights();
+        var expected = new float[start.Length];
+        FlatWeights.Read(parameters, expected);
         for (int i = 0; i < start.Length; i++)
             Assert.True(Math.Abs(start[i] + delta[i] - expected[i]) < 2e-5f, $"weight {i}: {start[i] + delta[i]} vs {expected[i]}");
     }

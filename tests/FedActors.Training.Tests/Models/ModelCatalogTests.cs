@@ -38,6 +38,39 @@ public class ModelCatalogTests
         Assert.Contains("shape [60]", e.Message);
     }
 
+    [Theory]
+    [InlineData("simple-cnn", 1)]
+    [InlineData("simple-cnn", 3)]
+    [InlineData("cnn", 1)]
+    public void Flat_weights_must_round_trip_through_a_channels_last_replica_in_the_modules_layout(string name, int channels)
+    {
+        var shape = new[] { channels, 28, 28 };
+        using var replica = ModelReplica.Create(name, shape, 10);
+        Assert.True(replica.ChannelsLast);
+        // The second convolution's weight is stored NHWC: its memory order is not the flat (row-major NCHW) order.
+        Assert.Contains(replica.Parameters, p => p.dim() == 4 && !p.is_contiguous());
+        var w = Enumerable.Range(0, replica.Layout.TotalCount).Select(i => (float)Math.Sin(i)).ToArray();
+        replica.LoadWeights(w);
+        Assert.Equal(w, replica.ReadWeights());
+        // The same flat vector in the textbook NCHW module puts every value at the same logical index.
+        using var plain = ModelCatalog.Create(name, shape, 10);
+        var parameters = plain.parameters().Select(p => (TorchSharp.torch.Tensor)p).ToArray();
+        FlatWeights.Write(parameters, w);
+        for (int i = 0; i < parameters.Length; i++)
+        {
+            using var equal = parameters[i].eq(replica.Parameters[i]).all();
+            Assert.True(equal.item<bool>(), $"parameter {replica.Layout.Slices[i].Name} differs");
+        }
+    }
+
+    [Fact]
+    public void A_model_without_convolutions_must_keep_the_default_layout()
+    {
+        using var replica = ModelReplica.Create("mlp", new[] { 1, 28, 28 }, 10);
+        Assert.False(replica.ChannelsLast);
+        Assert.All(replica.Parameters, p => Assert.True(p.is_contiguous()));
+    }
+
     [Fact]
     public void Flat_weights_must_round_trip_through_the_module()
     {
