@@ -148,73 +148,73 @@ public static class OverheadBenchmark
     /// <summary>Samples each bare loop prepares as batches and cycles through.</summary>
     public const int BareSamplesPerLoop = 2048;
 
-    /// <summary>Runs <paramref name="repetitions"/> pairs, alternating which of run and bare loop goes first.</summary>
-    /// <param name="runOnce">Runs one complete run and returns its result.</param>
+    /// <summary>Server steps of the warm-up run (fewer when the measured runs are shorter).</summary>
+    public const int WarmUpSteps = 500;
+
+    /// <summary>
+    /// Runs <paramref name="repetitions"/> sandwiches: every bare loop for half the run's samples, the run, then every
+    /// bare loop again in reverse order for the other half. A loop's two halves sit symmetrically around the run, so a
+    /// machine whose speed drifts steadily (measured here: 45 % over half an hour) slows or speeds both sides alike.
+    /// </summary>
+    /// <param name="runOnce">Runs one complete run of the given server steps and returns its result.</param>
+    /// <param name="steps">Server steps of each measured run.</param>
     /// <param name="spec">The run's spec (model, trainers, local training options).</param>
     /// <param name="train">The pooled training set the bare loops draw their batches from.</param>
-    /// <param name="clients">When set, the bare loops also run on batches cut from these clients' samples.</param>
-    /// <param name="repetitions">Pairs.</param>
-    /// <param name="progress">One line per finished half.</param>
-    /// <param name="ct">Checked between halves.</param>
-    public static async Task<IReadOnlyList<OverheadPair>> RunAsync(Func<Task<(RunResult Result, long Trained)>> runOnce, FederatedRunSpec spec,
-        LabeledDataset train, IClientDataSource? clients, int repetitions, Action<string> progress, CancellationToken ct)
+    /// <param name="clients">When set, the bare loops also run on batches cut from these clients' samples, and FedActors' trainer on them.</param>
+    /// <param name="repetitions">Sandwiches.</param>
+    /// <param name="progress">One line per finished part.</param>
+    /// <param name="ct">Checked between parts.</param>
+    public static async Task<IReadOnlyList<OverheadPair>> RunAsync(Func<int, Task<(RunResult Result, long Trained)>> runOnce, int steps,
+        FederatedRunSpec spec, LabeledDataset train, IClientDataSource? clients, int repetitions, Action<string> progress, CancellationToken ct)
     {
         var pairs = new List<OverheadPair>();
         // Warm-up: the first run pays for the JIT, libtorch's kernels and the actor system's first start.
-        var (warm, _) = await runOnce();
-        RunBare(spec, FullBatches(spec, train), Math.Min(warm.Counters.SamplesTrained, 20_000));
+        int warmSteps = Math.Min(steps, WarmUpSteps);
+        var (warm, _) = await runOnce(warmSteps);
+        var loops = new List<(string Name, Func<int, float[], ITimedLoop> Loop)> { ("bare", FullBatches(spec, train)) };
         if (clients is not null)
         {
-            RunBare(spec, ClientBatches(spec, clients), Math.Min(warm.Counters.SamplesTrained, 20_000));
-            RunBare(spec, ClientTrainings(spec, clients), Math.Min(warm.Counters.SamplesTrained, 20_000));
+            loops.Add(("bare on clients' batches", ClientBatches(spec, clients)));
+            loops.Add(("FedActors' trainer alone on clients' data", ClientTrainings(spec, clients)));
         }
+        foreach (var (_, loop) in loops) RunBare(spec, loop, Math.Min(warm.Counters.SamplesTrained, 20_000));
+        // Each half trains about half the samples a measured run trains.
+        long half = Math.Max(1, warm.Counters.SamplesTrained * steps / warmSteps / 2);
         for (int r = 0; r < repetitions; r++)
         {
             ct.ThrowIfCancellationRequested();
-            RunResult? result = null;
-            long trained = 0;
-            double runSeconds = 0, runCpu = 0;
-            BareHalf bare = new(0, 0, 0);
-            BareHalf? shaped = null, trainer = null;
-            async Task Run()
+            var before = new BareHalf[loops.Count];
+            var after = new BareHalf[loops.Count];
+            for (int k = 0; k < loops.Count; k++)
             {
-                Settle();
-                var cost = ProcessCost.Start();
-                (result, trained) = await runOnce();
-                var spent = cost.Stop();
-                (runSeconds, runCpu) = (spent.WallSeconds, spent.CpuSeconds);
-                progress($"run:  {result.Counters.SamplesTrained:N0} samples in {runSeconds:F2} s, {result.Counters.SamplesTrained / runSeconds:F0} samples/s, {runCpu:F2} CPU s ({result.Counters.UpdatesApplied:N0} updates, {trained:N0} samples trained, status {result.Status})");
+                before[k] = RunBare(spec, loops[k].Loop, half);
+                Report(loops[k].Name + ", before", before[k]);
             }
-            void Bare(long samples)
+            Settle();
+            var cost = ProcessCost.Start();
+            var (result, trained) = await runOnce(steps);
+            var spent = cost.Stop();
+            progress($"run:  {result.Counters.SamplesTrained:N0} samples in {spent.WallSeconds:F2} s, {result.Counters.SamplesTrained / spent.WallSeconds:F0} samples/s, {spent.CpuSeconds:F2} CPU s ({result.Counters.UpdatesApplied:N0} updates, {trained:N0} samples trained, status {result.Status})");
+            if (result.Status != RunStatus.Completed) throw new FedActorsException($"the benchmark's run ended {result.Status}: {result.Error}");
+            for (int k = loops.Count - 1; k >= 0; k--)
             {
-                bare = RunBare(spec, FullBatches(spec, train), samples);
-                progress($"bare: {bare.Samples:N0} samples in {bare.Seconds:F2} s, {bare.Samples / bare.Seconds:F0} samples/s, {bare.CpuSeconds:F2} CPU s");
-                if (clients is null) return;
-                shaped = RunBare(spec, ClientBatches(spec, clients), samples);
-                progress($"bare on clients' batches: {shaped.Samples:N0} samples in {shaped.Seconds:F2} s, {shaped.Samples / shaped.Seconds:F0} samples/s, {shaped.CpuSeconds:F2} CPU s");
-                trainer = RunBare(spec, ClientTrainings(spec, clients), samples);
-                progress($"FedActors' trainer alone on clients' data: {trainer.Samples:N0} samples in {trainer.Seconds:F2} s, {trainer.Samples / trainer.Seconds:F0} samples/s, {trainer.CpuSeconds:F2} CPU s");
+                ct.ThrowIfCancellationRequested();
+                after[k] = RunBare(spec, loops[k].Loop, half);
+                Report(loops[k].Name + ", after", after[k]);
             }
-            if (r % 2 == 0)
-            {
-                await Run();
-                Bare(result!.Counters.SamplesTrained);
-            }
-            else
-            {
-                // The bare half goes first: it trains as many samples as the warm-up run did.
-                Bare(warm.Counters.SamplesTrained);
-                await Run();
-            }
-            if (result!.Status != RunStatus.Completed) throw new FedActorsException($"the benchmark's run ended {result.Status}: {result.Error}");
-            pairs.Add(new OverheadPair(result.Counters.SamplesTrained, runSeconds, result.WallSeconds, bare.Samples, bare.Seconds, runCpu, bare.CpuSeconds)
+            var both = before.Zip(after, (b, a) => new BareHalf(b.Samples + a.Samples, b.Seconds + a.Seconds, b.CpuSeconds + a.CpuSeconds)).ToArray();
+            pairs.Add(new OverheadPair(result.Counters.SamplesTrained, spent.WallSeconds, result.WallSeconds, both[0].Samples, both[0].Seconds,
+                spent.CpuSeconds, both[0].CpuSeconds)
             {
                 RunTrainedSamples = trained,
-                ClientBatches = shaped,
-                Trainer = trainer,
+                ClientBatches = both.Length > 1 ? both[1] : null,
+                Trainer = both.Length > 2 ? both[2] : null,
             });
         }
         return pairs;
+
+        void Report(string name, BareHalf h) =>
+            progress($"{name}: {h.Samples:N0} samples in {h.Seconds:F2} s, {h.Samples / h.Seconds:F0} samples/s, {h.CpuSeconds:F2} CPU s");
     }
 
     private static void Settle()

@@ -34,9 +34,6 @@ public sealed class BenchCommand : ICommand
     /// </summary>
     public const int DefaultOrchestrationLocalSteps = 10;
 
-    /// <summary>Server steps of each run the overhead suite measures without --steps.</summary>
-    public const int DefaultOverheadSteps = 500;
-
     /// <summary>Population sizes the population suite measures by default.</summary>
     public static IReadOnlyList<int> PopulationSizes { get; } = [10_000, 100_000, 1_000_000];
 
@@ -79,18 +76,21 @@ public sealed class BenchCommand : ICommand
         "       first and last evaluation, and whether its final weights hash as the one-node run's.\n" +
         $"       Without --config it reads {SyntheticConfig} (logreg on Synthetic(1, 1), virtual clock).\n" +
         "overhead: samples/s of complete runs (actor system, evaluations, persistence as configured, in a temporary\n" +
-        $"       directory) cut to --steps server steps (default {DefaultOverheadSteps}: the default run's 6,000 take minutes per run;\n" +
-        "       at 100 the start, the final evaluation and the results still in flight at the end weigh several per cent),\n" +
-        "       divided by the samples/s of bare TorchSharp loops (one per trainer slot, same threads, batch size and\n" +
-        "       optimizer) training as many samples, interleaved; medians of the pairs' ratios, by wall time and by process\n" +
+        "       directory) of the configured length (the default run: 6,000 server steps, about 3 minutes; --steps N cuts\n" +
+        "       it, and then start-up, the final evaluation and shutdown weigh more: about 20 % at 500 steps), after a\n" +
+        "       warm-up run of at most 500 steps, divided by the samples/s of bare TorchSharp loops (one per trainer slot,\n" +
+        "       same threads, batch size and optimizer) training as many samples, half before and half after the run so\n" +
+        "       that a drifting machine speed hits both alike; medians over repetitions, by wall time and by process\n" +
         "       CPU time (robust to neighbours on the cores). The bare loops run twice: on full batches of the pooled set\n" +
         "       (the ratio), and on batches cut from whole clients as local training cuts them (short last batches).\n" +
+        "       A third loop runs FedActors' own trainer (channels-last for image models) on the same clients, one local\n" +
+        "       training each: the run against it is the cost of the runtime around training alone.\n" +
         $"       Without --config it reads {CommonOptions.DefaultExperimentConfig} (simple-cnn on Fashion-MNIST).\n\n" +
         "Options:\n" +
         "  --out FILE      also write the results as JSON\n" +
         $"  --models M,...  models to measure (train default: {string.Join(',', ModelCatalog.Names)})\n" +
         "  --samples N     train: samples per pass (default 4096); a timed repetition repeats the pass for at least 0.25 s\n" +
-        "  --repetitions R timed repetitions of each loop, median reported (default: train 7, aggregate 21, orchestration 3, overhead 5)\n" +
+        "  --repetitions R timed repetitions of each loop, median reported (default: train 7, aggregate 21, orchestration 3, overhead 1)\n" +
         "  --threads T     train: intra-op threads (default: fedactors.trainers.threads-per-slot)\n" +
         "  --batch-size B  train: minibatch size (default: fedactors.client.batch-size)\n" +
         "  --clients N,... population: population sizes to measure\n" +
@@ -400,11 +400,12 @@ public sealed class BenchCommand : ICommand
 
     private static async Task<object> OverheadAsync(CommandContext ctx, BenchArguments bench, Akka.Configuration.Config config, CancellationToken ct)
     {
-        int steps = bench.Steps ?? DefaultOverheadSteps, repetitions = bench.Repetitions ?? 5;
-        // Cut to the measured length; a target would end some runs early.
-        config = Akka.Configuration.ConfigurationFactory.ParseString(
-            $"fedactors.run.max-server-steps = {steps}\nfedactors.run.target-accuracy = null").WithFallback(config);
+        int repetitions = bench.Repetitions ?? 1;
+        // A target would end some runs early: every run goes the whole length.
+        config = Akka.Configuration.ConfigurationFactory.ParseString("fedactors.run.target-accuracy = null").WithFallback(config);
         var settings = FedActorsSettings.Create(config);
+        // Without --steps: the configured run's own length (the default run's 6,000 steps).
+        int steps = bench.Steps ?? settings.Run.MaxServerSteps;
         var persistence = Actors.Persistence.PersistenceSettings.Create(config);
         var (population, test, _, _) = await RunCommand.LoadPopulationAsync(settings, ctx, ct);
         var (train, _) = settings.Data.Dataset == "synthetic"
@@ -413,7 +414,7 @@ public sealed class BenchCommand : ICommand
         var spec = FederatedRunSpec.Create(config, population, test);
         var fingerprint = Runs.RunIdentity.Fingerprint(config);
         int runs = 0;
-        async Task<(RunResult, long)> RunOnce()
+        async Task<(RunResult, long)> RunOnce(int runSteps)
         {
             // A fresh directory each time: a directory holding a journal would be resumed, not run again.
             var dir = Directory.CreateTempSubdirectory("fedactors-bench-");
@@ -422,6 +423,7 @@ public sealed class BenchCommand : ICommand
             {
                 var s = spec with
                 {
+                    Run = spec.Run with { MaxServerSteps = runSteps },
                     Population = counting,
                     Persistence = persistence.Provider == Actors.Persistence.PersistenceProvider.Memory
                         ? null
@@ -436,11 +438,11 @@ public sealed class BenchCommand : ICommand
         }
         await ctx.Out.WriteLineAsync(
             $"bench overhead: {settings.Run.ModelName} on {settings.Data.Dataset}, {population.ClientCount:N0} clients, {steps} server steps per run, " +
-            $"persistence {persistence.Provider}, {repetitions} interleaved pairs, {spec.Trainers.Slots} slot(s) × {spec.Trainers.EffectiveThreadsPerSlot} thread(s), " +
+            $"persistence {persistence.Provider}, {repetitions} repetition(s), {spec.Trainers.Slots} slot(s) × {spec.Trainers.EffectiveThreadsPerSlot} thread(s), " +
             $"batch {spec.Run.Client.BatchSize}, {Environment.ProcessorCount} cores");
         // The clients' batches need clients that view the pooled set (Fashion-MNIST); Synthetic clients own their data.
         var clients = population is Actors.Clients.PooledClientDataSource ? population : null;
-        var pairs = await OverheadBenchmark.RunAsync(RunOnce, spec, train, clients, repetitions, line => ctx.Out.WriteLine("  " + line), ct);
+        var pairs = await OverheadBenchmark.RunAsync(RunOnce, steps, spec, train, clients, repetitions, line => ctx.Out.WriteLine("  " + line), ct);
 
         double runRate = BenchTiming.Median(pairs.Select(p => p.RunSamplesPerSecond).ToArray());
         double bareRate = BenchTiming.Median(pairs.Select(p => p.BareSamplesPerSecond).ToArray());
