@@ -31,6 +31,8 @@ public sealed record TrainBenchmarkResult(string Model, int Threads, int BatchSi
 /// on the same model, the same batches in the same order, and the same thread count, measured in the
 /// same process with the two loops interleaved so that drifts of the machine hit both alike.
 /// </summary>
+/// <remarks>The bare loop is the textbook one, NCHW; FedActors trains image models channels-last (see
+/// <see cref="ModelReplica.ChannelsLast"/>), so for them a ratio above 1 is that layout's gain.</remarks>
 public static class TrainBenchmark
 {
     /// <summary>Shortest wall time of one timed repetition of either loop; short models repeat their pass to reach it.</summary>
