@@ -5,16 +5,16 @@ namespace FedActors.Host.Tests.Persistence;
 
 /// <summary>
 /// The experiment the crash tests kill and resume: FedBuff with logistic regression on 200 synthetic
-/// clients, small enough to run uninterrupted in about 15 s here (2 cores), long enough to be killed many
+/// clients, small enough to run uninterrupted in about 10 s here (2 cores), long enough to be killed many
 /// times while it trains, with snapshots (and so journal pruning) every 20 server steps.
 /// </summary>
 public static class CrashExperiment
 {
     /// <summary>fedactors.run.max-server-steps.</summary>
-    public const int MaxServerSteps = 600;
+    public const int MaxServerSteps = 1200;
 
-    /// <summary>fedactors.run.eval-every-steps: 21 metrics rows, steps 0 to 600.</summary>
-    public const int EvalEverySteps = 30;
+    /// <summary>fedactors.run.eval-every-steps: 21 metrics rows, steps 0 to 1,200.</summary>
+    public const int EvalEverySteps = 60;
 
     /// <summary>fedactors.server.concurrency: jobs out at once.</summary>
     public const int Concurrency = 20;
@@ -36,8 +36,8 @@ public static class CrashExperiment
           run { target-accuracy = null, max-server-steps = {{MaxServerSteps}}, eval-every-steps = {{EvalEverySteps}} }
           server { algorithm = fedbuff, concurrency = {{Concurrency}}, buffer-size = {{BufferSize}} }
           simulation { clock = virtual }
-          # TorchSharp's trainer: the kill points assume its pace (40-50 steps a second here); the managed
-          # logreg trainer would finish the 600 steps before most of them.
+          # TorchSharp's trainer: the kill points assume its pace (120-170 steps a second here since the C heap's
+          # thresholds are fixed; 40-50 before); the managed logreg trainer would finish before most of them.
           trainers { slots = 2, threads-per-slot = 1, engine = torch }
           persistence { snapshot-every-steps = 20 }
         }
@@ -81,7 +81,7 @@ public static class CrashExperiment
     /// are cut into one segment per kill and a target step is drawn in each, so the kills spread over the
     /// run. A session is killed once metrics.csv shows an evaluation at or past its target that this
     /// session wrote (a step beyond every row the file held when it started, so the process is training,
-    /// not starting or replaying), plus a random 0–700 ms: at the 40–50 steps a second measured here, that
+    /// not starting or replaying), plus a random 0–400 ms: at the 120–170 steps a second measured here, that
     /// moves the kill up to about one evaluation interval past the evaluation, off evaluation and snapshot
     /// boundaries. A session that ends before its kill fails the test.
     /// </remarks>
@@ -109,7 +109,7 @@ public static class CrashExperiment
                     throw new TimeoutException($"session {session} did not reach step {target} within {SessionTimeout}; metrics at {seen}");
                 await Task.Delay(25);
             }
-            var delay = random.Next(0, 700);
+            var delay = random.Next(0, 400);
             await Task.Delay(delay);
             if (process.HasExited)
                 throw new InvalidOperationException($"session {session} exited with {await process.WaitForExitAsync(SessionTimeout)} during the {delay} ms before its kill; choose an earlier kill point");
