@@ -8,14 +8,14 @@ using TorchSharp;
 
 namespace FedActors.Host.Bench;
 
-/// <summary>One full run and the bare loop that did the same number of samples right after or before it.</summary>
+/// <summary>One full run and the bare loops around it, each of which trained about the run's samples, half before the run and half after.</summary>
 /// <param name="RunSamples">Samples the run's clients trained (summary.json samples_trained).</param>
 /// <param name="RunSeconds">Wall seconds of the whole run: actor system up, evaluations, journal, shutdown.</param>
 /// <param name="RunReportedSeconds">The run's own wall_seconds (from the coordinator's start to its end).</param>
-/// <param name="BareSamples">Samples the bare loops trained.</param>
-/// <param name="BareSeconds">Wall seconds the bare loops took.</param>
+/// <param name="BareSamples">Samples the bare loops on full batches trained, both halves.</param>
+/// <param name="BareSeconds">Wall seconds the bare loops on full batches took, both halves.</param>
 /// <param name="RunCpuSeconds">CPU seconds of the whole process during the run.</param>
-/// <param name="BareCpuSeconds">CPU seconds of the whole process during the bare loops.</param>
+/// <param name="BareCpuSeconds">CPU seconds of the whole process during the bare loops on full batches, both halves.</param>
 public sealed record OverheadPair(long RunSamples, double RunSeconds, double RunReportedSeconds, long BareSamples, double BareSeconds,
     double RunCpuSeconds, double BareCpuSeconds)
 {
