@@ -14,8 +14,12 @@ namespace FedActors.Training.LocalTraining;
 /// <remarks>Not thread-safe: one training at a time per replica.</remarks>
 public sealed class ModelReplica : IDisposable
 {
-    private readonly Tensor[] _momentum;
-    private readonly Tensor[] _anchor;
+    // Every parameter is a view (with its own shape and strides) into one flat tensor, and so is its gradient: an SGD
+    // step is a few whole-model ops instead of a few per parameter, each a native call through TorchSharp.
+    private readonly Tensor _weights;
+    private readonly Tensor _gradients;
+    private readonly Tensor _momentum;
+    private readonly Tensor _anchor;
     // Per parameter: a contiguous tensor its flat weights pass through when the parameter is stored channels-last.
     private readonly Tensor?[] _staging;
     // What flat weights are read from and written to: the staging tensor where there is one, else the parameter.
@@ -60,8 +64,9 @@ public sealed class ModelReplica : IDisposable
             }
         }
         _flat = Parameters.Select((p, i) => _staging[i] ?? p).ToArray();
-        _momentum = Parameters.Select(p => zeros_like(p).DetachFromDisposeScope()).ToArray();
-        _anchor = Parameters.Select(p => zeros_like(p).DetachFromDisposeScope()).ToArray();
+        (_weights, _gradients) = GatherIntoFlatStores(Parameters);
+        _momentum = zeros_like(_weights).DetachFromDisposeScope();
+        _anchor = zeros_like(_weights).DetachFromDisposeScope();
         (_inputs, _inputsMemory, _labels) = AllocateBatch(batchCapacity);
     }
 
@@ -89,9 +94,41 @@ public sealed class ModelReplica : IDisposable
     /// <summary>The parameter tensors in layout order.</summary>
     public IReadOnlyList<Tensor> Parameters { get; }
 
-    internal IReadOnlyList<Tensor> Momentum => _momentum;
+    /// <summary>All parameters, one after another in layout order, each in its own memory order (channels-last or not).</summary>
+    internal Tensor Weights => _weights;
 
-    internal IReadOnlyList<Tensor> Anchor => _anchor;
+    /// <summary>All parameters' gradients, laid out as <see cref="Weights"/>: backward accumulates into it.</summary>
+    internal Tensor Gradients => _gradients;
+
+    /// <summary>Momentum buffer, laid out as <see cref="Weights"/>.</summary>
+    internal Tensor Momentum => _momentum;
+
+    /// <summary>FedProx anchor (the starting weights), laid out as <see cref="Weights"/>.</summary>
+    internal Tensor Anchor => _anchor;
+
+    /// <summary>
+    /// Moves every parameter into one flat tensor (each a view with the parameter's shape and strides) and gives each a
+    /// zeroed gradient viewing a second flat tensor the same way. Backward adds into an existing gradient in place, so
+    /// the gradients stay in the flat tensor as long as nobody resets them to undefined.
+    /// </summary>
+    private static (Tensor Weights, Tensor Gradients) GatherIntoFlatStores(IReadOnlyList<Tensor> parameters)
+    {
+        long total = parameters.Sum(p => p.numel());
+        var weights = empty(total).DetachFromDisposeScope();
+        var gradients = zeros(total).DetachFromDisposeScope();
+        using var noGrad = no_grad();
+        long offset = 0;
+        foreach (var p in parameters)
+        {
+            // Dense parameters only (contiguous or channels-last): their strides span exactly numel elements.
+            using var view = weights.as_strided(p.shape, p.stride(), offset);
+            view.copy_(p);
+            p.set_(view);
+            p.grad = gradients.as_strided(p.shape, p.stride(), offset);
+            offset += p.numel();
+        }
+        return (weights, gradients);
+    }
 
     /// <summary>Creates a replica of model <paramref name="modelName"/> for samples of <paramref name="sampleShape"/>.</summary>
     public static ModelReplica Create(string modelName, int[] sampleShape, int classes, int batchCapacity = 64)
@@ -222,11 +259,13 @@ public sealed class ModelReplica : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
-        foreach (var t in _momentum) t.Dispose();
-        foreach (var t in _anchor) t.Dispose();
+        _momentum.Dispose();
+        _anchor.Dispose();
         foreach (var t in _staging) t?.Dispose();
         DisposeViews();
         DisposeBatch();
         Module.Dispose();
+        _gradients.Dispose();
+        _weights.Dispose();
     }
 }

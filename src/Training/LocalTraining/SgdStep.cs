@@ -11,52 +11,47 @@ namespace FedActors.Training.LocalTraining;
 /// </summary>
 internal static class SgdStep
 {
-    /// <summary>Zeroes momentum buffers and records the starting weights as the proximal anchor.</summary>
+    /// <summary>Zeroes the momentum buffer and records the starting weights as the proximal anchor.</summary>
     public static void Reset(ModelReplica replica, bool needAnchor)
     {
         using var noGrad = no_grad();
-        for (int i = 0; i < replica.Parameters.Count; i++)
-        {
-            replica.Momentum[i].zero_();
-            if (needAnchor) replica.Anchor[i].copy_(replica.Parameters[i]);
-        }
+        replica.Momentum.zero_();
+        if (needAnchor) replica.Anchor.copy_(replica.Weights);
     }
 
-    /// <summary>Applies one step using the gradients accumulated by backward, then zeroes them.</summary>
+    /// <summary>
+    /// Applies one step using the gradients accumulated by backward, then zeroes them. It runs on the replica's flat
+    /// stores, all parameters at once: element by element the same arithmetic as a step per parameter.
+    /// </summary>
     public static void Apply(ModelReplica replica, LocalTrainingOptions o)
     {
         using var noGrad = no_grad();
-        // Scalars made once per step and disposed here: an implicit double → Scalar per call leaves one native
-        // Scalar per parameter per step to the finalizer thread, and a temporary whose last use is the native
-        // call itself may be finalized while that call still reads it.
+        // Scalars made once per step and disposed here: an implicit double → Scalar per call leaves a native Scalar to
+        // the finalizer thread, and a temporary whose last use is the native call itself may be finalized while that
+        // call still reads it.
         using var minusLr = (-o.LearningRate).ToScalar();
         using var decay = o.WeightDecay.ToScalar();
         using var mu = o.ProximalMu.ToScalar();
         using var minusMu = (-o.ProximalMu).ToScalar();
         using var momentum = o.Momentum.ToScalar();
-        var parameters = replica.Parameters;
-        for (int i = 0; i < parameters.Count; i++)
+        var w = replica.Weights;
+        var g = replica.Gradients;
+        if (o.WeightDecay != 0) g.add_(w, alpha: decay);
+        if (o.ProximalMu != 0)
         {
-            var w = parameters[i];
-            using var g = w.grad;
-            if (g is null) continue;
-            if (o.WeightDecay != 0) g.add_(w, alpha: decay);
-            if (o.ProximalMu != 0)
-            {
-                g.add_(w, alpha: mu);
-                g.add_(replica.Anchor[i], alpha: minusMu);
-            }
-            if (o.Momentum != 0)
-            {
-                var b = replica.Momentum[i];
-                b.mul_(momentum).add_(g);
-                w.add_(b, alpha: minusLr);
-            }
-            else
-            {
-                w.add_(g, alpha: minusLr);
-            }
-            g.zero_();
+            g.add_(w, alpha: mu);
+            g.add_(replica.Anchor, alpha: minusMu);
         }
+        if (o.Momentum != 0)
+        {
+            var b = replica.Momentum;
+            b.mul_(momentum).add_(g);
+            w.add_(b, alpha: minusLr);
+        }
+        else
+        {
+            w.add_(g, alpha: minusLr);
+        }
+        g.zero_();
     }
 }
