@@ -124,7 +124,9 @@ public sealed class ModelReplica : IDisposable
             using var view = weights.as_strided(p.shape, p.stride(), offset);
             view.copy_(p);
             p.set_(view);
-            p.grad = gradients.as_strided(p.shape, p.stride(), offset);
+            // The parameter keeps its own reference to the gradient view; this wrapper can go.
+            using var gradient = gradients.as_strided(p.shape, p.stride(), offset);
+            p.grad = gradient;
             offset += p.numel();
         }
         return (weights, gradients);

@@ -34,6 +34,8 @@ internal static class SgdStep
         using var mu = o.ProximalMu.ToScalar();
         using var minusMu = (-o.ProximalMu).ToScalar();
         using var momentum = o.Momentum.ToScalar();
+        // No parameter is skipped, as torch.optim.SGD skips one without a gradient: every parameter of the catalog's
+        // models takes part in every forward, and the flat gradient store is always defined.
         var w = replica.Weights;
         var g = replica.Gradients;
         if (o.WeightDecay != 0) g.add_(w, alpha: decay);
