@@ -97,6 +97,48 @@ public class RunFilesSpecs
     }
 
     [Fact]
+    public async Task Run_conf_must_leave_out_passwords_and_say_how_a_resume_gets_them_back()
+    {
+        using var dir = new TempDir();
+        var run = RunDirectory.Open("r", Context(dir.Path, DateTimeOffset.UnixEpoch));
+        const string connection = "Host=db.example;Database=fl;Username=fedactors;Password=s3cret-db";
+        var config = FedActorsConfig.Load(null, [
+            "fedactors.persistence.provider=postgresql",
+            $"fedactors.persistence.connection-string=\"{connection}\"",
+            "fedactors.cluster.tls.certificate-password=s3cret-cert",
+        ]);
+
+        await run.WriteRunConfAsync(config, CancellationToken.None);
+
+        var text = File.ReadAllText(run.RunConfPath);
+        Assert.DoesNotContain("s3cret", text);
+        Assert.Contains("# Not written here: the password in fedactors.persistence.connection-string: to resume, set PGPASSWORD", text);
+        Assert.Contains("# Not written here: fedactors.cluster.tls.certificate-password", text);
+        var recorded = FedActorsConfig.Load(run.RunConfPath, Array.Empty<string>());
+        var npgsql = new Npgsql.NpgsqlConnectionStringBuilder(recorded.GetString("fedactors.persistence.connection-string"));
+        Assert.Equal(("db.example", "fl", "fedactors", (string?)null), (npgsql.Host, npgsql.Database, npgsql.Username, npgsql.Password));
+        Assert.Equal("", recorded.GetString("fedactors.cluster.tls.certificate-password"));
+        // The secrets given again on resume make the same run.
+        var resumed = FedActorsConfig.Load(run.RunConfPath, [
+            $"fedactors.persistence.connection-string=\"{connection}\"", "fedactors.cluster.tls.certificate-password=s3cret-cert"]);
+        Assert.Empty(RunIdentity.Differences(recorded, resumed));
+        Assert.Equal(RunIdentity.Fingerprint(config), RunIdentity.Fingerprint(resumed));
+    }
+
+    [Fact]
+    public async Task Run_conf_without_secrets_must_hold_the_config_as_given()
+    {
+        using var dir = new TempDir();
+        var run = RunDirectory.Open("r", Context(dir.Path, DateTimeOffset.UnixEpoch));
+        var config = FedActorsConfig.Load(null, ["fedactors.persistence.connection-string=\"Data Source=elsewhere.db\""]);
+
+        await run.WriteRunConfAsync(config, CancellationToken.None);
+
+        Assert.DoesNotContain("Not written here", File.ReadAllText(run.RunConfPath));
+        Assert.Equal(FedActorsConfig.Flatten(config), FedActorsConfig.Flatten(FedActorsConfig.Load(run.RunConfPath, Array.Empty<string>())));
+    }
+
+    [Fact]
     public async Task Run_directory_given_with_out_must_be_relative_to_the_working_directory_and_report_a_previous_run()
     {
         using var dir = new TempDir();

@@ -98,6 +98,30 @@ public sealed partial record PersistenceSettings
         return Path.GetFullPath(path, Path.GetFullPath(runDirectory));
     }
 
+    /// <summary>
+    /// The connection string without its password (Npgsql's <c>Password</c>, or the <c>Password</c> of an encrypted
+    /// SQLite file), for files that outlive the process such as run.conf; the string itself when it holds none.
+    /// </summary>
+    /// <remarks>A resumed run takes the password again from <c>--set</c>, or for PostgreSQL from <c>PGPASSWORD</c> or a passfile.</remarks>
+    public string ConnectionStringWithoutPassword()
+    {
+        switch (Provider)
+        {
+            case PersistenceProvider.PostgreSql:
+                var npgsql = new NpgsqlConnectionStringBuilder(ConnectionString);
+                if (npgsql.Password is null) return ConnectionString;
+                npgsql.Remove("Password");
+                return npgsql.ConnectionString;
+            case PersistenceProvider.Sqlite when ConnectionString.Contains('='):
+                var sqlite = new SqliteConnectionStringBuilder(ConnectionString);
+                if (string.IsNullOrEmpty(sqlite.Password)) return ConnectionString;
+                sqlite.Remove("Password");
+                return sqlite.ConnectionString;
+            default:
+                return ConnectionString;
+        }
+    }
+
     private static void CheckConnectionString(PersistenceProvider provider, string value, string key)
     {
         if (provider == PersistenceProvider.PostgreSql)

@@ -108,10 +108,17 @@ public sealed class RunDirectory : IDisposable
         }
     }
 
-    /// <summary>Writes the <c>fedactors</c> section of <paramref name="config"/> to run.conf; <c>--config run.conf</c> reproduces the run.</summary>
-    public Task WriteRunConfAsync(Config config, CancellationToken ct) =>
-        AtomicFile.WriteAllTextAsync(RunConfPath,
-            "# Effective configuration of this run, written by fedactors. Reuse it with --config.\n" + FedActorsConfig.Render(config), ct);
+    /// <summary>
+    /// Writes the <c>fedactors</c> section of <paramref name="config"/> to run.conf, secrets left out (<see cref="RunConfSecrets"/>);
+    /// <c>--config run.conf</c> reproduces the run, with the secrets given again.
+    /// </summary>
+    public Task WriteRunConfAsync(Config config, CancellationToken ct)
+    {
+        var (recorded, omitted) = RunConfSecrets.Strip(config);
+        var header = "# Effective configuration of this run, written by fedactors. Reuse it with --config.\n" +
+            string.Concat(omitted.Select(o => $"# Not written here: {o}.\n"));
+        return AtomicFile.WriteAllTextAsync(RunConfPath, header + FedActorsConfig.Render(recorded), ct);
+    }
 
     private static string FreshDefault(CommandContext ctx)
     {

@@ -34,6 +34,41 @@ public class PersistenceSettingsTests
     }
 
     [Theory]
+    [InlineData("postgresql", "Host=db;Database=fl;Username=u;Password=s3cret", "s3cret")]
+    [InlineData("postgresql", "Host=db;Database=fl;Username=u;PWD='a;b=c'", "a;b=c")]
+    [InlineData("sqlite", "Data Source=/runs/a/state.db;Password=s3cret", "s3cret")]
+    public void Connection_string_without_password_must_keep_everything_but_the_password(string provider, string connection, string password)
+    {
+        var s = PersistenceSettings.Create(With($"fedactors.persistence {{ provider = {provider}, connection-string = \"{connection.Replace("\"", "\\\"")}\" }}"));
+
+        var stripped = s.ConnectionStringWithoutPassword();
+
+        Assert.DoesNotContain(password, stripped);
+        Assert.DoesNotContain("password", stripped, StringComparison.OrdinalIgnoreCase);
+        var again = PersistenceSettings.Create(With($"fedactors.persistence {{ provider = {provider}, connection-string = \"{stripped}\" }}"));
+        if (provider == "postgresql")
+        {
+            var b = new Npgsql.NpgsqlConnectionStringBuilder(again.ConnectionString);
+            Assert.Equal(("db", "fl", "u", (string?)null), (b.Host, b.Database, b.Username, b.Password));
+        }
+        else
+        {
+            Assert.Equal("/runs/a/state.db", again.SqliteFile("/elsewhere"));
+        }
+    }
+
+    [Theory]
+    [InlineData("postgresql", "Host=db;Database=fl;Username=u")]
+    [InlineData("sqlite", "Data Source=/runs/a/state.db")]
+    [InlineData("sqlite", "")]
+    public void Connection_string_without_a_password_must_be_left_as_written(string provider, string connection)
+    {
+        var s = PersistenceSettings.Create(With($"fedactors.persistence {{ provider = {provider}, connection-string = \"{connection}\" }}"));
+
+        Assert.Equal(connection, s.ConnectionStringWithoutPassword());
+    }
+
+    [Theory]
     [InlineData("fedactors.persistence.provider = mysql",
         "fedactors.persistence.provider: unknown 'mysql'; valid values are sqlite, postgresql, memory")]
     [InlineData("fedactors.persistence.provider = postgresql",
