@@ -88,13 +88,13 @@ public sealed record CoordinatorCheckpoint
 /// <param name="Round">FedAvg round (0 for asynchronous algorithms).</param>
 /// <param name="Dropped">The device drops out: the job was never sent and will time out.</param>
 /// <param name="Arrived">Its result had arrived and was held for its turn.</param>
-public sealed record CheckpointJob(long Id, int ClientId, long BaseVersion, long Round, bool Dropped, bool Arrived);
+public readonly record struct CheckpointJob(long Id, int ClientId, long BaseVersion, long Round, bool Dropped, bool Arrived);
 
 /// <summary>A scheduled event of the coordinator.</summary>
 /// <param name="Time">When it fires (virtual or wall seconds).</param>
 /// <param name="Kind">0 finish, 1 timeout, 2 round deadline, 3 retry.</param>
 /// <param name="Id">Job id (finish, timeout), round (deadline) or an ordering id (retry).</param>
-public sealed record CheckpointEvent(double Time, int Kind, long Id);
+public readonly record struct CheckpointEvent(double Time, int Kind, long Id);
 
 /// <summary>FedAvg round state.</summary>
 /// <param name="Number">Current round.</param>

@@ -49,6 +49,7 @@ public sealed partial class CoordinatorCore
             if (b.Dimension != core._dimension)
                 throw new InvalidOperationException($"model version {j.BaseVersion} has {b.Dimension} weights, expected {core._dimension}");
             core._inFlight.Add(j.Id, new InFlightJob(j.Id, j.ClientId, b, j.Round) { Dropped = j.Dropped });
+            core._inFlightOrder.Add(j.Id);
             core._busy.Add(j.ClientId);
             core._versionRefs[j.BaseVersion] = core._versionRefs.GetValueOrDefault(j.BaseVersion) + 1;
         }
@@ -56,7 +57,7 @@ public sealed partial class CoordinatorCore
         {
             if (!Enum.IsDefined((EventKind)e.Kind))
                 throw new InvalidOperationException($"the persisted state holds a scheduled event of unknown kind {e.Kind}");
-            core._events.Enqueue(new TimedEvent((EventKind)e.Kind, e.Id), (e.Time, e.Kind, e.Id));
+            core._events.Add((EventKind)e.Kind, e.Id, e.Time);
             core._retryPending |= e.Kind == (int)EventKind.Retry;
         }
         foreach (var id in checkpoint.Abandoned) core._abandoned.Add(id);
@@ -140,7 +141,9 @@ public sealed partial class CoordinatorCore
             foreach (var (step, pending) in _pendingEvaluations)
                 if (pending.Result is null) _out.Add(new EvaluateModel(pending.Version, step));
             // Virtual clock: the finish events say when each result will be applied (the pool's training order).
-            var applyAt = _events.UnorderedItems.Where(e => e.Element.Kind == EventKind.Finish).ToDictionary(e => e.Element.Id, e => e.Priority.Time);
+            var applyAt = new Dictionary<long, double>();
+            foreach (var e in _events)
+                if (e.Kind == (int)EventKind.Finish) applyAt[e.Id] = e.Time;
             foreach (var job in _inFlight.Values.OrderBy(j => j.Id))
                 if (!job.Dropped && job.Result is null && !_abandoned.Contains(job.Id))
                     _out.Add(new DispatchJob(new ClientProtocol.TrainJob(new JobId(job.Id), job.ClientId, job.Base, _run.Client, _run.Seed)
@@ -160,30 +163,30 @@ public sealed partial class CoordinatorCore
     {
         if (_buffer is not null && _buffer.Count != 0)
             throw new InvalidOperationException("a checkpoint is only taken at a step boundary, with the buffer empty");
-        // Taken at every server step: sorted arrays rather than LINQ sorts and sorted sets, which cost more than the step.
-        var retained = new List<long> { Current.Number };
-        var inFlight = new CheckpointJob[_inFlight.Count];
-        var inFlightIds = new long[inFlight.Length];
-        int n = 0;
-        foreach (var j in _inFlight.Values)
-        {
-            if (!retained.Contains(j.Base.Number)) retained.Add(j.Base.Number);
-            inFlightIds[n] = j.Id;
-            inFlight[n++] = new CheckpointJob(j.Id, j.ClientId, j.Base.Number, j.Round, j.Dropped, j.Result is not null);
-        }
-        Array.Sort(inFlightIds, inFlight);
+        // Taken at every server step, over every job in flight (10,000 and more): arrays of structs sorted in place,
+        // no LINQ and no per-job lookups, which at that concurrency cost more than the step.
+        // The retained versions are the in-flight jobs' bases (counted as they are dispatched and released), the
+        // current version and those of evaluations still pending.
+        var retained = new List<long>(_versionRefs.Count + _pendingEvaluations.Count + 1) { Current.Number };
+        foreach (var v in _versionRefs.Keys)
+            if (v != Current.Number) retained.Add(v);
         foreach (var p in _pendingEvaluations.Values)
             if (!retained.Contains(p.Version.Number)) retained.Add(p.Version.Number);
         retained.Sort();
-        var events = new CheckpointEvent[_events.Count];
-        var eventKeys = new (double Time, int Kind, long Id)[events.Length];
-        n = 0;
-        foreach (var (_, at) in _events.UnorderedItems)
+        // The jobs in flight in id order: the dispatch order, with the jobs released since the last step left out.
+        var inFlight = new CheckpointJob[_inFlight.Count];
+        int n = 0, kept = 0;
+        for (int i = 0; i < _inFlightOrder.Count; i++)
         {
-            eventKeys[n] = at;
-            events[n++] = new CheckpointEvent(at.Time, at.Kind, at.Id);
+            long id = _inFlightOrder[i];
+            if (!_inFlight.TryGetValue(id, out var j)) continue;
+            _inFlightOrder[kept++] = id;
+            inFlight[n++] = new CheckpointJob(j.Id, j.ClientId, j.Base.Number, j.Round, j.Dropped, j.Result is not null);
         }
-        Array.Sort(eventKeys, events);
+        _inFlightOrder.RemoveRange(kept, _inFlightOrder.Count - kept);
+        var events = new CheckpointEvent[_events.Count];
+        n = 0;
+        foreach (var (time, kind, id) in _events) events[n++] = new CheckpointEvent(time, kind, id);
         var changes = _participationChanged.Order().Select(c => new ParticipationCount(c, _participation[c])).ToArray();
         _participationChanged.Clear();
         var newRecords = _records.Skip(_recordsCheckpointed).ToArray();

@@ -39,7 +39,9 @@ public sealed partial class CoordinatorCore
     private readonly HashSet<int> _busy = new();
     private readonly HashSet<long> _abandoned = new();
     private readonly Dictionary<long, int> _versionRefs = new();
-    private readonly PriorityQueue<TimedEvent, (double Time, int Kind, long Id)> _events = new();
+    private readonly EventSchedule _events = new();
+    // Ids of the jobs dispatched, ascending: checkpoints list the jobs in flight in id order without sorting them.
+    private readonly List<long> _inFlightOrder = new();
     private readonly List<ICoordinatorEffect> _out = new();
 
     private readonly UpdateBuffer? _buffer;
@@ -213,7 +215,7 @@ public sealed partial class CoordinatorCore
         Now = now;
         while (!_finishing && _events.TryPeek(out var ev, out var at) && at.Time <= now)
         {
-            _events.Dequeue();
+            _events.RemoveNext();
             Fire(ev);
         }
     }
@@ -319,12 +321,12 @@ public sealed partial class CoordinatorCore
             {
                 if (!_inFlight.TryGetValue(ev.Id, out var job))
                 {
-                    _events.Dequeue();
+                    _events.RemoveNext();
                     continue;
                 }
                 if (job.Result is null) return; // an earlier-finishing job has not arrived yet: hold everything after it
             }
-            _events.Dequeue();
+            _events.RemoveNext();
             Now = at.Time;
             Fire(ev);
         }
@@ -504,7 +506,7 @@ public sealed partial class CoordinatorCore
             return;
         }
         if (_server.RoundDeadline is double deadline)
-            _events.Enqueue(new TimedEvent(EventKind.Deadline, _round), (Now + deadline, (int)EventKind.Deadline, _round));
+            _events.Add(EventKind.Deadline, _round, Now + deadline);
     }
 
     private void CloseRound()
@@ -564,7 +566,7 @@ public sealed partial class CoordinatorCore
         _retryPending = true;
         double delay = Math.Max(1.0, _simulation.Device.AvailabilityPeriod / 1000);
         long id = _nextJob; // any id: retries at the same time are equivalent
-        _events.Enqueue(new TimedEvent(EventKind.Retry, id), (Now + delay, (int)EventKind.Retry, id));
+        _events.Add(EventKind.Retry, id, Now + delay);
     }
 
     private bool TryDispatch()
@@ -579,6 +581,7 @@ public sealed partial class CoordinatorCore
         _nextJob++;
         var job = new InFlightJob(id, client, Current, _server.Algorithm == FlAlgorithm.FedAvg ? _round : 0);
         _inFlight.Add(id, job);
+        _inFlightOrder.Add(id);
         _busy.Add(client);
         _versionRefs[Current.Number] = _versionRefs.GetValueOrDefault(Current.Number) + 1;
         if (job.Round != 0) _roundOutstanding++;
@@ -604,7 +607,7 @@ public sealed partial class CoordinatorCore
         return true;
     }
 
-    private void Schedule(EventKind kind, long id, double time) => _events.Enqueue(new TimedEvent(kind, id), (time, (int)kind, id));
+    private void Schedule(EventKind kind, long id, double time) => _events.Add(kind, id, time);
 
     private void Release(InFlightJob job)
     {

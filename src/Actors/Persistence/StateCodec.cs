@@ -162,7 +162,6 @@ internal static class StateCodec
         w.WriteInt64(c.NextJob);
         w.WriteList(c.InFlight, static (w, j) =>
         {
-            ArgumentNullException.ThrowIfNull(j);
             w.WriteInt64(j.Id);
             w.WriteInt32(j.ClientId);
             w.WriteInt64(j.BaseVersion);
@@ -172,7 +171,6 @@ internal static class StateCodec
         });
         w.WriteList(c.Events, static (w, e) =>
         {
-            ArgumentNullException.ThrowIfNull(e);
             w.WriteDouble(e.Time);
             w.WriteInt32(e.Kind);
             w.WriteInt64(e.Id);

@@ -44,6 +44,8 @@ internal sealed class CoreDriver
 
     public List<RunFinished> Finished { get; } = new();
 
+    public List<CoordinatorCheckpoint> Checkpoints { get; } = new();
+
     /// <summary>Constant speed and no jitter: every job takes the same virtual time, so finish order is job-id order.</summary>
     public static SimulationSettings Sim(double dropout = 0) => SimulationSettings.Default with
     {
@@ -89,6 +91,9 @@ internal sealed class CoreDriver
                     break;
                 case RunFinished f:
                     Finished.Add(f);
+                    break;
+                case StepCommitted c:
+                    Checkpoints.Add(c.Checkpoint);
                     break;
             }
         }

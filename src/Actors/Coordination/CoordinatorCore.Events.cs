@@ -1,0 +1,43 @@
+namespace FedActors.Actors.Coordination;
+
+public sealed partial class CoordinatorCore
+{
+    /// <summary>
+    /// The scheduled events (finishes, timeouts, round deadlines, retries) kept in firing order: by time, then
+    /// kind, then id. Every key is unique (one finish or timeout per job, one deadline per round, one retry at a
+    /// time), so the order is total. Kept sorted rather than as a heap: a checkpoint at every server step lists
+    /// them all in order, and sorting one entry per job in flight at every step cost more than the step at
+    /// thousands of jobs in flight.
+    /// </summary>
+    private sealed class EventSchedule
+    {
+        private readonly SortedSet<(double Time, int Kind, long Id)> _events = new();
+
+        public int Count => _events.Count;
+
+        public void Add(EventKind kind, long id, double time)
+        {
+            if (!_events.Add((time, (int)kind, id)))
+                throw new InvalidOperationException($"the {kind} event of {id} at {time} is already scheduled");
+        }
+
+        /// <summary>The next event to fire, without removing it.</summary>
+        public bool TryPeek(out TimedEvent next, out (double Time, int Kind, long Id) at)
+        {
+            if (_events.Count == 0)
+            {
+                (next, at) = (default, default);
+                return false;
+            }
+            at = _events.Min;
+            next = new TimedEvent((EventKind)at.Kind, at.Id);
+            return true;
+        }
+
+        /// <summary>Removes the next event (the one <see cref="TryPeek"/> returns).</summary>
+        public void RemoveNext() => _events.Remove(_events.Min);
+
+        /// <summary>Every event, in firing order.</summary>
+        public SortedSet<(double Time, int Kind, long Id)>.Enumerator GetEnumerator() => _events.GetEnumerator();
+    }
+}
