@@ -26,13 +26,13 @@ public sealed record CoordinatorCheckpoint
     /// <summary>The id the next dispatched job gets.</summary>
     public required long NextJob { get; init; }
 
-    /// <summary>Jobs dispatched and not yet resolved, by id.</summary>
+    /// <summary>Jobs dispatched and not yet resolved, by id (of a delta: those dispatched or changed since the previous step).</summary>
     public required IReadOnlyList<CheckpointJob> InFlight { get; init; }
 
-    /// <summary>The scheduler's timed events (finish, timeout, deadline, retry).</summary>
+    /// <summary>The scheduler's timed events (finish, timeout, deadline, retry), in firing order (of a delta: those scheduled since the previous step).</summary>
     public required IReadOnlyList<CheckpointEvent> Events { get; init; }
 
-    /// <summary>Wall clock: jobs given up whose late answers are to be ignored.</summary>
+    /// <summary>Wall clock: jobs given up whose late answers are to be ignored, ascending (of a delta: those given up since the previous step).</summary>
     public required IReadOnlyList<long> Abandoned { get; init; }
 
     /// <summary>FedAvg's round state.</summary>
@@ -79,6 +79,24 @@ public sealed record CoordinatorCheckpoint
 
     /// <summary>Versions whose weights a restore needs: this step's, in-flight jobs' bases, pending evaluations'.</summary>
     public required IReadOnlyList<long> RetainedVersions { get; init; }
+
+    /// <summary>
+    /// True when <see cref="InFlight"/>, <see cref="Events"/> and <see cref="Abandoned"/> hold only what changed since the
+    /// previous step's checkpoint: jobs dispatched or changed, events scheduled, jobs given up, with what left them in
+    /// <see cref="RemovedJobs"/>, <see cref="RemovedEvents"/> and <see cref="RemovedAbandoned"/>. A step changes a few
+    /// jobs while thousands may be in flight, so a journaled step costs what it changed, not the whole population in
+    /// flight. False (a full checkpoint) for a run's first step and in snapshots; only a full checkpoint restores a core.
+    /// </summary>
+    public bool IsDelta { get; init; }
+
+    /// <summary>Of a delta: ids of the jobs in flight at the previous checkpoint that are resolved now, ascending.</summary>
+    public IReadOnlyList<long> RemovedJobs { get; init; } = [];
+
+    /// <summary>Of a delta: events scheduled at the previous checkpoint that have fired since, in firing order.</summary>
+    public IReadOnlyList<CheckpointEvent> RemovedEvents { get; init; } = [];
+
+    /// <summary>Of a delta: given-up jobs listed at the previous checkpoint whose late result has come in since, ascending.</summary>
+    public IReadOnlyList<long> RemovedAbandoned { get; init; } = [];
 }
 
 /// <summary>A job in flight at a checkpoint.</summary>

@@ -29,6 +29,8 @@ public sealed partial class CoordinatorCore
         ArgumentNullException.ThrowIfNull(versions);
         ArgumentNullException.ThrowIfNull(participation);
         ArgumentNullException.ThrowIfNull(records);
+        if (checkpoint.IsDelta)
+            throw new InvalidOperationException("a checkpoint that holds only a step's changes cannot restore a core: fold it onto the full state first");
         ModelVersion Version(long number) => versions.TryGetValue(number, out var w)
             ? new ModelVersion(number, w)
             : throw new InvalidOperationException($"the persisted state lacks the weights of model version {number}");
@@ -49,7 +51,6 @@ public sealed partial class CoordinatorCore
             if (b.Dimension != core._dimension)
                 throw new InvalidOperationException($"model version {j.BaseVersion} has {b.Dimension} weights, expected {core._dimension}");
             core._inFlight.Add(j.Id, new InFlightJob(j.Id, j.ClientId, b, j.Round) { Dropped = j.Dropped });
-            core._inFlightOrder.Add(j.Id);
             core._busy.Add(j.ClientId);
             core._versionRefs[j.BaseVersion] = core._versionRefs.GetValueOrDefault(j.BaseVersion) + 1;
         }
@@ -93,6 +94,13 @@ public sealed partial class CoordinatorCore
         core.FailureReason = checkpoint.FailureReason;
         core.Target = checkpoint.Target;
         core._resumeFromStep = true;
+        // The restored state is the journal's: the next checkpoint lists what changes from here.
+        core._checkpointed = true;
+        core._checkpointNextJob = checkpoint.NextJob;
+        core._jobsTouched.Clear();
+        core._jobsReleased.Clear();
+        core._events.Changes.Clear();
+        core._abandonedChanges.Clear();
         return core;
     }
 
@@ -163,30 +171,31 @@ public sealed partial class CoordinatorCore
     {
         if (_buffer is not null && _buffer.Count != 0)
             throw new InvalidOperationException("a checkpoint is only taken at a step boundary, with the buffer empty");
-        // Taken at every server step, over every job in flight (10,000 and more): arrays of structs sorted in place,
-        // no LINQ and no per-job lookups, which at that concurrency cost more than the step.
         // The retained versions are the in-flight jobs' bases (counted as they are dispatched and released), the
-        // current version and those of evaluations still pending.
+        // current version and those of evaluations still pending: no pass over the jobs in flight.
         var retained = new List<long>(_versionRefs.Count + _pendingEvaluations.Count + 1) { Current.Number };
         foreach (var v in _versionRefs.Keys)
             if (v != Current.Number) retained.Add(v);
         foreach (var p in _pendingEvaluations.Values)
             if (!retained.Contains(p.Version.Number)) retained.Add(p.Version.Number);
         retained.Sort();
-        // The jobs in flight in id order: the dispatch order, with the jobs released since the last step left out.
-        var inFlight = new CheckpointJob[_inFlight.Count];
-        int n = 0, kept = 0;
-        for (int i = 0; i < _inFlightOrder.Count; i++)
-        {
-            long id = _inFlightOrder[i];
-            if (!_inFlight.TryGetValue(id, out var j)) continue;
-            _inFlightOrder[kept++] = id;
-            inFlight[n++] = new CheckpointJob(j.Id, j.ClientId, j.Base.Number, j.Round, j.Dropped, j.Result is not null);
-        }
-        _inFlightOrder.RemoveRange(kept, _inFlightOrder.Count - kept);
-        var events = new CheckpointEvent[_events.Count];
-        n = 0;
-        foreach (var (time, kind, id) in _events) events[n++] = new CheckpointEvent(time, kind, id);
+        // After the first step only what changed is listed (see CoordinatorCheckpoint.IsDelta): a step touches a few
+        // jobs while thousands may be in flight, and listing them all at every step cost more than the step.
+        CheckpointJob Listed(InFlightJob j) => new(j.Id, j.ClientId, j.Base.Number, j.Round, j.Dropped, j.Result is not null);
+        bool delta = _checkpointed;
+        var jobIds = (delta ? _jobsTouched.Where(_inFlight.ContainsKey) : _inFlight.Keys).ToArray();
+        Array.Sort(jobIds);
+        var inFlight = Array.ConvertAll(jobIds, id => Listed(_inFlight[id]));
+        // Jobs dispatched after the previous checkpoint and resolved before this one were never listed.
+        var removedJobs = delta ? _jobsReleased.Where(id => id < _checkpointNextJob).ToArray() : [];
+        Array.Sort(removedJobs);
+        var (eventsAdded, eventsRemoved) = _events.Changes.Take(Comparer<(double Time, int Kind, long Id)>.Default);
+        var (abandonedAdded, abandonedRemoved) = _abandonedChanges.Take(Comparer<long>.Default);
+        var events = delta ? Array.ConvertAll(eventsAdded, e => new CheckpointEvent(e.Time, e.Kind, e.Id)) : _events.ToCheckpoint();
+        _jobsTouched.Clear();
+        _jobsReleased.Clear();
+        _checkpointed = true;
+        _checkpointNextJob = _nextJob;
         var changes = _participationChanged.Order().Select(c => new ParticipationCount(c, _participation[c])).ToArray();
         _participationChanged.Clear();
         var newRecords = _records.Skip(_recordsCheckpointed).ToArray();
@@ -198,11 +207,15 @@ public sealed partial class CoordinatorCore
             NextJob = _nextJob,
             InFlight = inFlight,
             Events = events,
-            Abandoned = _abandoned.Order().ToArray(),
+            Abandoned = delta ? abandonedAdded : _abandoned.Order().ToArray(),
+            IsDelta = delta,
+            RemovedJobs = removedJobs,
+            RemovedEvents = delta ? Array.ConvertAll(eventsRemoved, e => new CheckpointEvent(e.Time, e.Kind, e.Id)) : [],
+            RemovedAbandoned = delta ? abandonedRemoved : [],
             Round = new CheckpointRound(_round, _roundOpen, _roundOutstanding, _roundReceived, _roundWeight, _emptyRounds),
             Counters = new CheckpointCounters(new SortedDictionary<string, long>(_rejected, StringComparer.Ordinal), _updatesApplied, _droppedStale,
                 _jobsDispatched, _jobsDropped, _samplesTrained, _trainSeconds, BytesUp, BytesDown),
-            Window = new CheckpointWindow(new SortedDictionary<int, long>(_stalenessWindow), _windowUpdates, _windowMaxStaleness,
+            Window = new CheckpointWindow(new Dictionary<int, long>(_stalenessWindow), _windowUpdates, _windowMaxStaleness,
                 _windowStalenessSum, _normMean, _normM2, _cosineSum, _cosineCount),
             ParticipationChanges = changes,
             MaxParticipation = _maxParticipation,

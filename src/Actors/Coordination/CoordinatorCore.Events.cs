@@ -15,10 +15,14 @@ public sealed partial class CoordinatorCore
 
         public int Count => _events.Count;
 
+        /// <summary>Events scheduled and fired since the last checkpoint took them.</summary>
+        public SetChanges<(double Time, int Kind, long Id)> Changes { get; } = new();
+
         public void Add(EventKind kind, long id, double time)
         {
             if (!_events.Add((time, (int)kind, id)))
                 throw new InvalidOperationException($"the {kind} event of {id} at {time} is already scheduled");
+            Changes.Added((time, (int)kind, id));
         }
 
         /// <summary>The next event to fire, without removing it.</summary>
@@ -35,7 +39,21 @@ public sealed partial class CoordinatorCore
         }
 
         /// <summary>Removes the next event (the one <see cref="TryPeek"/> returns).</summary>
-        public void RemoveNext() => _events.Remove(_events.Min);
+        public void RemoveNext()
+        {
+            var next = _events.Min;
+            _events.Remove(next);
+            Changes.Removed(next);
+        }
+
+        /// <summary>Every event, in firing order, as a checkpoint lists them.</summary>
+        public CheckpointEvent[] ToCheckpoint()
+        {
+            var events = new CheckpointEvent[_events.Count];
+            int n = 0;
+            foreach (var (time, kind, id) in _events) events[n++] = new CheckpointEvent(time, kind, id);
+            return events;
+        }
 
         /// <summary>Every event, in firing order.</summary>
         public SortedSet<(double Time, int Kind, long Id)>.Enumerator GetEnumerator() => _events.GetEnumerator();

@@ -40,8 +40,12 @@ public sealed partial class CoordinatorCore
     private readonly HashSet<long> _abandoned = new();
     private readonly Dictionary<long, int> _versionRefs = new();
     private readonly EventSchedule _events = new();
-    // Ids of the jobs dispatched, ascending: checkpoints list the jobs in flight in id order without sorting them.
-    private readonly List<long> _inFlightOrder = new();
+    // What changed since the last checkpoint, which lists only that (see CoordinatorCheckpoint.IsDelta).
+    private readonly HashSet<long> _jobsTouched = new();
+    private readonly List<long> _jobsReleased = new();
+    private readonly SetChanges<long> _abandonedChanges = new();
+    private bool _checkpointed;
+    private long _checkpointNextJob;
     private readonly List<ICoordinatorEffect> _out = new();
 
     private readonly UpdateBuffer? _buffer;
@@ -286,7 +290,11 @@ public sealed partial class CoordinatorCore
     private void Arrive(JobId id, object result, double now)
     {
         if (IsFinished || _finishing) return;
-        if (_abandoned.Remove(id.Value)) return; // counted when it was given up
+        if (_abandoned.Remove(id.Value))
+        {
+            _abandonedChanges.Removed(id.Value);
+            return; // counted when it was given up
+        }
         if (!_inFlight.TryGetValue(id.Value, out var job))
         {
             Reject(id.Value < 0 || id.Value >= _nextJob ? "unknown_job" : "duplicate");
@@ -305,6 +313,7 @@ public sealed partial class CoordinatorCore
         else
         {
             job.Result = result;
+            _jobsTouched.Add(job.Id);
             Drain();
         }
     }
@@ -383,7 +392,7 @@ public sealed partial class CoordinatorCore
         Release(job);
         _jobsDropped++;
         // Under the wall clock the job was sent and may still report: ignore it then.
-        if (!job.Dropped) _abandoned.Add(job.Id);
+        if (!job.Dropped && _abandoned.Add(job.Id)) _abandonedChanges.Added(job.Id);
         AfterResolution();
     }
 
@@ -520,7 +529,7 @@ public sealed partial class CoordinatorCore
             else
             {
                 Reject("late");
-                if (job.Result is null) _abandoned.Add(job.Id);
+                if (job.Result is null && _abandoned.Add(job.Id)) _abandonedChanges.Added(job.Id);
             }
         }
         _emptyRounds = _roundReceived > 0 ? 0 : _emptyRounds + 1;
@@ -581,7 +590,7 @@ public sealed partial class CoordinatorCore
         _nextJob++;
         var job = new InFlightJob(id, client, Current, _server.Algorithm == FlAlgorithm.FedAvg ? _round : 0);
         _inFlight.Add(id, job);
-        _inFlightOrder.Add(id);
+        _jobsTouched.Add(id);
         _busy.Add(client);
         _versionRefs[Current.Number] = _versionRefs.GetValueOrDefault(Current.Number) + 1;
         if (job.Round != 0) _roundOutstanding++;
@@ -612,6 +621,7 @@ public sealed partial class CoordinatorCore
     private void Release(InFlightJob job)
     {
         _inFlight.Remove(job.Id);
+        _jobsReleased.Add(job.Id);
         _busy.Remove(job.ClientId);
         if (job.Round != 0 && job.Round == _round) _roundOutstanding--;
         long v = job.Base.Number;

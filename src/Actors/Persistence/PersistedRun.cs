@@ -12,12 +12,28 @@ public sealed class PersistedRun
     private readonly Dictionary<int, int> _participation = new();
     private readonly List<EvaluationRecord> _records = new();
     private readonly List<IPersistedState> _inputs = new();
+    // The latest step's jobs in flight, events and given-up jobs in full: checkpoints after a run's first step list
+    // only their changes (CoordinatorCheckpoint.IsDelta), folded here.
+    private readonly SortedDictionary<long, CheckpointJob> _inFlight = new();
+    private readonly SortedSet<CheckpointEvent> _events = new(EventOrder.Instance);
+    private readonly SortedSet<long> _abandoned = new();
+    private CoordinatorCheckpoint? _latest;
+    private CoordinatorCheckpoint? _latestInFull;
 
     /// <summary>The run's first event, once seen.</summary>
     public RunStarted? Started { get; private set; }
 
-    /// <summary>The latest step's checkpoint (null before the first step).</summary>
-    public CoordinatorCheckpoint? Latest { get; private set; }
+    /// <summary>The latest step's checkpoint in full, its changes folded onto the steps before (null before the first step).</summary>
+    public CoordinatorCheckpoint? Latest => _latest is null ? null : _latestInFull ??= _latest with
+    {
+        IsDelta = false,
+        InFlight = _inFlight.Values.ToArray(),
+        Events = _events.ToArray(),
+        Abandoned = _abandoned.ToArray(),
+        RemovedJobs = [],
+        RemovedEvents = [],
+        RemovedAbandoned = [],
+    };
 
     /// <summary>Weights by version number: version 0 until the first step, then the latest checkpoint's retained versions.</summary>
     public IReadOnlyDictionary<long, float[]> Versions => _versions;
@@ -56,13 +72,15 @@ public sealed class PersistedRun
                 RequireStarted(step);
                 var checkpoint = step.Checkpoint;
                 // Every step is journaled: a gap means entries are missing.
-                long expected = Latest is null ? 0 : Latest.ServerStep + 1;
+                long expected = _latest is null ? 0 : _latest.ServerStep + 1;
                 if (checkpoint.ServerStep != expected)
-                    throw new InvalidOperationException($"server step {checkpoint.ServerStep} follows {(Latest is null ? "the run's start" : $"step {Latest.ServerStep}")} in the journal; expected step {expected}");
+                    throw new InvalidOperationException($"server step {checkpoint.ServerStep} follows {(_latest is null ? "the run's start" : $"step {_latest.ServerStep}")} in the journal; expected step {expected}");
+                FoldInFlight(checkpoint);
                 _versions[checkpoint.ServerStep] = step.Weights;
                 foreach (var p in checkpoint.ParticipationChanges) _participation[p.ClientId] = p.Count;
                 _records.AddRange(checkpoint.NewRecords);
-                Latest = checkpoint;
+                _latest = checkpoint;
+                _latestInFull = null;
                 WallSeconds = step.WallSeconds;
                 Prune(checkpoint);
                 break;
@@ -78,7 +96,8 @@ public sealed class PersistedRun
             case CoordinatorSnapshot snapshot:
                 Clear();
                 Started = snapshot.Started;
-                Latest = snapshot.Latest;
+                if (snapshot.Latest is { } latest) FoldInFlight(latest);
+                _latest = snapshot.Latest;
                 foreach (var v in snapshot.Versions) _versions[v.Number] = v.Weights;
                 foreach (var p in snapshot.Participation) _participation[p.ClientId] = p.Count;
                 _records.AddRange(snapshot.Records);
@@ -99,14 +118,55 @@ public sealed class PersistedRun
         _participation.OrderBy(p => p.Key).Select(p => new ParticipationCount(p.Key, p.Value)).ToArray(),
         _records.ToArray(), _inputs.Cast<ResultPersisted>().ToArray(), Resumed, WallSeconds);
 
+    /// <summary>Takes a full checkpoint's jobs, events and given-up jobs, or applies a delta's changes to those of the step before.</summary>
+    private void FoldInFlight(CoordinatorCheckpoint checkpoint)
+    {
+        if (!checkpoint.IsDelta)
+        {
+            _inFlight.Clear();
+            _events.Clear();
+            _abandoned.Clear();
+        }
+        else if (_latest is null)
+        {
+            throw new InvalidOperationException($"the checkpoint of step {checkpoint.ServerStep} holds changes, but no step before it is in the journal");
+        }
+        foreach (var id in checkpoint.RemovedJobs)
+            if (!_inFlight.Remove(id))
+                throw new InvalidOperationException($"step {checkpoint.ServerStep} resolves job {id}, which was not in flight");
+        foreach (var j in checkpoint.InFlight) _inFlight[j.Id] = j;
+        foreach (var e in checkpoint.RemovedEvents)
+            if (!_events.Remove(e))
+                throw new InvalidOperationException($"step {checkpoint.ServerStep} fires an event (kind {e.Kind}, id {e.Id}, at {e.Time}) that was not scheduled");
+        foreach (var e in checkpoint.Events)
+            if (!_events.Add(e))
+                throw new InvalidOperationException($"step {checkpoint.ServerStep} schedules an event (kind {e.Kind}, id {e.Id}, at {e.Time}) twice");
+        foreach (var id in checkpoint.RemovedAbandoned) _abandoned.Remove(id);
+        foreach (var id in checkpoint.Abandoned) _abandoned.Add(id);
+    }
+
     private void Prune(CoordinatorCheckpoint checkpoint)
     {
         var retained = checkpoint.RetainedVersions.ToHashSet();
         foreach (var v in _versions.Keys.Where(v => !retained.Contains(v)).ToList()) _versions.Remove(v);
         // A result journaled before this step either went into it (resolved) or is still held by a job in flight;
         // evaluations and clock advances before it are part of the checkpoint.
-        var held = checkpoint.InFlight.Where(j => j.Arrived).Select(j => j.Id).ToHashSet();
-        _inputs.RemoveAll(i => i is not ResultPersisted r || !held.Contains(r.Result.Job.Value));
+        if (_inputs.Count == 0) return;
+        _inputs.RemoveAll(i => i is not ResultPersisted r || !(_inFlight.TryGetValue(r.Result.Job.Value, out var job) && job.Arrived));
+    }
+
+    /// <summary>Events in firing order: time, kind, id.</summary>
+    private sealed class EventOrder : IComparer<CheckpointEvent>
+    {
+        public static EventOrder Instance { get; } = new();
+
+        public int Compare(CheckpointEvent x, CheckpointEvent y)
+        {
+            int c = x.Time.CompareTo(y.Time);
+            if (c != 0) return c;
+            c = x.Kind.CompareTo(y.Kind);
+            return c != 0 ? c : x.Id.CompareTo(y.Id);
+        }
     }
 
     private static CoordinatorInput ToInput(IPersistedState state) => state switch
@@ -129,6 +189,10 @@ public sealed class PersistedRun
         _records.Clear();
         _inputs.Clear();
         Started = null;
-        Latest = null;
+        _latest = null;
+        _latestInFull = null;
+        _inFlight.Clear();
+        _events.Clear();
+        _abandoned.Clear();
     }
 }

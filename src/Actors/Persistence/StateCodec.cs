@@ -242,6 +242,16 @@ internal static class StateCodec
         }
 
         w.WriteList(c.RetainedVersions, static (w, v) => w.WriteInt64(v));
+        // Format version 2: whether the lists above hold a step's changes only, and what left the state.
+        w.WriteBool(c.IsDelta);
+        w.WriteList(c.RemovedJobs, static (w, id) => w.WriteInt64(id));
+        w.WriteList(c.RemovedEvents, static (w, e) =>
+        {
+            w.WriteDouble(e.Time);
+            w.WriteInt32(e.Kind);
+            w.WriteInt64(e.Id);
+        });
+        w.WriteList(c.RemovedAbandoned, static (w, id) => w.WriteInt64(id));
     }
 
     private static CoordinatorCheckpoint ReadCheckpoint(ref StateReader r) => new()
@@ -318,6 +328,17 @@ internal static class StateCodec
             : null,
         RetainedVersions = r.ReadList("CoordinatorCheckpoint.RetainedVersions", 8,
             static (ref StateReader r) => r.ReadInt64("CoordinatorCheckpoint.RetainedVersions")),
+        // Version 1 checkpoints are always full.
+        IsDelta = r.FormatVersion >= 2 && r.ReadBool("CoordinatorCheckpoint.IsDelta"),
+        RemovedJobs = r.FormatVersion < 2 ? [] : r.ReadList("CoordinatorCheckpoint.RemovedJobs", 8,
+            static (ref StateReader r) => r.ReadInt64("CoordinatorCheckpoint.RemovedJobs")),
+        RemovedEvents = r.FormatVersion < 2 ? [] : r.ReadList("CoordinatorCheckpoint.RemovedEvents", CheckpointEventBytes,
+            static (ref StateReader r) => new CheckpointEvent(
+                r.ReadDouble("CheckpointEvent.Time"),
+                r.ReadInt32("CheckpointEvent.Kind"),
+                r.ReadInt64("CheckpointEvent.Id"))),
+        RemovedAbandoned = r.FormatVersion < 2 ? [] : r.ReadList("CoordinatorCheckpoint.RemovedAbandoned", 8,
+            static (ref StateReader r) => r.ReadInt64("CoordinatorCheckpoint.RemovedAbandoned")),
     };
 
     // ---- Evaluation records ----

@@ -17,11 +17,15 @@ internal ref struct StateReader
     private readonly ReadOnlySpan<byte> _payload;
     private int _position;
 
-    public StateReader(ReadOnlySpan<byte> payload)
+    public StateReader(ReadOnlySpan<byte> payload, ushort formatVersion = StateSerializer.FormatVersion)
     {
         _payload = payload;
         _position = 0;
+        FormatVersion = formatVersion;
     }
+
+    /// <summary>The format version of the blob being read: a field added in a later version is absent from an older blob.</summary>
+    public ushort FormatVersion { get; }
 
     /// <summary>Bytes not read yet.</summary>
     public readonly int Remaining => _payload.Length - _position;

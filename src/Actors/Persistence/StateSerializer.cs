@@ -17,7 +17,7 @@ namespace FedActors.Actors.Persistence;
 /// <code>
 /// offset   size  field
 ///  0        4    magic "FAST" (46 41 53 54): FedActors state
-///  4        2    format version (uint16) = 1
+///  4        2    format version (uint16) = 2 (version 1 is read too)
 ///  6        2    type tag (uint16): 1 RunStarted, 2 StepPersisted, 3 ResultPersisted, 4 RunResumed, 5 CoordinatorSnapshot
 ///  8        4    payload length n (int32)
 /// 12        n    payload: the record's fields in declaration order
@@ -42,8 +42,14 @@ public sealed class StateSerializer : SerializerWithStringManifest
     /// <summary>The serializer id, in Akka's user range (Akka reserves 0–100).</summary>
     public const int SerializerId = 4_711_001;
 
-    /// <summary>The format version this build writes and the only one it reads.</summary>
-    public const ushort FormatVersion = 1;
+    /// <summary>
+    /// The format version this build writes. Version 2 added to each checkpoint whether it lists only a step's changes,
+    /// and what left the state (<see cref="CoordinatorCheckpoint.IsDelta"/>); this build reads version 1 too.
+    /// </summary>
+    public const ushort FormatVersion = 2;
+
+    /// <summary>The oldest format version this build reads.</summary>
+    public const ushort OldestReadableVersion = 1;
 
     /// <summary>The name the serializer is registered under in <c>akka.actor.serializers</c>.</summary>
     public const string SerializerName = "fedactors-state";
@@ -154,9 +160,9 @@ public sealed class StateSerializer : SerializerWithStringManifest
                 $"truncated: the blob has {blob.Length} bytes, fewer than the {HeaderSize + ChecksumSize} of an empty frame");
 
         var version = BinaryPrimitives.ReadUInt16LittleEndian(blob[4..]);
-        if (version != FormatVersion)
+        if (version is < OldestReadableVersion or > FormatVersion)
             throw new StateFormatException(StateFormatError.UnsupportedVersion,
-                $"format version {version} is not supported by this build (supports {FormatVersion})");
+                $"format version {version} is not supported by this build (supports {OldestReadableVersion} to {FormatVersion})");
         var tag = BinaryPrimitives.ReadUInt16LittleEndian(blob[6..]);
         var length = BinaryPrimitives.ReadInt32LittleEndian(blob[8..]);
         if (length < 0)
@@ -180,7 +186,7 @@ public sealed class StateSerializer : SerializerWithStringManifest
             throw new StateFormatException(StateFormatError.ManifestMismatch,
                 $"the manifest '{expected.Manifest}' names type tag {expected.Tag}, but the blob holds type tag {tag} ({kind.Manifest})");
 
-        var reader = new StateReader(blob.Slice(HeaderSize, length));
+        var reader = new StateReader(blob.Slice(HeaderSize, length), version);
         var state = kind.Read(ref reader);
         if (reader.Remaining != 0)
             throw new StateFormatException(StateFormatError.LengthMismatch,

@@ -1,25 +1,29 @@
 using FedActors.Actors.Coordination;
+using FedActors.Actors.Persistence;
 using FedActors.Actors.Simulation;
 
 namespace FedActors.Actors.Tests.Coordination;
 
 /// <summary>
-/// A checkpoint lists the jobs in flight by id and the scheduled events in firing order, with the versions those
-/// jobs and pending evaluations need: what a restore rebuilds, and in one canonical order so that equal states give
-/// equal bytes. The core keeps both in order as it goes instead of sorting them at every step.
+/// After a run's first step, a checkpoint lists only what the step changed (jobs dispatched or changed, events
+/// scheduled, jobs given up, and what left); the journal's fold puts the full state back together, in one canonical
+/// order (jobs by id, events in firing order) so that equal states give equal bytes.
 /// </summary>
 public sealed class CheckpointOrderTests
 {
     [Theory]
     [InlineData(ClockMode.Virtual)]
     [InlineData(ClockMode.Wall)]
-    public void Checkpoints_must_list_exactly_the_jobs_in_flight_by_id_and_the_events_in_firing_order(ClockMode clock)
+    public void Folded_delta_checkpoints_must_hold_exactly_the_jobs_in_flight_by_id_and_the_events_in_firing_order(ClockMode clock)
     {
         // Jittered device speeds: jobs finish out of id order, so the in-flight set has holes after every step.
         var simulation = SimulationSettings.Default with { Clock = clock };
         var d = new CoreDriver(CoreDriver.FedBuff(concurrency: 24, k: 3), simulation, population: 200);
+        var fold = new PersistedRun();
+        fold.Apply(new RunStarted("fingerprint", d.Core.Current.Weights));
         var random = new Random(7);
         double now = 0;
+        int folded = 0;
         for (int i = 0; i < 120 && d.Outstanding.Count > 0; i++)
         {
             // Answer in a scrambled order; under the wall clock let time pass too, so that timeouts fire.
@@ -28,21 +32,33 @@ public sealed class CheckpointOrderTests
             now += 0.5;
             d.Take(clock == ClockMode.Wall ? d.Core.OnUpdate(d.UpdateFor(job), now) : d.Core.OnUpdate(d.UpdateFor(job)));
             if (clock == ClockMode.Wall && i % 10 == 9) d.Take(d.Core.OnTick(now += 40));
+
+            for (; folded < d.Checkpoints.Count; folded++)
+            {
+                var step = d.Checkpoints[folded];
+                Assert.Equal(folded > 0, step.IsDelta);
+                fold.Apply(new StepPersisted(step, d.Core.Current.Weights, now));
+                var full = fold.Latest!;
+                Assert.False(full.IsDelta);
+                var ids = full.InFlight.Select(j => j.Id).ToArray();
+                Assert.Equal(ids.Order(), ids);
+                Assert.Equal(ids.Length, ids.Distinct().Count());
+                Assert.All(ids, id => Assert.InRange(id, 0, full.NextJob - 1));
+                var keys = full.Events.Select(e => (e.Time, e.Kind, e.Id)).ToArray();
+                Assert.Equal(keys.Order(), keys);
+                Assert.Equal(keys.Length, keys.Distinct().Count());
+                // The core counts the jobs in flight per base version as it goes: the folded jobs must need exactly those.
+                var needed = full.InFlight.Select(j => j.BaseVersion).Append(full.ServerStep)
+                    .Concat(full.PendingEvaluations.Select(p => p.Snapshot.ServerStep)).Distinct().Order();
+                Assert.Equal(needed, step.RetainedVersions);
+                // Every job still waited for is in the state (the rest were answered, timed out, or dropped out).
+                Assert.All(d.Outstanding.Where(o => o.Job.Value < full.NextJob), o => Assert.Contains(o.Job.Value, ids));
+            }
         }
 
-        Assert.True(d.Checkpoints.Count > 20, $"only {d.Checkpoints.Count} checkpoints");
-        foreach (var c in d.Checkpoints)
-        {
-            var ids = c.InFlight.Select(j => j.Id).ToArray();
-            Assert.Equal(ids.Order(), ids);
-            Assert.Equal(ids.Length, ids.Distinct().Count());
-            Assert.All(ids, id => Assert.InRange(id, 0, c.NextJob - 1));
-            var keys = c.Events.Select(e => (e.Time, e.Kind, e.Id)).ToArray();
-            Assert.Equal(keys.Order(), keys);
-            Assert.Equal(keys.Length, keys.Distinct().Count());
-            var needed = c.InFlight.Select(j => j.BaseVersion).Append(c.ServerStep)
-                .Concat(c.PendingEvaluations.Select(p => p.Snapshot.ServerStep)).Distinct().Order();
-            Assert.Equal(needed, c.RetainedVersions);
-        }
+        Assert.True(folded > 20, $"only {folded} checkpoints");
+        // What a step journals is what it changed, not every job in flight.
+        var deltas = d.Checkpoints.Skip(1).ToList();
+        Assert.True(deltas.Average(c => c.InFlight.Count) < 12, $"a delta lists {deltas.Average(c => c.InFlight.Count):F1} jobs on average");
     }
 }

@@ -235,7 +235,7 @@ public sealed class StateSerializerTests
         var blob = StateSerializer.Serialize(new RunResumed(1.5));
 
         Assert.Equal("FAST"u8.ToArray(), blob[..4]);
-        Assert.Equal(1, BinaryPrimitives.ReadUInt16LittleEndian(blob.AsSpan(4)));
+        Assert.Equal(2, BinaryPrimitives.ReadUInt16LittleEndian(blob.AsSpan(4)));
         Assert.Equal(4, BinaryPrimitives.ReadUInt16LittleEndian(blob.AsSpan(6)));
         Assert.Equal(8, BinaryPrimitives.ReadInt32LittleEndian(blob.AsSpan(8)));
         Assert.Equal(1.5, BinaryPrimitives.ReadDoubleLittleEndian(blob.AsSpan(12)));
@@ -305,16 +305,63 @@ public sealed class StateSerializerTests
     }
 
     [Fact]
-    public void Format_version_2_must_be_refused_as_unsupported()
+    public void Format_version_3_must_be_refused_as_unsupported()
     {
         var blob = StateSerializer.Serialize(new RunResumed(1));
-        BinaryPrimitives.WriteUInt16LittleEndian(blob.AsSpan(4), 2);
+        BinaryPrimitives.WriteUInt16LittleEndian(blob.AsSpan(4), 3);
         Reseal(blob);
 
         var e = Refused(blob, StateFormatError.UnsupportedVersion);
 
-        Assert.Equal("format version 2 is not supported by this build (supports 1)", e.Message);
+        Assert.Equal("format version 3 is not supported by this build (supports 1 to 2)", e.Message);
     }
+
+    [Fact]
+    public void A_step_journaled_in_format_version_1_must_read_as_a_full_checkpoint()
+    {
+        // Written by the build before format version 2 (commit 59ec805): a step with two jobs in flight, two events
+        // and one given-up job.
+        var blob = Convert.FromHexString(V1Step);
+        Assert.Equal(1, BinaryPrimitives.ReadUInt16LittleEndian(blob.AsSpan(4)));
+
+        var step = Assert.IsType<StepPersisted>(StateSerializer.Deserialize(blob));
+
+        var c = step.Checkpoint;
+        Assert.Equal((3L, 1.5, 7L), (c.ServerStep, c.Now, c.NextJob));
+        Assert.Equal([new CheckpointJob(5, 2, 2, 0, false, true), new CheckpointJob(6, 9, 3, 0, true, false)], c.InFlight);
+        Assert.Equal([new CheckpointEvent(2.25, 0, 5), new CheckpointEvent(101.5, 1, 6)], c.Events);
+        Assert.Equal([4L], c.Abandoned);
+        Assert.Equal([2L, 3L], c.RetainedVersions);
+        Assert.False(c.IsDelta);
+        Assert.Empty(c.RemovedJobs);
+        Assert.Empty(c.RemovedEvents);
+        Assert.Empty(c.RemovedAbandoned);
+        Assert.Equal([0.5f, -1f], step.Weights);
+        Assert.Equal(4.75, step.WallSeconds);
+        // Written again, it is version 2 and reads back the same.
+        var again = StateSerializer.Serialize(step);
+        Assert.Equal(StateSerializer.FormatVersion, BinaryPrimitives.ReadUInt16LittleEndian(again.AsSpan(4)));
+        AssertCheckpoint(c, RoundTrip(step).Checkpoint);
+    }
+
+    [Fact]
+    public void A_delta_checkpoint_must_round_trip_what_it_adds_and_removes()
+    {
+        var original = new StepPersisted(FullCheckpoint() with
+        {
+            IsDelta = true,
+            RemovedJobs = [12, 40, 96],
+            RemovedEvents = [new CheckpointEvent(-0.0, 0, 12), new CheckpointEvent(300.25, 1, 40)],
+            RemovedAbandoned = [7],
+        }, Floats(10, seed: 4), 2.5);
+
+        var copy = RoundTrip(original);
+
+        AssertCheckpoint(original.Checkpoint, copy.Checkpoint);
+        AssertBits(original.Checkpoint.RemovedEvents[0].Time, copy.Checkpoint.RemovedEvents[0].Time);
+    }
+
+    private const string V1Step = "46415354010002009A0100000300000000000000000000000000F83F0700000000000000020000000500000000000000020000000200000000000000000000000000000000010600000000000000090000000300000000000000000000000000000001000200000000000000000002400000000005000000000000000000000000605940010000000600000000000000010000000400000000000000000000000000000000000000000000000000000000000000000000000001000000040000006C61746501000000000000000600000000000000000000000000000007000000000000000100000000000000C000000000000000000000000000E03F300000000000000038000000000000000200000000000000040000000000000001000000020000000000000006000000010000000000000000000040000000000000D03F7B14AE47E17A843F000000000000E03F0200000001000000020000000100000001000000000000000000000000000000000000000000000000000000000200000002000000000000000300000000000000020000000000003F000080BF0000000000001340DE0C444F";
 
     [Fact]
     public void An_unknown_manifest_must_be_named()
@@ -681,5 +728,9 @@ public sealed class StateSerializerTests
             AssertBits(expected.Optimizer.V, actual.Optimizer.V);
         }
         Assert.Equal(expected.RetainedVersions, actual.RetainedVersions);
+        Assert.Equal(expected.IsDelta, actual.IsDelta);
+        Assert.Equal(expected.RemovedJobs, actual.RemovedJobs);
+        Assert.Equal(expected.RemovedEvents, actual.RemovedEvents);
+        Assert.Equal(expected.RemovedAbandoned, actual.RemovedAbandoned);
     }
 }
