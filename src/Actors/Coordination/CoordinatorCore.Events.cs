@@ -5,9 +5,9 @@ public sealed partial class CoordinatorCore
     /// <summary>
     /// The scheduled events (finishes, timeouts, round deadlines, retries) kept in firing order: by time, then
     /// kind, then id. Every key is unique (one finish or timeout per job, one deadline per round, one retry at a
-    /// time), so the order is total. Kept sorted rather than as a heap: a checkpoint at every server step lists
-    /// them all in order, and sorting one entry per job in flight at every step cost more than the step at
-    /// thousands of jobs in flight.
+    /// time), so the order is total. A sorted set rather than a heap: a full checkpoint and a resume list the
+    /// events in order without sorting one entry per job in flight, and <see cref="Changes"/> records what a
+    /// step's delta checkpoint lists.
     /// </summary>
     private sealed class EventSchedule
     {

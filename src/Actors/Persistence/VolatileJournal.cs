@@ -9,7 +9,7 @@ namespace FedActors.Actors.Persistence;
 /// <summary>
 /// The journal of <c>fedactors.persistence.provider = memory</c>: entries live in this process only, and a
 /// delete really lets them go. Akka's own in-memory journal keeps deleted entries reachable, so a long run or
-/// a run with thousands of jobs in flight (each step's checkpoint lists them all) would hold every step it
+/// a run with thousands of jobs in flight (each snapshot lists them all) would hold every step it
 /// ever journaled.
 /// </summary>
 public sealed class VolatileJournal : AsyncWriteJournal
