@@ -112,7 +112,18 @@ public readonly record struct CheckpointJob(long Id, int ClientId, long BaseVers
 /// <param name="Time">When it fires (virtual or wall seconds).</param>
 /// <param name="Kind">0 finish, 1 timeout, 2 round deadline, 3 retry.</param>
 /// <param name="Id">Job id (finish, timeout), round (deadline) or an ordering id (retry).</param>
-public readonly record struct CheckpointEvent(double Time, int Kind, long Id);
+public readonly record struct CheckpointEvent(double Time, int Kind, long Id) : IComparable<CheckpointEvent>
+{
+    /// <summary>Firing order: by time, then kind, then id (the order checkpoints list events in).</summary>
+    /// <param name="other">The event to compare with.</param>
+    public int CompareTo(CheckpointEvent other)
+    {
+        int c = Time.CompareTo(other.Time);
+        if (c != 0) return c;
+        c = Kind.CompareTo(other.Kind);
+        return c != 0 ? c : Id.CompareTo(other.Id);
+    }
+}
 
 /// <summary>FedAvg round state.</summary>
 /// <param name="Number">Current round.</param>

@@ -15,7 +15,7 @@ public sealed class PersistedRun
     // The latest step's jobs in flight, events and given-up jobs in full: checkpoints after a run's first step list
     // only their changes (CoordinatorCheckpoint.IsDelta), folded here.
     private readonly SortedDictionary<long, CheckpointJob> _inFlight = new();
-    private readonly SortedSet<CheckpointEvent> _events = new(EventOrder.Instance);
+    private readonly SortedSet<CheckpointEvent> _events = new();
     private readonly SortedSet<long> _abandoned = new();
     private CoordinatorCheckpoint? _latest;
     private CoordinatorCheckpoint? _latestInFull;
@@ -153,20 +153,6 @@ public sealed class PersistedRun
         // evaluations and clock advances before it are part of the checkpoint.
         if (_inputs.Count == 0) return;
         _inputs.RemoveAll(i => i is not ResultPersisted r || !(_inFlight.TryGetValue(r.Result.Job.Value, out var job) && job.Arrived));
-    }
-
-    /// <summary>Events in firing order: time, kind, id.</summary>
-    private sealed class EventOrder : IComparer<CheckpointEvent>
-    {
-        public static EventOrder Instance { get; } = new();
-
-        public int Compare(CheckpointEvent x, CheckpointEvent y)
-        {
-            int c = x.Time.CompareTo(y.Time);
-            if (c != 0) return c;
-            c = x.Kind.CompareTo(y.Kind);
-            return c != 0 ? c : x.Id.CompareTo(y.Id);
-        }
     }
 
     private static CoordinatorInput ToInput(IPersistedState state) => state switch

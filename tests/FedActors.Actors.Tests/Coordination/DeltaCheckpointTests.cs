@@ -9,7 +9,7 @@ namespace FedActors.Actors.Tests.Coordination;
 /// scheduled, jobs given up, and what left); the journal's fold puts the full state back together, in one canonical
 /// order (jobs by id, events in firing order) so that equal states give equal bytes.
 /// </summary>
-public sealed class CheckpointOrderTests
+public sealed class DeltaCheckpointTests
 {
     [Theory]
     [InlineData(ClockMode.Virtual)]
