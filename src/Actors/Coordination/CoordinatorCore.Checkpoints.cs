@@ -189,9 +189,9 @@ public sealed partial class CoordinatorCore
         // Jobs dispatched after the previous checkpoint and resolved before this one were never listed.
         var removedJobs = delta ? _jobsReleased.Where(id => id < _checkpointNextJob).ToArray() : [];
         Array.Sort(removedJobs);
-        var (eventsAdded, eventsRemoved) = _events.Changes.Take(Comparer<(double Time, int Kind, long Id)>.Default);
-        var (abandonedAdded, abandonedRemoved) = _abandonedChanges.Take(Comparer<long>.Default);
-        var events = delta ? Array.ConvertAll(eventsAdded, e => new CheckpointEvent(e.Time, e.Kind, e.Id)) : _events.ToCheckpoint();
+        var (eventsAdded, eventsRemoved) = _events.Changes.Take();
+        var (abandonedAdded, abandonedRemoved) = _abandonedChanges.Take();
+        var events = delta ? eventsAdded : _events.ToCheckpoint();
         _jobsTouched.Clear();
         _jobsReleased.Clear();
         _checkpointed = true;
@@ -210,7 +210,7 @@ public sealed partial class CoordinatorCore
             Abandoned = delta ? abandonedAdded : _abandoned.Order().ToArray(),
             IsDelta = delta,
             RemovedJobs = removedJobs,
-            RemovedEvents = delta ? Array.ConvertAll(eventsRemoved, e => new CheckpointEvent(e.Time, e.Kind, e.Id)) : [],
+            RemovedEvents = delta ? eventsRemoved : [],
             RemovedAbandoned = delta ? abandonedRemoved : [],
             Round = new CheckpointRound(_round, _roundOpen, _roundOutstanding, _roundReceived, _roundWeight, _emptyRounds),
             Counters = new CheckpointCounters(new SortedDictionary<string, long>(_rejected, StringComparer.Ordinal), _updatesApplied, _droppedStale,

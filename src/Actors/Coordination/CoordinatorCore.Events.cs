@@ -5,28 +5,29 @@ public sealed partial class CoordinatorCore
     /// <summary>
     /// The scheduled events (finishes, timeouts, round deadlines, retries) kept in firing order: by time, then
     /// kind, then id. Every key is unique (one finish or timeout per job, one deadline per round, one retry at a
-    /// time), so the order is total. A sorted set rather than a heap: a full checkpoint and a resume list the
-    /// events in order without sorting one entry per job in flight, and <see cref="Changes"/> records what a
-    /// step's delta checkpoint lists.
+    /// time), so the order (<see cref="CheckpointEvent.CompareTo"/>, the one the journal's fold keeps too) is total. A
+    /// sorted set rather than a heap: a full checkpoint and a resume list the events in order without sorting one entry
+    /// per job in flight, and <see cref="Changes"/> records what a step's delta checkpoint lists.
     /// </summary>
     private sealed class EventSchedule
     {
-        private readonly SortedSet<(double Time, int Kind, long Id)> _events = new();
+        private readonly SortedSet<CheckpointEvent> _events = new();
 
         public int Count => _events.Count;
 
         /// <summary>Events scheduled and fired since the last checkpoint took them.</summary>
-        public SetChanges<(double Time, int Kind, long Id)> Changes { get; } = new();
+        public SetChanges<CheckpointEvent> Changes { get; } = new();
 
         public void Add(EventKind kind, long id, double time)
         {
-            if (!_events.Add((time, (int)kind, id)))
+            var scheduled = new CheckpointEvent(time, (int)kind, id);
+            if (!_events.Add(scheduled))
                 throw new InvalidOperationException($"the {kind} event of {id} at {time} is already scheduled");
-            Changes.Added((time, (int)kind, id));
+            Changes.Added(scheduled);
         }
 
         /// <summary>The next event to fire, without removing it.</summary>
-        public bool TryPeek(out TimedEvent next, out (double Time, int Kind, long Id) at)
+        public bool TryPeek(out TimedEvent next, out CheckpointEvent at)
         {
             if (_events.Count == 0)
             {
@@ -47,15 +48,9 @@ public sealed partial class CoordinatorCore
         }
 
         /// <summary>Every event, in firing order, as a checkpoint lists them.</summary>
-        public CheckpointEvent[] ToCheckpoint()
-        {
-            var events = new CheckpointEvent[_events.Count];
-            int n = 0;
-            foreach (var (time, kind, id) in _events) events[n++] = new CheckpointEvent(time, kind, id);
-            return events;
-        }
+        public CheckpointEvent[] ToCheckpoint() => _events.ToArray();
 
         /// <summary>Every event, in firing order.</summary>
-        public SortedSet<(double Time, int Kind, long Id)>.Enumerator GetEnumerator() => _events.GetEnumerator();
+        public SortedSet<CheckpointEvent>.Enumerator GetEnumerator() => _events.GetEnumerator();
     }
 }

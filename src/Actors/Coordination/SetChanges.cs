@@ -7,7 +7,7 @@ namespace FedActors.Actors.Coordination;
 /// </summary>
 /// <typeparam name="T">The items.</typeparam>
 internal sealed class SetChanges<T>
-    where T : notnull
+    where T : notnull, IComparable<T>
 {
     // true: added since the last take; false: removed since the last take.
     private readonly Dictionary<T, bool> _net = new();
@@ -26,13 +26,13 @@ internal sealed class SetChanges<T>
         else _net[item] = false;
     }
 
-    /// <summary>The net changes since the last take, each list in <paramref name="order"/>; starts over.</summary>
-    public (T[] Added, T[] Removed) Take(IComparer<T> order)
+    /// <summary>The net changes since the last take, each list in the items' own order; starts over.</summary>
+    public (T[] Added, T[] Removed) Take()
     {
         var added = _net.Where(c => c.Value).Select(c => c.Key).ToArray();
         var removed = _net.Where(c => !c.Value).Select(c => c.Key).ToArray();
-        Array.Sort(added, order);
-        Array.Sort(removed, order);
+        Array.Sort(added);
+        Array.Sort(removed);
         _net.Clear();
         return (added, removed);
     }

@@ -169,12 +169,7 @@ internal static class StateCodec
             w.WriteBool(j.Dropped);
             w.WriteBool(j.Arrived);
         });
-        w.WriteList(c.Events, static (w, e) =>
-        {
-            w.WriteDouble(e.Time);
-            w.WriteInt32(e.Kind);
-            w.WriteInt64(e.Id);
-        });
+        w.WriteList(c.Events, WriteEvent);
         w.WriteList(c.Abandoned, static (w, id) => w.WriteInt64(id));
 
         var round = c.Round ?? throw new ArgumentNullException(nameof(c), "CoordinatorCheckpoint.Round is null");
@@ -245,12 +240,7 @@ internal static class StateCodec
         // Format version 2: whether the lists above hold a step's changes only, and what left the state.
         w.WriteBool(c.IsDelta);
         w.WriteList(c.RemovedJobs, static (w, id) => w.WriteInt64(id));
-        w.WriteList(c.RemovedEvents, static (w, e) =>
-        {
-            w.WriteDouble(e.Time);
-            w.WriteInt32(e.Kind);
-            w.WriteInt64(e.Id);
-        });
+        w.WriteList(c.RemovedEvents, WriteEvent);
         w.WriteList(c.RemovedAbandoned, static (w, id) => w.WriteInt64(id));
     }
 
@@ -266,10 +256,7 @@ internal static class StateCodec
             r.ReadInt64("CheckpointJob.Round"),
             r.ReadBool("CheckpointJob.Dropped"),
             r.ReadBool("CheckpointJob.Arrived"))),
-        Events = r.ReadList("CoordinatorCheckpoint.Events", CheckpointEventBytes, static (ref StateReader r) => new CheckpointEvent(
-            r.ReadDouble("CheckpointEvent.Time"),
-            r.ReadInt32("CheckpointEvent.Kind"),
-            r.ReadInt64("CheckpointEvent.Id"))),
+        Events = r.ReadList("CoordinatorCheckpoint.Events", CheckpointEventBytes, ReadEvent),
         Abandoned = r.ReadList("CoordinatorCheckpoint.Abandoned", 8, static (ref StateReader r) => r.ReadInt64("CoordinatorCheckpoint.Abandoned")),
         Round = new CheckpointRound(
             r.ReadInt64("CheckpointRound.Number"),
@@ -332,11 +319,7 @@ internal static class StateCodec
         IsDelta = r.FormatVersion >= 2 && r.ReadBool("CoordinatorCheckpoint.IsDelta"),
         RemovedJobs = r.FormatVersion < 2 ? [] : r.ReadList("CoordinatorCheckpoint.RemovedJobs", 8,
             static (ref StateReader r) => r.ReadInt64("CoordinatorCheckpoint.RemovedJobs")),
-        RemovedEvents = r.FormatVersion < 2 ? [] : r.ReadList("CoordinatorCheckpoint.RemovedEvents", CheckpointEventBytes,
-            static (ref StateReader r) => new CheckpointEvent(
-                r.ReadDouble("CheckpointEvent.Time"),
-                r.ReadInt32("CheckpointEvent.Kind"),
-                r.ReadInt64("CheckpointEvent.Id"))),
+        RemovedEvents = r.FormatVersion < 2 ? [] : r.ReadList("CoordinatorCheckpoint.RemovedEvents", CheckpointEventBytes, ReadEvent),
         RemovedAbandoned = r.FormatVersion < 2 ? [] : r.ReadList("CoordinatorCheckpoint.RemovedAbandoned", 8,
             static (ref StateReader r) => r.ReadInt64("CoordinatorCheckpoint.RemovedAbandoned")),
     };
@@ -400,6 +383,16 @@ internal static class StateCodec
         w.WriteInt32(p.ClientId);
         w.WriteInt32(p.Count);
     }
+
+    private static void WriteEvent(StateWriter w, CheckpointEvent e)
+    {
+        w.WriteDouble(e.Time);
+        w.WriteInt32(e.Kind);
+        w.WriteInt64(e.Id);
+    }
+
+    private static CheckpointEvent ReadEvent(ref StateReader r) =>
+        new(r.ReadDouble("CheckpointEvent.Time"), r.ReadInt32("CheckpointEvent.Kind"), r.ReadInt64("CheckpointEvent.Id"));
 
     private static ParticipationCount ReadParticipation(ref StateReader r) =>
         new(r.ReadInt32("ParticipationCount.ClientId"), r.ReadInt32("ParticipationCount.Count"));
