@@ -61,6 +61,7 @@ public static class Evaluator
 
     private static double EvaluateBatch(ModelReplica replica, LabeledDataset data, ReadOnlySpan<int> batch, long[] predicted)
     {
+        using var gate = KernelBuildGate.Enter(new BatchShape(replica.KernelKey, batch.Length, Training: false));
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var (x, y) = replica.LoadBatch(data, batch);

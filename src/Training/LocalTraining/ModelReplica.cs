@@ -63,6 +63,7 @@ public sealed class ModelReplica : IDisposable
                 if (!p.is_contiguous()) _staging[i] = zeros(p.shape).DetachFromDisposeScope();
             }
         }
+        KernelKey = $"{modelName}:{string.Join('x', sampleShape)}:{classes}";
         _flat = Parameters.Select((p, i) => _staging[i] ?? p).ToArray();
         (_weights, _gradients) = GatherIntoFlatStores(Parameters);
         _momentum = zeros_like(_weights).DetachFromDisposeScope();
@@ -75,6 +76,12 @@ public sealed class ModelReplica : IDisposable
     /// NCHW shape and semantics).
     /// </summary>
     public bool ChannelsLast { get; }
+
+    /// <summary>
+    /// The model and sample shape as <see cref="KernelBuildGate"/> tells batches apart: replicas with equal keys run
+    /// their batches on the same native kernels.
+    /// </summary>
+    public string KernelKey { get; }
 
     /// <summary>The config name of the model.</summary>
     public string ModelName { get; }

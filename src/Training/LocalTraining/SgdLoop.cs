@@ -54,6 +54,7 @@ public static class SgdLoop
     // One scope per batch, opened and closed in this synchronous method: scopes are thread-static.
     private static float Step(ModelReplica replica, LabeledDataset data, ReadOnlySpan<int> batch, LocalTrainingOptions options)
     {
+        using var gate = KernelBuildGate.Enter(new BatchShape(replica.KernelKey, batch.Length, Training: true));
         using var scope = NewDisposeScope();
         var (x, y) = replica.LoadBatch(data, batch);
         var logits = replica.Module.call(x);
