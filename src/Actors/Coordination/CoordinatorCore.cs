@@ -87,12 +87,25 @@ public sealed partial class CoordinatorCore
     private bool _retryPending;
     private bool _finishing;
     private int _emptyRounds;
+    // Unusable results since the last server step, by reason. Always empty right after a step, where checkpoints are
+    // taken, so a resumed run counts exactly as an uninterrupted one.
+    private readonly SortedDictionary<string, int> _unusableSinceStep = new(StringComparer.Ordinal);
+    private int _unusableCount;
+    private string? _lastFailure;
 
     /// <summary>
     /// Synchronous rounds that may close in a row without a single update before the run fails: a round
     /// deadline shorter than every job would otherwise open empty rounds forever.
     /// </summary>
     public const int MaxConsecutiveEmptyRounds = 100;
+
+    /// <summary>
+    /// Results that may come back unusable (failed, malformed or non-finite) before the next server step, at the least,
+    /// before the run fails: a model that diverged, or trainers that always fail, would otherwise keep every slot busy
+    /// with work that is thrown away, and the run would never end. The limit is the larger of this and ten times the
+    /// concurrency, so an occasional bad client never stops a run.
+    /// </summary>
+    public const int MinUnusableResultsPerStep = 1000;
 
     /// <summary>Why the run failed, when it did.</summary>
     public string? FailureReason { get; private set; }
@@ -366,8 +379,10 @@ public sealed partial class CoordinatorCore
         Release(job);
         switch (result)
         {
-            case CoordinatorProtocol.JobFailed:
+            case CoordinatorProtocol.JobFailed f:
                 Reject("failed");
+                _lastFailure = f.Reason;
+                Unusable("failed");
                 break;
             case CoordinatorProtocol.ClientUpdate u:
                 if (Meter is null) _bytesUp += WireSize.Of(u.Delta.Length);
@@ -381,7 +396,12 @@ public sealed partial class CoordinatorCore
                     : _server.Algorithm == FlAlgorithm.FedAvg && job.Round != _round ? "late"
                     : null;
                 if (rejection is null) Accept(job, u);
-                else Reject(rejection, u.Delta);
+                else
+                {
+                    Reject(rejection, u.Delta);
+                    // A straggler of a closed round is on time for nothing, not broken.
+                    if (rejection != "late") Unusable(rejection);
+                }
                 break;
         }
         AfterResolution();
@@ -422,7 +442,9 @@ public sealed partial class CoordinatorCore
                 var admission = _buffer!.TryAdd(u.Delta, samples, staleness);
                 if (admission != BufferAdmission.Accepted)
                 {
-                    Reject(admission == BufferAdmission.NoSamples ? "no_samples" : admission.ToString().ToLowerInvariant(), u.Delta);
+                    string reason = admission == BufferAdmission.NoSamples ? "no_samples" : admission.ToString().ToLowerInvariant();
+                    Reject(reason, u.Delta);
+                    Unusable(reason);
                     return;
                 }
                 Applied(job, u, staleness);
@@ -445,6 +467,7 @@ public sealed partial class CoordinatorCore
                 if (samples == 0)
                 {
                     Reject("no_samples", u.Delta);
+                    Unusable("no_samples");
                     return;
                 }
                 WeightedAverage.Accumulate(_pseudoGradient, u.Delta, samples);
@@ -494,6 +517,9 @@ public sealed partial class CoordinatorCore
     private void Publish(float[] weights)
     {
         Current = new ModelVersion(Current.Number + 1, weights);
+        _unusableSinceStep.Clear();
+        _unusableCount = 0;
+        _lastFailure = null;
         long step = Current.Number;
         if (step >= _run.MaxServerSteps) BeginFinish(RunStatus.Completed);
         else if (step % _run.EvalEverySteps == 0) RequestEvaluation();
@@ -629,6 +655,22 @@ public sealed partial class CoordinatorCore
     }
 
     private void Reject(string reason) => _rejected[reason] = _rejected.GetValueOrDefault(reason) + 1;
+
+    private int UnusableLimit => Math.Max(MinUnusableResultsPerStep, 10 * _server.Concurrency);
+
+    private void Unusable(string reason)
+    {
+        _unusableSinceStep[reason] = _unusableSinceStep.GetValueOrDefault(reason) + 1;
+        if (++_unusableCount < UnusableLimit || _finishing) return;
+        var reasons = string.Join(", ", _unusableSinceStep.Select(r => FormattableString.Invariant($"{r.Key} {r.Value:N0}")));
+        string cause = _unusableSinceStep.ContainsKey("non_finite")
+            ? "the model has diverged; lower fedactors.client.lr or fedactors.server.optimizer.lr"
+            : _unusableSinceStep.ContainsKey("failed") ? $"the clients' trainings keep failing, the last with: {_lastFailure}"
+            : "the clients keep sending malformed updates";
+        FailureReason = FormattableString.Invariant(
+            $"{_unusableCount:N0} results since server step {Current.Number} were unusable ({reasons}) and no step followed: {cause}");
+        BeginFinish(RunStatus.Failed);
+    }
 
     // A rejected update is no longer needed: its array goes back to the pool.
     private void Reject(string reason, float[] delta)

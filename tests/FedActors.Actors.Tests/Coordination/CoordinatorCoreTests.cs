@@ -126,6 +126,61 @@ public class CoordinatorCoreTests
     }
 
     [Fact]
+    public void FedBuff_must_fail_when_results_stay_unusable_for_the_limit_and_say_why()
+    {
+        // A diverged model: from step 1 on, every update is NaN. Without a limit the run would train forever.
+        var d = new CoreDriver(CoreDriver.FedBuff(concurrency: 4, k: 1));
+        d.Answer(0); // step 1
+        Assert.Equal(1, d.Core.Current.Number);
+        int limit = Math.Max(CoordinatorCore.MinUnusableResultsPerStep, 10 * 4);
+        for (int i = 0; i < limit - 1; i++) d.Answer(0, value: float.NaN);
+        Assert.Null(d.Core.FailureReason);
+        Assert.Empty(d.Finished);
+        d.Answer(0, value: float.NaN);
+        Assert.Equal(1, d.Core.Current.Number);
+        Assert.Equal(limit, d.Core.Counters.UpdatesRejected["non_finite"]);
+        Assert.Contains($"{limit:N0} results since server step 1 were unusable (non_finite {limit:N0})", d.Core.FailureReason);
+        Assert.Contains("diverged", d.Core.FailureReason);
+        // The run ends failed once the jobs still out are settled and the final evaluation is in.
+        while (d.Outstanding.Count > 0) d.Answer(0, value: float.NaN);
+        foreach (var e in d.EvaluationRequests.ToList()) d.Evaluate(e.ServerStep, 0.1);
+        Assert.Equal(RunStatus.Failed, Assert.Single(d.Finished).Status);
+    }
+
+    [Fact]
+    public void A_run_whose_trainings_always_fail_must_fail_with_the_trainers_error()
+    {
+        var d = new CoreDriver(CoreDriver.FedBuff(concurrency: 2, k: 1));
+        int limit = CoordinatorCore.MinUnusableResultsPerStep;
+        for (int i = 0; i < limit; i++)
+        {
+            var job = d.Outstanding[0];
+            d.Outstanding.RemoveAt(0);
+            d.Take(d.Core.OnJobFailed(new CoordinatorProtocol.JobFailed(job.Job, job.ClientId, $"client {job.ClientId} has no samples file")));
+        }
+        Assert.Equal(0, d.Core.Current.Number);
+        Assert.Contains($"{limit:N0} results since server step 0 were unusable (failed {limit:N0})", d.Core.FailureReason);
+        Assert.Contains("the last with: client ", d.Core.FailureReason);
+        Assert.Contains("has no samples file", d.Core.FailureReason);
+    }
+
+    [Fact]
+    public void Unusable_results_must_be_counted_from_the_last_step_only()
+    {
+        // Bad clients now and then, a step in between: the count starts again at every step and the run goes on.
+        var d = new CoreDriver(CoreDriver.FedBuff(concurrency: 4, k: 1));
+        int limit = Math.Max(CoordinatorCore.MinUnusableResultsPerStep, 10 * 4);
+        for (int step = 1; step <= 3; step++)
+        {
+            for (int i = 0; i < limit - 1; i++) d.Answer(0, value: float.PositiveInfinity);
+            d.Answer(0); // a usable update: a step
+            Assert.Equal(step, d.Core.Current.Number);
+        }
+        Assert.Null(d.Core.FailureReason);
+        Assert.Empty(d.Finished);
+    }
+
+    [Fact]
     public void Selection_must_never_give_a_client_two_jobs_at_once()
     {
         var d = new CoreDriver(CoreDriver.FedBuff(concurrency: 5, k: 1), population: 6);
