@@ -42,17 +42,7 @@ public class KernelBuildGateTests
     {
         var known = NewShape();
         using (KernelBuildGate.Enter(known)) { }
-        var building = KernelBuildGate.Enter(NewShape());
-        using var entered = new ManualResetEventSlim();
-        var other = Start(() =>
-        {
-            using var scope = KernelBuildGate.Enter(known);
-            entered.Set();
-        });
-        Assert.False(entered.Wait(Held), "a batch of a known shape ran while a new shape's kernels were being built");
-        building.Dispose();
-        Assert.True(entered.Wait(Patience), "the batch did not start once the new shape was built");
-        Assert.True(other.Join(Patience));
+        AssertEntersOnlyAfter(KernelBuildGate.Enter(NewShape()), known, "a batch of a known shape ran while a new shape's kernels were being built");
     }
 
     [Fact]
@@ -60,17 +50,22 @@ public class KernelBuildGateTests
     {
         var known = NewShape();
         using (KernelBuildGate.Enter(known)) { }
-        var running = KernelBuildGate.Enter(known);
+        AssertEntersOnlyAfter(KernelBuildGate.Enter(known), NewShape(training: false), "a new shape started building while another batch was running");
+    }
+
+    // Another thread's batch of `waiting` must stay out of the gate while `held` is open, and get in once it closes.
+    private static void AssertEntersOnlyAfter(KernelBuildGate.Scope held, BatchShape waiting, string enteredTooSoon)
+    {
         using var entered = new ManualResetEventSlim();
-        var builder = Start(() =>
+        var other = Start(() =>
         {
-            using var scope = KernelBuildGate.Enter(NewShape(training: false));
+            using var scope = KernelBuildGate.Enter(waiting);
             entered.Set();
         });
-        Assert.False(entered.Wait(Held), "a new shape started building while another batch was running");
-        running.Dispose();
-        Assert.True(entered.Wait(Patience), "the new shape did not start once the running batch ended");
-        Assert.True(builder.Join(Patience));
+        Assert.False(entered.Wait(Held), enteredTooSoon);
+        held.Dispose();
+        Assert.True(entered.Wait(Patience), "the waiting batch did not get in once the gate was free");
+        Assert.True(other.Join(Patience));
     }
 
     [Fact]
