@@ -10,10 +10,10 @@ namespace FedActors.Training;
 /// diverges or loses its bitwise reproducibility.
 /// </summary>
 /// <remarks>
-/// <para>Measured (simple-cnn, channels-last, libtorch 2.x with oneDNN 3.7.1, two trainer threads on this 2-core
-/// AVX-512 machine): about one 300-step default run in ten ended with a different model, one of them in NaN, the first
-/// difference always a short last batch of a client (a shape not seen before) whose inputs and weights were equal
-/// and whose logits were not. A stand-alone program training two replicas on two threads reproduced it, and with
+/// <para>Measured (simple-cnn, channels-last, TorchSharp-cpu 0.107's libtorch with oneDNN 3.7.1, two trainer threads on
+/// this 2-core AVX-512 machine): 4 of 59 300-step default runs ended with a different model, one of them in NaN, the
+/// first difference always a short last batch of a client (a shape not seen before) whose inputs and weights were
+/// equal and whose logits were not. A stand-alone program training two replicas on two threads reproduced it, and with
 /// oneDNN's kernel cache turned off (so every batch builds its kernels) it failed in 12 of 20 processes; capped at
 /// AVX2 kernels it failed in none of 20, at half the training speed. Full batches, whose kernels are built once, ran
 /// concurrently in thousands of steps without a difference.</para>
