@@ -90,7 +90,6 @@ public sealed partial class CoordinatorCore
     // Unusable results since the last server step, by reason. Always empty right after a step, where checkpoints are
     // taken, so a resumed run counts exactly as an uninterrupted one.
     private readonly SortedDictionary<string, int> _unusableSinceStep = new(StringComparer.Ordinal);
-    private int _unusableCount;
     private string? _lastFailure;
 
     /// <summary>
@@ -518,7 +517,6 @@ public sealed partial class CoordinatorCore
     {
         Current = new ModelVersion(Current.Number + 1, weights);
         _unusableSinceStep.Clear();
-        _unusableCount = 0;
         _lastFailure = null;
         long step = Current.Number;
         if (step >= _run.MaxServerSteps) BeginFinish(RunStatus.Completed);
@@ -661,14 +659,15 @@ public sealed partial class CoordinatorCore
     private void Unusable(string reason)
     {
         _unusableSinceStep[reason] = _unusableSinceStep.GetValueOrDefault(reason) + 1;
-        if (++_unusableCount < UnusableLimit || _finishing) return;
+        int unusable = _unusableSinceStep.Values.Sum();
+        if (unusable < UnusableLimit || _finishing) return;
         var reasons = string.Join(", ", _unusableSinceStep.Select(r => FormattableString.Invariant($"{r.Key} {r.Value:N0}")));
         string cause = _unusableSinceStep.ContainsKey("non_finite")
             ? "the model has diverged; lower fedactors.client.lr or fedactors.server.optimizer.lr"
             : _unusableSinceStep.ContainsKey("failed") ? $"the clients' trainings keep failing, the last with: {_lastFailure}"
             : "the clients keep sending malformed updates";
         FailureReason = FormattableString.Invariant(
-            $"{_unusableCount:N0} results since server step {Current.Number} were unusable ({reasons}) and no step followed: {cause}");
+            $"{unusable:N0} results since server step {Current.Number} were unusable ({reasons}) and no step followed: {cause}");
         BeginFinish(RunStatus.Failed);
     }
 
