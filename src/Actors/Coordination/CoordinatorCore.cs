@@ -379,9 +379,8 @@ public sealed partial class CoordinatorCore
         switch (result)
         {
             case CoordinatorProtocol.JobFailed f:
-                Reject("failed");
                 _lastFailure = f.Reason;
-                Unusable("failed");
+                RejectUnusable("failed");
                 break;
             case CoordinatorProtocol.ClientUpdate u:
                 if (Meter is null) _bytesUp += WireSize.Of(u.Delta.Length);
@@ -395,12 +394,9 @@ public sealed partial class CoordinatorCore
                     : _server.Algorithm == FlAlgorithm.FedAvg && job.Round != _round ? "late"
                     : null;
                 if (rejection is null) Accept(job, u);
-                else
-                {
-                    Reject(rejection, u.Delta);
-                    // A straggler of a closed round is on time for nothing, not broken.
-                    if (rejection != "late") Unusable(rejection);
-                }
+                // A straggler of a closed round is on time for nothing, not broken.
+                else if (rejection == "late") Reject(rejection, u.Delta);
+                else RejectUnusable(rejection, u.Delta);
                 break;
         }
         AfterResolution();
@@ -441,9 +437,7 @@ public sealed partial class CoordinatorCore
                 var admission = _buffer!.TryAdd(u.Delta, samples, staleness);
                 if (admission != BufferAdmission.Accepted)
                 {
-                    string reason = admission == BufferAdmission.NoSamples ? "no_samples" : admission.ToString().ToLowerInvariant();
-                    Reject(reason, u.Delta);
-                    Unusable(reason);
+                    RejectUnusable(admission == BufferAdmission.NoSamples ? "no_samples" : admission.ToString().ToLowerInvariant(), u.Delta);
                     return;
                 }
                 Applied(job, u, staleness);
@@ -465,8 +459,7 @@ public sealed partial class CoordinatorCore
             case FlAlgorithm.FedAvg:
                 if (samples == 0)
                 {
-                    Reject("no_samples", u.Delta);
-                    Unusable("no_samples");
+                    RejectUnusable("no_samples", u.Delta);
                     return;
                 }
                 WeightedAverage.Accumulate(_pseudoGradient, u.Delta, samples);
@@ -656,8 +649,11 @@ public sealed partial class CoordinatorCore
 
     private int UnusableLimit => Math.Max(MinUnusableResultsPerStep, 10 * _server.Concurrency);
 
-    private void Unusable(string reason)
+    // Rejects a result that brought no usable update and fails the run once too many came since the last step.
+    private void RejectUnusable(string reason, float[]? delta = null)
     {
+        if (delta is null) Reject(reason);
+        else Reject(reason, delta);
         _unusableSinceStep[reason] = _unusableSinceStep.GetValueOrDefault(reason) + 1;
         int unusable = _unusableSinceStep.Values.Sum();
         if (unusable < UnusableLimit || _finishing) return;
