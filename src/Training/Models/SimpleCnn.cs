@@ -12,10 +12,10 @@ public sealed class SimpleCnn : nn.Module<Tensor, Tensor>
 {
     private readonly TorchSharp.Modules.Conv2d _conv1;
     private readonly TorchSharp.Modules.ReLU _relu1 = nn.ReLU();
-    private readonly TorchSharp.Modules.MaxPool2d _pool1 = nn.MaxPool2d(2);
+    private readonly MaxPool2x2 _pool1 = new();
     private readonly TorchSharp.Modules.Conv2d _conv2;
     private readonly TorchSharp.Modules.ReLU _relu2 = nn.ReLU();
-    private readonly TorchSharp.Modules.MaxPool2d _pool2 = nn.MaxPool2d(2);
+    private readonly MaxPool2x2 _pool2 = new();
     private readonly TorchSharp.Modules.Flatten _flatten = nn.Flatten();
     private readonly TorchSharp.Modules.Linear _fc1;
     private readonly TorchSharp.Modules.ReLU _relu3 = nn.ReLU();
