@@ -41,7 +41,7 @@ public enum BufferAdmission
     /// <summary>A sample-weighted buffer got an update trained on no samples: it would carry zero weight.</summary>
     NoSamples,
 
-    /// <summary>Δ held NaN or ±∞; it would poison the aggregate.</summary>
+    /// <summary>Δ held NaN or ±∞, or its weighted values overflowed the sum; it would poison the aggregate.</summary>
     NonFinite,
 }
 

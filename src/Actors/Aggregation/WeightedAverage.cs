@@ -33,7 +33,7 @@ public static class WeightedAverage
     }
 
     /// <summary>
-    /// destination ← acc + w·Δ in one pass, checking on the way that Δ is finite. Same arithmetic as
+    /// destination ← acc + w·Δ in one pass, checking on the way that every sum is finite. Same arithmetic as
     /// <see cref="Accumulate"/> (w·Δ rounded, then added: no fused multiply-add), so the sums are bit-identical.
     /// </summary>
     /// <remarks>
@@ -46,7 +46,10 @@ public static class WeightedAverage
     /// <param name="delta">Δ, one client's update.</param>
     /// <param name="weight">w, the update's weight.</param>
     /// <param name="destination">Receives acc + w·Δ; may be the accumulator itself when a rejection may leave it modified. Unspecified when false is returned.</param>
-    /// <returns>False when Δ holds a NaN or ±∞.</returns>
+    /// <returns>
+    /// False when a sum is NaN or ±∞: Δ held a NaN or ±∞, or a finite Δ overflowed the sum (a finite accumulator and
+    /// weight make a non-finite sum only so).
+    /// </returns>
     public static bool TryAccumulateFinite(ReadOnlySpan<float> accumulator, ReadOnlySpan<float> delta, float weight, Span<float> destination)
     {
         Vectors.RequireSameLength(accumulator.Length, delta.Length, nameof(delta));
@@ -56,8 +59,8 @@ public static class WeightedAverage
         ref float d = ref MemoryMarshal.GetReference(delta);
         ref float o = ref MemoryMarshal.GetReference(destination);
         int i = 0;
-        // x − x is +0 (all bits clear) for every finite x and NaN for NaN and ±∞: OR-ing those bits over Δ
-        // leaves a non-zero lane exactly when some value is not finite. One subtract and one OR per vector.
+        // x − x is +0 (all bits clear) for every finite x and NaN for NaN and ±∞: OR-ing those bits over the sums
+        // leaves a non-zero lane exactly when some sum is not finite. One subtract and one OR per vector.
         if (Vector512.IsHardwareAccelerated && n >= Vector512<float>.Count)
         {
             var w = Vector512.Create(weight);
@@ -67,17 +70,17 @@ public static class WeightedAverage
             {
                 var x0 = Vector512.LoadUnsafe(ref d, (nuint)i);
                 var x1 = Vector512.LoadUnsafe(ref d, (nuint)(i + Vector512<float>.Count));
-                var a0 = Vector512.LoadUnsafe(ref a, (nuint)i);
-                var a1 = Vector512.LoadUnsafe(ref a, (nuint)(i + Vector512<float>.Count));
-                bad |= (x0 - x0) | (x1 - x1);
-                (a0 + x0 * w).StoreUnsafe(ref o, (nuint)i);
-                (a1 + x1 * w).StoreUnsafe(ref o, (nuint)(i + Vector512<float>.Count));
+                var s0 = Vector512.LoadUnsafe(ref a, (nuint)i) + x0 * w;
+                var s1 = Vector512.LoadUnsafe(ref a, (nuint)(i + Vector512<float>.Count)) + x1 * w;
+                bad |= (s0 - s0) | (s1 - s1);
+                s0.StoreUnsafe(ref o, (nuint)i);
+                s1.StoreUnsafe(ref o, (nuint)(i + Vector512<float>.Count));
             }
             for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
             {
-                var x = Vector512.LoadUnsafe(ref d, (nuint)i);
-                bad |= x - x;
-                (Vector512.LoadUnsafe(ref a, (nuint)i) + x * w).StoreUnsafe(ref o, (nuint)i);
+                var sum = Vector512.LoadUnsafe(ref a, (nuint)i) + Vector512.LoadUnsafe(ref d, (nuint)i) * w;
+                bad |= sum - sum;
+                sum.StoreUnsafe(ref o, (nuint)i);
             }
             if (bad != Vector512<float>.Zero) return false;
         }
@@ -87,17 +90,17 @@ public static class WeightedAverage
             var bad = Vector256<float>.Zero;
             for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
             {
-                var x = Vector256.LoadUnsafe(ref d, (nuint)i);
-                bad |= x - x;
-                (Vector256.LoadUnsafe(ref a, (nuint)i) + x * w).StoreUnsafe(ref o, (nuint)i);
+                var sum = Vector256.LoadUnsafe(ref a, (nuint)i) + Vector256.LoadUnsafe(ref d, (nuint)i) * w;
+                bad |= sum - sum;
+                sum.StoreUnsafe(ref o, (nuint)i);
             }
             if (bad != Vector256<float>.Zero) return false;
         }
         for (; i < n; i++)
         {
-            float x = Unsafe.Add(ref d, i);
-            if (!float.IsFinite(x)) return false;
-            Unsafe.Add(ref o, i) = Unsafe.Add(ref a, i) + x * weight;
+            float sum = Unsafe.Add(ref a, i) + Unsafe.Add(ref d, i) * weight;
+            if (!float.IsFinite(sum)) return false;
+            Unsafe.Add(ref o, i) = sum;
         }
         return true;
     }

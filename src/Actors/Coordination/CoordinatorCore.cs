@@ -390,7 +390,8 @@ public sealed partial class CoordinatorCore
                     u.ClientId != job.ClientId ? "client_mismatch"
                     : u.BaseVersion != job.Base.Number ? "base_version_mismatch"
                     : u.Delta.Length != _dimension ? "wrong_length"
-                    : !Vectors.AllFinite(u.Delta) ? "non_finite"
+                    // FedBuff's buffer checks finiteness as it adds the update: one pass over it instead of two.
+                    : _server.Algorithm != FlAlgorithm.FedBuff && !Vectors.AllFinite(u.Delta) ? "non_finite"
                     : _server.Algorithm == FlAlgorithm.FedAvg && job.Round != _round ? "late"
                     : null;
                 if (rejection is null) Accept(job, u);
@@ -437,7 +438,14 @@ public sealed partial class CoordinatorCore
                 var admission = _buffer!.TryAdd(u.Delta, samples, staleness);
                 if (admission != BufferAdmission.Accepted)
                 {
-                    RejectUnusable(admission == BufferAdmission.NoSamples ? "no_samples" : admission.ToString().ToLowerInvariant(), u.Delta);
+                    RejectUnusable(admission switch
+                    {
+                        BufferAdmission.NoSamples => "no_samples",
+                        // A non-finite update, or one whose weighted sum overflows: either way the model has diverged.
+                        BufferAdmission.NonFinite => "non_finite",
+                        BufferAdmission.TooStale => "too_stale",
+                        _ => "buffer_full",
+                    }, u.Delta);
                     return;
                 }
                 Applied(job, u, staleness);

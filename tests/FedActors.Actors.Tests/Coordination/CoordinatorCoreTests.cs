@@ -230,6 +230,21 @@ public class CoordinatorCoreTests
     }
 
     [Fact]
+    public void FedBuff_must_name_an_update_whose_weighted_sum_overflows_non_finite_and_count_it_as_unusable()
+    {
+        // Each update is finite on its own; the second one's sum with the first is not.
+        var d = new CoreDriver(CoreDriver.FedBuff(concurrency: 3, k: 3));
+        var a = d.Outstanding[0];
+        var b = d.Outstanding[1];
+        d.Outstanding.RemoveRange(0, 2);
+        d.Send(d.UpdateFor(a, value: float.MaxValue, samples: 1));
+        d.Send(d.UpdateFor(b, value: float.MaxValue, samples: 1));
+        Assert.Equal(1, d.Core.Counters.UpdatesApplied);
+        Assert.Equal(new KeyValuePair<string, long>("non_finite", 1), Assert.Single(d.Core.Counters.UpdatesRejected));
+        Assert.Equal(0, d.Core.Current.Number);
+    }
+
+    [Fact]
     public void FedAsync_must_mix_with_the_base_version_and_release_it_when_no_job_needs_it()
     {
         var server = ServerSettings.Default with { Algorithm = FlAlgorithm.FedAsync, Concurrency = 2, FedAsyncAlpha = 0.5, Staleness = new ConstantStaleness() };
