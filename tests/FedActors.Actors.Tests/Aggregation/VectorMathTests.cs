@@ -44,10 +44,26 @@ public sealed class VectorMathTests
         }
     }
 
+    [Theory]
+    [InlineData(1, 0)]
+    [InlineData(17, 16)] // in the scalar tail after one 16-lane vector
+    [InlineData(40, 3)] // in the vector part
+    [InlineData(1000, 999)]
+    public void WeightedAverage_TryAccumulateFinite_must_refuse_a_finite_update_that_overflows_the_sum(int length, int position)
+    {
+        var acc = new float[length];
+        var delta = new float[length];
+        acc[position] = float.MaxValue;
+        delta[position] = float.MaxValue;
+
+        Assert.False(WeightedAverage.TryAccumulateFinite(acc, delta, 0.5f, new float[length]));
+        Assert.True(WeightedAverage.TryAccumulateFinite(acc, delta, 0f, new float[length]));
+    }
+
     [Fact]
     public void WeightedAverage_TryAccumulateFinite_must_accept_large_finite_values_and_match_Accumulate_bit_for_bit()
     {
-        // 1003 values: vectors of every width plus a scalar tail; float.MaxValue overflows w·Δ but Δ is finite.
+        // 1003 values: vectors of every width plus a scalar tail; float.MaxValue·w and its sum stay finite (w < 1).
         var random = new Random(7);
         var delta = Enumerable.Range(0, 1003).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
         delta[500] = float.MaxValue;
