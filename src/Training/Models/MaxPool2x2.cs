@@ -16,11 +16,11 @@ namespace FedActors.Training.Models;
 /// <remarks>
 /// libtorch's channels-last pooling vectorizes across channels only, so with fewer channels than a vector holds (simple-cnn's
 /// first pooling has 6) it runs a branching scalar loop per value and writes a 64-bit index per output: measured at 0.41 ms
-/// for that pooling's forward pass on a batch of 32, and 15 % of the trainer threads' CPU in a default run. This kernel is
+/// for that pooling's forward pass on a batch of 32, and 15 % of all CPU samples of a default run. This kernel is
 /// branch-free and vectorized across the row and keeps a one-byte window position per output. It took
-/// `./fedactors bench train --models simple-cnn` from 1.25–1.30 to 1.47–1.50 times the bare loop's samples/s, and the
+/// `./fedactors bench train --models simple-cnn` from 1.25–1.31 to 1.47–1.50 times the bare loop's samples/s, and the
 /// trainers of a 1,500-step default run from 67.8 to 59.2 CPU s, with the same model hash.
-/// /// </remarks>
+/// </remarks>
 public sealed class MaxPool2x2 : nn.Module<Tensor, Tensor>
 {
     /// <summary>Creates the layer.</summary>

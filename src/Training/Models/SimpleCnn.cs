@@ -12,10 +12,12 @@ public sealed class SimpleCnn : nn.Module<Tensor, Tensor>
 {
     private readonly TorchSharp.Modules.Conv2d _conv1;
     private readonly TorchSharp.Modules.ReLU _relu1 = nn.ReLU();
+    // 6 channels: libtorch's channels-last pooling would run a scalar loop (see MaxPool2x2).
     private readonly MaxPool2x2 _pool1 = new();
     private readonly TorchSharp.Modules.Conv2d _conv2;
     private readonly TorchSharp.Modules.ReLU _relu2 = nn.ReLU();
-    private readonly MaxPool2x2 _pool2 = new();
+    // 16 channels fill an AVX-512 vector: libtorch's own channels-last pooling is fast here.
+    private readonly TorchSharp.Modules.MaxPool2d _pool2 = nn.MaxPool2d(2);
     private readonly TorchSharp.Modules.Flatten _flatten = nn.Flatten();
     private readonly TorchSharp.Modules.Linear _fc1;
     private readonly TorchSharp.Modules.ReLU _relu3 = nn.ReLU();
