@@ -1,5 +1,5 @@
 using Akka.Actor;
-using FedActors.Actors.Coordination;
+using FedActors.Actors.Jobs;
 using FedActors.Actors.Trainers;
 
 namespace FedActors.Actors.Clients;
@@ -25,7 +25,7 @@ public sealed class ClientActor : ReceiveActor
         {
             // A retried job (same id) is already on its way; answering it twice would be harmless but wasteful.
             if (!_pending.TryAdd(job.Job, (job, Sender))) return;
-            _trainers.Tell(new TrainerProtocol.Train(job));
+            _trainers.Tell(Training(job));
         });
         Receive<ClientProtocol.StopClient>(_ =>
         {
@@ -37,26 +37,30 @@ public sealed class ClientActor : ReceiveActor
         Receive<TrainerProtocol.SlotAvailable>(_ =>
         {
             if (_waitingForSlot.TryDequeue(out var id) && _pending.TryGetValue(id, out var p))
-                _trainers.Tell(new TrainerProtocol.Train(p.Job));
+                _trainers.Tell(Training(p.Job));
         });
         Receive<TrainerProtocol.Trained>(done =>
         {
             if (!_pending.Remove(done.Job, out var p)) return;
-            p.ReplyTo.Tell(new CoordinatorProtocol.ClientUpdate(done.Job, _clientId, p.Job.Base.Number, done.Delta, done.Stats));
+            p.ReplyTo.Tell(new ClientProtocol.ClientUpdate(done.Job, _clientId, p.Job.Base.Number, done.Delta, done.Stats));
             PassivateIfIdle();
         });
         // Results live in the coordinator's journal once acknowledged; a client keeps no copy to resend.
-        Receive<CoordinatorProtocol.ResultAcknowledged>(_ => { });
+        Receive<ClientProtocol.ResultAcknowledged>(_ => { });
         Receive<TrainerProtocol.TrainingFailed>(failed =>
         {
             if (!_pending.Remove(failed.Job, out var p)) return;
-            p.ReplyTo.Tell(new CoordinatorProtocol.JobFailed(failed.Job, _clientId, failed.Reason));
+            p.ReplyTo.Tell(new ClientProtocol.JobFailed(failed.Job, _clientId, failed.Reason));
             PassivateIfIdle();
         });
     }
 
     /// <summary>Props for client <paramref name="clientId"/>.</summary>
     public static Props Props(int clientId, IActorRef trainers) => Akka.Actor.Props.Create(() => new ClientActor(clientId, trainers));
+
+    /// <summary>The trainer pool's work item for <paramref name="job"/>.</summary>
+    internal static TrainerProtocol.Train Training(ClientProtocol.TrainJob job) =>
+        new(job.Job, job.ClientId, job.Base, job.Options, job.Seed) { ApplyAt = job.ApplyAt };
 
     private void PassivateIfIdle()
     {

@@ -1,9 +1,9 @@
-using FedActors.Actors.Coordination;
+using FedActors.Actors.Jobs;
 using FedActors.Training.LocalTraining;
 
 namespace FedActors.Actors.Clients;
 
-/// <summary>Messages to virtual clients and to the <see cref="ClientRegion"/> that hosts them.</summary>
+/// <summary>Messages to virtual clients and to the <see cref="ClientRegion"/> that hosts them, and what clients answer their jobs with.</summary>
 public static class ClientProtocol
 {
     /// <summary>Commands a client actor handles.</summary>
@@ -14,8 +14,7 @@ public static class ClientProtocol
     }
 
     /// <summary>
-    /// Train from <paramref name="Base"/> and reply to the sender with a
-    /// <see cref="CoordinatorProtocol.ClientUpdate"/> (or <see cref="CoordinatorProtocol.JobFailed"/>).
+    /// Train from <paramref name="Base"/> and reply to the sender with a <see cref="ClientUpdate"/> (or <see cref="JobFailed"/>).
     /// </summary>
     /// <param name="Job">The job id; a retried job carries the same id.</param>
     /// <param name="ClientId">The client that trains.</param>
@@ -35,6 +34,34 @@ public static class ClientProtocol
         /// </summary>
         public double ApplyAt { get; init; }
     }
+
+    /// <summary>What a client answers a job with: an update or a failure. The coordinator may journal these.</summary>
+    public interface IClientResult
+    {
+        /// <summary>The job answered.</summary>
+        JobId Job { get; }
+
+        /// <summary>The client that answered.</summary>
+        int ClientId { get; }
+    }
+
+    /// <summary>A client's result: Δ from its base version. Retried updates carry the same job id and are applied at most once.</summary>
+    /// <param name="Job">The job this answers.</param>
+    /// <param name="ClientId">The client that trained.</param>
+    /// <param name="BaseVersion">The version the client trained from.</param>
+    /// <param name="Delta">Δ = w_local − w_base.</param>
+    /// <param name="Stats">Samples, steps, mean loss, update norm, compute seconds.</param>
+    public sealed record ClientUpdate(JobId Job, int ClientId, long BaseVersion, float[] Delta, LocalTrainingStats Stats) : IClientResult;
+
+    /// <summary>A client could not train; the coordinator frees its slot.</summary>
+    public sealed record JobFailed(JobId Job, int ClientId, string Reason) : IClientResult;
+
+    /// <summary>
+    /// The coordinator took a client's result: in durability <c>update</c> only after journaling it, so the
+    /// client need never send it again.
+    /// </summary>
+    /// <param name="Job">The job whose result was taken.</param>
+    public sealed record ResultAcknowledged(JobId Job);
 
     /// <summary>Routes <paramref name="Message"/> to the client actor <paramref name="ClientId"/>, activating it if needed; the sender is preserved.</summary>
     public sealed record ClientEnvelope(int ClientId, IClientCommand Message)

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Cluster.Sharding;
-using FedActors.Actors.Coordination;
+using FedActors.Actors.Clients;
+using FedActors.Actors.Jobs;
 
 namespace FedActors.Actors.Cluster;
 
@@ -18,7 +19,7 @@ public interface IClientNodeObserver
     /// <summary>A client of this node answered a job.</summary>
     /// <param name="result">The update or failure, as sent.</param>
     /// <param name="baseVersion">The model version the job started from.</param>
-    void OnAnswered(CoordinatorProtocol.IClientResult result, long baseVersion);
+    void OnAnswered(ClientProtocol.IClientResult result, long baseVersion);
 }
 
 /// <summary>
@@ -58,7 +59,7 @@ public sealed class ClientNodeActor : ReceiveActor, IWithTimers
         foreach (var id in ids)
             _children[id] = Context.ActorOf(ShardedClientActor.Props(id, trainers, cache, result => observer.OnAnswered(result, BaseOf(result)), chunking), $"client-{id}");
 
-        long BaseOf(CoordinatorProtocol.IClientResult result)
+        long BaseOf(ClientProtocol.IClientResult result)
         {
             lock (versions) return versions.Remove(result.Job, out var v) ? v : -1;
         }
@@ -67,7 +68,7 @@ public sealed class ClientNodeActor : ReceiveActor, IWithTimers
         {
             if (!_children.TryGetValue(job.ClientId, out var child))
             {
-                Sender.Tell(new CoordinatorProtocol.JobFailed(job.Job, job.ClientId, $"client {job.ClientId} is not held by node {Akka.Cluster.Cluster.Get(Context.System).SelfAddress}"));
+                Sender.Tell(new ClientProtocol.JobFailed(job.Job, job.ClientId, $"client {job.ClientId} is not held by node {Akka.Cluster.Cluster.Get(Context.System).SelfAddress}"));
                 return;
             }
             lock (versions) versions[job.Job] = job.BaseVersion;

@@ -1,4 +1,5 @@
-using FedActors.Actors.Coordination;
+using FedActors.Actors.Clients;
+using FedActors.Actors.Jobs;
 using FedActors.Training.LocalTraining;
 
 namespace FedActors.Actors.Cluster;
@@ -21,7 +22,7 @@ public static class ClusterProtocol
 
     /// <summary>
     /// Train client <paramref name="ClientId"/> from model version <paramref name="BaseVersion"/> and reply to
-    /// the sender with a <see cref="CoordinatorProtocol.ClientUpdate"/> or <see cref="CoordinatorProtocol.JobFailed"/>.
+    /// the sender with a <see cref="ClientProtocol.ClientUpdate"/> or <see cref="ClientProtocol.JobFailed"/>.
     /// A retried job carries the same id; the sender fetches the version's weights by number.
     /// </summary>
     /// <param name="Job">The job id.</param>
@@ -89,7 +90,7 @@ public static class ClusterProtocol
     }
 
     /// <summary>
-    /// The last message of a chunked client update: everything of the <see cref="CoordinatorProtocol.ClientUpdate"/> but its
+    /// The last message of a chunked client update: everything of the <see cref="ClientProtocol.ClientUpdate"/> but its
     /// delta, which came in <paramref name="Chunks"/> <see cref="UpdateChunk"/>s of <paramref name="Length"/> values in all
     /// whose little-endian bytes hash to <paramref name="Sha256"/>.
     /// </summary>

@@ -1,6 +1,8 @@
 using Akka.Actor;
 using Akka.Cluster;
 using FedActors.Actors.Coordination;
+using FedActors.Actors.Jobs;
+using FedActors.Actors.Runs;
 
 namespace FedActors.Actors.Cluster;
 

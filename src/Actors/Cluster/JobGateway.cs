@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Cluster;
 using FedActors.Actors.Clients;
 using FedActors.Actors.Coordination;
+using FedActors.Actors.Jobs;
 using FedActors.Actors.Simulation;
 
 namespace FedActors.Actors.Cluster;
@@ -65,10 +66,10 @@ public sealed class JobGateway : ReceiveActor, IWithTimers
             _versions[job.Base.Number] = _versions.TryGetValue(job.Base.Number, out var v) ? (v.Version, v.Jobs + 1) : (job.Base, 1);
             Send(assignment);
         });
-        Receive<CoordinatorProtocol.ClientUpdate>(u => Accept(u, _traffic.Received(u)));
+        Receive<ClientProtocol.ClientUpdate>(u => Accept(u, _traffic.Received(u)));
         Receive<ClusterProtocol.UpdateChunk>(OnChunk);
         Receive<ClusterProtocol.UpdateChunksEnd>(OnChunksEnd);
-        Receive<CoordinatorProtocol.JobFailed>(f => Accept(f, _traffic.Received(f)));
+        Receive<ClientProtocol.JobFailed>(f => Accept(f, _traffic.Received(f)));
         Receive<OwnersChanged>(changed =>
         {
             var before = _owners;
@@ -95,7 +96,7 @@ public sealed class JobGateway : ReceiveActor, IWithTimers
             Sender.Tell(answer);
         });
         // The coordinator acknowledges to us; a client entity keeps no copy of a result to resend, so nothing more is owed to it.
-        Receive<CoordinatorProtocol.ResultAcknowledged>(_ => { });
+        Receive<ClientProtocol.ResultAcknowledged>(_ => { });
         Receive<ClusterEvent.MemberRemoved>(removed =>
         {
             if (!removed.Member.HasRole(ClusterConfig.RoleName(NodeRole.Worker))) return;
@@ -171,7 +172,7 @@ public sealed class JobGateway : ReceiveActor, IWithTimers
     private void Fail(ClusterProtocol.TrainAssignment assignment, string reason)
     {
         if (!_inFlight.ContainsKey(assignment.Job)) return;
-        var failure = new CoordinatorProtocol.JobFailed(assignment.Job, assignment.ClientId, reason);
+        var failure = new ClientProtocol.JobFailed(assignment.Job, assignment.ClientId, reason);
         // Not counted as traffic: nothing crossed the network.
         Accept(failure, 0);
     }
@@ -215,7 +216,7 @@ public sealed class JobGateway : ReceiveActor, IWithTimers
             DropAssembly(key);
             return;
         }
-        CoordinatorProtocol.ClientUpdate? update = null;
+        ClientProtocol.ClientUpdate? update = null;
         string error;
         if (_assemblies.Remove(key, out var assembly))
         {
@@ -254,7 +255,7 @@ public sealed class JobGateway : ReceiveActor, IWithTimers
     }
 
     /// <summary>A result that arrived (its bytes already counted), or one made here (<paramref name="bytes"/> = 0).</summary>
-    private void Accept(CoordinatorProtocol.IClientResult result, long bytes)
+    private void Accept(ClientProtocol.IClientResult result, long bytes)
     {
         // A real client's result counts only from the node that registered it: another process cannot speak for data it does not hold.
         if (_registeredClients && bytes > 0 && !FromOwner(result.ClientId)) return;

@@ -1,5 +1,5 @@
 using Akka.Actor;
-using FedActors.Actors.Coordination;
+using FedActors.Actors.Jobs;
 using FedActors.Actors.Simulation;
 
 namespace FedActors.Actors.Cluster;

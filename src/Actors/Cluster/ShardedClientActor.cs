@@ -1,7 +1,7 @@
 using Akka.Actor;
 using Akka.Cluster.Sharding;
 using FedActors.Actors.Clients;
-using FedActors.Actors.Coordination;
+using FedActors.Actors.Jobs;
 using FedActors.Actors.Trainers;
 
 namespace FedActors.Actors.Cluster;
@@ -20,7 +20,7 @@ public sealed class ShardedClientActor : ReceiveActor
     private readonly IActorRef _cache;
     private readonly Dictionary<JobId, Pending> _pending = new();
     private readonly Queue<JobId> _waitingForSlot = new();
-    private readonly Action<CoordinatorProtocol.IClientResult>? _answered;
+    private readonly Action<ClientProtocol.IClientResult>? _answered;
     private readonly UpdateChunking? _chunking;
 
     /// <summary>Creates the entity.</summary>
@@ -29,7 +29,7 @@ public sealed class ShardedClientActor : ReceiveActor
     /// <param name="cache">The node's model-version cache.</param>
     /// <param name="answered">Told every result just before it is sent (on the actor's thread); must be thread-safe.</param>
     /// <param name="chunking">How updates too large for a frame are sent; null sends every result whole (one process, tests).</param>
-    public ShardedClientActor(int clientId, IActorRef trainers, IActorRef cache, Action<CoordinatorProtocol.IClientResult>? answered = null,
+    public ShardedClientActor(int clientId, IActorRef trainers, IActorRef cache, Action<ClientProtocol.IClientResult>? answered = null,
         UpdateChunking? chunking = null)
     {
         _answered = answered;
@@ -58,7 +58,7 @@ public sealed class ShardedClientActor : ReceiveActor
             {
                 var train = new ClientProtocol.TrainJob(p.Job.Job, _clientId, ready.Version, p.Job.Options, p.Job.Seed);
                 _pending[p.Job.Job] = p with { Train = train };
-                _trainers.Tell(new TrainerProtocol.Train(train));
+                _trainers.Tell(ClientActor.Training(train));
             }
         });
         Receive<ModelVersionCache.VersionUnavailable>(missing =>
@@ -66,7 +66,7 @@ public sealed class ShardedClientActor : ReceiveActor
             foreach (var p in _pending.Values.Where(p => p.Job.BaseVersion == missing.Version && p.Train is null).ToArray())
             {
                 _pending.Remove(p.Job.Job);
-                Answer(p.ReplyTo, new CoordinatorProtocol.JobFailed(p.Job.Job, _clientId, $"model version {missing.Version} is no longer available"));
+                Answer(p.ReplyTo, new ClientProtocol.JobFailed(p.Job.Job, _clientId, $"model version {missing.Version} is no longer available"));
             }
             PassivateIfIdle();
         });
@@ -74,18 +74,18 @@ public sealed class ShardedClientActor : ReceiveActor
         Receive<TrainerProtocol.SlotAvailable>(_ =>
         {
             if (_waitingForSlot.TryDequeue(out var id) && _pending.TryGetValue(id, out var p) && p.Train is not null)
-                _trainers.Tell(new TrainerProtocol.Train(p.Train));
+                _trainers.Tell(ClientActor.Training(p.Train));
         });
         Receive<TrainerProtocol.Trained>(done =>
         {
             if (!_pending.Remove(done.Job, out var p)) return;
-            Answer(p.ReplyTo, new CoordinatorProtocol.ClientUpdate(done.Job, _clientId, p.Job.BaseVersion, done.Delta, done.Stats));
+            Answer(p.ReplyTo, new ClientProtocol.ClientUpdate(done.Job, _clientId, p.Job.BaseVersion, done.Delta, done.Stats));
             PassivateIfIdle();
         });
         Receive<TrainerProtocol.TrainingFailed>(failed =>
         {
             if (!_pending.Remove(failed.Job, out var p)) return;
-            Answer(p.ReplyTo, new CoordinatorProtocol.JobFailed(failed.Job, _clientId, failed.Reason));
+            Answer(p.ReplyTo, new ClientProtocol.JobFailed(failed.Job, _clientId, failed.Reason));
             PassivateIfIdle();
         });
         Receive<Stop>(_ =>
@@ -98,11 +98,11 @@ public sealed class ShardedClientActor : ReceiveActor
     }
 
     /// <summary>Props of client <paramref name="clientId"/>.</summary>
-    public static Props Props(int clientId, IActorRef trainers, IActorRef cache, Action<CoordinatorProtocol.IClientResult>? answered = null,
+    public static Props Props(int clientId, IActorRef trainers, IActorRef cache, Action<ClientProtocol.IClientResult>? answered = null,
         UpdateChunking? chunking = null) =>
         Akka.Actor.Props.Create(() => new ShardedClientActor(clientId, trainers, cache, answered, chunking));
 
-    private void Answer(IActorRef replyTo, CoordinatorProtocol.IClientResult result)
+    private void Answer(IActorRef replyTo, ClientProtocol.IClientResult result)
     {
         _answered?.Invoke(result);
         if (_chunking is null) replyTo.Tell(result, Self);

@@ -2,7 +2,9 @@ using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Akka.Actor;
-using FedActors.Actors.Coordination;
+using FedActors.Actors.Clients;
+using FedActors.Actors.Jobs;
+using FedActors.Actors.Updates;
 
 namespace FedActors.Actors.Cluster;
 
@@ -31,9 +33,9 @@ public sealed record UpdateChunking(int MaxWholeValues, int ChunkValues)
     /// <param name="to">The receiver (the coordinator's gateway).</param>
     /// <param name="result">An update or a failure.</param>
     /// <param name="sender">The sending actor; the receiver reassembles per job and sender.</param>
-    public void Send(IActorRef to, CoordinatorProtocol.IClientResult result, IActorRef sender)
+    public void Send(IActorRef to, ClientProtocol.IClientResult result, IActorRef sender)
     {
-        if (result is not CoordinatorProtocol.ClientUpdate u || u.Delta.Length <= MaxWholeValues)
+        if (result is not ClientProtocol.ClientUpdate u || u.Delta.Length <= MaxWholeValues)
         {
             to.Tell(result, sender);
             return;
@@ -130,7 +132,7 @@ public sealed class UpdateAssembly : IDisposable
     }
 
     /// <summary>Checks the end against what arrived; returns the whole update, or null with <see cref="Error"/> set.</summary>
-    public CoordinatorProtocol.ClientUpdate? Finish(ClusterProtocol.UpdateChunksEnd end)
+    public ClientProtocol.ClientUpdate? Finish(ClusterProtocol.UpdateChunksEnd end)
     {
         ArgumentNullException.ThrowIfNull(end);
         if (Error is not null) return null;
@@ -140,7 +142,7 @@ public sealed class UpdateAssembly : IDisposable
         else if (!_hash.GetHashAndReset().AsSpan().SequenceEqual(end.Sha256)) Fail($"job {Job}'s update is corrupt: the SHA-256 of its {_received} values differs from the one sent");
         else
         {
-            var update = new CoordinatorProtocol.ClientUpdate(Job, ClientId, end.BaseVersion, _values, end.Stats);
+            var update = new ClientProtocol.ClientUpdate(Job, ClientId, end.BaseVersion, _values, end.Stats);
             _values = null;
             return update;
         }

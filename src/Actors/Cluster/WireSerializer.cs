@@ -4,7 +4,9 @@ using System.Text;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Serialization;
-using FedActors.Actors.Coordination;
+using FedActors.Actors.Clients;
+using FedActors.Actors.Jobs;
+using FedActors.Actors.Updates;
 using FedActors.Training.LocalTraining;
 
 namespace FedActors.Actors.Cluster;
@@ -18,7 +20,7 @@ namespace FedActors.Actors.Cluster;
 /// <para>Every message starts with a 4-byte header: type tag (byte), format version (byte) = 1, two zero
 /// bytes. Then the fields in declaration order, integers little-endian, doubles as IEEE 754 bits, a float
 /// array as its length (int32) and its values, a string as its UTF-8 byte count (int32) and bytes.</para>
-/// <para>A <see cref="CoordinatorProtocol.ClientUpdate"/> takes exactly <see cref="WireSize.Of"/> bytes:
+/// <para>A <see cref="ClientProtocol.ClientUpdate"/> takes exactly <see cref="WireSize.Of"/> bytes:
 /// header 4, job 8, client 4, base version 8, samples 8, steps 4, loss, norm and compute seconds 3 × 8,
 /// length 4 — 64 bytes — then 4 per parameter. So the run's <c>bytes_up</c> is the serialized size of the
 /// updates, not an estimate.</para>
@@ -55,8 +57,8 @@ public sealed class WireSerializer : SerializerWithStringManifest
     private static readonly (Type Type, Tag Tag, string Manifest)[] Kinds =
     [
         (typeof(ClusterProtocol.TrainAssignment), Tag.TrainAssignment, "TA"),
-        (typeof(CoordinatorProtocol.ClientUpdate), Tag.ClientUpdate, "CU"),
-        (typeof(CoordinatorProtocol.JobFailed), Tag.JobFailed, "JF"),
+        (typeof(ClientProtocol.ClientUpdate), Tag.ClientUpdate, "CU"),
+        (typeof(ClientProtocol.JobFailed), Tag.JobFailed, "JF"),
         (typeof(ClusterProtocol.JobReleased), Tag.JobReleased, "JR"),
         (typeof(ClusterProtocol.FetchModelChunk), Tag.FetchModelChunk, "FC"),
         (typeof(ClusterProtocol.ModelChunk), Tag.ModelChunk, "MC"),
@@ -103,8 +105,8 @@ public sealed class WireSerializer : SerializerWithStringManifest
     public static long SizeOf(object message) => message switch
     {
         ClusterProtocol.TrainAssignment => HeaderSize + 8 + 4 + 8 + 8 + 4 + 4 + 4 * 8 + 4,
-        CoordinatorProtocol.ClientUpdate u => WireSize.Of(u.Delta.Length),
-        CoordinatorProtocol.JobFailed f => HeaderSize + 8 + 4 + 4 + Encoding.UTF8.GetByteCount(f.Reason),
+        ClientProtocol.ClientUpdate u => WireSize.Of(u.Delta.Length),
+        ClientProtocol.JobFailed f => HeaderSize + 8 + 4 + 4 + Encoding.UTF8.GetByteCount(f.Reason),
         ClusterProtocol.JobReleased => HeaderSize + 8 + 4,
         ClusterProtocol.FetchModelChunk => HeaderSize + 8 + 4 + 4,
         ClusterProtocol.ModelChunk c => HeaderSize + 8 + 4 + 4 + 4 + 4L * c.Values.Length,
@@ -136,12 +138,12 @@ public sealed class WireSerializer : SerializerWithStringManifest
                 w.Double(a.Options.LearningRate); w.Double(a.Options.Momentum); w.Double(a.Options.WeightDecay); w.Double(a.Options.ProximalMu);
                 w.Int(a.Options.MaxSteps ?? 0); // 0: no cap (a cap is ≥ 1)
                 break;
-            case CoordinatorProtocol.ClientUpdate u:
+            case ClientProtocol.ClientUpdate u:
                 w.Long(u.Job.Value); w.Int(u.ClientId); w.Long(u.BaseVersion);
                 w.Long(u.Stats.Samples); w.Int(u.Stats.Steps); w.Double(u.Stats.MeanLoss); w.Double(u.Stats.UpdateNorm); w.Double(u.Stats.ComputeSeconds);
                 w.Floats(u.Delta);
                 break;
-            case CoordinatorProtocol.JobFailed f:
+            case ClientProtocol.JobFailed f:
                 w.Long(f.Job.Value); w.Int(f.ClientId); w.String(f.Reason);
                 break;
             case ClusterProtocol.JobReleased r:
@@ -190,7 +192,7 @@ public sealed class WireSerializer : SerializerWithStringManifest
         {
             Tag.TrainAssignment => ReadAssignment(ref r),
             Tag.ClientUpdate => ReadUpdate(ref r),
-            Tag.JobFailed => new CoordinatorProtocol.JobFailed(new JobId(r.Long()), r.Int(), r.String()),
+            Tag.JobFailed => new ClientProtocol.JobFailed(new JobId(r.Long()), r.Int(), r.String()),
             Tag.JobReleased => new ClusterProtocol.JobReleased(new JobId(r.Long()), r.Int()),
             Tag.FetchModelChunk => new ClusterProtocol.FetchModelChunk(r.Long(), r.Int(), r.Int()),
             Tag.ModelChunk => ReadChunk(ref r),
@@ -221,13 +223,13 @@ public sealed class WireSerializer : SerializerWithStringManifest
         return new ClusterProtocol.TrainAssignment(job, client, baseVersion, options, seed);
     }
 
-    private static CoordinatorProtocol.ClientUpdate ReadUpdate(ref Reader r)
+    private static ClientProtocol.ClientUpdate ReadUpdate(ref Reader r)
     {
         var job = new JobId(r.Long());
         int client = r.Int();
         long baseVersion = r.Long();
         var stats = new LocalTrainingStats(r.Long(), r.Int(), r.Double(), r.Double(), r.Double());
-        return new CoordinatorProtocol.ClientUpdate(job, client, baseVersion, r.Floats(), stats);
+        return new ClientProtocol.ClientUpdate(job, client, baseVersion, r.Floats(), stats);
     }
 
     private static ClusterProtocol.RegisterClients ReadRegistration(ref Reader r)

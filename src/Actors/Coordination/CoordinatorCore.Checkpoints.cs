@@ -1,4 +1,6 @@
 using FedActors.Actors.Clients;
+using FedActors.Actors.Jobs;
+using FedActors.Actors.Population;
 using FedActors.Actors.Simulation;
 using FedActors.Training.Evaluation;
 using static FedActors.Actors.Coordination.CoordinatorEffects;

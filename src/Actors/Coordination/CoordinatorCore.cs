@@ -1,6 +1,9 @@
 using FedActors.Actors.Aggregation;
 using FedActors.Actors.Clients;
+using FedActors.Actors.Jobs;
+using FedActors.Actors.Population;
 using FedActors.Actors.Simulation;
+using FedActors.Actors.Updates;
 using FedActors.Training;
 using FedActors.Training.Evaluation;
 using static FedActors.Actors.Coordination.CoordinatorEffects;
@@ -196,7 +199,7 @@ public sealed partial class CoordinatorCore
     }
 
     /// <summary>A client's update arrived (at wall time <paramref name="now"/>; ignored under the virtual clock).</summary>
-    public IReadOnlyList<ICoordinatorEffect> OnUpdate(CoordinatorProtocol.ClientUpdate update, double now = 0)
+    public IReadOnlyList<ICoordinatorEffect> OnUpdate(ClientProtocol.ClientUpdate update, double now = 0)
     {
         ArgumentNullException.ThrowIfNull(update);
         _out.Clear();
@@ -205,7 +208,7 @@ public sealed partial class CoordinatorCore
     }
 
     /// <summary>A client could not train.</summary>
-    public IReadOnlyList<ICoordinatorEffect> OnJobFailed(CoordinatorProtocol.JobFailed failure, double now = 0)
+    public IReadOnlyList<ICoordinatorEffect> OnJobFailed(ClientProtocol.JobFailed failure, double now = 0)
     {
         ArgumentNullException.ThrowIfNull(failure);
         _out.Clear();
@@ -378,11 +381,11 @@ public sealed partial class CoordinatorCore
         Release(job);
         switch (result)
         {
-            case CoordinatorProtocol.JobFailed f:
+            case ClientProtocol.JobFailed f:
                 _lastFailure = f.Reason;
                 RejectUnusable("failed");
                 break;
-            case CoordinatorProtocol.ClientUpdate u:
+            case ClientProtocol.ClientUpdate u:
                 if (Meter is null) _bytesUp += WireSize.Of(u.Delta.Length);
                 _samplesTrained += u.Stats.Samples;
                 _trainSeconds += u.Stats.ComputeSeconds;
@@ -422,7 +425,7 @@ public sealed partial class CoordinatorCore
         else Refill();
     }
 
-    private void Accept(InFlightJob job, CoordinatorProtocol.ClientUpdate u)
+    private void Accept(InFlightJob job, ClientProtocol.ClientUpdate u)
     {
         int staleness = checked((int)(Current.Number - job.Base.Number));
         if (_server.Algorithm != FlAlgorithm.FedAvg && _server.MaxStaleness is int max && staleness > max)
@@ -480,7 +483,7 @@ public sealed partial class CoordinatorCore
         }
     }
 
-    private void Applied(InFlightJob job, CoordinatorProtocol.ClientUpdate u, int staleness)
+    private void Applied(InFlightJob job, ClientProtocol.ClientUpdate u, int staleness)
     {
         _updatesApplied++;
         _windowUpdates++;

@@ -1,4 +1,5 @@
 using FedActors.Actors.Clients;
+using FedActors.Actors.Jobs;
 
 namespace FedActors.Actors.Coordination;
 

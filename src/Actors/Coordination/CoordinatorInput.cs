@@ -1,3 +1,5 @@
+using FedActors.Actors.Clients;
+
 namespace FedActors.Actors.Coordination;
 
 /// <summary>
@@ -12,7 +14,7 @@ public abstract record CoordinatorInput
     /// <summary>A client's update or failure, taken at <paramref name="Now"/> (wall seconds; ignored under the virtual clock).</summary>
     /// <param name="Message">The result.</param>
     /// <param name="Now">When it was taken.</param>
-    public sealed record Result(CoordinatorProtocol.IClientResult Message, double Now) : CoordinatorInput;
+    public sealed record Result(ClientProtocol.IClientResult Message, double Now) : CoordinatorInput;
 
     /// <summary>The evaluation of <paramref name="ServerStep"/> came back.</summary>
     /// <param name="ServerStep">The evaluated step.</param>

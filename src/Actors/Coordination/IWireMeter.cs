@@ -1,3 +1,5 @@
+using FedActors.Actors.Updates;
+
 namespace FedActors.Actors.Coordination;
 
 /// <summary>

@@ -1,3 +1,6 @@
+using FedActors.Actors.Jobs;
+using FedActors.Actors.Updates;
+
 namespace FedActors.Actors.Coordination;
 
 /// <summary>How a run ended.</summary>
@@ -93,3 +96,11 @@ public sealed record RunCounters(
     long BytesUp,
     long BytesDown,
     double VirtualSeconds);
+
+/// <summary>An applied client update: one row of the run's update ledger.</summary>
+/// <param name="ServerStep">The server step whose aggregate it went into.</param>
+/// <param name="Job">The job.</param>
+/// <param name="ClientId">The client.</param>
+/// <param name="BaseVersion">The version it trained from.</param>
+/// <param name="Staleness">Server steps between its base version and its application.</param>
+public sealed record AppliedUpdate(long ServerStep, JobId Job, int ClientId, long BaseVersion, int Staleness);

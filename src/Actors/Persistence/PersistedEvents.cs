@@ -1,4 +1,6 @@
+using FedActors.Actors.Clients;
 using FedActors.Actors.Coordination;
+using FedActors.Actors.Jobs;
 
 namespace FedActors.Actors.Persistence;
 
@@ -17,9 +19,9 @@ public sealed record RunStarted(string ConfigFingerprint, float[] InitialWeights
 public sealed record StepPersisted(CoordinatorCheckpoint Checkpoint, float[] Weights, double WallSeconds) : IPersistedState;
 
 /// <summary>Durability <c>update</c>: a client's result, journaled before anything it leads to and before it is acknowledged.</summary>
-/// <param name="Result">A <see cref="CoordinatorProtocol.ClientUpdate"/> or <see cref="CoordinatorProtocol.JobFailed"/>.</param>
+/// <param name="Result">A <see cref="ClientProtocol.ClientUpdate"/> or <see cref="ClientProtocol.JobFailed"/>.</param>
 /// <param name="ArrivedAt">The run's wall seconds when the coordinator took it (what the wall clock decides with).</param>
-public sealed record ResultPersisted(CoordinatorProtocol.IClientResult Result, double ArrivedAt) : IPersistedState;
+public sealed record ResultPersisted(ClientProtocol.IClientResult Result, double ArrivedAt) : IPersistedState;
 
 /// <summary>Durability <c>update</c>: an evaluation came back (with stop-at-target it decides when the run may go on).</summary>
 /// <param name="ServerStep">The evaluated step.</param>

@@ -1,4 +1,5 @@
 using FedActors.Actors.Coordination;
+using FedActors.Actors.Jobs;
 
 namespace FedActors.Actors.Persistence;
 

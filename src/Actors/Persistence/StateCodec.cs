@@ -1,7 +1,8 @@
 using FedActors.Actors.Aggregation;
 using FedActors.Actors.Coordination;
+using FedActors.Actors.Jobs;
 using FedActors.Training.LocalTraining;
-using static FedActors.Actors.Coordination.CoordinatorProtocol;
+using static FedActors.Actors.Clients.ClientProtocol;
 
 namespace FedActors.Actors.Persistence;
 

@@ -3,6 +3,7 @@ using System.IO.Hashing;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Serialization;
+using FedActors.Actors.Clients;
 using FedActors.Actors.Coordination;
 
 namespace FedActors.Actors.Persistence;
@@ -208,7 +209,7 @@ public sealed class StateSerializer : SerializerWithStringManifest
         static long Floats(float[]? values) => 4L + 4L * (values?.Length ?? 0);
         static long Checkpoint(CoordinatorCheckpoint? c) => c is null ? 0
             : 4096 + Floats(c.Optimizer?.M) + Floats(c.Optimizer?.V) + 256L * ((c.NewRecords?.Count ?? 0) + (c.PendingEvaluations?.Count ?? 0));
-        static long Result(CoordinatorProtocol.ICoordinatorCommand? r) => 256 + (r is CoordinatorProtocol.ClientUpdate u ? Floats(u.Delta) : 0);
+        static long Result(ClientProtocol.IClientResult? r) => 256 + (r is ClientProtocol.ClientUpdate u ? Floats(u.Delta) : 0);
 
         var hint = HeaderSize + ChecksumSize + state switch
         {

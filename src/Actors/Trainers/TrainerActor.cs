@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using Akka.Actor;
 using FedActors.Actors.Aggregation;
-using FedActors.Actors.Clients;
+using FedActors.Actors.Population;
 using FedActors.Training;
 using FedActors.Training.Data;
 using FedActors.Training.Evaluation;
@@ -86,7 +86,7 @@ public sealed class TrainerActor : ReceiveActor
         switch (work.Command)
         {
             case TrainerProtocol.Train t:
-                work.ReplyTo.Tell(RunTraining(t.Job));
+                work.ReplyTo.Tell(RunTraining(t));
                 break;
             case TrainerProtocol.Evaluate e:
                 work.ReplyTo.Tell(RunEvaluation(e));
@@ -95,7 +95,7 @@ public sealed class TrainerActor : ReceiveActor
         Context.Parent.Tell(new TrainerProtocol.TrainerIdle(Self));
     }
 
-    private object RunTraining(ClientProtocol.TrainJob job)
+    private object RunTraining(TrainerProtocol.Train job)
     {
         try
         {

@@ -1,8 +1,8 @@
 using Akka.Actor;
 using Akka.Configuration;
 using FedActors.Actors.Aggregation;
-using FedActors.Actors.Clients;
-using FedActors.Actors.Coordination;
+using FedActors.Actors.Jobs;
+using FedActors.Actors.Population;
 using FedActors.Training.Data;
 
 namespace FedActors.Actors.Trainers;
@@ -16,7 +16,7 @@ namespace FedActors.Actors.Trainers;
 /// (the coordinator has few in flight) and go before queued trainings.
 /// </summary>
 /// <remarks>
-/// Trainings are taken in <see cref="ClientProtocol.TrainJob.ApplyAt"/> order (then arrival order): the queue
+/// Trainings are taken in <see cref="TrainerProtocol.Train.ApplyAt"/> order (then arrival order): the queue
 /// keeps the earliest jobs it has seen, a full queue turns away its latest job for an earlier newcomer, and a
 /// freed place goes to the earliest turned-away job. Under the virtual clock this trains results in the order the
 /// coordinator applies them; in arrival order it would sit on finished results while the one it needs waits
@@ -72,7 +72,7 @@ public sealed class TrainerPool : ReceiveActor
                 Dispatch(work);
                 return;
             }
-            var queued = new Queued(t.Job.ApplyAt, _arrivals++, work);
+            var queued = new Queued(t.ApplyAt, _arrivals++, work);
             if (_trainings.Count >= _queueCapacity && _trainings.Count > 0 && queued.CompareTo(_trainings.Max!) < 0)
             {
                 // Full, and the newcomer comes before the latest queued job: that one waits outside instead.
@@ -131,7 +131,7 @@ public sealed class TrainerPool : ReceiveActor
     /// <summary>A training waiting in or outside the queue, ordered by apply time, then arrival (unique).</summary>
     private sealed record Queued(double ApplyAt, long Arrival, TrainerProtocol.Work Work) : IComparable<Queued>
     {
-        public JobId Job => ((TrainerProtocol.Train)Work.Command).Job.Job;
+        public JobId Job => ((TrainerProtocol.Train)Work.Command).Job;
 
         public int CompareTo(Queued? other)
         {

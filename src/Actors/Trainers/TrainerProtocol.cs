@@ -1,6 +1,5 @@
 using Akka.Actor;
-using FedActors.Actors.Clients;
-using FedActors.Actors.Coordination;
+using FedActors.Actors.Jobs;
 using FedActors.Training.Evaluation;
 using FedActors.Training.LocalTraining;
 
@@ -12,8 +11,23 @@ public static class TrainerProtocol
     /// <summary>Requests the pool handles.</summary>
     public interface ITrainerCommand { }
 
-    /// <summary>Run <paramref name="Job"/>; the pool replies to the sender with <see cref="Trained"/>, <see cref="TrainingFailed"/> or <see cref="PoolBusy"/>.</summary>
-    public sealed record Train(ClientProtocol.TrainJob Job) : ITrainerCommand;
+    /// <summary>
+    /// Train client <paramref name="ClientId"/> from <paramref name="Base"/>; the pool replies to the sender with
+    /// <see cref="Trained"/>, <see cref="TrainingFailed"/> or <see cref="PoolBusy"/>.
+    /// </summary>
+    /// <param name="Job">The job; a retried job carries the same id and trains to the same update.</param>
+    /// <param name="ClientId">The client whose data is trained on.</param>
+    /// <param name="Base">The model version to start from (shared, immutable weights).</param>
+    /// <param name="Options">Local training hyper-parameters.</param>
+    /// <param name="Seed">Master seed; the sample order derives from (seed, client, job).</param>
+    public sealed record Train(JobId Job, int ClientId, ModelVersion Base, LocalTrainingOptions Options, ulong Seed) : ITrainerCommand
+    {
+        /// <summary>
+        /// When the result will be applied: the pool trains queued jobs in this order, lowest first, equal values in
+        /// arrival order (scheduling only; the result does not depend on it). <value>Default 0 (arrival order).</value>
+        /// </summary>
+        public double ApplyAt { get; init; }
+    }
 
     /// <summary>Evaluate <paramref name="Version"/> on the central test set; replies <see cref="Evaluated"/>.</summary>
     /// <param name="Version">The model version.</param>

@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using Akka.Configuration;
-using FedActors.Actors.Clients;
 using FedActors.Actors.Coordination;
+using FedActors.Actors.Population;
+using FedActors.Actors.Runs;
 using FedActors.Actors.Trainers;
 using FedActors.Training.Data;
 using FedActors.Training.Evaluation;

@@ -1,6 +1,7 @@
-using System.Diagnostics;
 using FedActors.Actors.Clients;
 using FedActors.Actors.Coordination;
+using FedActors.Actors.Population;
+using FedActors.Actors.Runs;
 using FedActors.Training;
 using FedActors.Training.Data;
 using FedActors.Training.LocalTraining;

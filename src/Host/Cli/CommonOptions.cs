@@ -1,6 +1,6 @@
-using FedActors.Actors.Configuration;
 using System.Text;
 using Akka.Configuration;
+using FedActors.Actors.Configuration;
 using FedActors.Host.Configuration;
 
 namespace FedActors.Host.Cli;

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using FedActors.Actors.Aggregation;
 using FedActors.Actors.Coordination;
+using FedActors.Actors.Runs;
 using FedActors.Host.Bench;
 using FedActors.Host.Cli;
 using FedActors.Host.Data;
@@ -307,7 +308,7 @@ public sealed class BenchCommand : ICommand
         await ctx.Out.WriteLineAsync(string.Create(System.Globalization.CultureInfo.InvariantCulture,
             $"  local work per training (the runtime's trainings, replayed by the bare loop): {work.MeanSteps:F2} steps and {work.MeanSamples:F1} samples on average, " +
             $"at most {work.MaxSteps} steps and {work.MaxSamples} samples"));
-        var cache = population as Actors.Clients.SyntheticClientDataSource;
+        var cache = population as Actors.Population.SyntheticClientDataSource;
         if (cache is not null)
         {
             await ctx.Out.WriteLineAsync(
@@ -441,7 +442,7 @@ public sealed class BenchCommand : ICommand
             $"persistence {persistence.Provider}, {repetitions} repetition(s), {spec.Trainers.Slots} slot(s) × {spec.Trainers.EffectiveThreadsPerSlot} thread(s), " +
             $"batch {spec.Run.Client.BatchSize}, {Environment.ProcessorCount} cores");
         // The clients' batches need clients that view the pooled set (Fashion-MNIST); Synthetic clients own their data.
-        var clients = population is Actors.Clients.PooledClientDataSource ? population : null;
+        var clients = population is Actors.Population.PooledClientDataSource ? population : null;
         var pairs = await OverheadBenchmark.RunAsync(RunOnce, steps, spec, train, clients, repetitions, line => ctx.Out.WriteLine("  " + line), ct);
 
         double runRate = BenchTiming.Median(pairs.Select(p => p.RunSamplesPerSecond).ToArray());

@@ -4,7 +4,6 @@ using FedActors.Host.Data;
 using FedActors.Host.Progress;
 using FedActors.Host.Runs;
 using FedActors.Host.Settings;
-using FedActors.Training;
 using FedActors.Training.Centralized;
 using FedActors.Training.Evaluation;
 using FedActors.Training.LocalTraining;

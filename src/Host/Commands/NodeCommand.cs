@@ -1,18 +1,19 @@
 using System.Globalization;
 using System.Text.Json;
+using Akka.Configuration;
+using FedActors.Actors.Clients;
 using FedActors.Actors.Cluster;
 using FedActors.Actors.Coordination;
 using FedActors.Actors.Persistence;
+using FedActors.Actors.Population;
+using FedActors.Actors.Runs;
 using FedActors.Actors.Simulation;
 using FedActors.Actors.Trainers;
 using FedActors.Host.Cli;
-using FedActors.Actors.Clients;
-using FedActors.Host.Configuration;
 using FedActors.Host.Data;
-using FedActors.Training.Data;
 using FedActors.Host.Runs;
 using FedActors.Host.Settings;
-using Akka.Configuration;
+using FedActors.Training.Data;
 using ActorRunStatus = FedActors.Actors.Coordination.RunStatus;
 
 namespace FedActors.Host.Commands;
@@ -167,12 +168,12 @@ public sealed class NodeCommand : ICommand
 
         public void OnRefused(string reason) => _refused.TrySetResult(reason);
 
-        public void OnAnswered(CoordinatorProtocol.IClientResult result, long baseVersion) => Say(ctx, result switch
+        public void OnAnswered(ClientProtocol.IClientResult result, long baseVersion) => Say(ctx, result switch
         {
-            CoordinatorProtocol.ClientUpdate u => string.Create(CultureInfo.InvariantCulture,
+            ClientProtocol.ClientUpdate u => string.Create(CultureInfo.InvariantCulture,
                 $"trained job {u.Job.Value} for client {u.ClientId} from version {baseVersion}: {u.Stats.Samples} samples, {u.Stats.Steps} steps, loss {u.Stats.MeanLoss:F4}, {u.Stats.ComputeSeconds:F1} s"),
             _ => string.Create(CultureInfo.InvariantCulture,
-                $"job {result.Job.Value} for client {result.ClientId} failed: {(result as CoordinatorProtocol.JobFailed)?.Reason}"),
+                $"job {result.Job.Value} for client {result.ClientId} failed: {(result as ClientProtocol.JobFailed)?.Reason}"),
         });
     }
 

@@ -1,9 +1,11 @@
 using System.Globalization;
 using System.Threading.Channels;
-using FedActors.Actors.Clients;
 using Akka.Configuration;
 using FedActors.Actors.Coordination;
+using FedActors.Actors.Jobs;
 using FedActors.Actors.Persistence;
+using FedActors.Actors.Population;
+using FedActors.Actors.Runs;
 using FedActors.Host.Cli;
 using FedActors.Host.Configuration;
 using FedActors.Host.Data;
@@ -12,7 +14,7 @@ using FedActors.Host.Runs;
 using FedActors.Host.Settings;
 using FedActors.Training.Data;
 using FedActors.Training.Partitioning;
-using ActorRunProgress = FedActors.Actors.Coordination.RunProgress;
+using ActorRunProgress = FedActors.Actors.Runs.RunProgress;
 using ActorRunStatus = FedActors.Actors.Coordination.RunStatus;
 
 namespace FedActors.Host.Commands;

@@ -1,8 +1,6 @@
-using FedActors.Actors.Configuration;
-using System.Text;
 using System.Text.RegularExpressions;
 using Akka.Configuration;
-using Akka.Configuration.Hocon;
+using FedActors.Actors.Configuration;
 
 namespace FedActors.Host.Configuration;
 

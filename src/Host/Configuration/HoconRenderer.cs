@@ -1,7 +1,7 @@
-using FedActors.Actors.Configuration;
 using System.Text;
 using System.Text.RegularExpressions;
 using Akka.Configuration.Hocon;
+using FedActors.Actors.Configuration;
 
 namespace FedActors.Host.Configuration;
 

@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using FedActors.Actors.Clients;
+using FedActors.Actors.Population;
 using FedActors.Host.Settings;
 using FedActors.Training.Data;
 using FedActors.Training.Partitioning;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using FedActors.Actors.Coordination;
+using FedActors.Actors.Jobs;
 
 namespace FedActors.Host.Runs;
 

@@ -1,7 +1,7 @@
 using Akka.Actor;
 using Akka.TestKit.Xunit2;
 using FedActors.Actors.Clients;
-using FedActors.Actors.Coordination;
+using FedActors.Actors.Jobs;
 using FedActors.Actors.Trainers;
 using FedActors.Training.LocalTraining;
 
@@ -26,12 +26,12 @@ public class ClientRegionTests : TestKit
 
         region.Tell(new ClientProtocol.ClientEnvelope(7, Job(1, 7)));
         var train = await trainers.ExpectMsgAsync<TrainerProtocol.Train>();
-        Assert.Equal(7, train.Job.ClientId);
+        Assert.Equal(7, train.ClientId);
         var client = trainers.LastSender;
         Watch(client);
 
         client.Tell(Done(1), trainers.Ref);
-        var update = await ExpectMsgAsync<CoordinatorProtocol.ClientUpdate>();
+        var update = await ExpectMsgAsync<ClientProtocol.ClientUpdate>();
         Assert.Equal((new JobId(1), 7, 3L), (update.Job, update.ClientId, update.BaseVersion));
         await ExpectTerminatedAsync(client);
     }
@@ -45,11 +45,11 @@ public class ClientRegionTests : TestKit
         await trainers.ExpectMsgAsync<TrainerProtocol.Train>();
         trainers.LastSender.Tell(Done(1), trainers.Ref);
         region.Tell(new ClientProtocol.ClientEnvelope(2, Job(2, 2))); // races the passivation
-        await ExpectMsgAsync<CoordinatorProtocol.ClientUpdate>();
+        await ExpectMsgAsync<ClientProtocol.ClientUpdate>();
         var again = await trainers.ExpectMsgAsync<TrainerProtocol.Train>();
-        Assert.Equal(2, again.Job.Job.Value);
+        Assert.Equal(2, again.Job.Value);
         trainers.LastSender.Tell(Done(2), trainers.Ref);
-        Assert.Equal(2, (await ExpectMsgAsync<CoordinatorProtocol.ClientUpdate>()).Job.Value);
+        Assert.Equal(2, (await ExpectMsgAsync<ClientProtocol.ClientUpdate>()).Job.Value);
     }
 
     [Fact]
@@ -63,7 +63,7 @@ public class ClientRegionTests : TestKit
         client.Tell(new TrainerProtocol.PoolBusy(new JobId(9)), trainers.Ref);
         await trainers.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
         client.Tell(TrainerProtocol.SlotAvailable.Instance, trainers.Ref);
-        Assert.Equal(9, (await trainers.ExpectMsgAsync<TrainerProtocol.Train>()).Job.Job.Value);
+        Assert.Equal(9, (await trainers.ExpectMsgAsync<TrainerProtocol.Train>()).Job.Value);
     }
 
     [Fact]
@@ -76,7 +76,7 @@ public class ClientRegionTests : TestKit
         var first = trainers.LastSender;
         Watch(first);
         first.Tell(Done(1), trainers.Ref);
-        await ExpectMsgAsync<CoordinatorProtocol.ClientUpdate>();
+        await ExpectMsgAsync<ClientProtocol.ClientUpdate>();
         await ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200)); // idle, kept: no Terminated
 
         // Picked again: the same actor takes the job.
@@ -84,7 +84,7 @@ public class ClientRegionTests : TestKit
         await trainers.ExpectMsgAsync<TrainerProtocol.Train>();
         Assert.Equal(first, trainers.LastSender);
         first.Tell(Done(2), trainers.Ref);
-        await ExpectMsgAsync<CoordinatorProtocol.ClientUpdate>();
+        await ExpectMsgAsync<ClientProtocol.ClientUpdate>();
 
         // A second idle client exceeds the limit of one: client 1, idle longer, stops; client 2 stays.
         region.Tell(new ClientProtocol.ClientEnvelope(5, Job(3, 5)));
@@ -92,13 +92,13 @@ public class ClientRegionTests : TestKit
         var second = trainers.LastSender;
         Watch(second);
         second.Tell(Done(3), trainers.Ref);
-        await ExpectMsgAsync<CoordinatorProtocol.ClientUpdate>();
+        await ExpectMsgAsync<ClientProtocol.ClientUpdate>();
         await ExpectTerminatedAsync(first);
         await ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
 
         // A job for the stopped client reaches a new incarnation.
         region.Tell(new ClientProtocol.ClientEnvelope(1, Job(4, 1)));
-        Assert.Equal(4, (await trainers.ExpectMsgAsync<TrainerProtocol.Train>()).Job.Job.Value);
+        Assert.Equal(4, (await trainers.ExpectMsgAsync<TrainerProtocol.Train>()).Job.Value);
         Assert.NotEqual(first, trainers.LastSender);
     }
 

@@ -1,8 +1,8 @@
 using Akka.Actor;
 using Akka.TestKit.Xunit2;
-using FedActors.Actors.Cluster;
 using FedActors.Actors.Clients;
-using FedActors.Actors.Coordination;
+using FedActors.Actors.Cluster;
+using FedActors.Actors.Jobs;
 using FedActors.Actors.Trainers;
 using FedActors.Training.LocalTraining;
 
@@ -72,11 +72,11 @@ public class ShardedClientActorSpecs : TestKit
         client.Tell(new ModelVersionCache.VersionReady(version));
         client.Tell(new ModelVersionCache.VersionReady(version));
         var train = await trainers.ExpectMsgAsync<TrainerProtocol.Train>();
-        Assert.Same(version.Weights, train.Job.Base.Weights);
+        Assert.Same(version.Weights, train.Base.Weights);
         await trainers.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
 
         client.Tell(new TrainerProtocol.Trained(new JobId(1), [0.5f, 0.5f], new LocalTrainingStats(10, 1, 0.5, 0.1, 0.01)));
-        var update = await newCoordinator.ExpectMsgAsync<CoordinatorProtocol.ClientUpdate>();
+        var update = await newCoordinator.ExpectMsgAsync<ClientProtocol.ClientUpdate>();
         Assert.Equal((new JobId(1), 7, 3L), (update.Job, update.ClientId, update.BaseVersion));
         await oldCoordinator.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
     }

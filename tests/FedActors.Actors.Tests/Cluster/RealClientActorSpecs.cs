@@ -1,8 +1,8 @@
 using Akka.Actor;
 using Akka.TestKit.Xunit2;
-using FedActors.Actors.Cluster;
 using FedActors.Actors.Clients;
-using FedActors.Actors.Coordination;
+using FedActors.Actors.Cluster;
+using FedActors.Actors.Jobs;
 using FedActors.Training.LocalTraining;
 
 namespace FedActors.Actors.Tests.Cluster;
@@ -28,13 +28,13 @@ public class RealClientActorSpecs() : TestKit("akka.actor.provider = cluster\nak
 
         // A client nobody registered: failed at once, not sent to a worker shard.
         gateway.Tell(Job(11, 5), coordinator.Ref);
-        var unknown = await coordinator.ExpectMsgAsync<CoordinatorProtocol.JobFailed>();
+        var unknown = await coordinator.ExpectMsgAsync<ClientProtocol.JobFailed>();
         Assert.Equal((new JobId(11), 5), (unknown.Job, unknown.ClientId));
         Assert.Contains("not registered", unknown.Reason);
 
         // The owner's node left: its job can be trained nowhere else.
         gateway.Tell(new JobGateway.OwnersChanged(new Dictionary<int, IActorRef>()));
-        var lost = await coordinator.ExpectMsgAsync<CoordinatorProtocol.JobFailed>();
+        var lost = await coordinator.ExpectMsgAsync<ClientProtocol.JobFailed>();
         Assert.Equal(new JobId(10), lost.Job);
         Assert.Contains("left the run", lost.Reason);
         await region.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
@@ -59,7 +59,7 @@ public class RealClientActorSpecs() : TestKit("akka.actor.provider = cluster\nak
         Assert.Equal(2, observer.Registered);
 
         node.Tell(new ClusterProtocol.TrainAssignment(new JobId(3), 1, 0, new LocalTrainingOptions(), 1), TestActor);
-        var refused = await ExpectMsgAsync<CoordinatorProtocol.JobFailed>();
+        var refused = await ExpectMsgAsync<ClientProtocol.JobFailed>();
         Assert.Equal((new JobId(3), 1), (refused.Job, refused.ClientId));
 
         // A held client's job goes to its child, which fetches the version from the job's sender.
@@ -77,6 +77,6 @@ public class RealClientActorSpecs() : TestKit("akka.actor.provider = cluster\nak
 
         public void OnRefused(string reason) { }
 
-        public void OnAnswered(CoordinatorProtocol.IClientResult result, long baseVersion) { }
+        public void OnAnswered(ClientProtocol.IClientResult result, long baseVersion) { }
     }
 }

@@ -1,10 +1,11 @@
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.TestKit.Xunit2;
-using FedActors.Actors.Cluster;
 using FedActors.Actors.Clients;
-using FedActors.Actors.Coordination;
+using FedActors.Actors.Cluster;
+using FedActors.Actors.Jobs;
 using FedActors.Actors.Trainers;
+using FedActors.Actors.Updates;
 using FedActors.Training.LocalTraining;
 using FedActors.Training.Models;
 
@@ -19,7 +20,7 @@ public class UpdateAssemblySpecs
     /// <summary>What <see cref="UpdateChunking.Send"/> sends for <paramref name="delta"/>, in order, through a probe-free recorder.</summary>
     private static List<object> Split(float[] delta, int chunkValues)
     {
-        var update = new CoordinatorProtocol.ClientUpdate(new JobId(9), 3, 2, delta, Stats);
+        var update = new ClientProtocol.ClientUpdate(new JobId(9), 3, 2, delta, Stats);
         var sent = new List<object>();
         for (int offset = 0, i = 0; offset < delta.Length; offset += chunkValues, i++)
             sent.Add(new ClusterProtocol.UpdateChunk(update.Job, 3, i, offset, delta.Length, delta.AsMemory(offset, Math.Min(chunkValues, delta.Length - offset))));
@@ -28,7 +29,7 @@ public class UpdateAssemblySpecs
         return sent.Select(m => WireSerializer.Deserialize(WireSerializer.Serialize(m))).ToList();
     }
 
-    private static (CoordinatorProtocol.ClientUpdate? Update, string? Error) Assemble(IEnumerable<object> messages)
+    private static (ClientProtocol.ClientUpdate? Update, string? Error) Assemble(IEnumerable<object> messages)
     {
         UpdateAssembly? assembly = null;
         foreach (var m in messages)
@@ -142,7 +143,7 @@ public sealed class RemoteUpdateChunkingSpecs : TestKit
         var delta = new float[parameters];
         var rng = new Random(3);
         for (int i = 0; i < delta.Length; i++) delta[i] = (float)(rng.NextDouble() - 0.5);
-        var whole = new CoordinatorProtocol.ClientUpdate(new JobId(1), 7, 0, delta, new LocalTrainingStats(100, 10, 0.3, 2, 1));
+        var whole = new ClientProtocol.ClientUpdate(new JobId(1), 7, 0, delta, new LocalTrainingStats(100, 10, 0.3, 2, 1));
         Assert.True(WireSerializer.SizeOf(whole) > settings.MaximumFrameSize, "the cnn update must not fit one frame, or this spec tests nothing");
 
         var worker = ActorSystem.Create("fedactors", NodeConfig());
@@ -167,7 +168,7 @@ public sealed class RemoteUpdateChunkingSpecs : TestKit
             await trainers.ExpectMsgAsync<TrainerProtocol.Train>();
             trainers.Reply(new TrainerProtocol.Trained(new JobId(1), delta, whole.Stats));
 
-            var received = await coordinator.ExpectMsgAsync<CoordinatorProtocol.ClientUpdate>(TimeSpan.FromSeconds(30));
+            var received = await coordinator.ExpectMsgAsync<ClientProtocol.ClientUpdate>(TimeSpan.FromSeconds(30));
             Assert.Equal(delta, received.Delta);
             Assert.Equal((whole.Job, whole.ClientId, whole.BaseVersion, whole.Stats), (received.Job, received.ClientId, received.BaseVersion, received.Stats));
             int chunks = (parameters + settings.ModelChunkFloats - 1) / settings.ModelChunkFloats;
@@ -226,7 +227,7 @@ public sealed class BrokenUpdateSpecs() : TestKit("akka.actor.provider = cluster
         }
         await coordinator.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
         SendBroken();
-        var failed = await coordinator.ExpectMsgAsync<CoordinatorProtocol.JobFailed>();
+        var failed = await coordinator.ExpectMsgAsync<ClientProtocol.JobFailed>();
         Assert.Equal(new JobId(4), failed.Job);
         Assert.Contains("3 updates of job 4", failed.Reason);
         Assert.Contains("job 4's update ended after 1 chunks and 4 of 8 values, but its end announces 2 chunks and 8 values", failed.Reason);
@@ -254,8 +255,8 @@ public sealed class BrokenUpdateSpecs() : TestKit("akka.actor.provider = cluster
         await owner.ExpectMsgAsync<ClusterProtocol.TrainAssignment>();
         await coordinator.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
 
-        new UpdateChunking(4, 4).Send(gateway, new CoordinatorProtocol.ClientUpdate(new JobId(4), 2, 0, delta, stats), owner.Ref);
-        var update = await coordinator.ExpectMsgAsync<CoordinatorProtocol.ClientUpdate>();
+        new UpdateChunking(4, 4).Send(gateway, new ClientProtocol.ClientUpdate(new JobId(4), 2, 0, delta, stats), owner.Ref);
+        var update = await coordinator.ExpectMsgAsync<ClientProtocol.ClientUpdate>();
         Assert.Equal(delta, update.Delta);
         await coordinator.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
     }

@@ -1,7 +1,9 @@
 using Akka.Configuration;
+using FedActors.Actors.Clients;
 using FedActors.Actors.Cluster;
-using FedActors.Actors.Coordination;
+using FedActors.Actors.Jobs;
 using FedActors.Actors.Tests.Coordination;
+using FedActors.Actors.Updates;
 using FedActors.Training.LocalTraining;
 
 namespace FedActors.Actors.Tests.Cluster;
@@ -19,15 +21,15 @@ public class WireSerializerSpecs
             new ClusterProtocol.TrainAssignment(new JobId(42), 7, 3, Options, 0xFFFF_FFFF_FFFF_FFFEUL),
             // A worker must train as few steps as the coordinator's virtual clock counts (fedactors.client.local-steps).
             new ClusterProtocol.TrainAssignment(new JobId(43), 8, 3, Options with { MaxSteps = 10 }, 1),
-            new CoordinatorProtocol.JobFailed(new JobId(5), 9, "trainer threw: ünïcode"),
+            new ClientProtocol.JobFailed(new JobId(5), 9, "trainer threw: ünïcode"),
             new ClusterProtocol.JobReleased(new JobId(6), 11),
             new ClusterProtocol.FetchModelChunk(12, 16384, 16384),
             new ClusterProtocol.ModelVersionUnavailable(13),
         ];
         foreach (var m in messages) Assert.Equal(m, WireSerializer.Deserialize(WireSerializer.Serialize(m)));
 
-        var update = new CoordinatorProtocol.ClientUpdate(new JobId(1), 2, 3, delta, new LocalTrainingStats(100, 10, 0.25, 1.5, 0.125));
-        var back = Assert.IsType<CoordinatorProtocol.ClientUpdate>(WireSerializer.Deserialize(WireSerializer.Serialize(update)));
+        var update = new ClientProtocol.ClientUpdate(new JobId(1), 2, 3, delta, new LocalTrainingStats(100, 10, 0.25, 1.5, 0.125));
+        var back = Assert.IsType<ClientProtocol.ClientUpdate>(WireSerializer.Deserialize(WireSerializer.Serialize(update)));
         Assert.Equal((update.Job, update.ClientId, update.BaseVersion, update.Stats), (back.Job, back.ClientId, back.BaseVersion, back.Stats));
         Assert.Equal(delta.Select(BitConverter.SingleToInt32Bits), back.Delta.Select(BitConverter.SingleToInt32Bits));
 
@@ -42,7 +44,7 @@ public class WireSerializerSpecs
     [InlineData(44_426)]  // simple-cnn
     public void Client_update_size_must_equal_the_wire_size(int parameters)
     {
-        var update = new CoordinatorProtocol.ClientUpdate(new JobId(1), 2, 3, new float[parameters], new LocalTrainingStats(1, 1, 0, 0, 0));
+        var update = new ClientProtocol.ClientUpdate(new JobId(1), 2, 3, new float[parameters], new LocalTrainingStats(1, 1, 0, 0, 0));
         var bytes = WireSerializer.Serialize(update);
         Assert.Equal(WireSize.Of(parameters), bytes.Length);
         Assert.Equal(bytes.Length, WireSerializer.SizeOf(update));

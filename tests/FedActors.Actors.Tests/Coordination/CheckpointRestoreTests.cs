@@ -165,18 +165,18 @@ public sealed class CheckpointRestoreTests
                 {
                     var job = _outstanding[_arrivals.Next(_outstanding.Count)];
                     _outstanding.Remove(job);
-                    CoordinatorProtocol.IClientResult result = job.ClientId % 17 == 5 && job.Job.Value % 3 == 0
-                        ? new CoordinatorProtocol.JobFailed(job.Job, job.ClientId, "out of memory")
+                    ClientProtocol.IClientResult result = job.ClientId % 17 == 5 && job.Job.Value % 3 == 0
+                        ? new ClientProtocol.JobFailed(job.Job, job.ClientId, "out of memory")
                         : Train(job);
                     if (_journalResults && Core.IsAwaiting(job.Job)) _fold.Apply(new ResultPersisted(result, 0));
                     Answered.Add(job.Job.Value);
-                    Take(result is CoordinatorProtocol.ClientUpdate u ? Core.OnUpdate(u) : Core.OnJobFailed((CoordinatorProtocol.JobFailed)result));
+                    Take(result is ClientProtocol.ClientUpdate u ? Core.OnUpdate(u) : Core.OnJobFailed((ClientProtocol.JobFailed)result));
                 }
                 else Assert.Fail("nothing outstanding and the run has not ended");
             }
         }
 
-        private static CoordinatorProtocol.ClientUpdate Train(ClientProtocol.TrainJob job)
+        private static ClientProtocol.ClientUpdate Train(ClientProtocol.TrainJob job)
         {
             var b = job.Base.Weights;
             var delta = new float[b.Length];

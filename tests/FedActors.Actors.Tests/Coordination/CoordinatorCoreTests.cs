@@ -1,5 +1,8 @@
 using FedActors.Actors.Aggregation;
+using FedActors.Actors.Clients;
 using FedActors.Actors.Coordination;
+using FedActors.Actors.Jobs;
+using FedActors.Actors.Updates;
 
 namespace FedActors.Actors.Tests.Coordination;
 
@@ -156,7 +159,7 @@ public class CoordinatorCoreTests
         {
             var job = d.Outstanding[0];
             d.Outstanding.RemoveAt(0);
-            d.Take(d.Core.OnJobFailed(new CoordinatorProtocol.JobFailed(job.Job, job.ClientId, $"client {job.ClientId} has no samples file")));
+            d.Take(d.Core.OnJobFailed(new ClientProtocol.JobFailed(job.Job, job.ClientId, $"client {job.ClientId} has no samples file")));
         }
         Assert.Equal(0, d.Core.Current.Number);
         Assert.Contains($"{limit:N0} results since server step 0 were unusable (failed {limit:N0})", d.Core.FailureReason);
@@ -346,7 +349,7 @@ public class CoordinatorCoreTests
                 Assert.Equal((0L, 0L), (measured.Counters.BytesUp, measured.Counters.BytesDown));
                 (meter.BytesUp, meter.BytesDown) = (1234, 567);
             }
-            steps.AddRange(core.OnUpdate(new CoordinatorProtocol.ClientUpdate(job.Job, job.ClientId, job.Base.Number, [1f, 1f],
+            steps.AddRange(core.OnUpdate(new ClientProtocol.ClientUpdate(job.Job, job.ClientId, job.Base.Number, [1f, 1f],
                 new FedActors.Training.LocalTraining.LocalTrainingStats(32, 4, 0.1, 1, 0.1))).OfType<CoordinatorEffects.StepCommitted>());
         }
         Assert.Equal((WireSize.Of(2), 3 * WireSize.Of(2)), (estimating.Counters.BytesUp, estimating.Counters.BytesDown));

@@ -1,7 +1,7 @@
 using FedActors.Actors.Clients;
 using FedActors.Actors.Coordination;
+using FedActors.Actors.Population;
 using FedActors.Actors.Simulation;
-using FedActors.Training.Data;
 using FedActors.Training.Evaluation;
 using FedActors.Training.LocalTraining;
 using static FedActors.Actors.Coordination.CoordinatorEffects;
@@ -55,7 +55,7 @@ internal sealed class CoreDriver
     public static ServerSettings FedBuff(int concurrency, int k) =>
         ServerSettings.Default with { Algorithm = FlAlgorithm.FedBuff, Concurrency = concurrency, BufferSize = k };
 
-    public CoordinatorProtocol.ClientUpdate UpdateFor(ClientProtocol.TrainJob job, float value = 1f, int samples = 32, int? length = null) =>
+    public ClientProtocol.ClientUpdate UpdateFor(ClientProtocol.TrainJob job, float value = 1f, int samples = 32, int? length = null) =>
         new(job.Job, job.ClientId, job.Base.Number, Enumerable.Repeat(value, length ?? job.Base.Dimension).ToArray(),
             new LocalTrainingStats(samples, 1, 0.5, Math.Abs(value) * Math.Sqrt(length ?? job.Base.Dimension), 0.01));
 
@@ -68,7 +68,7 @@ internal sealed class CoreDriver
         return job;
     }
 
-    public void Send(CoordinatorProtocol.ClientUpdate update) => Take(Core.OnUpdate(update));
+    public void Send(ClientProtocol.ClientUpdate update) => Take(Core.OnUpdate(update));
 
     public void Evaluate(long step, double accuracy) =>
         Take(Core.OnEvaluated(step, new EvaluationResult(100, accuracy, 1 - accuracy, [], [])));

@@ -1,6 +1,7 @@
 using Akka.Configuration;
-using FedActors.Actors.Clients;
 using FedActors.Actors.Coordination;
+using FedActors.Actors.Population;
+using FedActors.Actors.Runs;
 using FedActors.Actors.Tests.Coordination;
 using FedActors.Training;
 using FedActors.Training.Data;

@@ -1,5 +1,6 @@
-using FedActors.Actors.Clients;
 using FedActors.Actors.Coordination;
+using FedActors.Actors.Population;
+using FedActors.Actors.Runs;
 using FedActors.Actors.Simulation;
 using FedActors.Actors.Trainers;
 using FedActors.Training.Data;

@@ -4,9 +4,10 @@ using System.Runtime.InteropServices;
 using Akka.Actor;
 using FedActors.Actors.Aggregation;
 using FedActors.Actors.Coordination;
+using FedActors.Actors.Jobs;
 using FedActors.Actors.Persistence;
 using FedActors.Training.LocalTraining;
-using static FedActors.Actors.Coordination.CoordinatorProtocol;
+using static FedActors.Actors.Clients.ClientProtocol;
 
 namespace FedActors.Actors.Tests.Persistence;
 
@@ -649,7 +650,7 @@ public sealed class StateSerializerTests
         Assert.True(same == expected.Length, $"float bits differ first at index {same} of {expected.Length}");
     }
 
-    private static void AssertResult(ICoordinatorCommand expected, ICoordinatorCommand actual)
+    private static void AssertResult(IClientResult expected, IClientResult actual)
     {
         switch (expected)
         {

@@ -1,8 +1,9 @@
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.TestKit.Xunit2;
-using FedActors.Actors.Clients;
 using FedActors.Actors.Coordination;
+using FedActors.Actors.Jobs;
+using FedActors.Actors.Population;
 using FedActors.Actors.Trainers;
 using FedActors.Training.Data;
 using FedActors.Training.LocalTraining;
@@ -38,8 +39,8 @@ public sealed class TrainerPoolSpecs : TestKit
     private static TrainerProtocol.Train Train(long job, double applyAt)
     {
         var layout = new float[4 * 2 + 2]; // logreg on 4 features, 2 classes
-        return new TrainerProtocol.Train(new ClientProtocol.TrainJob(new JobId(job), (int)job, new ModelVersion(0, layout),
-            new LocalTrainingOptions { BatchSize = 4 }, 1) { ApplyAt = applyAt });
+        return new TrainerProtocol.Train(new JobId(job), (int)job, new ModelVersion(0, layout),
+            new LocalTrainingOptions { BatchSize = 4 }, 1) { ApplyAt = applyAt };
     }
 
     private static TrainerSettings OneSlot(int queue) =>

@@ -1,11 +1,12 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using FedActors.Host.Tests.Persistence;
 using FedActors.Actors.Cluster;
-using FedActors.Actors.Coordination;
-using FedActors.Training.LocalTraining;
+using FedActors.Actors.Jobs;
+using FedActors.Actors.Updates;
+using FedActors.Host.Tests.Persistence;
 using FedActors.Tests.Shared;
+using FedActors.Training.LocalTraining;
 using Xunit.Abstractions;
 
 namespace FedActors.Host.Tests.Cluster;

@@ -1,4 +1,7 @@
-namespace FedActors.Actors.Coordination;
+using FedActors.Actors.Coordination;
+using FedActors.Actors.Jobs;
+
+namespace FedActors.Actors.Runs;
 
 /// <summary>Receives a run's measurements as they happen. Called on the coordinator's thread: return quickly.</summary>
 public interface IRunObserver
@@ -36,14 +39,6 @@ public interface IRunObserver
 /// <param name="Resumed">How many times the run has been resumed, this time included.</param>
 /// <param name="WallSeconds">Wall seconds of the run so far (sessions summed).</param>
 public sealed record RestoredRun(long ServerStep, IReadOnlyList<EvaluationRecord> Records, int Resumed, double WallSeconds);
-
-/// <summary>An applied client update: one row of the run's update ledger.</summary>
-/// <param name="ServerStep">The server step whose aggregate it went into.</param>
-/// <param name="Job">The job.</param>
-/// <param name="ClientId">The client.</param>
-/// <param name="BaseVersion">The version it trained from.</param>
-/// <param name="Staleness">Server steps between its base version and its application.</param>
-public sealed record AppliedUpdate(long ServerStep, JobId Job, int ClientId, long BaseVersion, int Staleness);
 
 /// <summary>A progress tick.</summary>
 /// <param name="ServerStep">Server steps taken.</param>

@@ -1,6 +1,7 @@
+using FedActors.Actors.Coordination;
 using FedActors.Training.Models;
 
-namespace FedActors.Actors.Coordination;
+namespace FedActors.Actors.Runs;
 
 /// <summary>Everything a finished run reports (the summary.json fields the runtime knows).</summary>
 /// <param name="Status">completed | stopped | failed.</param>

@@ -2,12 +2,14 @@ using Akka.Actor;
 using Akka.Persistence;
 using FedActors.Actors.Aggregation;
 using FedActors.Actors.Clients;
+using FedActors.Actors.Coordination;
 using FedActors.Actors.Persistence;
+using FedActors.Actors.Population;
 using FedActors.Actors.Simulation;
 using FedActors.Actors.Trainers;
 using static FedActors.Actors.Coordination.CoordinatorEffects;
 
-namespace FedActors.Actors.Coordination;
+namespace FedActors.Actors.Runs;
 
 /// <summary>What the coordinator shell needs besides its collaborators.</summary>
 /// <param name="Run">Seed, length, evaluation cadence, model and local training.</param>
@@ -71,8 +73,8 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         Recover<IPersistedState>(e => Recovering(() => _fold.Apply(e)));
         Recover<RecoveryCompleted>(_ => Recovered());
 
-        Command<CoordinatorProtocol.ClientUpdate>(u => Handle(() => OnResult(u)));
-        Command<CoordinatorProtocol.JobFailed>(f => Handle(() => OnResult(f)));
+        Command<ClientProtocol.ClientUpdate>(u => Handle(() => OnResult(u)));
+        Command<ClientProtocol.JobFailed>(f => Handle(() => OnResult(f)));
         Command<TrainerProtocol.Evaluated>(e => Handle(() => OnEvaluated(e)));
         Command<CoordinatorProtocol.StopRun>(_ => Guard(() => _core!.RequestStop()));
         Command<CoordinatorProtocol.ReachableClientsChanged>(r =>
@@ -233,7 +235,7 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         Timers.StartPeriodicTimer("tick", CoordinatorProtocol.Tick.Instance,
             _setup.Simulation.Clock == ClockMode.Wall ? TimeSpan.FromMilliseconds(250) : TimeSpan.FromSeconds(1));
 
-    private void OnResult(CoordinatorProtocol.IClientResult result)
+    private void OnResult(ClientProtocol.IClientResult result)
     {
         if (_core is null || _completion.Task.IsCompleted) return;
         var client = Sender;
@@ -279,17 +281,17 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         Guard(() => _core.OnTick(now));
     }
 
-    private IReadOnlyList<ICoordinatorEffect> Feed(CoordinatorProtocol.IClientResult result, double now) => result switch
+    private IReadOnlyList<ICoordinatorEffect> Feed(ClientProtocol.IClientResult result, double now) => result switch
     {
-        CoordinatorProtocol.ClientUpdate u => _core!.OnUpdate(u, now),
-        CoordinatorProtocol.JobFailed f => _core!.OnJobFailed(f, now),
+        ClientProtocol.ClientUpdate u => _core!.OnUpdate(u, now),
+        ClientProtocol.JobFailed f => _core!.OnJobFailed(f, now),
         _ => [],
     };
 
-    private void Acknowledge(IActorRef client, CoordinatorProtocol.IClientResult result)
+    private void Acknowledge(IActorRef client, ClientProtocol.IClientResult result)
     {
         _observer.OnAcknowledged(result.Job, result.ClientId); // recorded before it is sent: an audit of acknowledgements misses none
-        client.Tell(new CoordinatorProtocol.ResultAcknowledged(result.Job));
+        client.Tell(new ClientProtocol.ResultAcknowledged(result.Job));
     }
 
     private void Guard(Func<IReadOnlyList<ICoordinatorEffect>> step)

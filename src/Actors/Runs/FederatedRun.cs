@@ -2,13 +2,15 @@ using Akka.Actor;
 using Akka.Configuration;
 using FedActors.Actors.Aggregation;
 using FedActors.Actors.Clients;
+using FedActors.Actors.Coordination;
 using FedActors.Actors.Persistence;
+using FedActors.Actors.Population;
 using FedActors.Actors.Simulation;
 using FedActors.Actors.Trainers;
 using FedActors.Training.Data;
 using FedActors.Training.Models;
 
-namespace FedActors.Actors.Coordination;
+namespace FedActors.Actors.Runs;
 
 /// <summary>Everything one federated run needs besides an observer.</summary>
 /// <param name="Run">Seed, length, evaluation cadence, model and local training.</param>

@@ -1,7 +1,7 @@
-using FedActors.Actors.Clients;
+using FedActors.Actors.Population;
 using FedActors.Training.Data;
 
-namespace FedActors.Actors.Tests.Clients;
+namespace FedActors.Actors.Tests.Population;
 
 public sealed class SyntheticClientDataSourceTests
 {

@@ -1,0 +1,13 @@
+namespace FedActors.Actors.Jobs;
+
+/// <summary>
+/// A published version of the global model. Immutable once published: every job and client that
+/// trains from it shares the same <see cref="Weights"/> array, which nobody may write.
+/// </summary>
+/// <param name="Number">The version number: server steps taken before it (0 = initial model).</param>
+/// <param name="Weights">Flat weights in the model's layout; shared, read-only.</param>
+public sealed record ModelVersion(long Number, float[] Weights)
+{
+    /// <summary>Number of parameters.</summary>
+    public int Dimension => Weights.Length;
+}
