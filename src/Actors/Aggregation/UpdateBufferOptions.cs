@@ -7,24 +7,19 @@ public sealed record UpdateBufferOptions
     /// <param name="capacity">K, updates per server step (FedBuff, Nguyen et al. 2022); ≥ 1.</param>
     /// <param name="weighting">How c_i is chosen: 1 or the sample count n_i.</param>
     /// <param name="staleness">s(τ), the staleness factor of each update.</param>
-    /// <param name="maxStaleness">τ_max: updates with τ &gt; τ_max are dropped; null keeps all.</param>
     /// <param name="normalization">How the buffered sum is normalized at a flush.</param>
     public UpdateBufferOptions(
         int capacity,
         UpdateWeighting weighting,
         IStalenessWeight staleness,
-        int? maxStaleness = null,
         StalenessNormalization normalization = StalenessNormalization.None)
     {
         if (capacity < 1)
             throw new ArgumentOutOfRangeException(nameof(capacity), capacity, "buffer capacity K must be ≥ 1");
-        if (maxStaleness is < 0)
-            throw new ArgumentOutOfRangeException(nameof(maxStaleness), maxStaleness, "max staleness must be ≥ 0 or null");
         ArgumentNullException.ThrowIfNull(staleness);
         Capacity = capacity;
         Weighting = weighting;
         Staleness = staleness;
-        MaxStaleness = maxStaleness;
         Normalization = normalization;
     }
 
@@ -36,9 +31,6 @@ public sealed record UpdateBufferOptions
 
     /// <summary>s(τ), the staleness factor.</summary>
     public IStalenessWeight Staleness { get; init; }
-
-    /// <summary>τ_max; <c>null</c> (the default) drops nothing.</summary>
-    public int? MaxStaleness { get; init; }
 
     /// <summary>Divide by Σ c_i (default, the FedBuff paper) or by Σ s(τ_i)·c_i (FLSim).</summary>
     public StalenessNormalization Normalization { get; init; }

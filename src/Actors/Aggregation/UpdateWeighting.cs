@@ -32,9 +32,6 @@ public enum BufferAdmission
     /// <summary>The update is in the buffer.</summary>
     Accepted,
 
-    /// <summary>τ exceeded the buffer's maximum staleness; the caller counts it as dropped.</summary>
-    TooStale,
-
     /// <summary>The buffer holds K updates already; flush before adding more.</summary>
     BufferFull,
 

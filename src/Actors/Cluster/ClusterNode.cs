@@ -3,7 +3,6 @@ using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Cluster.Tools.Singleton;
 using Akka.Configuration;
-using FedActors.Actors.Coordination;
 using FedActors.Actors.Population;
 using FedActors.Actors.Runs;
 using FedActors.Actors.Simulation;

@@ -31,9 +31,14 @@ internal sealed class ConfigReader
     {
         var value = String(key).Trim().ToLowerInvariant();
         try { return parse(value); }
-        catch (Exception e) when (e is FormatException or ArgumentException)
+        catch (FormatException e)
         {
             throw new ConfigurationException($"{Key(key)}: unknown '{value}'; {e.Message}");
+        }
+        catch (ArgumentException e)
+        {
+            // The parser's own message names the value and lists the valid ones; the parameter name means nothing here.
+            throw new ConfigurationException($"{Key(key)}: {e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal)}");
         }
     }
 

@@ -10,7 +10,7 @@ namespace FedActors.Actors.Coordination;
 /// original did.
 /// </summary>
 /// <remarks>
-/// A step boundary is the one moment the aggregation buffer is empty, so no client update is part of
+/// A step boundary is the one moment the aggregation strategy holds no update, so no client update is part of
 /// it: results that had arrived but were still held for their virtual finish time are marked
 /// <see cref="CheckpointJob.Arrived"/>; they are either replayed from the journal (durability
 /// <c>update</c>) or trained again (durability <c>step</c>), which gives the same bits.
@@ -35,7 +35,7 @@ public sealed record CoordinatorCheckpoint
     /// <summary>Wall clock: jobs given up whose late answers are to be ignored, ascending (of a delta: those given up since the previous step).</summary>
     public required IReadOnlyList<long> Abandoned { get; init; }
 
-    /// <summary>FedAvg's round state.</summary>
+    /// <summary>The synchronous-round state (FedAvg).</summary>
     public required CheckpointRound Round { get; init; }
 
     /// <summary>Cumulative counters.</summary>
@@ -74,7 +74,7 @@ public sealed record CoordinatorCheckpoint
     /// <summary>The first evaluation at or above the target, if reached.</summary>
     public TargetReached? Target { get; init; }
 
-    /// <summary>The server optimizer's state after this step (null for FedAsync, which has none).</summary>
+    /// <summary>The strategy's server-optimizer state after this step (null for FedAsync, which has none).</summary>
     public ServerOptimizerState? Optimizer { get; init; }
 
     /// <summary>Versions whose weights a restore needs: this step's, in-flight jobs' bases, pending evaluations'.</summary>
@@ -103,7 +103,7 @@ public sealed record CoordinatorCheckpoint
 /// <param name="Id">Job id.</param>
 /// <param name="ClientId">The client training it.</param>
 /// <param name="BaseVersion">The model version it trains from.</param>
-/// <param name="Round">FedAvg round (0 for asynchronous algorithms).</param>
+/// <param name="Round">Synchronous round (0 for strategies that run no rounds).</param>
 /// <param name="Dropped">The device drops out: the job was never sent and will time out.</param>
 /// <param name="Arrived">Its result had arrived and was held for its turn.</param>
 public readonly record struct CheckpointJob(long Id, int ClientId, long BaseVersion, long Round, bool Dropped, bool Arrived);
@@ -125,12 +125,12 @@ public readonly record struct CheckpointEvent(double Time, int Kind, long Id) : 
     }
 }
 
-/// <summary>FedAvg round state.</summary>
+/// <summary>The synchronous-round state (<see cref="RoundSchedule"/>); all zero for strategies that run no rounds.</summary>
 /// <param name="Number">Current round.</param>
 /// <param name="Open">A round is open.</param>
 /// <param name="Outstanding">Round jobs not yet resolved.</param>
-/// <param name="Received">Updates received this round.</param>
-/// <param name="Weight">Sample weight received this round.</param>
+/// <param name="Received">Always 0: a round's updates are the strategy's, and a step boundary holds none.</param>
+/// <param name="Weight">Always 0, likewise.</param>
 /// <param name="EmptyRounds">Rounds in a row that closed without an update.</param>
 public sealed record CheckpointRound(long Number, bool Open, int Outstanding, int Received, double Weight, int EmptyRounds);
 

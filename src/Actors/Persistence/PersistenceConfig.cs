@@ -1,4 +1,3 @@
-using System.Text;
 using Akka.Configuration;
 using Akka.Persistence.Sql;
 using FedActors.Actors.Configuration;

@@ -13,7 +13,7 @@ namespace FedActors.Actors.Runs;
 
 /// <summary>What the coordinator shell needs besides its collaborators.</summary>
 /// <param name="Run">Seed, length, evaluation cadence, model and local training.</param>
-/// <param name="Server">Algorithm and aggregation.</param>
+/// <param name="Server">The aggregation strategy (<c>fedactors.server</c>).</param>
 /// <param name="Simulation">Clock and devices.</param>
 /// <param name="Population">The clients.</param>
 /// <param name="InitialWeights">Version 0 of a new run (a resumed run takes its own from the journal).</param>
@@ -24,7 +24,7 @@ namespace FedActors.Actors.Runs;
 /// <param name="ExpectJournal">The run has progressed before: a journal without it is refused rather than started afresh.</param>
 /// <param name="Meter">Bytes measured on the wire (a cluster run), counted instead of the estimate (see <see cref="CoordinatorCore.Meter"/>); closed when the run ends.</param>
 public sealed record CoordinatorSetup(
-    RunSettings Run, ServerSettings Server, SimulationSettings Simulation, IClientDataSource Population, float[] InitialWeights,
+    RunSettings Run, IStrategySettings Server, SimulationSettings Simulation, IClientDataSource Population, float[] InitialWeights,
     string PersistenceId, string Fingerprint, Durability Durability, int SnapshotEverySteps, bool ExpectJournal = false, IWireMeter? Meter = null)
 {
     /// <summary>
@@ -281,12 +281,7 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         Guard(() => _core.OnTick(now));
     }
 
-    private IReadOnlyList<ICoordinatorEffect> Feed(ClientProtocol.IClientResult result, double now) => result switch
-    {
-        ClientProtocol.ClientUpdate u => _core!.OnUpdate(u, now),
-        ClientProtocol.JobFailed f => _core!.OnJobFailed(f, now),
-        _ => [],
-    };
+    private IReadOnlyList<ICoordinatorEffect> Feed(ClientProtocol.IClientResult result, double now) => _core!.OnResult(result, now);
 
     private void Acknowledge(IActorRef client, ClientProtocol.IClientResult result)
     {
@@ -404,7 +399,7 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         var last = _records.Count > 0 ? _records[^1] : null;
         var core = _core;
         _completion.TrySetResult(new RunResult(
-            status, ServerSettings.Name(_setup.Server.Algorithm), core?.Current.Weights ?? _setup.InitialWeights,
+            status, _setup.Server.Name, core?.Current.Weights ?? _setup.InitialWeights,
             core?.Counters ?? new RunCounters(0, 0, new SortedDictionary<string, long>(), 0, 0, 0, 0, 0, 0, 0, 0),
             last?.Accuracy, last?.Loss, _records.Count > 0 ? _records.Max(r => r.Accuracy) : null,
             _setup.Run.TargetAccuracy, _target, Wall, _records.ToArray(),

@@ -14,14 +14,14 @@ namespace FedActors.Actors.Runs;
 
 /// <summary>Everything one federated run needs besides an observer.</summary>
 /// <param name="Run">Seed, length, evaluation cadence, model and local training.</param>
-/// <param name="Server">Algorithm and aggregation.</param>
+/// <param name="Server">The aggregation strategy (<c>fedactors.server</c>).</param>
 /// <param name="Simulation">Clock and devices.</param>
 /// <param name="Trainers">The trainer pool.</param>
 /// <param name="Population">The clients and their data.</param>
 /// <param name="TestSet">The central test set evaluations use.</param>
 public sealed record FederatedRunSpec(
     RunSettings Run,
-    ServerSettings Server,
+    IStrategySettings Server,
     SimulationSettings Simulation,
     TrainerSettings Trainers,
     IClientDataSource Population,
@@ -41,7 +41,7 @@ public sealed record FederatedRunSpec(
 
     /// <summary>Reads every setting from <paramref name="config"/> (which must include reference.conf's defaults).</summary>
     public static FederatedRunSpec Create(Config config, IClientDataSource population, LabeledDataset testSet) =>
-        new(RunSettings.Create(config), ServerSettings.Create(config), SimulationSettings.Create(config),
+        new(RunSettings.Create(config), StrategyCatalog.BuiltIn.Read(config), SimulationSettings.Create(config),
             TrainerSettings.Create(config), population, testSet) { Clients = ClientRegionSettings.Create(config) };
 }
 

@@ -19,10 +19,10 @@ public sealed record AggregateBenchmarkResult(string Model, int Dimension, int U
 }
 
 /// <summary>
-/// Server aggregation throughput: K client updates folded into FedBuff's <see cref="UpdateBuffer"/> through
-/// <see cref="UpdateBuffer.TryAdd"/> (length and finiteness checks, staleness weight, weighted accumulate) and
-/// one <see cref="UpdateBuffer.TryFlush"/>, next to a plain memory copy of the same K updates, the two loops
-/// interleaved in one process.
+/// Server aggregation throughput: K client updates offered to the <see cref="FedBuff"/> strategy as the coordinator
+/// offers them (<see cref="IAggregationStrategy.Offer"/>: staleness limit, finiteness check, staleness weight, weighted
+/// accumulate into its buffer) and one <see cref="IAggregationStrategy.Aggregate"/> (the flush), next to a plain memory
+/// copy of the same K updates, the two loops interleaved in one process.
 /// </summary>
 public static class AggregateBenchmark
 {
@@ -37,14 +37,14 @@ public static class AggregateBenchmark
     /// <summary>Measures one vector length.</summary>
     /// <param name="model">The model name reported with the result.</param>
     /// <param name="dimension">Floats per update.</param>
-    /// <param name="options">The buffer's policy (K, weighting, staleness function), as a run configures it.</param>
+    /// <param name="settings">FedBuff's settings (K, weighting, staleness function), as a run configures them.</param>
     /// <param name="repetitions">Timed repetitions of each loop; the median is reported.</param>
     /// <param name="cancellation">Checked between repetitions.</param>
-    public static AggregateBenchmarkResult Run(string model, int dimension, UpdateBufferOptions options, int repetitions,
+    public static AggregateBenchmarkResult Run(string model, int dimension, FedBuffSettings settings, int repetitions,
         CancellationToken cancellation)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        int k = options.Capacity;
+        ArgumentNullException.ThrowIfNull(settings);
+        int k = settings.BufferSize;
         // K distinct updates, as K clients would send: the fold reads K different vectors per step.
         var updates = new float[k][];
         var rng = DeterministicRandom.For(1, 0, 0xA66_0001);
@@ -53,7 +53,8 @@ public static class AggregateBenchmark
             updates[i] = new float[dimension];
             for (int j = 0; j < dimension; j++) updates[i][j] = (float)rng.NextNormal(0, 0.01);
         }
-        var buffer = new UpdateBuffer(dimension, options);
+        var strategy = settings.Create(dimension);
+        var current = new float[dimension];
         var pseudoGradient = new float[dimension];
         var copy = new float[dimension];
         double bytes = BytesPerPass(k, dimension);
@@ -63,11 +64,11 @@ public static class AggregateBenchmark
             for (int i = 0; i < k; i++)
             {
                 // Staleness 0 … 4 and a few samples each: the staleness weight is computed for real.
-                var admission = buffer.TryAdd(updates[i], 32 + i, i % 5);
-                if (admission != BufferAdmission.Accepted)
+                var admission = strategy.Offer(new ClientContribution(updates[i], current, 32 + i, i % 5, i));
+                if (admission.Kind != AdmissionKind.Accepted)
                     throw new InvalidOperationException($"the benchmark's update {i} was not accepted: {admission}");
             }
-            buffer.TryFlush(pseudoGradient);
+            strategy.Aggregate(current, pseudoGradient);
             return bytes;
         }
         double Copy()

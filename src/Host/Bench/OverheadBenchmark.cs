@@ -1,4 +1,3 @@
-using FedActors.Actors.Clients;
 using FedActors.Actors.Coordination;
 using FedActors.Actors.Population;
 using FedActors.Actors.Runs;

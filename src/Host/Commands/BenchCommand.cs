@@ -1,6 +1,5 @@
 using System.Text.Json;
 using FedActors.Actors.Aggregation;
-using FedActors.Actors.Coordination;
 using FedActors.Actors.Runs;
 using FedActors.Host.Bench;
 using FedActors.Host.Cli;
@@ -111,7 +110,7 @@ public sealed class BenchCommand : ICommand
         object json = bench.Suite switch
         {
             "train" => await TrainAsync(ctx, bench, FedActorsSettings.Create(config), ct),
-            "aggregate" => await AggregateAsync(ctx, bench, ServerSettings.Create(config), ct),
+            "aggregate" => await AggregateAsync(ctx, bench, RunCommand.RuntimeSettings(() => FedBuffSettings.Create(config)), ct),
             "population" => await PopulationAsync(ctx, bench, config, ct),
             "orchestration" => await OrchestrationAsync(ctx, bench, config, ct),
             "overhead" => await OverheadAsync(ctx, bench, config, ct),
@@ -180,20 +179,19 @@ public sealed class BenchCommand : ICommand
         };
     }
 
-    private static async Task<object> AggregateAsync(CommandContext ctx, BenchArguments bench, ServerSettings server, CancellationToken ct)
+    private static async Task<object> AggregateAsync(CommandContext ctx, BenchArguments bench, FedBuffSettings server, CancellationToken ct)
     {
         var models = bench.Models ?? AggregateModels;
         int repetitions = bench.Repetitions ?? 21;
-        var options = new UpdateBufferOptions(server.BufferSize, server.Weighting, server.Staleness, server.MaxStaleness);
         await ctx.Out.WriteLineAsync(
-            $"bench aggregate: K = {options.Capacity} updates and one flush per pass, {options.Weighting} weighting, staleness {server.Staleness.GetType().Name}, " +
+            $"bench aggregate: K = {server.BufferSize} updates and one flush per pass, {server.Weighting} weighting, staleness {server.Staleness.Weight.GetType().Name}, " +
             $"{repetitions} repetitions of at least {AggregateBenchmark.MinRepetitionSeconds} s per loop, {Environment.ProcessorCount} cores");
         var results = new List<AggregateBenchmarkResult>();
         foreach (var model in models)
         {
             ct.ThrowIfCancellationRequested();
             int dimension = checked((int)ModelCatalog.Describe(model, [1, 28, 28], 10).ParameterCount);
-            var r = AggregateBenchmark.Run(model, dimension, options, repetitions, ct);
+            var r = AggregateBenchmark.Run(model, dimension, server, repetitions, ct);
             results.Add(r);
             await ctx.Out.WriteLineAsync(
                 $"  {model} ({dimension:N0} floats): aggregate {r.AggregateBytesPerSecond / 1e9:F2} GB/s, copy {r.CopyBytesPerSecond / 1e9:F2} GB/s, ratio {r.Ratio:F3}");
@@ -210,8 +208,8 @@ public sealed class BenchCommand : ICommand
         {
             suite = "aggregate",
             machine = Machine,
-            buffer_size = options.Capacity,
-            weighting = options.Weighting.ToString(),
+            buffer_size = server.BufferSize,
+            weighting = server.Weighting.ToString(),
             repetitions,
             results = results.Select(r => new
             {

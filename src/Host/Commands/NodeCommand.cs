@@ -182,7 +182,7 @@ public sealed class NodeCommand : ICommand
         var settings = FedActorsSettings.Create(config);
         var persistence = RunCommand.RuntimeSettings(() =>
         {
-            _ = (RunSettings.Create(config), ServerSettings.Create(config), SimulationSettings.Create(config), TrainerSettings.Create(config));
+            _ = (RunSettings.Create(config), Actors.Aggregation.StrategyCatalog.BuiltIn.Read(config), SimulationSettings.Create(config), TrainerSettings.Create(config));
             return PersistenceSettings.Create(config);
         });
         if (persistence.Provider != PersistenceProvider.PostgreSql)
@@ -212,7 +212,7 @@ public sealed class NodeCommand : ICommand
             : PersistenceConfig.For(persistence, run.FullPath).WithFallback(FederatedRun.BaseConfig);
         // Evaluation only: one slot on this node's test set.
         var evaluation = spec.Trainers with { Slots = 1 };
-        var algorithm = ServerSettings.Name(spec.Server.Algorithm);
+        var algorithm = spec.Server.Name;
         var traffic = new WireTraffic();
         var ackLog = config.GetString("fedactors.persistence.acknowledgement-log", "");
 

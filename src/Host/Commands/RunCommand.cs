@@ -58,7 +58,7 @@ public sealed class RunCommand : ICommand
         // Check the runtime's settings before spending time on the data.
         var persistence = RuntimeSettings(() =>
         {
-            _ = (RunSettings.Create(config), ServerSettings.Create(config), Actors.Simulation.SimulationSettings.Create(config),
+            _ = (RunSettings.Create(config), Actors.Aggregation.StrategyCatalog.BuiltIn.Read(config), Actors.Simulation.SimulationSettings.Create(config),
                 Actors.Trainers.TrainerSettings.Create(config));
             return PersistenceSettings.Create(config);
         });
@@ -86,7 +86,7 @@ public sealed class RunCommand : ICommand
             }
         }
 
-        var algorithm = ServerSettings.Name(spec.Server.Algorithm);
+        var algorithm = spec.Server.Name;
         var ackLog = config.GetString("fedactors.persistence.acknowledgement-log", "");
         RunResult result;
         RunOutputs outputs;
@@ -254,8 +254,8 @@ public sealed class RunCommand : ICommand
             },
             Seed = settings.Seed,
             NumClients = spec.Population.ClientCount,
-            Concurrency = server.Algorithm == FlAlgorithm.FedAvg ? null : server.Concurrency,
-            BufferSize = server.Algorithm switch { FlAlgorithm.FedBuff => server.BufferSize, FlAlgorithm.FedAsync => 1, _ => null },
+            Concurrency = server.Participation is Actors.Aggregation.Participation.Continuous continuous ? continuous.Concurrency : null,
+            BufferSize = server.UpdatesPerStep,
             ServerSteps = c.ServerSteps,
             UpdatesApplied = c.UpdatesApplied,
             UpdatesRejected = c.UpdatesRejected,

@@ -11,10 +11,38 @@ public sealed class AllocationTests
     public void UpdateBuffer_add_and_flush_must_not_allocate()
     {
         var buffer = new UpdateBuffer(Dimension,
-            new UpdateBufferOptions(10, UpdateWeighting.SampleWeighted, new PolynomialStaleness(0.5), maxStaleness: 100));
+            new UpdateBufferOptions(10, UpdateWeighting.SampleWeighted, new PolynomialStaleness(0.5)));
         var delta = Enumerable.Range(0, Dimension).Select(i => (i % 7) * 0.01f).ToArray();
         var pseudoGradient = new float[Dimension];
         Assert.Equal(0, AllocatedByOneCall(() => FillAndFlush(buffer, delta, pseudoGradient)));
+    }
+
+    [Theory]
+    [InlineData("fedbuff")]
+    [InlineData("fedavg")]
+    [InlineData("fedasync")]
+    public void Strategy_offer_aggregate_and_apply_must_not_allocate(string name)
+    {
+        IStrategySettings settings = name switch
+        {
+            "fedbuff" => FedBuffSettings.Default with { BufferSize = 10, Staleness = StalenessSettings.Default with { MaxStaleness = 100 } },
+            "fedavg" => FedAvgSettings.Default with { ClientsPerRound = 10 },
+            _ => FedAsyncSettings.Default,
+        };
+        var strategy = settings.Create(Dimension);
+        var current = new float[Dimension];
+        var delta = Enumerable.Range(0, Dimension).Select(i => (i % 7) * 0.01f).ToArray();
+        var aggregate = new float[Dimension];
+        var next = new float[Dimension];
+        int staleness = name == "fedavg" ? 0 : 3;
+        Assert.Equal(0, AllocatedByOneCall(() =>
+        {
+            for (int i = 0; !strategy.IsStepDue; i++)
+                if (strategy.Offer(new ClientContribution(delta, current, 100 + i, staleness, i)).Kind != AdmissionKind.Accepted)
+                    throw new InvalidOperationException($"update {i} was not accepted");
+            if (strategy.Aggregate(current, aggregate) == AggregateKind.None) throw new InvalidOperationException("no step");
+            strategy.Apply(current, aggregate, next);
+        }));
     }
 
     [Theory]

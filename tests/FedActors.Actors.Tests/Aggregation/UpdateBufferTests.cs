@@ -15,10 +15,9 @@ public sealed class UpdateBufferTests
     private static UpdateBuffer Buffer(
         UpdateWeighting weighting,
         int capacity = 3,
-        int? maxStaleness = null,
         StalenessNormalization normalization = StalenessNormalization.None,
         int dimension = 2) =>
-        new(dimension, new UpdateBufferOptions(capacity, weighting, new InverseSqrtStaleness(), maxStaleness, normalization));
+        new(dimension, new UpdateBufferOptions(capacity, weighting, new InverseSqrtStaleness(), normalization));
 
     private static void AddAll(UpdateBuffer buffer)
     {
@@ -27,23 +26,57 @@ public sealed class UpdateBufferTests
     }
 
     [Fact]
-    public void UpdateBuffer_must_flush_after_K_updates_and_not_before()
+    public void UpdateBuffer_must_be_full_at_K_and_flush_only_what_it_holds()
     {
         var buffer = Buffer(UpdateWeighting.Uniform);
         var pseudoGradient = new float[2];
 
+        bool empty = buffer.TryFlush(pseudoGradient);
         buffer.TryAdd(Updates[0].Delta, 10, 0);
         buffer.TryAdd(Updates[1].Delta, 20, 3);
-        bool early = buffer.TryFlush(pseudoGradient);
+        bool fullAtTwo = buffer.IsFull;
         buffer.TryAdd(Updates[2].Delta, 30, 8);
         bool full = buffer.IsFull;
         bool flushed = buffer.TryFlush(pseudoGradient);
 
-        Assert.False(early);
+        Assert.False(empty);
+        Assert.False(fullAtTwo);
         Assert.True(full);
         Assert.True(flushed);
         Assert.Equal(0, buffer.Count);
         Assert.False(buffer.IsFull);
+    }
+
+    [Fact]
+    public void UpdateBuffer_must_flush_fewer_than_K_updates_over_their_own_weights_when_asked()
+    {
+        // A synchronous round that closes at its deadline flushes what it has.
+        var buffer = Buffer(UpdateWeighting.SampleWeighted, capacity: 5);
+        var pseudoGradient = new float[2];
+
+        buffer.TryAdd([1, 2], 10, 0);
+        buffer.TryAdd([4, 0], 30, 0);
+        bool flushed = buffer.TryFlush(pseudoGradient);
+
+        // (10·[1,2] + 30·[4,0]) / 40 = [3.25, 0.5]
+        Assert.True(flushed);
+        Assert.Equal([3.25f, 0.5f], pseudoGradient);
+    }
+
+    [Fact]
+    public void UpdateBuffer_must_weight_an_update_by_its_scale()
+    {
+        var buffer = Buffer(UpdateWeighting.Uniform, capacity: 2);
+        var pseudoGradient = new float[2];
+
+        buffer.TryAdd([2, 2], 1, 0, scale: 0.5f);
+        buffer.TryAdd([4, 0], 1, 0);
+        buffer.TryFlush(pseudoGradient);
+
+        // (½·[2,2] + 1·[4,0]) / 2: a scale shortens the update, not the normalizer.
+        Assert.Equal([2.5f, 0.5f], pseudoGradient);
+        Assert.Throws<ArgumentOutOfRangeException>(() => buffer.TryAdd([1, 1], 1, 0, scale: float.NaN));
+        Assert.Throws<ArgumentOutOfRangeException>(() => buffer.TryAdd([1, 1], 1, 0, scale: -1f));
     }
 
     [Fact]
@@ -89,34 +122,29 @@ public sealed class UpdateBufferTests
     }
 
     [Fact]
-    public void UpdateBuffer_must_track_count_weights_samples_and_staleness()
+    public void UpdateBuffer_must_hand_out_each_update_it_holds_with_its_weights()
     {
         var buffer = Buffer(UpdateWeighting.SampleWeighted);
 
         AddAll(buffer);
-        var stats = buffer.Stats;
+        var held = buffer.Updates.ToArray();
 
-        Assert.Equal(3, stats.Count);
-        Assert.Equal(30.0, stats.WeightSum, 5);   // 10·1 + 20·½ + 30·⅓
-        Assert.Equal(60.0, stats.BaseWeightSum);  // Σ n
-        Assert.Equal(60L, stats.Samples);
-        Assert.Equal(11 / 3.0, stats.MeanStaleness, 12);
-        Assert.Equal(8, stats.MaxStaleness);
-        Assert.Equal([0, 3, 8], buffer.Stalenesses.ToArray());
+        Assert.Equal(3, held.Length);
+        Assert.Equal(30.0, buffer.WeightSum, 5);   // 10·1 + 20·½ + 30·⅓
+        Assert.Equal(60.0, buffer.BaseWeightSum);  // Σ n
+        Assert.Same(Updates[1].Delta, held[1].Delta); // referenced, not copied
+        Assert.Equal([0, 3, 8], held.Select(u => u.Staleness));
+        Assert.Equal([10, 20, 30], held.Select(u => u.Samples));
+        Assert.Equal(new[] { 10f, 10f, 10f }, held.Select(u => u.Weight).ToArray(), new FloatTolerance(1e-5f));
+        buffer.Clear();
+        Assert.Equal(0, buffer.Updates.Length);
     }
 
-    [Fact]
-    public void UpdateBuffer_must_reject_updates_staler_than_the_maximum_and_stay_unchanged()
+    private sealed class FloatTolerance(float tolerance) : IEqualityComparer<float>
     {
-        var buffer = Buffer(UpdateWeighting.Uniform, maxStaleness: 5);
+        public bool Equals(float x, float y) => Math.Abs(x - y) <= tolerance;
 
-        var atLimit = buffer.TryAdd([1, 1], 1, 5);
-        var beyond = buffer.TryAdd([100, 100], 1, 6);
-
-        Assert.Equal(BufferAdmission.Accepted, atLimit);
-        Assert.Equal(BufferAdmission.TooStale, beyond);
-        Assert.Equal(1, buffer.Count);
-        Assert.Equal(1.0, buffer.Stats.BaseWeightSum);
+        public int GetHashCode(float obj) => 0;
     }
 
     [Fact]
@@ -162,10 +190,8 @@ public sealed class UpdateBufferTests
         Assert.All(pseudoGradient, v => Assert.Equal(1f, v)); // (1 + 1 + 1) / 3: nothing of the rejected update
     }
 
-    [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void UpdateBuffer_must_undo_a_rejected_update_bit_for_bit_even_where_sums_round(bool importedFirst)
+    [Fact]
+    public void UpdateBuffer_must_undo_a_rejected_update_bit_for_bit_even_where_sums_round()
     {
         // Random magnitudes over six orders, odd lengths (vector body and scalar tail), staleness weights that
         // are not powers of two: every sum rounds, so only a rebuild in the original order gives the same bits.
@@ -178,22 +204,10 @@ public sealed class UpdateBufferTests
         UpdateBuffer New() => new(dimension, new UpdateBufferOptions(4, UpdateWeighting.SampleWeighted, new PolynomialStaleness(0.5)));
         var clean = New();
         var withRejection = New();
-        if (importedFirst)
+        foreach (var b in new[] { clean, withRejection })
         {
-            // The buffer resumed from a checkpoint holding two updates: the rebuild starts from the imported sum.
-            var before = New();
-            before.TryAdd(updates[0], 13, 1);
-            before.TryAdd(updates[1], 7, 3);
-            clean.ImportState(before.ExportState());
-            withRejection.ImportState(before.ExportState());
-        }
-        else
-        {
-            foreach (var b in new[] { clean, withRejection })
-            {
-                b.TryAdd(updates[0], 13, 1);
-                b.TryAdd(updates[1], 7, 3);
-            }
+            b.TryAdd(updates[0], 13, 1);
+            b.TryAdd(updates[1], 7, 3);
         }
         clean.TryAdd(updates[2], 11, 2);
         withRejection.TryAdd(updates[2], 11, 2);
@@ -251,50 +265,6 @@ public sealed class UpdateBufferTests
         buffer.TryFlush(pseudoGradient);
 
         Assert.Equal([1f, -1f], pseudoGradient);
-    }
-
-    [Fact]
-    public void UpdateBuffer_state_round_trip_must_continue_bit_identically()
-    {
-        var uninterrupted = Buffer(UpdateWeighting.SampleWeighted);
-        var first = Buffer(UpdateWeighting.SampleWeighted);
-        var expected = new float[2];
-        var actual = new float[2];
-
-        AddAll(uninterrupted);
-        uninterrupted.TryFlush(expected);
-        first.TryAdd(Updates[0].Delta, Updates[0].Samples, Updates[0].Staleness);
-        first.TryAdd(Updates[1].Delta, Updates[1].Samples, Updates[1].Staleness);
-        var state = first.ExportState();
-        var restored = Buffer(UpdateWeighting.SampleWeighted);
-        restored.ImportState(state);
-        restored.TryAdd(Updates[2].Delta, Updates[2].Samples, Updates[2].Staleness);
-        restored.TryFlush(actual);
-
-        Assert.Equal(2, state.Count);
-        Assert.Equal(expected, actual); // exact float equality
-    }
-
-    [Fact]
-    public void UpdateBuffer_exported_state_must_be_a_copy()
-    {
-        var buffer = Buffer(UpdateWeighting.Uniform);
-        buffer.TryAdd([1, 1], 1, 0);
-
-        var state = buffer.ExportState();
-        buffer.TryAdd([1, 1], 1, 0);
-
-        Assert.Equal([1f, 1f], state.Accumulator);
-        Assert.Equal(1, state.Count);
-    }
-
-    [Fact]
-    public void UpdateBuffer_must_refuse_a_state_that_does_not_fit()
-    {
-        var buffer = Buffer(UpdateWeighting.Uniform, capacity: 2);
-
-        Assert.Throws<ArgumentException>(() => buffer.ImportState(new UpdateBufferState(new float[3], 0, 0, 0, [])));
-        Assert.Throws<ArgumentException>(() => buffer.ImportState(new UpdateBufferState(new float[2], 3, 3, 3, [0, 0, 0])));
     }
 
     [Fact]

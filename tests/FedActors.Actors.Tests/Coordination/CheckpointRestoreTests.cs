@@ -1,4 +1,5 @@
 using System.Text.Json;
+using FedActors.Actors.Aggregation;
 using FedActors.Actors.Clients;
 using FedActors.Actors.Coordination;
 using FedActors.Actors.Persistence;
@@ -74,20 +75,20 @@ public sealed class CheckpointRestoreTests
         reference.RunToEnd(crashAt: []);
 
         int retrained = run.DispatchLog.Count - reference.DispatchLog.Count;
-        Assert.InRange(retrained, 1, server.Concurrency);
+        Assert.InRange(retrained, 1, ((Participation.Continuous)server.Participation).Concurrency);
     }
 
-    private static readonly ServerSettings server = Server("fedbuff");
+    private static readonly IStrategySettings server = Server("fedbuff");
 
     private static int[] CrashPoints(int iterations, params double[] fractions) =>
         fractions.Select((f, i) => (int)(f * iterations) + (fractions.Take(i).Contains(f) ? 1 : 0)).ToArray();
 
-    private static ServerSettings Server(string algorithm) => algorithm.Replace("-stop-at-target", "", StringComparison.Ordinal) switch
+    private static IStrategySettings Server(string algorithm) => algorithm.Replace("-stop-at-target", "", StringComparison.Ordinal) switch
     {
-        "fedbuff" => ServerSettings.Default with { Algorithm = FlAlgorithm.FedBuff, Concurrency = 12, BufferSize = 4, Optimizer = "fedavgm" },
-        "fedbuff-adam" => ServerSettings.Default with { Algorithm = FlAlgorithm.FedBuff, Concurrency = 12, BufferSize = 3, Optimizer = "fedadam" },
-        "fedavg" => ServerSettings.Default with { Algorithm = FlAlgorithm.FedAvg, ClientsPerRound = 5, OverSelection = 0.4, RoundDeadline = 30 },
-        "fedasync" => ServerSettings.Default with { Algorithm = FlAlgorithm.FedAsync, Concurrency = 8, MaxStaleness = 12 },
+        "fedbuff" => FedBuffSettings.Default with { Concurrency = 12, BufferSize = 4, Optimizer = ServerOptimizerSettings.Default with { Name = "fedavgm" } },
+        "fedbuff-adam" => FedBuffSettings.Default with { Concurrency = 12, BufferSize = 3, Optimizer = ServerOptimizerSettings.Default with { Name = "fedadam" } },
+        "fedavg" => FedAvgSettings.Default with { ClientsPerRound = 5, OverSelection = 0.4, RoundDeadline = 30 },
+        "fedasync" => FedAsyncSettings.Default with { Concurrency = 8, Staleness = StalenessSettings.Default with { MaxStaleness = 12 } },
         _ => throw new ArgumentOutOfRangeException(nameof(algorithm)),
     };
 
@@ -100,7 +101,7 @@ public sealed class CheckpointRestoreTests
     /// </summary>
     private sealed class SimulatedRun
     {
-        private readonly ServerSettings _server;
+        private readonly IStrategySettings _server;
         private readonly bool _journalResults;
         private readonly Random _arrivals;
         private readonly RunSettings _run;
@@ -113,7 +114,7 @@ public sealed class CheckpointRestoreTests
         private readonly List<ClientProtocol.TrainJob> _outstanding = new();
         private readonly List<EvaluateModel> _evaluations = new();
 
-        public SimulatedRun(ServerSettings server, bool journalResults, int arrivalSeed, bool stopAtTarget = false)
+        public SimulatedRun(IStrategySettings server, bool journalResults, int arrivalSeed, bool stopAtTarget = false)
         {
             // A target never reached, with stop-at-target: every pending evaluation holds the results behind it,
             // so when evaluations come back decides the order of everything else.
@@ -170,7 +171,7 @@ public sealed class CheckpointRestoreTests
                         : Train(job);
                     if (_journalResults && Core.IsAwaiting(job.Job)) _fold.Apply(new ResultPersisted(result, 0));
                     Answered.Add(job.Job.Value);
-                    Take(result is ClientProtocol.ClientUpdate u ? Core.OnUpdate(u) : Core.OnJobFailed((ClientProtocol.JobFailed)result));
+                    Take(Core.OnResult(result));
                 }
                 else Assert.Fail("nothing outstanding and the run has not ended");
             }

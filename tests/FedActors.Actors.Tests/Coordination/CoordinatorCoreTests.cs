@@ -29,7 +29,7 @@ public class CoordinatorCoreTests
     [Fact]
     public void FedBuff_must_drop_updates_staler_than_max_staleness()
     {
-        var d = new CoreDriver(CoreDriver.FedBuff(concurrency: 3, k: 1) with { MaxStaleness = 0 });
+        var d = new CoreDriver(CoreDriver.FedBuff(concurrency: 3, k: 1) with { Staleness = StalenessSettings.Default with { MaxStaleness = 0 } });
         d.Answer(0); // step 1
         d.Answer(0); // based on version 0, now 1: staleness 1 > 0
         Assert.Equal(1, d.Core.Current.Number);
@@ -98,7 +98,7 @@ public class CoordinatorCoreTests
     [Fact]
     public void FedAvg_must_close_the_round_at_n_updates_and_count_the_over_selected_rest_as_late()
     {
-        var server = ServerSettings.Default with { Algorithm = FlAlgorithm.FedAvg, ClientsPerRound = 2, OverSelection = 0.5 };
+        var server = FedAvgSettings.Default with { ClientsPerRound = 2, OverSelection = 0.5 };
         var d = new CoreDriver(server);
         Assert.Equal(3, d.Outstanding.Count); // ceil(2 · 1.5)
         d.Answer(0, value: 1f, samples: 10);
@@ -120,12 +120,12 @@ public class CoordinatorCoreTests
     public void FedAvg_must_fail_when_rounds_keep_closing_empty()
     {
         // Every job outlasts a 1 µs deadline: without a limit, empty rounds would follow each other forever.
-        var server = ServerSettings.Default with { Algorithm = FlAlgorithm.FedAvg, ClientsPerRound = 3, RoundDeadline = 1e-6 };
+        var server = FedAvgSettings.Default with { ClientsPerRound = 3, RoundDeadline = 1e-6 };
         var d = new CoreDriver(server);
         d.Answer(0);
         Assert.Equal(0, d.Core.Current.Number);
         Assert.Contains("round-deadline", d.Core.FailureReason);
-        Assert.Equal(3L * CoordinatorCore.MaxConsecutiveEmptyRounds, d.Core.Counters.UpdatesRejected["late"]);
+        Assert.Equal(3L * RoundSchedule.MaxConsecutiveEmptyRounds, d.Core.Counters.UpdatesRejected["late"]);
     }
 
     [Fact]
@@ -135,7 +135,7 @@ public class CoordinatorCoreTests
         var d = new CoreDriver(CoreDriver.FedBuff(concurrency: 4, k: 1));
         d.Answer(0); // step 1
         Assert.Equal(1, d.Core.Current.Number);
-        int limit = Math.Max(CoordinatorCore.MinUnusableResultsPerStep, 10 * 4);
+        int limit = Math.Max(UnusableResults.MinPerStep, 10 * 4);
         for (int i = 0; i < limit - 1; i++) d.Answer(0, value: float.NaN);
         Assert.Null(d.Core.FailureReason);
         Assert.Empty(d.Finished);
@@ -154,12 +154,12 @@ public class CoordinatorCoreTests
     public void A_run_whose_trainings_always_fail_must_fail_with_the_trainers_error()
     {
         var d = new CoreDriver(CoreDriver.FedBuff(concurrency: 2, k: 1));
-        int limit = CoordinatorCore.MinUnusableResultsPerStep;
+        int limit = UnusableResults.MinPerStep;
         for (int i = 0; i < limit; i++)
         {
             var job = d.Outstanding[0];
             d.Outstanding.RemoveAt(0);
-            d.Take(d.Core.OnJobFailed(new ClientProtocol.JobFailed(job.Job, job.ClientId, $"client {job.ClientId} has no samples file")));
+            d.Take(d.Core.OnResult(new ClientProtocol.JobFailed(job.Job, job.ClientId, $"client {job.ClientId} has no samples file")));
         }
         Assert.Equal(0, d.Core.Current.Number);
         Assert.Contains($"{limit:N0} results since server step 0 were unusable (failed {limit:N0})", d.Core.FailureReason);
@@ -172,7 +172,7 @@ public class CoordinatorCoreTests
     {
         // Bad clients now and then, a step in between: the count starts again at every step and the run goes on.
         var d = new CoreDriver(CoreDriver.FedBuff(concurrency: 4, k: 1));
-        int limit = Math.Max(CoordinatorCore.MinUnusableResultsPerStep, 10 * 4);
+        int limit = Math.Max(UnusableResults.MinPerStep, 10 * 4);
         for (int step = 1; step <= 3; step++)
         {
             for (int i = 0; i < limit - 1; i++) d.Answer(0, value: float.PositiveInfinity);
@@ -250,7 +250,7 @@ public class CoordinatorCoreTests
     [Fact]
     public void FedAsync_must_mix_with_the_base_version_and_release_it_when_no_job_needs_it()
     {
-        var server = ServerSettings.Default with { Algorithm = FlAlgorithm.FedAsync, Concurrency = 2, FedAsyncAlpha = 0.5, Staleness = new ConstantStaleness() };
+        var server = FedAsyncSettings.Default with { Concurrency = 2, Alpha = 0.5, Staleness = StalenessSettings.Default with { Weight = new ConstantStaleness() } };
         var d = new CoreDriver(server, initial: 1f);
         d.Answer(0, value: 2f); // x1 = 0.5·1 + 0.5·(1 + 2) = 2
         Assert.Equal(2f, d.Core.Current.Weights[0], 5);
@@ -349,7 +349,7 @@ public class CoordinatorCoreTests
                 Assert.Equal((0L, 0L), (measured.Counters.BytesUp, measured.Counters.BytesDown));
                 (meter.BytesUp, meter.BytesDown) = (1234, 567);
             }
-            steps.AddRange(core.OnUpdate(new ClientProtocol.ClientUpdate(job.Job, job.ClientId, job.Base.Number, [1f, 1f],
+            steps.AddRange(core.OnResult(new ClientProtocol.ClientUpdate(job.Job, job.ClientId, job.Base.Number, [1f, 1f],
                 new FedActors.Training.LocalTraining.LocalTrainingStats(32, 4, 0.1, 1, 0.1))).OfType<CoordinatorEffects.StepCommitted>());
         }
         Assert.Equal((WireSize.Of(2), 3 * WireSize.Of(2)), (estimating.Counters.BytesUp, estimating.Counters.BytesDown));

@@ -1,3 +1,4 @@
+using FedActors.Actors.Aggregation;
 using FedActors.Actors.Clients;
 using FedActors.Actors.Coordination;
 using FedActors.Actors.Population;
@@ -21,7 +22,7 @@ internal sealed class FixedPopulation(int clients, int samples = 32) : IClientDa
 /// <summary>Drives a <see cref="CoordinatorCore"/> by hand: collects what it dispatches and answers for the clients.</summary>
 internal sealed class CoreDriver
 {
-    public CoreDriver(ServerSettings server, SimulationSettings? simulation = null, RunSettings? run = null, int population = 100, int dimension = 2, float initial = 0f)
+    public CoreDriver(IStrategySettings server, SimulationSettings? simulation = null, RunSettings? run = null, int population = 100, int dimension = 2, float initial = 0f)
     {
         Run = run ?? RunSettings.Default with { MaxServerSteps = 1000, EvalEverySteps = 1000, TargetAccuracy = null };
         Core = new CoordinatorCore(Run, server, simulation ?? Sim(), new FixedPopulation(population),
@@ -52,8 +53,8 @@ internal sealed class CoreDriver
         Device = DeviceSettings.Default with { Speed = SpeedDistribution.Constant, Jitter = 0, Dropout = dropout, JobTimeout = 100 },
     };
 
-    public static ServerSettings FedBuff(int concurrency, int k) =>
-        ServerSettings.Default with { Algorithm = FlAlgorithm.FedBuff, Concurrency = concurrency, BufferSize = k };
+    public static FedBuffSettings FedBuff(int concurrency, int k) =>
+        FedBuffSettings.Default with { Concurrency = concurrency, BufferSize = k };
 
     public ClientProtocol.ClientUpdate UpdateFor(ClientProtocol.TrainJob job, float value = 1f, int samples = 32, int? length = null) =>
         new(job.Job, job.ClientId, job.Base.Number, Enumerable.Repeat(value, length ?? job.Base.Dimension).ToArray(),
@@ -64,11 +65,11 @@ internal sealed class CoreDriver
     {
         var job = Outstanding[index];
         Outstanding.RemoveAt(index);
-        Take(Core.OnUpdate(UpdateFor(job, value, samples)));
+        Take(Core.OnResult(UpdateFor(job, value, samples)));
         return job;
     }
 
-    public void Send(ClientProtocol.ClientUpdate update) => Take(Core.OnUpdate(update));
+    public void Send(ClientProtocol.ClientUpdate update) => Take(Core.OnResult(update));
 
     public void Evaluate(long step, double accuracy) =>
         Take(Core.OnEvaluated(step, new EvaluationResult(100, accuracy, 1 - accuracy, [], [])));

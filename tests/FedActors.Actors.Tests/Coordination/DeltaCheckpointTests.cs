@@ -81,14 +81,14 @@ public sealed class DeltaCheckpointTests
             d.Outstanding.Remove(job);
             now += 0.5;
             if (clock == ClockMode.Wall && i % 7 == 0) heldBack.Add(job);
-            else if (answered.Add(job.Job.Value)) Take(clock == ClockMode.Wall ? d.Core.OnUpdate(d.UpdateFor(job), now) : d.Core.OnUpdate(d.UpdateFor(job)));
+            else if (answered.Add(job.Job.Value)) Take(clock == ClockMode.Wall ? d.Core.OnResult(d.UpdateFor(job), now) : d.Core.OnResult(d.UpdateFor(job)));
             if (clock == ClockMode.Wall && i % 10 == 9)
             {
                 Take(d.Core.OnTick(now += 20));
                 if (heldBack.Count > 6)
                 {
                     answered.Add(heldBack[0].Job.Value);
-                    Take(d.Core.OnUpdate(d.UpdateFor(heldBack[0]), now));
+                    Take(d.Core.OnResult(d.UpdateFor(heldBack[0]), now));
                     heldBack.RemoveAt(0);
                 }
             }

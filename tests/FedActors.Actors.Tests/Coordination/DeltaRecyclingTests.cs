@@ -44,7 +44,7 @@ public sealed class DeltaRecyclingTests
     {
         var run = RunSettings.Default with { MaxServerSteps = 1, EvalEverySteps = 1000, TargetAccuracy = null };
         var d = new CoreDriver(CoreDriver.FedBuff(concurrency: 3, k: 1), run: run);
-        var effects = d.Core.OnUpdate(d.UpdateFor(d.Outstanding[0]));
+        var effects = d.Core.OnResult(d.UpdateFor(d.Outstanding[0]));
         Assert.Contains(StopTraining.Instance, effects);
         Assert.Equal(2, d.Core.InFlight); // the rest are never applied
     }

@@ -22,7 +22,8 @@ public class ReachableClientsTests
         Assert.NotEmpty(later);
         Assert.All(later, j => Assert.Contains(j.ClientId, new[] { 3, 7 }));
         Assert.True(d.Core.InFlight <= 2, $"{d.Core.InFlight} jobs in flight over two clients");
-        Assert.Equal(d.Core.BusyClients.Count, d.Core.InFlight);
+        Assert.Equal(d.Core.InFlight, d.Outstanding.Count);
+        Assert.Equal(d.Outstanding.Count, d.Outstanding.Select(j => j.ClientId).Distinct().Count());
     }
 
     [Fact(DisplayName = "When no client is reachable nothing must be dispatched, and clients that register must get the free slots at once")]

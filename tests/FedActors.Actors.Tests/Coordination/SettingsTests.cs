@@ -22,16 +22,19 @@ public class SettingsTests
     public void Reference_conf_must_parse_into_the_documented_defaults()
     {
         var c = Reference();
-        var server = ServerSettings.Create(c);
-        Assert.Equal(FlAlgorithm.FedBuff, server.Algorithm);
+        var server = Assert.IsType<FedBuffSettings>(StrategyCatalog.BuiltIn.Read(c));
+        Assert.Equal(FedBuffSettings.Default, server);
         Assert.Equal(100, server.Concurrency);
         Assert.Equal(10, server.BufferSize);
-        Assert.Null(server.RoundDeadline);
-        Assert.Null(server.MaxStaleness);
-        Assert.IsType<InverseSqrtStaleness>(server.Staleness);
+        Assert.Null(server.Staleness.MaxStaleness);
+        Assert.IsType<InverseSqrtStaleness>(server.Staleness.Weight);
+        Assert.Equal(StalenessNormalization.None, server.Staleness.Normalization);
         Assert.Equal(UpdateWeighting.SampleWeighted, server.Weighting);
-        Assert.Equal("sgd", server.Optimizer);
-        Assert.Equal(1.0, server.OptimizerParameters.Eta);
+        Assert.Equal("sgd", server.Optimizer.Name);
+        Assert.Equal(1.0, server.Optimizer.Parameters.Eta);
+        Assert.Equal(FedAvgSettings.Default, FedAvgSettings.Create(c));
+        Assert.Null(FedAvgSettings.Default.RoundDeadline);
+        Assert.Equal(FedAsyncSettings.Default, FedAsyncSettings.Create(c));
 
         var sim = SimulationSettings.Create(c);
         Assert.Equal(ClockMode.Virtual, sim.Clock);
@@ -56,14 +59,16 @@ public class SettingsTests
                                                 dropout = 0.1 } }
             fedactors.run.target-accuracy = null
             """);
-        var server = ServerSettings.Create(c);
-        Assert.Equal(FlAlgorithm.FedAvg, server.Algorithm);
+        var server = Assert.IsType<FedAvgSettings>(StrategyCatalog.BuiltIn.Read(c));
+        Assert.Equal("fedavg", server.Name);
         Assert.Equal(20, server.ClientsPerRound);
         Assert.Equal(0.3, server.OverSelection);
         Assert.Equal(120, server.RoundDeadline);
-        Assert.Equal(8, server.MaxStaleness);
-        Assert.Equal(new HingeStaleness(10, 4), server.Staleness);
-        Assert.Equal("fedadam", server.Optimizer);
+        Assert.Equal(new Participation.Rounds(20, 0.3, 120), server.Participation);
+        Assert.Equal("fedadam", server.Optimizer.Name);
+        var asynchronous = FedAsyncSettings.Create(c);
+        Assert.Equal(8, asynchronous.Staleness.MaxStaleness);
+        Assert.Equal(new HingeStaleness(10, 4), asynchronous.Staleness.Weight);
         var sim = SimulationSettings.Create(c);
         Assert.Equal(ClockMode.Wall, sim.Clock);
         Assert.Equal(SpeedDistribution.Pareto, sim.Device.Speed);
@@ -75,6 +80,8 @@ public class SettingsTests
     [Theory]
     [InlineData("fedactors.server.buffer-size = 0", "fedactors.server.buffer-size must be ≥ 1, got 0")]
     [InlineData("fedactors.server.algorithm = fedsgd", "fedactors.server.algorithm: unknown 'fedsgd'; valid values are fedbuff, fedasync, fedavg")]
+    [InlineData("fedactors.server { algorithm = fedavg, buffer-size = 0 }", "fedactors.server.buffer-size must be ≥ 1, got 0")]
+    [InlineData("fedactors.server.staleness.normalization = mean", "fedactors.server.staleness.normalization: unknown staleness normalization 'mean'; valid values are 'none', 'weighted-mean'")]
     [InlineData("fedactors.simulation.device.dropout = 1", "fedactors.simulation.device.dropout must be < 1, got 1")]
     [InlineData("fedactors.trainers.slots = two", "fedactors.trainers.slots must be a number, got 'two'")]
     public void Invalid_values_must_fail_naming_the_full_key_and_value(string hocon, string message)
@@ -82,7 +89,7 @@ public class SettingsTests
         var e = Assert.Throws<ConfigurationException>(() =>
         {
             var c = With(hocon);
-            ServerSettings.Create(c);
+            StrategyCatalog.BuiltIn.Read(c);
             SimulationSettings.Create(c);
             TrainerSettings.Create(c);
         });

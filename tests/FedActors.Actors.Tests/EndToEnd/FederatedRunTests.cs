@@ -1,3 +1,4 @@
+using FedActors.Actors.Aggregation;
 using FedActors.Actors.Coordination;
 using FedActors.Actors.Population;
 using FedActors.Actors.Runs;
@@ -27,7 +28,7 @@ public class FederatedRunTests(ITestOutputHelper output)
 {
     private static readonly SyntheticSettings Synthetic = new(1, 1, false);
 
-    private static FederatedRunSpec Spec(int slots, int steps = 30, FlAlgorithm algorithm = FlAlgorithm.FedBuff,
+    private static FederatedRunSpec Spec(int slots, int steps = 30, string algorithm = "fedbuff",
         TrainingEngine engine = TrainingEngine.Auto, int? localSteps = null)
     {
         const ulong seed = 5;
@@ -38,7 +39,7 @@ public class FederatedRunTests(ITestOutputHelper output)
             Seed = seed, MaxServerSteps = steps, EvalEverySteps = 10, TargetAccuracy = 0.3, ModelName = "logreg",
             Client = new() { Epochs = 1, BatchSize = 10, LearningRate = 0.01, MaxSteps = localSteps },
         };
-        var server = ServerSettings.Default with { Algorithm = algorithm, Concurrency = 8, BufferSize = 4, ClientsPerRound = 8 };
+        IStrategySettings server = algorithm == "fedavg" ? FedAvgSettings.Default with { ClientsPerRound = 8 } : FedBuffSettings.Default with { Concurrency = 8, BufferSize = 4 };
         var sim = SimulationSettings.Default with { Device = DeviceSettings.Default with { Dropout = 0.1, JobTimeout = 50 } };
         var trainers = TrainerSettings.Default with { Slots = slots, ThreadsPerSlot = 1, QueueCapacity = 1, Engine = engine };
         return new FederatedRunSpec(run, server, sim, trainers, population, test);
@@ -113,7 +114,7 @@ public class FederatedRunTests(ITestOutputHelper output)
     [Fact]
     public async Task FedAvg_must_run_rounds_end_to_end()
     {
-        var result = await FederatedRun.RunAsync(Spec(slots: 2, steps: 10, algorithm: FlAlgorithm.FedAvg), new RecordingObserver());
+        var result = await FederatedRun.RunAsync(Spec(slots: 2, steps: 10, algorithm: "fedavg"), new RecordingObserver());
         Assert.Equal(RunStatus.Completed, result.Status);
         Assert.Equal(10, result.Counters.ServerSteps);
     }

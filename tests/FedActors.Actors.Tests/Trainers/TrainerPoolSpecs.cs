@@ -1,7 +1,6 @@
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.TestKit.Xunit2;
-using FedActors.Actors.Coordination;
 using FedActors.Actors.Jobs;
 using FedActors.Actors.Population;
 using FedActors.Actors.Trainers;

@@ -1,0 +1,52 @@
+using Akka.Configuration;
+using FedActors.Actors.Configuration;
+
+namespace FedActors.Actors.Aggregation;
+
+/// <summary>The settings of <see cref="FedAvg"/> (<c>fedactors.server.*</c> with <c>algorithm = fedavg</c>).</summary>
+public sealed record FedAvgSettings : IStrategySettings
+{
+    private const string Path = "fedactors.server";
+
+    private FedAvgSettings() { }
+
+    /// <inheritdoc />
+    public string Name => "fedavg";
+
+    /// <summary>n, updates that close a round. <value>Default 100.</value></summary>
+    public int ClientsPerRound { get; init; } = 100;
+
+    /// <summary>Over-selection fraction: a round selects ceil(n·(1 + over)) clients. <value>Default 0.</value></summary>
+    public double OverSelection { get; init; }
+
+    /// <summary>Round deadline in (virtual or wall) seconds; null = none. <value>Default null.</value></summary>
+    public double? RoundDeadline { get; init; }
+
+    /// <summary>The server optimizer the round's average steps. <value>Default sgd, η = 1: plain FedAvg.</value></summary>
+    public ServerOptimizerSettings Optimizer { get; init; } = ServerOptimizerSettings.Default;
+
+    /// <summary>Defaults, as in reference.conf.</summary>
+    public static FedAvgSettings Default { get; } = new();
+
+    /// <inheritdoc />
+    public Participation Participation => new Participation.Rounds(ClientsPerRound, OverSelection, RoundDeadline);
+
+    /// <inheritdoc />
+    public int? UpdatesPerStep => null;
+
+    /// <inheritdoc />
+    public IAggregationStrategy Create(int dimension) => new FedAvg(this, dimension);
+
+    /// <summary>Reads and validates the keys FedAvg uses.</summary>
+    public static FedAvgSettings Create(Config config)
+    {
+        var c = new ConfigReader(config, Path);
+        return new FedAvgSettings
+        {
+            ClientsPerRound = c.Int("clients-per-round", min: 1),
+            OverSelection = c.Double("over-selection", min: 0),
+            RoundDeadline = c.OptionalDouble("round-deadline", minExclusive: 0),
+            Optimizer = ServerOptimizerSettings.Create(config),
+        };
+    }
+}

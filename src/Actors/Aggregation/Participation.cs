@@ -1,0 +1,45 @@
+namespace FedActors.Actors.Aggregation;
+
+/// <summary>How the coordinator hands out jobs for a strategy: continuously, or in synchronous rounds.</summary>
+public abstract record Participation
+{
+    private Participation() { }
+
+    /// <summary>
+    /// Keep <paramref name="Concurrency"/> jobs in flight and refill a slot as soon as its job is resolved; the strategy
+    /// says when a step is due (FedBuff after K updates, FedAsync after each).
+    /// </summary>
+    /// <param name="Concurrency">Clients training at once; ≥ 1.</param>
+    public sealed record Continuous(int Concurrency) : Participation
+    {
+        /// <summary>Checks the count.</summary>
+        public int Concurrency { get; } = Concurrency >= 1 ? Concurrency
+            : throw new ArgumentOutOfRangeException(nameof(Concurrency), Concurrency, "concurrency must be ≥ 1");
+    }
+
+    /// <summary>
+    /// Synchronous rounds (McMahan et al. 2017) with over-selection (Bonawitz et al. 2019): a round selects
+    /// ceil(n·(1 + over-selection)) clients and closes when the strategy has its n updates, when every job of the round
+    /// is resolved, or at the deadline; whoever has not reported by then is late.
+    /// </summary>
+    /// <param name="ClientsPerRound">n; ≥ 1.</param>
+    /// <param name="OverSelection">Extra fraction of clients selected; ≥ 0.</param>
+    /// <param name="Deadline">Seconds (virtual or wall) after which an open round closes; null for none.</param>
+    public sealed record Rounds(int ClientsPerRound, double OverSelection, double? Deadline) : Participation
+    {
+        /// <summary>Checks n.</summary>
+        public int ClientsPerRound { get; } = ClientsPerRound >= 1 ? ClientsPerRound
+            : throw new ArgumentOutOfRangeException(nameof(ClientsPerRound), ClientsPerRound, "clients per round must be ≥ 1");
+
+        /// <summary>Checks the fraction.</summary>
+        public double OverSelection { get; } = OverSelection >= 0 && double.IsFinite(OverSelection) ? OverSelection
+            : throw new ArgumentOutOfRangeException(nameof(OverSelection), OverSelection, "over-selection must be finite and ≥ 0");
+
+        /// <summary>Checks the deadline.</summary>
+        public double? Deadline { get; } = Deadline is null || (Deadline > 0 && double.IsFinite(Deadline.Value)) ? Deadline
+            : throw new ArgumentOutOfRangeException(nameof(Deadline), Deadline, "a round deadline must be finite and > 0, or null");
+
+        /// <summary>Jobs a round dispatches: ceil(n·(1 + over-selection)).</summary>
+        public int SelectedPerRound => (int)Math.Ceiling(ClientsPerRound * (1 + OverSelection) - 1e-9);
+    }
+}

@@ -1,0 +1,67 @@
+using FedActors.Actors.Clients;
+using FedActors.Actors.Jobs;
+using FedActors.Actors.Population;
+using FedActors.Actors.Simulation;
+
+namespace FedActors.Actors.Coordination;
+
+/// <summary>
+/// Sends jobs out: picks each job's client, decides when the job is resolved, records it in flight and schedules
+/// that event. Under the virtual clock a job finishes after the duration its device profile gives for its local
+/// steps, unless the device drops out, in which case it times out; under the wall clock every job times out unless
+/// its client reports first. A real client's dropouts are real: they surface as failures or timeouts, not as a
+/// simulated draw.
+/// </summary>
+internal sealed class JobDispatcher
+{
+    private readonly RunSettings _run;
+    private readonly SimulationSettings _simulation;
+    private readonly IClientDataSource _population;
+    private readonly DeviceProfiles _devices;
+    private readonly CoordinatorState _state;
+
+    public JobDispatcher(RunSettings run, SimulationSettings simulation, IClientDataSource population, CoordinatorState state)
+    {
+        (_run, _simulation, _population, _state) = (run, simulation, population, state);
+        _devices = new DeviceProfiles(simulation.Device, run.Seed);
+        Clients = new ClientPicker(run.Seed, population.ClientCount, _devices);
+    }
+
+    /// <summary>Who trains the next job.</summary>
+    public ClientPicker Clients { get; }
+
+    /// <summary>
+    /// Dispatches the next job, of round <paramref name="round"/>, training from <paramref name="current"/>; false when no
+    /// client is free. <paramref name="job"/> is what to send, or null when the device drops out (the job is never sent
+    /// and times out).
+    /// </summary>
+    public bool TryDispatch(long round, ModelVersion current, double now, out ClientProtocol.TrainJob? job)
+    {
+        job = null;
+        long id = _state.NextJob;
+        if (!Clients.TryPick(id, now, _state.Jobs.BusyClients, out int client)) return false;
+        _state.NextJob++;
+        bool dropped = Clients.Reachable is null && _devices.DropsOut(id);
+        _state.Jobs.Add(new InFlightJob(id, client, current, round) { Dropped = dropped });
+        _state.Tally.JobsDispatched++;
+        _state.Traffic.Dispatched(current.Dimension);
+        double applyAt = 0;
+        if (_simulation.Clock == ClockMode.Virtual && !dropped)
+        {
+            applyAt = now + _devices.Duration(client, id, Math.Max(1, _run.Client.StepsFor(_population.SampleCount(client))));
+            _state.Events.Add(EventKind.Finish, id, applyAt);
+        }
+        else _state.Events.Add(EventKind.Timeout, id, now + _simulation.Device.JobTimeout);
+        if (!dropped) job = new ClientProtocol.TrainJob(new JobId(id), client, current, _run.Client, _run.Seed) { ApplyAt = applyAt };
+        return true;
+    }
+
+    /// <summary>Tries to dispatch again a little later; one retry at a time, so a lasting shortage costs one event, not one per update.</summary>
+    public void ScheduleRetry(double now)
+    {
+        if (_state.RetryPending) return;
+        _state.RetryPending = true;
+        double delay = Math.Max(1.0, _simulation.Device.AvailabilityPeriod / 1000);
+        _state.Events.Add(EventKind.Retry, _state.NextJob, now + delay); // any id: retries at the same time are equivalent
+    }
+}

@@ -1,0 +1,34 @@
+using FedActors.Actors.Updates;
+
+namespace FedActors.Actors.Coordination;
+
+/// <summary>
+/// The run's <c>bytes_up</c> and <c>bytes_down</c>. Without a <see cref="Meter"/> (one process) they count
+/// <see cref="WireSize"/> of every update taken and one whole model per job dispatched. With one (a cluster) they
+/// count what the meter measured on the wire, on top of what a restored checkpoint had counted. Bytes change no
+/// decision of the run.
+/// </summary>
+internal sealed class UpdateTraffic
+{
+    private long _up, _down;
+
+    public IWireMeter? Meter { get; set; }
+
+    public long BytesUp => _up + (Meter?.BytesUp ?? 0);
+
+    public long BytesDown => _down + (Meter?.BytesDown ?? 0);
+
+    /// <summary>A job went out with a model of <paramref name="dimension"/> values.</summary>
+    public void Dispatched(int dimension)
+    {
+        if (Meter is null) _down += WireSize.Of(dimension);
+    }
+
+    /// <summary>An update of <paramref name="dimension"/> values came in.</summary>
+    public void Received(int dimension)
+    {
+        if (Meter is null) _up += WireSize.Of(dimension);
+    }
+
+    public void Restore(CheckpointCounters c) => (_up, _down) = (c.BytesUp, c.BytesDown);
+}
