@@ -42,7 +42,7 @@ public sealed class ClientActor : ReceiveActor
         Receive<TrainerProtocol.Trained>(done =>
         {
             if (!_pending.Remove(done.Job, out var p)) return;
-            p.ReplyTo.Tell(new ClientProtocol.ClientUpdate(done.Job, _clientId, p.Job.Base.Number, done.Delta, done.Stats));
+            p.ReplyTo.Tell(new ClientProtocol.ClientUpdate(done.Job, _clientId, p.Job.Base.Number, done.Payload, done.Stats));
             PassivateIfIdle();
         });
         // Results live in the coordinator's journal once acknowledged; a client keeps no copy to resend.

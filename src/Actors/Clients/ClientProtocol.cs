@@ -1,4 +1,5 @@
 using FedActors.Actors.Jobs;
+using FedActors.Actors.Updates;
 using FedActors.Training.LocalTraining;
 
 namespace FedActors.Actors.Clients;
@@ -49,9 +50,9 @@ public static class ClientProtocol
     /// <param name="Job">The job this answers.</param>
     /// <param name="ClientId">The client that trained.</param>
     /// <param name="BaseVersion">The version the client trained from.</param>
-    /// <param name="Delta">Δ = w_local − w_base.</param>
-    /// <param name="Stats">Samples, steps, mean loss, update norm, compute seconds.</param>
-    public sealed record ClientUpdate(JobId Job, int ClientId, long BaseVersion, float[] Delta, LocalTrainingStats Stats) : IClientResult;
+    /// <param name="Payload">Δ = w_local − w_base as the client's update pipeline encoded it (dense, unless transforms are configured).</param>
+    /// <param name="Stats">Samples, steps, mean loss, update norm (of Δ before any transform), compute seconds.</param>
+    public sealed record ClientUpdate(JobId Job, int ClientId, long BaseVersion, UpdatePayload Payload, LocalTrainingStats Stats) : IClientResult;
 
     /// <summary>A client could not train; the coordinator frees its slot.</summary>
     public sealed record JobFailed(JobId Job, int ClientId, string Reason) : IClientResult;

@@ -3,6 +3,7 @@ using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Cluster.Tools.Singleton;
 using Akka.Configuration;
+using FedActors.Actors.Coordination;
 using FedActors.Actors.Population;
 using FedActors.Actors.Runs;
 using FedActors.Actors.Simulation;
@@ -81,9 +82,12 @@ public sealed class ClusterNode : IAsyncDisposable
     /// Makes this a worker node: its trainer pool, its model-version cache and the client shard region whose
     /// entities train on them.
     /// </summary>
-    public IActorRef StartWorker(TrainerSettings trainers, IClientDataSource population, string modelName)
+    /// <param name="trainers">The trainer pool's settings.</param>
+    /// <param name="population">The clients (every node derives the same population from the config).</param>
+    /// <param name="run">The run: its model and the client update pipeline.</param>
+    public IActorRef StartWorker(TrainerSettings trainers, IClientDataSource population, RunSettings run)
     {
-        var pool = _system.ActorOf(TrainerPool.Props(trainers, population, null, modelName), "trainers");
+        var pool = _system.ActorOf(TrainerPool.Props(trainers, population, null, run.ModelName, transforms: run.Transforms), "trainers");
         var cache = _system.ActorOf(ModelVersionCache.Props(CachedVersions, _settings.ModelChunkFloats), "model-versions");
         var sharding = ClusterSharding.Get(_system);
         var shardingSettings = ClusterShardingSettings.Create(_system).WithRole(ClusterConfig.RoleName(NodeRole.Worker));
@@ -101,15 +105,15 @@ public sealed class ClusterNode : IAsyncDisposable
     /// </summary>
     /// <param name="trainers">The trainer pool's settings.</param>
     /// <param name="clients">The node's own clients.</param>
-    /// <param name="modelName">The run's model.</param>
+    /// <param name="run">The run: its model and the client update pipeline.</param>
     /// <param name="settings">Registration interval (and the silo, already applied to <paramref name="clients"/>).</param>
     /// <param name="observer">Receives registrations and answered jobs.</param>
-    public IActorRef StartClient(TrainerSettings trainers, OwnClientDataSource clients, string modelName, ClientNodeSettings settings, IClientNodeObserver observer)
+    public IActorRef StartClient(TrainerSettings trainers, OwnClientDataSource clients, RunSettings run, ClientNodeSettings settings, IClientNodeObserver observer)
     {
         ArgumentNullException.ThrowIfNull(clients);
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(observer);
-        var pool = _system.ActorOf(TrainerPool.Props(trainers, clients, null, modelName), "trainers");
+        var pool = _system.ActorOf(TrainerPool.Props(trainers, clients, null, run.ModelName, transforms: run.Transforms), "trainers");
         var cache = _system.ActorOf(ModelVersionCache.Props(CachedVersions, _settings.ModelChunkFloats), "model-versions");
         var samples = clients.ClientIds.ToDictionary(id => id, clients.SampleCount);
         var actor = _system.ActorOf(ClientNodeActor.Props(samples, Coordinator, pool, cache, settings.RegisterEvery, observer, UpdateChunks), "clients");
@@ -172,8 +176,8 @@ public sealed class ClusterNode : IAsyncDisposable
         if (!_system.WhenTerminated.IsCompleted) await LeaveAsync().ConfigureAwait(false);
     }
 
-    /// <summary>Updates larger than a frame go in chunks of the model's chunk size.</summary>
-    private UpdateChunking UpdateChunks => UpdateChunking.ForFrame(_settings.MaximumFrameSize, _settings.ModelChunkFloats);
+    /// <summary>Updates larger than a frame go in chunks of the model chunks' size in bytes.</summary>
+    private UpdateChunking UpdateChunks => UpdateChunking.ForFrame(_settings.MaximumFrameSize, 4 * _settings.ModelChunkFloats);
 
     private void StartStatus() => _status ??= _system.ActorOf(NodeStatusActor.Props(_region, Coordinator), "status");
 }

@@ -1,5 +1,6 @@
 using FedActors.Actors.Clients;
 using FedActors.Actors.Jobs;
+using FedActors.Actors.Updates;
 using FedActors.Training.LocalTraining;
 
 namespace FedActors.Actors.Cluster;
@@ -71,36 +72,37 @@ public static class ClusterProtocol
     }
 
     /// <summary>
-    /// One piece of a client update too large for one frame (<c>fedactors.cluster.maximum-frame-size</c>): values
-    /// [<paramref name="Offset"/>, <paramref name="Offset"/> + Values.Length) of job <paramref name="Job"/>'s delta. Chunks go
-    /// in order, numbered from 0, and end with an <see cref="UpdateChunksEnd"/>; the receiver checks order, length and hash.
+    /// One piece of a client update too large for one frame (<c>fedactors.cluster.maximum-frame-size</c>): bytes
+    /// [<paramref name="Offset"/>, <paramref name="Offset"/> + Bytes.Length) of the encoding of job <paramref name="Job"/>'s
+    /// payload (<see cref="UpdatePayloadCodec"/>). Chunks go in order, numbered from 0, and end with an
+    /// <see cref="UpdateChunksEnd"/>; the receiver checks order, length and hash.
     /// </summary>
     /// <param name="Job">The job.</param>
     /// <param name="ClientId">Its client.</param>
     /// <param name="Index">The chunk's number, from 0.</param>
-    /// <param name="Offset">Index of the chunk's first value in the delta.</param>
-    /// <param name="Total">Values in the whole delta.</param>
-    /// <param name="Values">The chunk; on the sending side a slice of the delta, never copied.</param>
-    public sealed record UpdateChunk(JobId Job, int ClientId, int Index, int Offset, int Total, ReadOnlyMemory<float> Values)
+    /// <param name="Offset">Index of the chunk's first byte in the encoded payload.</param>
+    /// <param name="Total">Bytes of the whole encoded payload.</param>
+    /// <param name="Bytes">The chunk; on the sending side a slice of the payload's encoding (of a dense payload, of its very array), never copied.</param>
+    public sealed record UpdateChunk(JobId Job, int ClientId, int Index, int Offset, int Total, ReadOnlyMemory<byte> Bytes)
     {
-        /// <summary>Checks that the chunk lies inside the delta.</summary>
-        public ReadOnlyMemory<float> Values { get; } = Index >= 0 && Offset >= 0 && (long)Offset + Values.Length <= Total ? Values
-            : throw new ArgumentOutOfRangeException(nameof(Values),
-                $"update chunk {Index} [{Offset}, {Offset + (long)Values.Length}) lies outside a delta of {Total} values (job {Job})");
+        /// <summary>Checks that the chunk lies inside the payload.</summary>
+        public ReadOnlyMemory<byte> Bytes { get; } = Index >= 0 && Offset >= 0 && (long)Offset + Bytes.Length <= Total ? Bytes
+            : throw new ArgumentOutOfRangeException(nameof(Bytes),
+                $"update chunk {Index} [{Offset}, {Offset + (long)Bytes.Length}) lies outside a payload of {Total} bytes (job {Job})");
     }
 
     /// <summary>
     /// The last message of a chunked client update: everything of the <see cref="ClientProtocol.ClientUpdate"/> but its
-    /// delta, which came in <paramref name="Chunks"/> <see cref="UpdateChunk"/>s of <paramref name="Length"/> values in all
-    /// whose little-endian bytes hash to <paramref name="Sha256"/>.
+    /// payload, which came in <paramref name="Chunks"/> <see cref="UpdateChunk"/>s of <paramref name="Length"/> bytes in all
+    /// that hash to <paramref name="Sha256"/>.
     /// </summary>
     /// <param name="Job">The job.</param>
     /// <param name="ClientId">Its client.</param>
     /// <param name="BaseVersion">The version the client trained from.</param>
     /// <param name="Stats">The local training's statistics.</param>
-    /// <param name="Length">Values in the delta.</param>
+    /// <param name="Length">Bytes of the encoded payload.</param>
     /// <param name="Chunks">Chunks sent.</param>
-    /// <param name="Sha256">SHA-256 of the delta's float32 little-endian bytes (32 bytes).</param>
+    /// <param name="Sha256">SHA-256 of the encoded payload (32 bytes).</param>
     public sealed record UpdateChunksEnd(JobId Job, int ClientId, long BaseVersion, LocalTrainingStats Stats, int Length, int Chunks, byte[] Sha256)
     {
         /// <summary>The hash's length in bytes.</summary>

@@ -79,7 +79,7 @@ public sealed class ShardedClientActor : ReceiveActor
         Receive<TrainerProtocol.Trained>(done =>
         {
             if (!_pending.Remove(done.Job, out var p)) return;
-            Answer(p.ReplyTo, new ClientProtocol.ClientUpdate(done.Job, _clientId, p.Job.BaseVersion, done.Delta, done.Stats));
+            Answer(p.ReplyTo, new ClientProtocol.ClientUpdate(done.Job, _clientId, p.Job.BaseVersion, done.Payload, done.Stats));
             PassivateIfIdle();
         });
         Receive<TrainerProtocol.TrainingFailed>(failed =>

@@ -17,13 +17,14 @@ namespace FedActors.Actors.Cluster;
 /// float32, never through JSON.
 /// </summary>
 /// <remarks>
-/// <para>Every message starts with a 4-byte header: type tag (byte), format version (byte) = 1, two zero
+/// <para>Every message starts with a 4-byte header: type tag (byte), format version (byte) = 3, two zero
 /// bytes. Then the fields in declaration order, integers little-endian, doubles as IEEE 754 bits, a float
-/// array as its length (int32) and its values, a string as its UTF-8 byte count (int32) and bytes.</para>
-/// <para>A <see cref="ClientProtocol.ClientUpdate"/> takes exactly <see cref="WireSize.Of"/> bytes:
-/// header 4, job 8, client 4, base version 8, samples 8, steps 4, loss, norm and compute seconds 3 × 8,
-/// length 4 — 64 bytes — then 4 per parameter. So the run's <c>bytes_up</c> is the serialized size of the
-/// updates, not an estimate.</para>
+/// array as its length (int32) and its values, a string as its UTF-8 byte count (int32) and bytes, an update's
+/// payload in the one encoding it has everywhere (<see cref="UpdatePayloadCodec"/>).</para>
+/// <para>A <see cref="ClientProtocol.ClientUpdate"/> takes exactly <see cref="WireSize.OfUpdate"/> bytes:
+/// header 4, job 8, client 4, base version 8, samples 8, steps 4, loss, norm and compute seconds 3 × 8
+/// — 60 bytes — then its payload (a dense one: kind 1, length 4, 4 per parameter). So the run's <c>bytes_up</c>
+/// is the serialized size of the updates, not an estimate.</para>
 /// </remarks>
 public sealed class WireSerializer : SerializerWithStringManifest
 {
@@ -34,7 +35,7 @@ public sealed class WireSerializer : SerializerWithStringManifest
     public const string SerializerName = "fedactors-wire";
 
     /// <summary>The format version this build writes and reads.</summary>
-    public const byte FormatVersion = 2;
+    public const byte FormatVersion = 3;
 
     private const int HeaderSize = 4;
 
@@ -105,7 +106,7 @@ public sealed class WireSerializer : SerializerWithStringManifest
     public static long SizeOf(object message) => message switch
     {
         ClusterProtocol.TrainAssignment => HeaderSize + 8 + 4 + 8 + 8 + 4 + 4 + 4 * 8 + 4,
-        ClientProtocol.ClientUpdate u => WireSize.Of(u.Delta.Length),
+        ClientProtocol.ClientUpdate u => WireSize.OfUpdate(u.Payload),
         ClientProtocol.JobFailed f => HeaderSize + 8 + 4 + 4 + Encoding.UTF8.GetByteCount(f.Reason),
         ClusterProtocol.JobReleased => HeaderSize + 8 + 4,
         ClusterProtocol.FetchModelChunk => HeaderSize + 8 + 4 + 4,
@@ -114,7 +115,7 @@ public sealed class WireSerializer : SerializerWithStringManifest
         ClusterProtocol.RegisterClients r => HeaderSize + 4 + 8L * r.ClientIds.Length,
         ClusterProtocol.ClientsRegistered => HeaderSize + 4,
         ClusterProtocol.RegistrationRefused r => HeaderSize + 4 + Encoding.UTF8.GetByteCount(r.Reason),
-        ClusterProtocol.UpdateChunk c => HeaderSize + 8 + 4 + 4 + 4 + 4 + 4 + 4L * c.Values.Length,
+        ClusterProtocol.UpdateChunk c => HeaderSize + 8 + 4 + 4 + 4 + 4 + 4 + c.Bytes.Length,
         ClusterProtocol.UpdateChunksEnd => HeaderSize + 8 + 4 + 8 + 8 + 4 + 3 * 8 + 4 + 4 + ClusterProtocol.UpdateChunksEnd.HashBytes,
         _ => throw new ArgumentException($"{message?.GetType().FullName ?? "null"} is not a wire message", nameof(message)),
     };
@@ -141,7 +142,7 @@ public sealed class WireSerializer : SerializerWithStringManifest
             case ClientProtocol.ClientUpdate u:
                 w.Long(u.Job.Value); w.Int(u.ClientId); w.Long(u.BaseVersion);
                 w.Long(u.Stats.Samples); w.Int(u.Stats.Steps); w.Double(u.Stats.MeanLoss); w.Double(u.Stats.UpdateNorm); w.Double(u.Stats.ComputeSeconds);
-                w.Floats(u.Delta);
+                w.Payload(u.Payload);
                 break;
             case ClientProtocol.JobFailed f:
                 w.Long(f.Job.Value); w.Int(f.ClientId); w.String(f.Reason);
@@ -169,7 +170,7 @@ public sealed class WireSerializer : SerializerWithStringManifest
                 w.String(rr.Reason);
                 break;
             case ClusterProtocol.UpdateChunk uc:
-                w.Long(uc.Job.Value); w.Int(uc.ClientId); w.Int(uc.Index); w.Int(uc.Offset); w.Int(uc.Total); w.Floats(uc.Values.Span);
+                w.Long(uc.Job.Value); w.Int(uc.ClientId); w.Int(uc.Index); w.Int(uc.Offset); w.Int(uc.Total); w.Int(uc.Bytes.Length); w.Bytes(uc.Bytes.Span);
                 break;
             case ClusterProtocol.UpdateChunksEnd ue:
                 w.Long(ue.Job.Value); w.Int(ue.ClientId); w.Long(ue.BaseVersion);
@@ -229,7 +230,7 @@ public sealed class WireSerializer : SerializerWithStringManifest
         int client = r.Int();
         long baseVersion = r.Long();
         var stats = new LocalTrainingStats(r.Long(), r.Int(), r.Double(), r.Double(), r.Double());
-        return new ClientProtocol.ClientUpdate(job, client, baseVersion, r.Floats(), stats);
+        return new ClientProtocol.ClientUpdate(job, client, baseVersion, r.Payload(), stats);
     }
 
     private static ClusterProtocol.RegisterClients ReadRegistration(ref Reader r)
@@ -254,7 +255,9 @@ public sealed class WireSerializer : SerializerWithStringManifest
         int index = r.Int();
         int offset = r.Int();
         int total = r.Int();
-        return new ClusterProtocol.UpdateChunk(job, client, index, offset, total, r.Floats());
+        int length = r.Int();
+        if (length < 0 || length > r.Remaining) throw new System.Runtime.Serialization.SerializationException($"an update chunk of {length} bytes does not fit the {r.Remaining} bytes left");
+        return new ClusterProtocol.UpdateChunk(job, client, index, offset, total, r.Bytes(length));
     }
 
     private static ClusterProtocol.UpdateChunksEnd ReadUpdateEnd(ref Reader r)
@@ -304,7 +307,9 @@ public sealed class WireSerializer : SerializerWithStringManifest
             Encoding.UTF8.GetBytes(v, Take(n));
         }
 
-        public void Bytes(byte[] v) => v.CopyTo(Take(v.Length));
+        public void Bytes(ReadOnlySpan<byte> v) => v.CopyTo(Take(v.Length));
+
+        public void Payload(UpdatePayload payload) => Position += UpdatePayloadCodec.Write(payload, _buffer[Position..]);
 
         public void Floats(ReadOnlySpan<float> v)
         {
@@ -343,6 +348,20 @@ public sealed class WireSerializer : SerializerWithStringManifest
         }
 
         public byte[] Bytes(int n) => Take(n).ToArray();
+
+        public UpdatePayload Payload()
+        {
+            try
+            {
+                var payload = UpdatePayloadCodec.Read(_payload[_position..], out int consumed);
+                _position += consumed;
+                return payload;
+            }
+            catch (InvalidDataException e)
+            {
+                throw new System.Runtime.Serialization.SerializationException(e.Message, e);
+            }
+        }
 
         public float[] Floats()
         {

@@ -31,7 +31,7 @@ internal sealed class ContinuousSchedule(int concurrency) : IJobSchedule
 
     public bool IsLate(long jobRound) => false;
 
-    public CheckpointRound ToCheckpoint() => new(0, false, 0, 0, 0, 0);
+    public CheckpointRound ToCheckpoint() => new(0, false, 0, 0);
 
     public void Restore(CheckpointRound round)
     {

@@ -129,10 +129,9 @@ public readonly record struct CheckpointEvent(double Time, int Kind, long Id) : 
 /// <param name="Number">Current round.</param>
 /// <param name="Open">A round is open.</param>
 /// <param name="Outstanding">Round jobs not yet resolved.</param>
-/// <param name="Received">Always 0: a round's updates are the strategy's, and a step boundary holds none.</param>
-/// <param name="Weight">Always 0, likewise.</param>
 /// <param name="EmptyRounds">Rounds in a row that closed without an update.</param>
-public sealed record CheckpointRound(long Number, bool Open, int Outstanding, int Received, double Weight, int EmptyRounds);
+/// <remarks>A round's updates are the strategy's, and a step boundary holds none, so they are not part of it.</remarks>
+public sealed record CheckpointRound(long Number, bool Open, int Outstanding, int EmptyRounds);
 
 /// <summary>Cumulative counters at a checkpoint.</summary>
 /// <param name="Rejected">Reason → rejected updates.</param>

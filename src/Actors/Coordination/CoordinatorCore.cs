@@ -3,6 +3,7 @@ using FedActors.Actors.Clients;
 using FedActors.Actors.Jobs;
 using FedActors.Actors.Population;
 using FedActors.Actors.Simulation;
+using FedActors.Actors.Updates;
 using FedActors.Training.Evaluation;
 using static FedActors.Actors.Coordination.CoordinatorEffects;
 
@@ -56,7 +57,7 @@ public sealed class CoordinatorCore : IScheduleHost
         _dimension = initialWeights.Length;
         _dispatcher = new JobDispatcher(run, simulation, population, _state);
         Current = new ModelVersion(0, initialWeights);
-        _intake = new UpdateIntake(strategy.Create(_dimension), _dimension, _state);
+        _intake = new UpdateIntake(strategy.Create(_dimension), run.Transforms.Create(), run.Seed, _dimension, _state);
         (_schedule, int concurrency) = _intake.Strategy.Participation switch
         {
             Participation.Continuous c => ((IJobSchedule)new ContinuousSchedule(c.Concurrency), c.Concurrency),

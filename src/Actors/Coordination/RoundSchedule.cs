@@ -43,15 +43,9 @@ internal sealed class RoundSchedule(Participation.Rounds rounds) : IJobSchedule
 
     public bool IsLate(long jobRound) => jobRound != Round;
 
-    // Updates and their weights are the strategy's; at a step boundary a round holds none.
-    public CheckpointRound ToCheckpoint() => new(Round, _open, _outstanding, 0, 0, _emptyRounds);
+    public CheckpointRound ToCheckpoint() => new(Round, _open, _outstanding, _emptyRounds);
 
-    public void Restore(CheckpointRound round)
-    {
-        if (round.Received != 0 || round.Weight != 0)
-            throw new InvalidOperationException($"the persisted state holds {round.Received} updates of round {round.Number}; a step boundary holds none");
-        (Round, _open, _outstanding, _emptyRounds) = (round.Number, round.Open, round.Outstanding, round.EmptyRounds);
-    }
+    public void Restore(CheckpointRound round) => (Round, _open, _outstanding, _emptyRounds) = (round.Number, round.Open, round.Outstanding, round.EmptyRounds);
 
     private void Open(IScheduleHost host)
     {

@@ -75,7 +75,7 @@ public sealed record TargetReached(long ServerStep, double VirtualSeconds, doubl
 /// <summary>Cumulative counters of a run (summary.json fields).</summary>
 /// <param name="ServerSteps">Server steps taken.</param>
 /// <param name="UpdatesApplied">Updates aggregated.</param>
-/// <param name="UpdatesRejected">Reason → count (wrong_length, non_finite, unknown_job, duplicate, late, client_mismatch, base_version_mismatch, no_samples, failed).</param>
+/// <param name="UpdatesRejected">Reason → count (wrong_length, malformed (a payload the update pipeline cannot decode), non_finite, unknown_job, duplicate, late, client_mismatch, base_version_mismatch, no_samples, buffer_full, failed).</param>
 /// <param name="UpdatesDroppedStale">Updates dropped for exceeding max-staleness.</param>
 /// <param name="JobsDispatched">Jobs issued.</param>
 /// <param name="JobsDropped">Jobs whose result never came (dropout, timeout).</param>

@@ -1,5 +1,6 @@
 using Akka.Configuration;
 using FedActors.Actors.Configuration;
+using FedActors.Actors.Updates;
 using FedActors.Training.LocalTraining;
 
 namespace FedActors.Actors.Coordination;
@@ -33,6 +34,9 @@ public sealed record RunSettings
 
     /// <summary>Local training (<c>fedactors.client.*</c>).</summary>
     public LocalTrainingOptions Client { get; init; } = new();
+
+    /// <summary>The client update pipeline (<c>fedactors.client.transforms</c>). <value>Default none: Δ is sent as it is.</value></summary>
+    public UpdatePipelineSettings Transforms { get; init; } = UpdatePipelineSettings.Identity;
 
     /// <summary>Defaults, as in reference.conf.</summary>
     public static RunSettings Default { get; } = new();
@@ -70,6 +74,7 @@ public sealed record RunSettings
             StopAtTarget = c.Bool("stop-at-target"),
             ModelName = new ConfigReader(config, "fedactors.model").String("name"),
             Client = options,
+            Transforms = UpdatePipelineSettings.Create(config, TransformCatalog.BuiltIn),
         };
     }
 }

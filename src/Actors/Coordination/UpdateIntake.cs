@@ -1,17 +1,19 @@
 using FedActors.Actors.Aggregation;
 using FedActors.Actors.Clients;
 using FedActors.Actors.Jobs;
+using FedActors.Actors.Updates;
 
 namespace FedActors.Actors.Coordination;
 
 /// <summary>
 /// What becomes of a client's update once its job is resolved: it is counted (bytes, samples, compute), checked
-/// against its job (client, base version, length, round), offered to the <see cref="IAggregationStrategy"/>, and, if
-/// taken, recorded as applied (counts, drift, participation). The intake keeps the arrays the strategy holds until the
+/// against its job (client, base version, length, round), decoded by the update pipeline (the server side of the
+/// client's transforms), offered to the <see cref="IAggregationStrategy"/>, and, if taken, recorded as applied (counts,
+/// drift, participation). The intake keeps the arrays the strategy holds until the
 /// step that uses them, takes that step, measures each update against the step's pseudo-gradient, and then hands the
 /// arrays back for trainers to reuse.
 /// </summary>
-internal sealed class UpdateIntake(IAggregationStrategy strategy, int dimension, CoordinatorState state)
+internal sealed class UpdateIntake(IAggregationStrategy strategy, UpdatePipeline pipeline, ulong seed, int dimension, CoordinatorState state)
 {
     private readonly float[] _aggregate = new float[dimension];
     private readonly List<float[]> _taken = new();
@@ -29,30 +31,37 @@ internal sealed class UpdateIntake(IAggregationStrategy strategy, int dimension,
     /// <returns>The update as applied, or the reason it was not (null when it was dropped for staleness, which is no rejection).</returns>
     public (AppliedUpdate? Applied, string? Rejection) Take(InFlightJob job, ClientProtocol.ClientUpdate u, long currentStep, bool late)
     {
-        state.Traffic.Received(u.Delta.Length);
+        state.Traffic.Received(u.Payload);
         state.Tally.SamplesTrained += u.Stats.Samples;
         state.Tally.TrainSeconds += u.Stats.ComputeSeconds;
         string? rejection =
             u.ClientId != job.ClientId ? "client_mismatch"
             : u.BaseVersion != job.Base.Number ? "base_version_mismatch"
-            : u.Delta.Length != dimension ? "wrong_length"
+            : u.Payload.Length != dimension ? "wrong_length"
             : late ? "late"
             : null;
-        if (rejection is not null)
+        float[]? delta = null;
+        try
         {
-            Recycle?.Return(u.Delta);
-            return (null, rejection);
+            if (rejection is null) delta = pipeline.Decode(u.Payload, new TransformContext(seed, job.ClientId, job.Id, job.Base.Number), dimension, Recycle);
         }
+        catch (InvalidDataException)
+        {
+            rejection = "malformed";
+        }
+        // The arrival's own dense array is free unless it is Δ itself (no transform decoded it into another).
+        if (u.Payload is DensePayload arrived && !ReferenceEquals(arrived.Values, delta)) Recycle?.Return(arrived.Values);
+        if (delta is null) return (null, rejection);
         int staleness = checked((int)(currentStep - job.Base.Number));
         int samples = (int)Math.Min(u.Stats.Samples, int.MaxValue);
-        var admission = strategy.Offer(new ClientContribution(u.Delta, job.Base.Weights, samples, staleness, job.ClientId));
+        var admission = strategy.Offer(new ClientContribution(delta, job.Base.Weights, samples, staleness, job.ClientId));
         if (admission.Kind != AdmissionKind.Accepted)
         {
-            Recycle?.Return(u.Delta);
+            Recycle?.Return(delta);
             if (admission.Kind == AdmissionKind.TooStale) state.Tally.DroppedStale++;
             return (null, admission.Reason);
         }
-        _taken.Add(u.Delta);
+        _taken.Add(delta);
         return (state.Applied(job, currentStep + 1, staleness, u.Stats.UpdateNorm), null);
     }
 

@@ -3,8 +3,9 @@ using FedActors.Actors.Updates;
 namespace FedActors.Actors.Coordination;
 
 /// <summary>
-/// The run's <c>bytes_up</c> and <c>bytes_down</c>. Without a <see cref="Meter"/> (one process) they count
-/// <see cref="WireSize"/> of every update taken and one whole model per job dispatched. With one (a cluster) they
+/// The run's <c>bytes_up</c> and <c>bytes_down</c>. Without a <see cref="Meter"/> (one process) they count the
+/// <see cref="WireSize"/> of every update taken (its header and its encoded payload) and of one whole model per job
+/// dispatched. With one (a cluster) they
 /// count what the meter measured on the wire, on top of what a restored checkpoint had counted. Bytes change no
 /// decision of the run.
 /// </summary>
@@ -24,10 +25,10 @@ internal sealed class UpdateTraffic
         if (Meter is null) _down += WireSize.Of(dimension);
     }
 
-    /// <summary>An update of <paramref name="dimension"/> values came in.</summary>
-    public void Received(int dimension)
+    /// <summary>An update came in with <paramref name="payload"/>.</summary>
+    public void Received(UpdatePayload payload)
     {
-        if (Meter is null) _up += WireSize.Of(dimension);
+        if (Meter is null) _up += WireSize.OfUpdate(payload);
     }
 
     public void Restore(CheckpointCounters c) => (_up, _down) = (c.BytesUp, c.BytesDown);

@@ -1,6 +1,7 @@
 using FedActors.Actors.Aggregation;
 using FedActors.Actors.Coordination;
 using FedActors.Actors.Jobs;
+using FedActors.Actors.Updates;
 using FedActors.Training.LocalTraining;
 using static FedActors.Actors.Clients.ClientProtocol;
 
@@ -108,7 +109,7 @@ internal static class StateCodec
                 w.WriteInt64(u.Job.Value);
                 w.WriteInt32(u.ClientId);
                 w.WriteInt64(u.BaseVersion);
-                w.WriteFloats(u.Delta);
+                w.WritePayload(u.Payload);
                 ArgumentNullException.ThrowIfNull(u.Stats);
                 w.WriteInt64(u.Stats.Samples);
                 w.WriteInt32(u.Stats.Steps);
@@ -137,7 +138,8 @@ internal static class StateCodec
                 new JobId(r.ReadInt64("ClientUpdate.Job")),
                 r.ReadInt32("ClientUpdate.ClientId"),
                 r.ReadInt64("ClientUpdate.BaseVersion"),
-                r.ReadFloats("ClientUpdate.Delta"),
+                // Format version 3: the payload's own encoding; before it, always dense float32.
+                r.FormatVersion >= 3 ? r.ReadPayload("ClientUpdate.Payload") : new DensePayload(r.ReadFloats("ClientUpdate.Delta")),
                 new LocalTrainingStats(
                     r.ReadInt64("LocalTrainingStats.Samples"),
                     r.ReadInt32("LocalTrainingStats.Steps"),
@@ -177,8 +179,6 @@ internal static class StateCodec
         w.WriteInt64(round.Number);
         w.WriteBool(round.Open);
         w.WriteInt32(round.Outstanding);
-        w.WriteInt32(round.Received);
-        w.WriteDouble(round.Weight);
         w.WriteInt32(round.EmptyRounds);
 
         var counters = c.Counters ?? throw new ArgumentNullException(nameof(c), "CoordinatorCheckpoint.Counters is null");
@@ -259,13 +259,7 @@ internal static class StateCodec
             r.ReadBool("CheckpointJob.Arrived"))),
         Events = r.ReadList("CoordinatorCheckpoint.Events", CheckpointEventBytes, ReadEvent),
         Abandoned = r.ReadList("CoordinatorCheckpoint.Abandoned", 8, static (ref StateReader r) => r.ReadInt64("CoordinatorCheckpoint.Abandoned")),
-        Round = new CheckpointRound(
-            r.ReadInt64("CheckpointRound.Number"),
-            r.ReadBool("CheckpointRound.Open"),
-            r.ReadInt32("CheckpointRound.Outstanding"),
-            r.ReadInt32("CheckpointRound.Received"),
-            r.ReadDouble("CheckpointRound.Weight"),
-            r.ReadInt32("CheckpointRound.EmptyRounds")),
+        Round = ReadRound(ref r),
         Counters = new CheckpointCounters(
             r.ReadMap("CheckpointCounters.Rejected", 4 + 8, StringComparer.Ordinal,
                 static (ref StateReader r) => r.ReadString("CheckpointCounters.Rejected key"),
@@ -324,6 +318,23 @@ internal static class StateCodec
         RemovedAbandoned = r.FormatVersion < 2 ? [] : r.ReadList("CoordinatorCheckpoint.RemovedAbandoned", 8,
             static (ref StateReader r) => r.ReadInt64("CoordinatorCheckpoint.RemovedAbandoned")),
     };
+
+    private static CheckpointRound ReadRound(ref StateReader r)
+    {
+        long number = r.ReadInt64("CheckpointRound.Number");
+        bool open = r.ReadBool("CheckpointRound.Open");
+        int outstanding = r.ReadInt32("CheckpointRound.Outstanding");
+        if (r.FormatVersion < 3)
+        {
+            // Versions 1 and 2 also wrote the round's updates and weight, always 0 at a step boundary.
+            int received = r.ReadInt32("CheckpointRound.Received");
+            double weight = r.ReadDouble("CheckpointRound.Weight");
+            if (received != 0 || weight != 0)
+                throw new StateFormatException(StateFormatError.InvalidValue,
+                    $"CheckpointRound holds {received} updates of weight {weight} at a step boundary, which holds none");
+        }
+        return new CheckpointRound(number, open, outstanding, r.ReadInt32("CheckpointRound.EmptyRounds"));
+    }
 
     // ---- Evaluation records ----
 

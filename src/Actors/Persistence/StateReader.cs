@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Text;
+using FedActors.Actors.Updates;
 
 namespace FedActors.Actors.Persistence;
 
@@ -92,6 +93,21 @@ internal ref struct StateReader
     }
 
     public float[]? ReadNullableFloats(string field) => ReadBool(field) ? ReadFloats(field) : null;
+
+    /// <summary>An update payload written by <see cref="StateWriter.WritePayload"/>.</summary>
+    public UpdatePayload ReadPayload(string field)
+    {
+        try
+        {
+            var payload = UpdatePayloadCodec.Read(_payload[_position..], out int consumed);
+            _position += consumed;
+            return payload;
+        }
+        catch (InvalidDataException e)
+        {
+            throw new StateFormatException(StateFormatError.InvalidValue, $"{field} at payload offset {_position}: {e.Message}", e);
+        }
+    }
 
     public T[] ReadList<T>(string field, int minItemBytes, Item<T> read)
     {

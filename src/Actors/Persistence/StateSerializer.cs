@@ -5,6 +5,7 @@ using Akka.Configuration;
 using Akka.Serialization;
 using FedActors.Actors.Clients;
 using FedActors.Actors.Coordination;
+using FedActors.Actors.Updates;
 
 namespace FedActors.Actors.Persistence;
 
@@ -18,8 +19,9 @@ namespace FedActors.Actors.Persistence;
 /// <code>
 /// offset   size  field
 ///  0        4    magic "FAST" (46 41 53 54): FedActors state
-///  4        2    format version (uint16) = 2 (version 1 is read too)
-///  6        2    type tag (uint16): 1 RunStarted, 2 StepPersisted, 3 ResultPersisted, 4 RunResumed, 5 CoordinatorSnapshot
+///  4        2    format version (uint16) = 3 (versions 1 and 2 are read too)
+///  6        2    type tag (uint16): 1 RunStarted, 2 StepPersisted, 3 ResultPersisted, 4 RunResumed, 5 CoordinatorSnapshot,
+///                6 EvaluationPersisted, 7 ClockAdvanced
 ///  8        4    payload length n (int32)
 /// 12        n    payload: the record's fields in declaration order
 /// 12 + n    4    CRC-32 (IEEE 802.3) of bytes [0, 12 + n)
@@ -30,7 +32,8 @@ namespace FedActors.Actors.Persistence;
 /// as its UTF-8 byte count (int32) and bytes; a float array as its element count (int32) and raw float32
 /// bytes; a list as its count and elements; a map as its count and key-value pairs in ascending key order
 /// (ordinal for strings), so the same state always gives the same bytes; an enum as int32; a journaled
-/// result as a kind byte (1 ClientUpdate, 2 JobFailed) followed by the message.
+/// result as a kind byte (1 ClientUpdate, 2 JobFailed) followed by the message, an update's payload in its one
+/// encoding (<c>UpdatePayloadCodec</c>, as on the wire).
 /// </para>
 /// <para>
 /// The manifest Akka stores beside each blob is the record's name (<c>RunStarted</c>, …); it must agree
@@ -45,9 +48,11 @@ public sealed class StateSerializer : SerializerWithStringManifest
 
     /// <summary>
     /// The format version this build writes. Version 2 added to each checkpoint whether it lists only a step's changes,
-    /// and what left the state (<see cref="CoordinatorCheckpoint.IsDelta"/>); this build reads version 1 too.
+    /// and what left the state (<see cref="CoordinatorCheckpoint.IsDelta"/>). Version 3 journals a client update's payload
+    /// in its own encoding (dense, sparse or quantized) instead of a float array, and drops a round's update count and
+    /// weight from checkpoints (always 0 at a step boundary). This build reads versions 1 and 2 too.
     /// </summary>
-    public const ushort FormatVersion = 2;
+    public const ushort FormatVersion = 3;
 
     /// <summary>The oldest format version this build reads.</summary>
     public const ushort OldestReadableVersion = 1;
@@ -209,7 +214,7 @@ public sealed class StateSerializer : SerializerWithStringManifest
         static long Floats(float[]? values) => 4L + 4L * (values?.Length ?? 0);
         static long Checkpoint(CoordinatorCheckpoint? c) => c is null ? 0
             : 4096 + Floats(c.Optimizer?.M) + Floats(c.Optimizer?.V) + 256L * ((c.NewRecords?.Count ?? 0) + (c.PendingEvaluations?.Count ?? 0));
-        static long Result(ClientProtocol.IClientResult? r) => 256 + (r is ClientProtocol.ClientUpdate u ? Floats(u.Delta) : 0);
+        static long Result(ClientProtocol.IClientResult? r) => 256 + (r is ClientProtocol.ClientUpdate u ? UpdatePayloadCodec.SizeOf(u.Payload) : 0);
 
         var hint = HeaderSize + ChecksumSize + state switch
         {

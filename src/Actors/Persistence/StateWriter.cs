@@ -3,6 +3,7 @@ using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
+using FedActors.Actors.Updates;
 
 namespace FedActors.Actors.Persistence;
 
@@ -94,6 +95,13 @@ internal sealed class StateWriter : IDisposable
     {
         WriteBool(values is not null);
         if (values is not null) WriteFloats(values, name);
+    }
+
+    /// <summary>An update payload in its one encoding (<see cref="UpdatePayloadCodec"/>), which delimits itself.</summary>
+    public void WritePayload(UpdatePayload payload, [CallerArgumentExpression(nameof(payload))] string? name = null)
+    {
+        if (payload is null) throw new ArgumentNullException(name, $"{name} is null and cannot be persisted");
+        UpdatePayloadCodec.Write(payload, Reserve(checked((int)UpdatePayloadCodec.SizeOf(payload))));
     }
 
     /// <summary>Element count (int32), then each element.</summary>

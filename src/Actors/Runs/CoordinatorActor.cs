@@ -7,6 +7,7 @@ using FedActors.Actors.Persistence;
 using FedActors.Actors.Population;
 using FedActors.Actors.Simulation;
 using FedActors.Actors.Trainers;
+using FedActors.Actors.Updates;
 using static FedActors.Actors.Coordination.CoordinatorEffects;
 
 namespace FedActors.Actors.Runs;

@@ -7,6 +7,7 @@ using FedActors.Actors.Persistence;
 using FedActors.Actors.Population;
 using FedActors.Actors.Simulation;
 using FedActors.Actors.Trainers;
+using FedActors.Actors.Updates;
 using FedActors.Training.Data;
 using FedActors.Training.Models;
 
@@ -98,7 +99,7 @@ public static class FederatedRun
         {
             var wall = new WallClock();
             var completion = new TaskCompletionSource<RunResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-            var trainers = system.ActorOf(TrainerPool.Props(spec.Trainers, spec.Population, spec.TestSet, spec.Run.ModelName, deltas), "trainers");
+            var trainers = system.ActorOf(TrainerPool.Props(spec.Trainers, spec.Population, spec.TestSet, spec.Run.ModelName, deltas, spec.Run.Transforms), "trainers");
             var clients = system.ActorOf(ClientRegion.Props(trainers, spec.Clients), "clients");
             var coordinator = system.ActorOf(
                 CoordinatorActor.Props(setup, clients, trainers, observer, wall, completion), "coordinator");

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using Akka.Actor;
-using FedActors.Actors.Aggregation;
 using FedActors.Actors.Population;
+using FedActors.Actors.Updates;
 using FedActors.Training;
 using FedActors.Training.Data;
 using FedActors.Training.Evaluation;
@@ -35,6 +35,7 @@ public sealed class TrainerActor : ReceiveActor
     private readonly int _threads;
     private readonly TrainingEngine _engine;
     private readonly DeltaBufferPool? _deltas;
+    private readonly UpdatePipeline _pipeline;
     private ModelReplica? _replica;
     private IModelTrainer? _trainer;
 
@@ -45,9 +46,11 @@ public sealed class TrainerActor : ReceiveActor
     /// <param name="threads">Intra-op threads.</param>
     /// <param name="engine">Which trainer trains the model.</param>
     /// <param name="deltas">Where update arrays are rented from; null allocates each.</param>
+    /// <param name="transforms">The client update pipeline each update goes through before it leaves; null sends Δ as it is.</param>
     public TrainerActor(IClientDataSource clients, LabeledDataset? testSet, string modelName, int threads, TrainingEngine engine = TrainingEngine.Auto,
-        DeltaBufferPool? deltas = null)
+        DeltaBufferPool? deltas = null, UpdatePipelineSettings? transforms = null)
     {
+        _pipeline = (transforms ?? UpdatePipelineSettings.Identity).Create();
         _clients = clients;
         _testSet = testSet;
         _modelName = modelName;
@@ -59,8 +62,8 @@ public sealed class TrainerActor : ReceiveActor
 
     /// <summary>Props on the trainer dispatcher.</summary>
     public static Props Props(IClientDataSource clients, LabeledDataset? testSet, string modelName, int threads, TrainingEngine engine = TrainingEngine.Auto,
-        DeltaBufferPool? deltas = null) =>
-        Akka.Actor.Props.Create(() => new TrainerActor(clients, testSet, modelName, threads, engine, deltas)).WithDispatcher(TrainerPool.DispatcherId);
+        DeltaBufferPool? deltas = null, UpdatePipelineSettings? transforms = null) =>
+        Akka.Actor.Props.Create(() => new TrainerActor(clients, testSet, modelName, threads, engine, deltas, transforms)).WithDispatcher(TrainerPool.DispatcherId);
 
     /// <summary>The sample-order stream of job <paramref name="jobId"/> of client <paramref name="clientId"/>.</summary>
     public static DeterministicRandom OrderStream(ulong seed, int clientId, long jobId) =>
@@ -104,9 +107,11 @@ public sealed class TrainerActor : ReceiveActor
             var delta = _deltas is { } pool && pool.Length == job.Base.Dimension ? pool.Rent() : new float[job.Base.Dimension];
             var stats = trainer.Train(job.Base.Weights, data.Data, data.Indices.Span, job.Options,
                 OrderStream(job.Seed, job.ClientId, job.Job.Value), delta);
-            return new TrainerProtocol.Trained(job.Job, delta, stats);
+            // Client-side transforms run here, on the trainer's own thread, before the update leaves the client.
+            var payload = _pipeline.Encode(delta, new TransformContext(job.Seed, job.ClientId, job.Job.Value, job.Base.Number));
+            return new TrainerProtocol.Trained(job.Job, payload, stats);
         }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or ExternalException)
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or InvalidDataException or ExternalException)
         {
             return new TrainerProtocol.TrainingFailed(job.Job, e.Message);
         }

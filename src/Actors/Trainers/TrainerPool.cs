@@ -1,8 +1,8 @@
 using Akka.Actor;
 using Akka.Configuration;
-using FedActors.Actors.Aggregation;
 using FedActors.Actors.Jobs;
 using FedActors.Actors.Population;
+using FedActors.Actors.Updates;
 using FedActors.Training.Data;
 
 namespace FedActors.Actors.Trainers;
@@ -54,11 +54,13 @@ public sealed class TrainerPool : ReceiveActor
     /// <param name="testSet">The test set evaluations use; null when the pool only trains.</param>
     /// <param name="modelName">The model.</param>
     /// <param name="deltas">Where trainers rent update arrays; null allocates each.</param>
-    public TrainerPool(TrainerSettings settings, IClientDataSource clients, LabeledDataset? testSet, string modelName, DeltaBufferPool? deltas = null)
+    /// <param name="transforms">The client update pipeline; null sends Δ as it is.</param>
+    public TrainerPool(TrainerSettings settings, IClientDataSource clients, LabeledDataset? testSet, string modelName, DeltaBufferPool? deltas = null,
+        UpdatePipelineSettings? transforms = null)
     {
         _queueCapacity = settings.QueueCapacity;
         var trainers = Enumerable.Range(0, settings.Slots)
-            .Select(i => Context.ActorOf(TrainerActor.Props(clients, testSet, modelName, settings.EffectiveThreadsPerSlot, settings.Engine, deltas), $"trainer-{i}"))
+            .Select(i => Context.ActorOf(TrainerActor.Props(clients, testSet, modelName, settings.EffectiveThreadsPerSlot, settings.Engine, deltas, transforms), $"trainer-{i}"))
             .ToArray();
         // Round-robin places: every trainer gets its first item before any gets a second.
         for (int k = 0; k < PerTrainer; k++)
@@ -117,8 +119,8 @@ public sealed class TrainerPool : ReceiveActor
 
     /// <summary>Props of the pool.</summary>
     public static Props Props(TrainerSettings settings, IClientDataSource clients, LabeledDataset? testSet, string modelName,
-        DeltaBufferPool? deltas = null) =>
-        Akka.Actor.Props.Create(() => new TrainerPool(settings, clients, testSet, modelName, deltas));
+        DeltaBufferPool? deltas = null, UpdatePipelineSettings? transforms = null) =>
+        Akka.Actor.Props.Create(() => new TrainerPool(settings, clients, testSet, modelName, deltas, transforms));
 
     private void Dispatch(TrainerProtocol.Work work) => _idle.Dequeue().Tell(work);
 

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using FedActors.Actors.Jobs;
+using FedActors.Actors.Updates;
 using FedActors.Training.Evaluation;
 using FedActors.Training.LocalTraining;
 
@@ -36,9 +37,12 @@ public static class TrainerProtocol
 
     /// <summary>A training finished.</summary>
     /// <param name="Job">The job.</param>
-    /// <param name="Delta">Δ = w_local − w_base; an array owned by the receiver (possibly rented from the pool's <see cref="Aggregation.DeltaBufferPool"/>, to be returned by its last holder).</param>
+    /// <param name="Payload">
+    /// Δ = w_local − w_base as the trainer's update pipeline encoded it; its arrays are owned by the receiver (a dense Δ's
+    /// possibly rented from the pool's <see cref="DeltaBufferPool"/>, to be returned by its last holder).
+    /// </param>
     /// <param name="Stats">Statistics of the training.</param>
-    public sealed record Trained(JobId Job, float[] Delta, LocalTrainingStats Stats);
+    public sealed record Trained(JobId Job, UpdatePayload Payload, LocalTrainingStats Stats);
 
     /// <summary>A training threw; <paramref name="Reason"/> says why.</summary>
     public sealed record TrainingFailed(JobId Job, string Reason);

@@ -120,7 +120,7 @@ public sealed class NodeCommand : ICommand
         var node = ClusterNode.Start(cluster, NodeRole.Worker, FederatedRun.BaseConfig, line => Say(ctx, line));
         await using (node)
         {
-            node.StartWorker(trainers, population, settings.Run.ModelName);
+            node.StartWorker(trainers, population, settings.Run);
             Say(ctx, $"node {node.Address} started as worker: {population.ClientCount:N0} clients in {cluster.Shards} shards, {trainers.Slots} trainer slot(s)");
             return await WaitAsync(ctx, node, ct);
         }
@@ -140,7 +140,7 @@ public sealed class NodeCommand : ICommand
         var node = ClusterNode.Start(cluster, NodeRole.Client, FederatedRun.BaseConfig, line => Say(ctx, line));
         await using (node)
         {
-            node.StartClient(trainers, data, settings.Run.ModelName, silo, observer);
+            node.StartClient(trainers, data, settings.Run, silo, observer);
             Say(ctx, string.Create(CultureInfo.InvariantCulture,
                 $"node {node.Address} started as client node {name} ({silo.SiloIndex + 1} of {silo.SiloCount}): clients [{string.Join(",", data.ClientIds)}], " +
                 $"{data.TotalSamples} samples of {settings.Data.Dataset}, data sha256 {sha}, {trainers.Slots} trainer slot(s)"));

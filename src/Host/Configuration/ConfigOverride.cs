@@ -49,7 +49,7 @@ public sealed partial record ConfigOverride(string Path, string Hocon)
             if (parsed.Root.GetObject().Items.Count == 1 && parsed.GetValue(Probe) is { } v)
             {
                 // Structured values and quoted strings are HOCON on purpose; a bare scalar must keep all its text.
-                if (v.IsObject() || v.IsArray() || value.StartsWith('"')) return value;
+                if (v.IsObject() || HoconList.IsList(v) || value.StartsWith('"')) return value;
                 var read = v.GetString();
                 if (read is null || read == value) return value;
             }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Akka.Configuration;
+using FedActors.Actors.Configuration;
 
 namespace FedActors.Host.Configuration;
 
@@ -124,7 +125,7 @@ public sealed class ConfigReader
         var value = _config.GetValue(path);
         if (value is null) throw new ConfigException($"{path}: missing (expected {expected})");
         if (value.IsObject()) throw new ConfigException($"{path}: expected {expected}, got an object");
-        if (value.IsArray()) throw new ConfigException($"{path}: expected {expected}, got a list");
+        if (HoconList.IsList(value)) throw new ConfigException($"{path}: expected {expected}, got a list");
         return value.GetString()?.Trim();
     }
 }

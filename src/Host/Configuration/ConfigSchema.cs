@@ -1,4 +1,5 @@
 using Akka.Configuration.Hocon;
+using FedActors.Actors.Configuration;
 
 namespace FedActors.Host.Configuration;
 
@@ -35,12 +36,12 @@ internal static class ConfigSchema
 
         if (effective.IsObject()) throw new ConfigException($"{path}: expected a value, got a section");
         if (effective.Values.Count == 0) throw new ConfigException($"{path}: missing value");
-        if (reference.IsArray())
+        if (HoconList.IsList(reference))
         {
-            if (!effective.IsArray()) throw new ConfigException($"{path}: expected a list, got {Describe(effective)}");
+            if (!HoconList.IsList(effective)) throw new ConfigException($"{path}: expected a list, got {Describe(effective)}");
             return;
         }
-        if (effective.IsArray()) throw new ConfigException($"{path}: expected a single value, got a list");
+        if (HoconList.IsList(effective)) throw new ConfigException($"{path}: expected a single value, got a list");
 
         if (!scalarTypes) return;
         var actual = effective.GetString();
@@ -51,7 +52,7 @@ internal static class ConfigSchema
     }
 
     private static string Describe(HoconValue value) =>
-        value.IsArray() ? "a list" : value.GetString() is { } s ? $"'{s}'" : "null";
+        HoconList.IsList(value) ? "a list" : value.GetString() is { } s ? $"'{s}'" : "null";
 
     private static bool IsNumber(string s) => ConfigReader.TryParseFinite(s.Trim(), out _);
 }

@@ -59,7 +59,7 @@ internal static partial class HoconRenderer
     /// <summary>A value on one line; sections inside lists render inline as <c>{ k = v, ... }</c>.</summary>
     private static string Value(HoconValue value)
     {
-        if (value.IsArray()) return "[" + string.Join(", ", value.GetArray().Select(Value)) + "]";
+        if (HoconList.IsList(value)) return "[" + string.Join(", ", HoconList.Items(value).Select(Value)) + "]";
         if (value.IsObject())
             return "{ " + string.Join(", ", value.GetObject().Items.Select(kv => $"{Key(kv.Key)} = {Value(kv.Value)}")) + " }";
         var text = value.GetString();

@@ -1,4 +1,4 @@
-using FedActors.Actors.Aggregation;
+using FedActors.Actors.Updates;
 
 namespace FedActors.Actors.Tests.Aggregation;
 

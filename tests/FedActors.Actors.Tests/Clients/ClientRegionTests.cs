@@ -3,6 +3,7 @@ using Akka.TestKit.Xunit2;
 using FedActors.Actors.Clients;
 using FedActors.Actors.Jobs;
 using FedActors.Actors.Trainers;
+using FedActors.Actors.Updates;
 using FedActors.Training.LocalTraining;
 
 namespace FedActors.Actors.Tests.Clients;
@@ -13,7 +14,7 @@ public class ClientRegionTests : TestKit
         new(new JobId(id), client, new ModelVersion(3, new float[4]), new LocalTrainingOptions(), 1);
 
     private static TrainerProtocol.Trained Done(long id) =>
-        new(new JobId(id), new float[4], new LocalTrainingStats(10, 1, 0.5, 0.1, 0.01));
+        new(new JobId(id), new DensePayload(new float[4]), new LocalTrainingStats(10, 1, 0.5, 0.1, 0.01));
 
     private IActorRef Region(Akka.TestKit.TestProbe trainers, int maxIdle) =>
         Sys.ActorOf(ClientRegion.Props(trainers.Ref, ClientRegionSettings.Default with { MaxIdleActors = maxIdle }));

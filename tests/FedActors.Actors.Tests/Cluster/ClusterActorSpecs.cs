@@ -4,6 +4,7 @@ using FedActors.Actors.Clients;
 using FedActors.Actors.Cluster;
 using FedActors.Actors.Jobs;
 using FedActors.Actors.Trainers;
+using FedActors.Actors.Updates;
 using FedActors.Training.LocalTraining;
 
 namespace FedActors.Actors.Tests.Cluster;
@@ -75,7 +76,7 @@ public class ShardedClientActorSpecs : TestKit
         Assert.Same(version.Weights, train.Base.Weights);
         await trainers.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
 
-        client.Tell(new TrainerProtocol.Trained(new JobId(1), [0.5f, 0.5f], new LocalTrainingStats(10, 1, 0.5, 0.1, 0.01)));
+        client.Tell(new TrainerProtocol.Trained(new JobId(1), new DensePayload([0.5f, 0.5f]), new LocalTrainingStats(10, 1, 0.5, 0.1, 0.01)));
         var update = await newCoordinator.ExpectMsgAsync<ClientProtocol.ClientUpdate>();
         Assert.Equal((new JobId(1), 7, 3L), (update.Job, update.ClientId, update.BaseVersion));
         await oldCoordinator.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));

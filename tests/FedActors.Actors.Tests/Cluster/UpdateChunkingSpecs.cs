@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.TestKit.Xunit2;
@@ -17,15 +18,17 @@ public class UpdateAssemblySpecs
 
     private static float[] Delta(int n) => Enumerable.Range(0, n).Select(i => i * 0.5f - 3f).ToArray();
 
-    /// <summary>What <see cref="UpdateChunking.Send"/> sends for <paramref name="delta"/>, in order, through a probe-free recorder.</summary>
-    private static List<object> Split(float[] delta, int chunkValues)
+    /// <summary>
+    /// The chunks and end of <paramref name="payload"/>'s encoding in pieces of <paramref name="chunkBytes"/>, as the gateway
+    /// receives them (through the serializer); <see cref="UpdateChunking.Send"/> cuts at its segments, which these specs do not need.
+    /// </summary>
+    private static List<object> Split(UpdatePayload payload, int chunkBytes)
     {
-        var update = new ClientProtocol.ClientUpdate(new JobId(9), 3, 2, delta, Stats);
+        var bytes = UpdatePayloadCodec.Encode(payload);
         var sent = new List<object>();
-        for (int offset = 0, i = 0; offset < delta.Length; offset += chunkValues, i++)
-            sent.Add(new ClusterProtocol.UpdateChunk(update.Job, 3, i, offset, delta.Length, delta.AsMemory(offset, Math.Min(chunkValues, delta.Length - offset))));
-        sent.Add(new ClusterProtocol.UpdateChunksEnd(update.Job, 3, 2, Stats, delta.Length, sent.Count, UpdateChunking.Hash(delta)));
-        // Through the serializer, as the gateway receives them.
+        for (int offset = 0, i = 0; offset < bytes.Length; offset += chunkBytes, i++)
+            sent.Add(new ClusterProtocol.UpdateChunk(new JobId(9), 3, i, offset, bytes.Length, bytes.AsMemory(offset, Math.Min(chunkBytes, bytes.Length - offset))));
+        sent.Add(new ClusterProtocol.UpdateChunksEnd(new JobId(9), 3, 2, Stats, bytes.Length, sent.Count, SHA256.HashData(bytes)));
         return sent.Select(m => WireSerializer.Deserialize(WireSerializer.Serialize(m))).ToList();
     }
 
@@ -56,35 +59,39 @@ public class UpdateAssemblySpecs
     [Fact(DisplayName = "Chunks and end must round-trip through the wire serializer at their declared sizes")]
     public void Chunk_messages_must_round_trip()
     {
-        var delta = Delta(10);
-        var chunk = new ClusterProtocol.UpdateChunk(new JobId(5), 1, 1, 4, 10, delta.AsMemory(4, 4));
-        var end = new ClusterProtocol.UpdateChunksEnd(new JobId(5), 1, 7, Stats, 10, 3, UpdateChunking.Hash(delta));
+        var bytes = UpdatePayloadCodec.Encode(new DensePayload(Delta(10)));
+        var chunk = new ClusterProtocol.UpdateChunk(new JobId(5), 1, 1, 16, bytes.Length, bytes.AsMemory(16, 16));
+        var end = new ClusterProtocol.UpdateChunksEnd(new JobId(5), 1, 7, Stats, bytes.Length, 3, SHA256.HashData(bytes));
         foreach (object m in new object[] { chunk, end })
             Assert.Equal(WireSerializer.SizeOf(m), WireSerializer.Serialize(m).Length);
         var c = Assert.IsType<ClusterProtocol.UpdateChunk>(WireSerializer.Deserialize(WireSerializer.Serialize(chunk)));
         Assert.Equal((chunk.Job, chunk.ClientId, chunk.Index, chunk.Offset, chunk.Total), (c.Job, c.ClientId, c.Index, c.Offset, c.Total));
-        Assert.Equal(delta[4..8], c.Values.ToArray());
+        Assert.Equal(bytes[16..32], c.Bytes.ToArray());
         var e = Assert.IsType<ClusterProtocol.UpdateChunksEnd>(WireSerializer.Deserialize(WireSerializer.Serialize(end)));
         Assert.Equal((end.Job, end.ClientId, end.BaseVersion, end.Stats, end.Length, end.Chunks), (e.Job, e.ClientId, e.BaseVersion, e.Stats, e.Length, e.Chunks));
         Assert.Equal(end.Sha256, e.Sha256);
     }
 
-    [Fact(DisplayName = "Chunks in order with a matching hash must give back the update bit for bit")]
+    [Fact(DisplayName = "Chunks in order with a matching hash must give back the update bit for bit, dense or sparse")]
     public void Intact_chunks_must_reassemble()
     {
         var delta = Delta(10);
-        var (update, error) = Assemble(Split(delta, 4));
+        var (update, error) = Assemble(Split(new DensePayload(delta), 16));
         Assert.Null(error);
         Assert.NotNull(update);
-        Assert.Equal(delta, update.Delta);
+        Assert.Equal(delta, Assert.IsType<DensePayload>(update.Payload).Values);
         Assert.Equal((new JobId(9), 3, 2L, Stats), (update.Job, update.ClientId, update.BaseVersion, update.Stats));
+
+        var sparse = new SparsePayload(1000, [3, 500, 999], [0.5f, -1f, float.Epsilon]);
+        (update, error) = Assemble(Split(sparse, 7));
+        Assert.Null(error);
+        Assert.Equal(UpdatePayloadCodec.Encode(sparse), UpdatePayloadCodec.Encode(update!.Payload));
     }
 
     [Fact(DisplayName = "A missing, repeated, reordered or corrupt chunk must be refused with a reason, never applied")]
     public void Broken_chunks_must_be_refused()
     {
-        var delta = Delta(10);
-        var good = Split(delta, 4); // chunks 0, 1, 2 and the end
+        var good = Split(new DensePayload(Delta(10)), 16); // 45 bytes: chunks 0, 1, 2 and the end
 
         var (update, error) = Assemble([good[0], good[2], good[3]]);
         Assert.Null(update);
@@ -100,23 +107,40 @@ public class UpdateAssemblySpecs
 
         (update, error) = Assemble([good[0], good[1], good[3]]);
         Assert.Null(update);
-        Assert.Equal("job 9's update ended after 2 chunks and 8 of 10 values, but its end announces 3 chunks and 10 values", error);
+        Assert.Equal("job 9's update ended after 2 chunks and 32 of 45 bytes, but its end announces 3 chunks and 45 bytes", error);
 
-        // One flipped bit in chunk 1's values: lengths and order are right, the hash is not.
+        // One flipped bit in chunk 1's bytes: lengths and order are right, the hash is not.
         var bytes = WireSerializer.Serialize(good[1]);
         bytes[^3] ^= 0x10;
         (update, error) = Assemble([good[0], WireSerializer.Deserialize(bytes), good[2], good[3]]);
         Assert.Null(update);
-        Assert.Equal("job 9's update is corrupt: the SHA-256 of its 10 values differs from the one sent", error);
+        Assert.Equal("job 9's update is corrupt: the SHA-256 of its 45 bytes differs from the one sent", error);
+    }
+
+    [Fact(DisplayName = "Chunks that arrive intact but do not encode a payload must be refused, naming what is wrong")]
+    public void Intact_chunks_of_no_payload_must_be_refused()
+    {
+        var bytes = UpdatePayloadCodec.Encode(new DensePayload(Delta(4)));
+        bytes[0] = 9; // no payload kind
+        var messages = new List<object>
+        {
+            new ClusterProtocol.UpdateChunk(new JobId(9), 3, 0, 0, bytes.Length, bytes),
+            new ClusterProtocol.UpdateChunksEnd(new JobId(9), 3, 2, Stats, bytes.Length, 1, SHA256.HashData(bytes)),
+        };
+
+        var (update, error) = Assemble(messages);
+
+        Assert.Null(update);
+        Assert.StartsWith("job 9's update arrived whole but does not decode: unknown update payload kind 9", error);
     }
 
     [Fact(DisplayName = "An update that fits a frame must travel whole; one that does not, in chunks of the configured size")]
     public void Only_updates_past_the_frame_are_chunked()
     {
-        var chunking = UpdateChunking.ForFrame(ClusterSettings.Default.MaximumFrameSize, ClusterSettings.Default.ModelChunkFloats);
-        Assert.Equal((1_048_576 - UpdateChunking.EnvelopeReserve - WireSize.HeaderBytes) / 4, chunking.MaxWholeValues);
+        var chunking = UpdateChunking.ForFrame(ClusterSettings.Default.MaximumFrameSize, 4 * ClusterSettings.Default.ModelChunkFloats);
+        Assert.Equal(1_048_576 - UpdateChunking.EnvelopeReserve - WireSize.UpdateHeaderBytes, chunking.MaxWholeBytes);
         // The largest whole update and its Akka envelope fit the frame.
-        Assert.True(WireSize.Of(chunking.MaxWholeValues) + UpdateChunking.EnvelopeReserve <= ClusterSettings.Default.MaximumFrameSize);
+        Assert.True(WireSize.UpdateHeaderBytes + chunking.MaxWholeBytes + UpdateChunking.EnvelopeReserve <= ClusterSettings.Default.MaximumFrameSize);
     }
 }
 
@@ -139,11 +163,11 @@ public sealed class RemoteUpdateChunkingSpecs : TestKit
     {
         int parameters = (int)ModelCatalog.Describe("cnn", [1, 28, 28], 10).ParameterCount;
         var settings = ClusterSettings.Default;
-        var chunking = UpdateChunking.ForFrame(settings.MaximumFrameSize, settings.ModelChunkFloats);
+        var chunking = UpdateChunking.ForFrame(settings.MaximumFrameSize, 4 * settings.ModelChunkFloats);
         var delta = new float[parameters];
         var rng = new Random(3);
         for (int i = 0; i < delta.Length; i++) delta[i] = (float)(rng.NextDouble() - 0.5);
-        var whole = new ClientProtocol.ClientUpdate(new JobId(1), 7, 0, delta, new LocalTrainingStats(100, 10, 0.3, 2, 1));
+        var whole = new ClientProtocol.ClientUpdate(new JobId(1), 7, 0, new DensePayload(delta), new LocalTrainingStats(100, 10, 0.3, 2, 1));
         Assert.True(WireSerializer.SizeOf(whole) > settings.MaximumFrameSize, "the cnn update must not fit one frame, or this spec tests nothing");
 
         var worker = ActorSystem.Create("fedactors", NodeConfig());
@@ -166,23 +190,24 @@ public sealed class RemoteUpdateChunkingSpecs : TestKit
             await cache.ExpectMsgAsync<ModelVersionCache.GetVersion>(TimeSpan.FromSeconds(10));
             cache.Reply(new ModelVersionCache.VersionReady(version));
             await trainers.ExpectMsgAsync<TrainerProtocol.Train>();
-            trainers.Reply(new TrainerProtocol.Trained(new JobId(1), delta, whole.Stats));
+            trainers.Reply(new TrainerProtocol.Trained(new JobId(1), new DensePayload(delta), whole.Stats));
 
             var received = await coordinator.ExpectMsgAsync<ClientProtocol.ClientUpdate>(TimeSpan.FromSeconds(30));
-            Assert.Equal(delta, received.Delta);
+            Assert.Equal(delta, Assert.IsType<DensePayload>(received.Payload).Values);
             Assert.Equal((whole.Job, whole.ClientId, whole.BaseVersion, whole.Stats), (received.Job, received.ClientId, received.BaseVersion, received.Stats));
-            int chunks = (parameters + settings.ModelChunkFloats - 1) / settings.ModelChunkFloats;
+            // The payload's 5-byte prefix, then its float32 values in chunks of 64 KiB.
+            int chunks = 1 + (parameters + settings.ModelChunkFloats - 1) / settings.ModelChunkFloats;
             Assert.Equal(chunks, traffic.UpdateChunksReceived);
             Assert.Equal(0, traffic.BrokenUpdates);
-            // Every chunk as the serializer wrote it (32-byte header and 4 bytes a value) and the 100-byte end.
-            long expectedUp = 32L * chunks + 4L * parameters + 100;
+            // Every chunk as the serializer wrote it (32-byte header and its bytes) and the 100-byte end.
+            long expectedUp = 32L * chunks + UpdatePayloadCodec.DensePrefixBytes + 4L * parameters + 100;
             Assert.Equal(expectedUp, traffic.BytesUp);
             Assert.Equal(WireSerializer.SizeOf(new ClusterProtocol.TrainAssignment(new JobId(1), 7, 0, new LocalTrainingOptions(), 5)), traffic.BytesDown);
             Assert.Equal(1, traffic.JobsSent);
 
             // Once the run has ended, what still arrives is counted apart from the run's bytes.
             traffic.Close();
-            var late = new ClusterProtocol.UpdateChunk(new JobId(1), 7, 0, 0, 4, new float[4]);
+            var late = new ClusterProtocol.UpdateChunk(new JobId(1), 7, 0, 0, 4, new byte[4]);
             gateway.Tell(late, client);
             await AwaitConditionAsync(() => Task.FromResult(traffic.LateBytesUp > 0), TimeSpan.FromSeconds(10));
             Assert.Equal(WireSerializer.SizeOf(late), traffic.LateBytesUp);
@@ -210,13 +235,13 @@ public sealed class BrokenUpdateSpecs() : TestKit("akka.actor.provider = cluster
         gateway.Tell(new ClientProtocol.ClientEnvelope(2, new ClientProtocol.TrainJob(new JobId(4), 2, version, new LocalTrainingOptions(), 1)), coordinator.Ref);
         await owner.ExpectMsgAsync<ClusterProtocol.TrainAssignment>();
 
-        var delta = Enumerable.Range(0, 8).Select(i => (float)i).ToArray();
+        var bytes = UpdatePayloadCodec.Encode(new DensePayload(Enumerable.Range(0, 8).Select(i => (float)i).ToArray()));
         var stats = new LocalTrainingStats(8, 1, 0.1, 0.2, 0.3);
         void SendBroken()
         {
             // Chunk 1 of 2 is lost on the way.
-            gateway.Tell(new ClusterProtocol.UpdateChunk(new JobId(4), 2, 0, 0, 8, delta.AsMemory(0, 4)), owner.Ref);
-            gateway.Tell(new ClusterProtocol.UpdateChunksEnd(new JobId(4), 2, 0, stats, 8, 2, UpdateChunking.Hash(delta)), owner.Ref);
+            gateway.Tell(new ClusterProtocol.UpdateChunk(new JobId(4), 2, 0, 0, bytes.Length, bytes.AsMemory(0, 16)), owner.Ref);
+            gateway.Tell(new ClusterProtocol.UpdateChunksEnd(new JobId(4), 2, 0, stats, bytes.Length, 2, SHA256.HashData(bytes)), owner.Ref);
         }
 
         for (int attempt = 1; attempt < JobGateway.MaxBrokenUpdates; attempt++)
@@ -230,7 +255,7 @@ public sealed class BrokenUpdateSpecs() : TestKit("akka.actor.provider = cluster
         var failed = await coordinator.ExpectMsgAsync<ClientProtocol.JobFailed>();
         Assert.Equal(new JobId(4), failed.Job);
         Assert.Contains("3 updates of job 4", failed.Reason);
-        Assert.Contains("job 4's update ended after 1 chunks and 4 of 8 values, but its end announces 2 chunks and 8 values", failed.Reason);
+        Assert.Contains("job 4's update ended after 1 chunks and 16 of 37 bytes, but its end announces 2 chunks and 37 bytes", failed.Reason);
         Assert.Equal(JobGateway.MaxBrokenUpdates, traffic.BrokenUpdates);
         await owner.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
     }
@@ -246,18 +271,20 @@ public sealed class BrokenUpdateSpecs() : TestKit("akka.actor.provider = cluster
         await owner.ExpectMsgAsync<ClusterProtocol.TrainAssignment>();
         var delta = Enumerable.Range(0, 8).Select(i => (float)i).ToArray();
         var stats = new LocalTrainingStats(8, 1, 0.1, 0.2, 0.3);
-        var corrupt = (float[])delta.Clone();
-        corrupt[6] = 100;
+        var bytes = UpdatePayloadCodec.Encode(new DensePayload(delta));
+        var corrupt = (byte[])bytes.Clone();
+        corrupt[30] ^= 1;
 
-        gateway.Tell(new ClusterProtocol.UpdateChunk(new JobId(4), 2, 0, 0, 8, delta.AsMemory(0, 4)), owner.Ref);
-        gateway.Tell(new ClusterProtocol.UpdateChunk(new JobId(4), 2, 1, 4, 8, corrupt.AsMemory(4, 4)), owner.Ref);
-        gateway.Tell(new ClusterProtocol.UpdateChunksEnd(new JobId(4), 2, 0, stats, 8, 2, UpdateChunking.Hash(delta)), owner.Ref);
+        gateway.Tell(new ClusterProtocol.UpdateChunk(new JobId(4), 2, 0, 0, bytes.Length, bytes.AsMemory(0, 16)), owner.Ref);
+        gateway.Tell(new ClusterProtocol.UpdateChunk(new JobId(4), 2, 1, 16, bytes.Length, corrupt.AsMemory(16)), owner.Ref);
+        gateway.Tell(new ClusterProtocol.UpdateChunksEnd(new JobId(4), 2, 0, stats, bytes.Length, 2, SHA256.HashData(bytes)), owner.Ref);
         await owner.ExpectMsgAsync<ClusterProtocol.TrainAssignment>();
         await coordinator.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
 
-        new UpdateChunking(4, 4).Send(gateway, new ClientProtocol.ClientUpdate(new JobId(4), 2, 0, delta, stats), owner.Ref);
+        // What the sender does for an update past the frame: the 5-byte prefix, then the values in 4-byte chunks.
+        new UpdateChunking(4, 4).Send(gateway, new ClientProtocol.ClientUpdate(new JobId(4), 2, 0, new DensePayload(delta), stats), owner.Ref);
         var update = await coordinator.ExpectMsgAsync<ClientProtocol.ClientUpdate>();
-        Assert.Equal(delta, update.Delta);
+        Assert.Equal(delta, Assert.IsType<DensePayload>(update.Payload).Values);
         await coordinator.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
     }
 }

@@ -28,10 +28,10 @@ public class WireSerializerSpecs
         ];
         foreach (var m in messages) Assert.Equal(m, WireSerializer.Deserialize(WireSerializer.Serialize(m)));
 
-        var update = new ClientProtocol.ClientUpdate(new JobId(1), 2, 3, delta, new LocalTrainingStats(100, 10, 0.25, 1.5, 0.125));
+        var update = new ClientProtocol.ClientUpdate(new JobId(1), 2, 3, new DensePayload(delta), new LocalTrainingStats(100, 10, 0.25, 1.5, 0.125));
         var back = Assert.IsType<ClientProtocol.ClientUpdate>(WireSerializer.Deserialize(WireSerializer.Serialize(update)));
         Assert.Equal((update.Job, update.ClientId, update.BaseVersion, update.Stats), (back.Job, back.ClientId, back.BaseVersion, back.Stats));
-        Assert.Equal(delta.Select(BitConverter.SingleToInt32Bits), back.Delta.Select(BitConverter.SingleToInt32Bits));
+        Assert.Equal(delta.Select(BitConverter.SingleToInt32Bits), Assert.IsType<DensePayload>(back.Payload).Values.Select(BitConverter.SingleToInt32Bits));
 
         var chunk = new ClusterProtocol.ModelChunk(4, 10, 100, delta);
         var chunkBack = Assert.IsType<ClusterProtocol.ModelChunk>(WireSerializer.Deserialize(WireSerializer.Serialize(chunk)));
@@ -39,23 +39,52 @@ public class WireSerializerSpecs
         Assert.Equal(delta.Select(BitConverter.SingleToInt32Bits), chunkBack.Values.Select(BitConverter.SingleToInt32Bits));
     }
 
-    [Theory(DisplayName = "A client update must take exactly WireSize.Of(parameters) bytes, so bytes_up counts serialized bytes")]
+    [Theory(DisplayName = "A dense client update must take exactly WireSize.OfUpdate bytes (65 + 4 per parameter), so bytes_up counts serialized bytes")]
     [InlineData(7_850)]   // logreg on Fashion-MNIST
     [InlineData(44_426)]  // simple-cnn
     public void Client_update_size_must_equal_the_wire_size(int parameters)
     {
-        var update = new ClientProtocol.ClientUpdate(new JobId(1), 2, 3, new float[parameters], new LocalTrainingStats(1, 1, 0, 0, 0));
+        var update = new ClientProtocol.ClientUpdate(new JobId(1), 2, 3, new DensePayload(new float[parameters]), new LocalTrainingStats(1, 1, 0, 0, 0));
         var bytes = WireSerializer.Serialize(update);
-        Assert.Equal(WireSize.Of(parameters), bytes.Length);
+        Assert.Equal(65 + 4L * parameters, bytes.Length);
+        Assert.Equal(WireSize.OfUpdate(update.Payload), bytes.Length);
         Assert.Equal(bytes.Length, WireSerializer.SizeOf(update));
+    }
+
+    [Fact(DisplayName = "Sparse and quantized updates must cross the wire as encoded, at WireSize.OfUpdate bytes")]
+    public void Compressed_updates_must_round_trip()
+    {
+        UpdatePayload[] payloads = [new SparsePayload(44_426, [0, 17, 44_425], [1f, -2f, 0.5f]), new QuantizedPayload(5, 8, 5, [0.1f], [-1f], [0, 1, 2, 254, 255])];
+        foreach (var payload in payloads)
+        {
+            var update = new ClientProtocol.ClientUpdate(new JobId(8), 4, 2, payload, new LocalTrainingStats(10, 1, 0.5, 1, 0.2));
+
+            var bytes = WireSerializer.Serialize(update);
+            var back = Assert.IsType<ClientProtocol.ClientUpdate>(WireSerializer.Deserialize(bytes));
+
+            Assert.Equal(WireSize.OfUpdate(payload), bytes.Length);
+            Assert.Equal(UpdatePayloadCodec.Encode(payload), UpdatePayloadCodec.Encode(back.Payload));
+            Assert.Equal((update.Job, update.ClientId, update.BaseVersion, update.Stats), (back.Job, back.ClientId, back.BaseVersion, back.Stats));
+        }
+    }
+
+    [Fact(DisplayName = "An update whose payload bytes are malformed must be refused by the serializer, naming the problem")]
+    public void Malformed_update_payload_must_be_refused()
+    {
+        var bytes = WireSerializer.Serialize(new ClientProtocol.ClientUpdate(new JobId(8), 4, 2, new DensePayload([1f]), new LocalTrainingStats(1, 1, 0, 0, 0)));
+        bytes[WireSize.UpdateHeaderBytes] = 7; // the payload's kind
+
+        var e = Assert.Throws<System.Runtime.Serialization.SerializationException>(() => WireSerializer.Deserialize(bytes));
+
+        Assert.StartsWith("unknown update payload kind 7", e.Message);
     }
 
     [Fact(DisplayName = "A simple-cnn update must not fit Akka's default frame but must fit the configured one")]
     public void Frame_size_must_carry_a_simple_cnn_update()
     {
         var settings = ClusterSettings.Create(SettingsTests.Reference());
-        long update = WireSize.Of(44_426);
-        Assert.Equal(177_768, update);
+        long update = WireSize.OfUpdate(new DensePayload(new float[44_426]));
+        Assert.Equal(177_769, update);
         Assert.True(update > 128_000, "the reason to raise maximum-frame-size");
         Assert.True(update < settings.MaximumFrameSize);
         Assert.True(WireSerializer.SizeOf(new ClusterProtocol.ModelChunk(0, 0, settings.ModelChunkFloats, new float[settings.ModelChunkFloats])) < 128_000,

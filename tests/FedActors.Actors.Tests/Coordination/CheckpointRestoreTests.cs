@@ -4,6 +4,8 @@ using FedActors.Actors.Clients;
 using FedActors.Actors.Coordination;
 using FedActors.Actors.Persistence;
 using FedActors.Actors.Simulation;
+using FedActors.Actors.Updates;
+using FedActors.Tests.Shared;
 using FedActors.Training.Evaluation;
 using FedActors.Training.LocalTraining;
 using static FedActors.Actors.Coordination.CoordinatorEffects;
@@ -23,7 +25,7 @@ public sealed class CheckpointRestoreTests
     {
         { "fedbuff", false }, { "fedbuff", true }, { "fedbuff-adam", false }, { "fedavg", false }, { "fedavg", true },
         { "fedasync", false }, { "fedasync", true }, { "fedbuff-stop-at-target", false }, { "fedbuff-stop-at-target", true },
-        { "fedavg-stop-at-target", true },
+        { "fedavg-stop-at-target", true }, { "fedbuff-sign-flip", true }, { "fedasync-sign-flip", true }, { "fedavg-sign-flip", false },
     };
 
     [Theory]
@@ -31,10 +33,11 @@ public sealed class CheckpointRestoreTests
     public void Interrupted_runs_end_exactly_like_the_uninterrupted_run(string algorithm, bool journalResults)
     {
         var server = Server(algorithm);
-        var reference = new SimulatedRun(server, journalResults, arrivalSeed: 1, algorithm.EndsWith("-stop-at-target", StringComparison.Ordinal));
+        bool stopAtTarget = algorithm.EndsWith("-stop-at-target", StringComparison.Ordinal), transforms = algorithm.EndsWith("-sign-flip", StringComparison.Ordinal);
+        var reference = new SimulatedRun(server, journalResults, arrivalSeed: 1, stopAtTarget, transforms);
         reference.RunToEnd(crashAt: []);
 
-        var interrupted = new SimulatedRun(server, journalResults, arrivalSeed: 2, algorithm.EndsWith("-stop-at-target", StringComparison.Ordinal));
+        var interrupted = new SimulatedRun(server, journalResults, arrivalSeed: 2, stopAtTarget, transforms);
         interrupted.RunToEnd(CrashPoints(reference.Iterations, 0.01, 0.1, 0.1, 0.3, 0.5, 0.7, 0.9));
 
         Assert.Equal(7, interrupted.Crashes);
@@ -66,6 +69,22 @@ public sealed class CheckpointRestoreTests
         Assert.Equal(reference.Core.Current.Weights, run.Core.Current.Weights);
     }
 
+    [Theory(DisplayName = "A lossless update transform must end with the weights of the run without it, journal replays included")]
+    [InlineData("fedbuff")]
+    [InlineData("fedavg")]
+    [InlineData("fedasync")]
+    public void A_lossless_transform_must_not_change_the_run(string algorithm)
+    {
+        var plain = new SimulatedRun(Server(algorithm), journalResults: true, arrivalSeed: 5);
+        plain.RunToEnd(crashAt: []);
+        var flipped = new SimulatedRun(Server(algorithm), journalResults: true, arrivalSeed: 6, transforms: true);
+        flipped.RunToEnd(crashAt: [40, 41, 200]);
+
+        Assert.Equal(plain.Core.Current.Weights, flipped.Core.Current.Weights);
+        Assert.Equal(plain.Core.Counters.UpdatesApplied, flipped.Core.Counters.UpdatesApplied);
+        Assert.True(flipped.SentNegated > 0, "the clients must have sent what the transform encoded");
+    }
+
     [Fact]
     public void Step_durability_trains_again_only_the_results_after_the_last_step()
     {
@@ -83,7 +102,7 @@ public sealed class CheckpointRestoreTests
     private static int[] CrashPoints(int iterations, params double[] fractions) =>
         fractions.Select((f, i) => (int)(f * iterations) + (fractions.Take(i).Contains(f) ? 1 : 0)).ToArray();
 
-    private static IStrategySettings Server(string algorithm) => algorithm.Replace("-stop-at-target", "", StringComparison.Ordinal) switch
+    private static IStrategySettings Server(string algorithm) => algorithm.Replace("-stop-at-target", "", StringComparison.Ordinal).Replace("-sign-flip", "", StringComparison.Ordinal) switch
     {
         "fedbuff" => FedBuffSettings.Default with { Concurrency = 12, BufferSize = 4, Optimizer = ServerOptimizerSettings.Default with { Name = "fedavgm" } },
         "fedbuff-adam" => FedBuffSettings.Default with { Concurrency = 12, BufferSize = 3, Optimizer = ServerOptimizerSettings.Default with { Name = "fedadam" } },
@@ -113,15 +132,18 @@ public sealed class CheckpointRestoreTests
         private readonly PersistedRun _fold = new();
         private readonly List<ClientProtocol.TrainJob> _outstanding = new();
         private readonly List<EvaluateModel> _evaluations = new();
+        private readonly UpdatePipeline _clientPipeline;
 
-        public SimulatedRun(IStrategySettings server, bool journalResults, int arrivalSeed, bool stopAtTarget = false)
+        public SimulatedRun(IStrategySettings server, bool journalResults, int arrivalSeed, bool stopAtTarget = false, bool transforms = false)
         {
             // A target never reached, with stop-at-target: every pending evaluation holds the results behind it,
             // so when evaluations come back decides the order of everything else.
             _run = RunSettings.Default with
             {
                 MaxServerSteps = 80, EvalEverySteps = 7, Seed = 11, TargetAccuracy = stopAtTarget ? 0.99 : null, StopAtTarget = stopAtTarget,
+                Transforms = transforms ? UpdatePipelineSettings.Of(SignFlipSettings.Instance) : UpdatePipelineSettings.Identity,
             };
+            _clientPipeline = _run.Transforms.Create();
             _server = server;
             _journalResults = journalResults;
             _arrivals = new Random(arrivalSeed);
@@ -140,6 +162,9 @@ public sealed class CheckpointRestoreTests
         public List<long> Answered { get; } = new();
 
         public int Crashes { get; private set; }
+
+        /// <summary>Updates sent whose first value the client pipeline had negated (sign-flip on).</summary>
+        public int SentNegated { get; private set; }
 
         public int Iterations { get; private set; }
 
@@ -169,7 +194,9 @@ public sealed class CheckpointRestoreTests
                     ClientProtocol.IClientResult result = job.ClientId % 17 == 5 && job.Job.Value % 3 == 0
                         ? new ClientProtocol.JobFailed(job.Job, job.ClientId, "out of memory")
                         : Train(job);
-                    if (_journalResults && Core.IsAwaiting(job.Job)) _fold.Apply(new ResultPersisted(result, 0));
+                    // Journaled as the journal stores it: through the serializer, the payload as it arrived.
+                    if (_journalResults && Core.IsAwaiting(job.Job))
+                        _fold.Apply(StateSerializer.Deserialize(StateSerializer.Serialize(new ResultPersisted(result, 0))));
                     Answered.Add(job.Job.Value);
                     Take(Core.OnResult(result));
                 }
@@ -177,7 +204,7 @@ public sealed class CheckpointRestoreTests
             }
         }
 
-        private static ClientProtocol.ClientUpdate Train(ClientProtocol.TrainJob job)
+        private ClientProtocol.ClientUpdate Train(ClientProtocol.TrainJob job)
         {
             var b = job.Base.Weights;
             var delta = new float[b.Length];
@@ -185,7 +212,10 @@ public sealed class CheckpointRestoreTests
                 delta[i] = -0.1f * b[i] + 0.01f * ((job.ClientId * 31 + i) % 7 - 3) + 1e-4f * (job.Job.Value % 13);
             int samples = 16 + job.ClientId % 50;
             double norm = Math.Sqrt(delta.Sum(d => (double)d * d));
-            return new(job.Job, job.ClientId, job.Base.Number, delta, new LocalTrainingStats(samples, 2, 0.3, norm, 0.01));
+            float first = delta[0];
+            var payload = _clientPipeline.Encode(delta, new TransformContext(job.Seed, job.ClientId, job.Job.Value, job.Base.Number));
+            if (first != 0 && ((DensePayload)payload).Values[0] == -first) SentNegated++;
+            return new(job.Job, job.ClientId, job.Base.Number, payload, new LocalTrainingStats(samples, 2, 0.3, norm, 0.01));
         }
 
         private void Crash()

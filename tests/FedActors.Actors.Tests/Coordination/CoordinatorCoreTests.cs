@@ -3,6 +3,7 @@ using FedActors.Actors.Clients;
 using FedActors.Actors.Coordination;
 using FedActors.Actors.Jobs;
 using FedActors.Actors.Updates;
+using FedActors.Tests.Shared;
 
 namespace FedActors.Actors.Tests.Coordination;
 
@@ -213,6 +214,28 @@ public class CoordinatorCoreTests
         Assert.Equal(2, d.Core.Counters.UpdatesRejected["duplicate"]);
     }
 
+    [Fact(DisplayName = "The coordinator must decode each update through the run's pipeline before the strategy sees it, and refuse what does not decode as malformed")]
+    public void Updates_must_be_decoded_before_aggregation()
+    {
+        var run = RunSettings.Default with
+        {
+            MaxServerSteps = 1000, EvalEverySteps = 1000, TargetAccuracy = null, Transforms = UpdatePipelineSettings.Of(SignFlipSettings.Instance),
+        };
+        var d = new CoreDriver(CoreDriver.FedBuff(concurrency: 2, k: 1), run: run);
+        var first = d.Outstanding[0];
+        var second = d.Outstanding[1];
+        d.Outstanding.Clear();
+
+        // What a sign-flipping client sends for Δ = [1, 1]: the server must apply +1, not −1.
+        d.Send(d.UpdateFor(first, value: -1f));
+        // A sparse payload is nothing sign-flip produces.
+        d.Send(d.UpdateFor(second) with { Payload = new SparsePayload(2, [0], [1f]) });
+
+        Assert.Equal([1f, 1f], d.Core.Current.Weights);
+        Assert.Equal(1, d.Core.Counters.UpdatesRejected["malformed"]);
+        Assert.Equal(1, d.Core.Counters.UpdatesApplied);
+    }
+
     [Fact]
     public void Bad_updates_must_be_rejected_with_a_reason_and_free_their_slot()
     {
@@ -331,7 +354,7 @@ public class CoordinatorCoreTests
         Assert.Equal(2.5, diag.UpdateNormVariance, 6);
         Assert.Equal(1.0, diag.MeanCosineToAggregate!.Value, 5); // all updates point the same way
         Assert.True(diag.ParticipatingClients >= 1);
-        Assert.Equal(4 * WireSize.Of(2), d.Records[1].BytesUp);
+        Assert.Equal(4 * WireSize.OfUpdate(new DensePayload(new float[2])), d.Records[1].BytesUp);
     }
     [Fact(DisplayName = "A core with a wire meter must count the meter's bytes on top of its checkpoint, not the per-job estimate")]
     public void Wire_meter_must_replace_the_estimate()
@@ -349,10 +372,10 @@ public class CoordinatorCoreTests
                 Assert.Equal((0L, 0L), (measured.Counters.BytesUp, measured.Counters.BytesDown));
                 (meter.BytesUp, meter.BytesDown) = (1234, 567);
             }
-            steps.AddRange(core.OnResult(new ClientProtocol.ClientUpdate(job.Job, job.ClientId, job.Base.Number, [1f, 1f],
+            steps.AddRange(core.OnResult(new ClientProtocol.ClientUpdate(job.Job, job.ClientId, job.Base.Number, new DensePayload([1f, 1f]),
                 new FedActors.Training.LocalTraining.LocalTrainingStats(32, 4, 0.1, 1, 0.1))).OfType<CoordinatorEffects.StepCommitted>());
         }
-        Assert.Equal((WireSize.Of(2), 3 * WireSize.Of(2)), (estimating.Counters.BytesUp, estimating.Counters.BytesDown));
+        Assert.Equal((WireSize.OfUpdate(new DensePayload(new float[2])), 3 * WireSize.Of(2)), (estimating.Counters.BytesUp, estimating.Counters.BytesDown));
         Assert.Equal((1234L, 567L), (measured.Counters.BytesUp, measured.Counters.BytesDown));
         // The step's checkpoint carries the measured bytes, so a coordinator restored from it goes on from them.
         Assert.Equal((1234L, 567L), (steps[^1].Checkpoint.Counters.BytesUp, steps[^1].Checkpoint.Counters.BytesDown));

@@ -3,6 +3,7 @@ using FedActors.Actors.Clients;
 using FedActors.Actors.Coordination;
 using FedActors.Actors.Population;
 using FedActors.Actors.Simulation;
+using FedActors.Actors.Updates;
 using FedActors.Training.Evaluation;
 using FedActors.Training.LocalTraining;
 using static FedActors.Actors.Coordination.CoordinatorEffects;
@@ -57,7 +58,7 @@ internal sealed class CoreDriver
         FedBuffSettings.Default with { Concurrency = concurrency, BufferSize = k };
 
     public ClientProtocol.ClientUpdate UpdateFor(ClientProtocol.TrainJob job, float value = 1f, int samples = 32, int? length = null) =>
-        new(job.Job, job.ClientId, job.Base.Number, Enumerable.Repeat(value, length ?? job.Base.Dimension).ToArray(),
+        new(job.Job, job.ClientId, job.Base.Number, new DensePayload(Enumerable.Repeat(value, length ?? job.Base.Dimension).ToArray()),
             new LocalTrainingStats(samples, 1, 0.5, Math.Abs(value) * Math.Sqrt(length ?? job.Base.Dimension), 0.01));
 
     /// <summary>Answers the outstanding job at <paramref name="index"/>.</summary>

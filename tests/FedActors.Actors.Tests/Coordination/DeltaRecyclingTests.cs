@@ -1,5 +1,5 @@
-using FedActors.Actors.Aggregation;
 using FedActors.Actors.Coordination;
+using FedActors.Actors.Updates;
 using static FedActors.Actors.Coordination.CoordinatorEffects;
 
 namespace FedActors.Actors.Tests.Coordination;

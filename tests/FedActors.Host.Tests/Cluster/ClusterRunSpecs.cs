@@ -135,8 +135,9 @@ public sealed class ClusterRunSpecs(ClusterReference reference, ITestOutputHelpe
             Assert.Equal((76L, 24 + 4L * parameters), (assignment, chunk));
             Assert.Equal(traffic.Jobs * assignment + traffic.ModelChunks * chunk + traffic.Unavailable * WireSerializer.SizeOf(new ClusterProtocol.ModelVersionUnavailable(0)), bytesDown);
             Assert.Equal(0, traffic.UpdateChunks);
-            Assert.Equal(0, bytesUp % WireSize.Of(parameters));
-            Assert.True(bytesUp / WireSize.Of(parameters) >= summary.GetProperty("updates_applied").GetInt64(), "every applied update crossed the wire");
+            long update = WireSize.OfUpdate(new DensePayload(new float[parameters]));
+            Assert.Equal(0, bytesUp % update);
+            Assert.True(bytesUp / update >= summary.GetProperty("updates_applied").GetInt64(), "every applied update crossed the wire");
             Assert.True(traffic.ModelChunks <= 2 * (ClusterReference.Steps + 1), $"{traffic.ModelChunks} model chunks: versions must be fetched once per node, not shipped per job");
             Assert.True(traffic.Jobs >= summary.GetProperty("updates_applied").GetInt64());
             // metrics.csv counts the same bytes up to each evaluation.
@@ -145,7 +146,7 @@ public sealed class ClusterRunSpecs(ClusterReference reference, ITestOutputHelpe
             long lastUp = long.Parse(rows[^1][8], CultureInfo.InvariantCulture), lastDown = long.Parse(rows[^1][9], CultureInfo.InvariantCulture);
             Assert.InRange(lastUp, 1, bytesUp);
             Assert.InRange(lastDown, 1, bytesDown);
-            Assert.Equal(0, lastUp % WireSize.Of(parameters));
+            Assert.Equal(0, lastUp % update);
 
             foreach (var w in new[] { worker1, worker2 })
             {

@@ -1,4 +1,4 @@
-namespace FedActors.Actors.Aggregation;
+namespace FedActors.Actors.Updates;
 
 /// <summary>
 /// Recycles the arrays client updates (Δ) travel in between the trainers of one process and its coordinator.

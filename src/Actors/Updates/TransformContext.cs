@@ -1,0 +1,14 @@
+
+namespace FedActors.Actors.Updates;
+
+/// <summary>
+/// What an update transform may derive randomness and per-client state from: known alike to the client that encodes
+/// and the server that decodes, so a shared random mask or a seeded rotation costs no bytes. Randomness derives from
+/// (<see cref="Seed"/>, <see cref="ClientId"/>, <see cref="JobId"/>, a purpose of the transform's own), never from a
+/// shared generator.
+/// </summary>
+/// <param name="Seed">The run's master seed.</param>
+/// <param name="ClientId">The client whose update it is.</param>
+/// <param name="JobId">The job the update answers; a retried job trains and encodes to the same update.</param>
+/// <param name="BaseVersion">The model version the client trained from.</param>
+public readonly record struct TransformContext(ulong Seed, int ClientId, long JobId, long BaseVersion);
