@@ -86,8 +86,8 @@ public class BenchSpecs
     [Fact]
     public void Synthetic_test_set_must_pool_the_first_test_clients_devices_only()
     {
-        var settings = FedActorsSettings.Create(FedActorsConfig.Load(null,
-            ["fedactors.data.dataset=synthetic", "fedactors.population.clients=50", "fedactors.data.synthetic.test-clients=3"]));
+        var settings = FedActorsConfig.Load(null,
+            ["fedactors.data.dataset=synthetic", "fedactors.population.clients=50", "fedactors.data.synthetic.test-clients=3"]).Settings;
 
         var test = DatasetLoader.SyntheticTest(settings);
 

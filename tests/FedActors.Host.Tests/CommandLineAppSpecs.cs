@@ -58,7 +58,7 @@ public class CommandLineAppSpecs
         var (code, output, err) = await Run("config", "--set", "fedactors.client.lr=abc");
         Assert.Equal(1, code);
         Assert.Empty(output);
-        Assert.Equal("fedactors config: fedactors.client.lr: expected a positive number, got 'abc'\n", err);
+        Assert.Equal("fedactors config: fedactors.client.lr must be a number, got 'abc'\n", err);
     }
 
     [Fact]

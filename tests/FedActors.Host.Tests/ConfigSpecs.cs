@@ -12,7 +12,7 @@ public class ConfigSpecs
         var file = dir.File("exp.conf", "fedactors.client.lr = 0.2\nfedactors.client.batch-size = 16\n");
 
         var config = FedActorsConfig.Load(file, ["fedactors.client.lr=0.3"]);
-        var client = FedActorsSettings.Create(config).Run.Client;
+        var client = config.Settings.Run.Client;
 
         Assert.Equal(0.3, client.LearningRate);       // --set wins over the file
         Assert.Equal(16, client.BatchSize);           // the file wins over reference.conf
@@ -23,13 +23,13 @@ public class ConfigSpecs
     public void Load_must_let_the_later_set_win()
     {
         var config = FedActorsConfig.Load(null, ["fedactors.population.clients=5", "fedactors.population.clients=7"]);
-        Assert.Equal(7, PopulationSettings.Create(config).Clients);
+        Assert.Equal(7, config.Settings.Population.Clients);
     }
 
     [Fact]
     public void Reference_defaults_must_read_as_documented()
     {
-        var s = FedActorsSettings.Create(FedActorsConfig.Load(null, Array.Empty<string>()));
+        var s = FedActorsConfig.Load(null, Array.Empty<string>()).Settings;
         Assert.Equal(42, s.Seed);
         Assert.Equal(42UL, s.Run.Seed);
         Assert.Equal(1000, s.Run.MaxServerSteps);
@@ -50,13 +50,13 @@ public class ConfigSpecs
     public void Set_null_must_disable_the_target_accuracy()
     {
         var config = FedActorsConfig.Load(null, ["fedactors.run.target-accuracy=null"]);
-        Assert.Null(FedActorsSettings.Create(config).Run.TargetAccuracy);
+        Assert.Null(config.Settings.Run.TargetAccuracy);
     }
 
     [Fact]
     public void A_negative_seed_must_read_back_as_written()
     {
-        var s = FedActorsSettings.Create(FedActorsConfig.Load(null, ["fedactors.seed=-5"]));
+        var s = FedActorsConfig.Load(null, ["fedactors.seed=-5"]).Settings;
         Assert.Equal(-5, s.Seed);
         Assert.Equal(unchecked((ulong)-5L), s.Run.Seed);
     }
@@ -65,7 +65,7 @@ public class ConfigSpecs
     public void Set_must_keep_a_string_value_containing_equals_signs()
     {
         var config = FedActorsConfig.Load(null, ["fedactors.data.dir=/data/a=b c"]);
-        Assert.Equal("/data/a=b c", DataSettings.Create(config).Dir);
+        Assert.Equal("/data/a=b c", config.Settings.Data.Dir);
     }
 
     [Theory]
@@ -88,22 +88,22 @@ public class ConfigSpecs
     }
 
     [Theory]
-    [InlineData("fedactors.client.lr=abc", "fedactors.client.lr: expected a positive number, got 'abc'")]
-    [InlineData("fedactors.client.lr=0", "fedactors.client.lr: expected a positive number, got '0'")]
-    [InlineData("fedactors.client.momentum=1", "fedactors.client.momentum: expected a number in [0, 1), got '1'")]
-    [InlineData("fedactors.client.batch-size=2.5", "fedactors.client.batch-size: expected a positive integer, got '2.5'")]
-    [InlineData("fedactors.run.target-accuracy=1.5", "fedactors.run.target-accuracy: expected a number in [0, 1] or null, got '1.5'")]
-    [InlineData("fedactors.model.name=resnet", "fedactors.model.name: expected one of logreg | mlp | simple-cnn | cnn, got 'resnet'")]
-    [InlineData("fedactors.data.allow-download=maybe", "fedactors.data.allow-download: expected a boolean (true or false), got 'maybe'")]
-    [InlineData("fedactors.trainers.threads-per-slot=-1", "fedactors.trainers.threads-per-slot: expected a non-negative integer, got '-1'")]
-    [InlineData("fedactors.trainers.queue-capacity=-1", "fedactors.trainers.queue-capacity: expected a non-negative integer, got '-1'")]
-    [InlineData("fedactors.run.stop-at-target=maybe", "fedactors.run.stop-at-target: expected a boolean (true or false), got 'maybe'")]
-    [InlineData("fedactors.centralized.lr-decay=0", "fedactors.centralized.lr-decay: expected a number in (0, 1], got '0'")]
-    [InlineData("fedactors.client.lr=null", "fedactors.client.lr: expected a positive number, got null")]
+    [InlineData("fedactors.client.lr=abc", "fedactors.client.lr must be a number, got 'abc'")]
+    [InlineData("fedactors.client.lr=0", "fedactors.client.lr must be > 0, got 0")]
+    [InlineData("fedactors.client.momentum=1", "fedactors.client.momentum must be < 1, got 1")]
+    [InlineData("fedactors.client.batch-size=2.5", "fedactors.client.batch-size must be an integer, got 2.5")]
+    [InlineData("fedactors.run.target-accuracy=1.5", "fedactors.run.target-accuracy must be ≤ 1, got 1.5")]
+    [InlineData("fedactors.model.name=resnet", "fedactors.model.name: unknown 'resnet'; valid values are logreg, mlp, simple-cnn, cnn")]
+    [InlineData("fedactors.data.allow-download=maybe", "fedactors.data.allow-download must be true or false, got 'maybe'")]
+    [InlineData("fedactors.trainers.threads-per-slot=-1", "fedactors.trainers.threads-per-slot must be ≥ 0, got -1")]
+    [InlineData("fedactors.trainers.queue-capacity=-1", "fedactors.trainers.queue-capacity must be ≥ 0, got -1")]
+    [InlineData("fedactors.run.stop-at-target=maybe", "fedactors.run.stop-at-target must be true or false, got 'maybe'")]
+    [InlineData("fedactors.centralized.lr-decay=0", "fedactors.centralized.lr-decay must be > 0, got 0")]
+    [InlineData("fedactors.client.lr=null", "fedactors.client.lr must be a number, got null")]
     [InlineData("fedactors.client=3", "fedactors.client: expected a section { ... }, got '3'")]
-    [InlineData("fedactors.client.local-steps=0", "fedactors.client.local-steps: expected a positive integer or null, got '0'")]
-    [InlineData("fedactors.trainers.engine=gpu", "fedactors.trainers.engine: expected one of auto | torch | managed, got 'gpu'")]
-    [InlineData("fedactors.data.synthetic.cache-mb=-1", "fedactors.data.synthetic.cache-mb: expected a non-negative integer, got '-1'")]
+    [InlineData("fedactors.client.local-steps=0", "fedactors.client.local-steps must be ≥ 1, got 0")]
+    [InlineData("fedactors.trainers.engine=gpu", "fedactors.trainers.engine: unknown 'gpu'; valid values are auto, torch, managed")]
+    [InlineData("fedactors.data.synthetic.cache-mb=-1", "fedactors.data.synthetic.cache-mb must be ≥ 0, got -1")]
     [InlineData("fedactors.trainers.engine=managed", "fedactors.trainers.engine = managed trains logreg only, not model 'simple-cnn'; use auto or torch")]
     public void Bad_values_must_be_rejected_naming_key_and_value(string set, string expected)
     {
@@ -136,7 +136,7 @@ public class ConfigSpecs
     public void Keys_outside_fedactors_must_be_left_to_their_owners()
     {
         var config = FedActorsConfig.Load(null, ["akka.loglevel=DEBUG"]);
-        Assert.Equal("DEBUG", config.GetString("akka.loglevel"));
+        Assert.Equal("DEBUG", config.Hocon.GetString("akka.loglevel"));
     }
 
     [Fact]
@@ -145,16 +145,16 @@ public class ConfigSpecs
         using var dir = new TempDir();
         var config = FedActorsConfig.Load(null,
             ["fedactors.run.target-accuracy=null", "fedactors.data.dir=\"/x y/z\"", "fedactors.client.lr=0.125", "fedactors.data.partition.report=\"p.csv\""]);
-        var text = FedActorsConfig.Render(config);
+        var text = FedActorsConfig.Render(config.Hocon);
         var file = dir.File("run.conf", text);
 
         var reloaded = FedActorsConfig.Load(file, Array.Empty<string>());
 
-        Assert.Equal(text, FedActorsConfig.Render(reloaded));
+        Assert.Equal(text, FedActorsConfig.Render(reloaded.Hocon));
         Assert.StartsWith("fedactors {\n  seed = 42\n  run {\n", text);
         Assert.Contains("    target-accuracy = null\n", text);
         Assert.Contains("    dir = \"/x y/z\"\n", text);
-        Assert.Equal(FedActorsSettings.Create(config), FedActorsSettings.Create(reloaded));
+        Assert.Equal(config.Settings, reloaded.Settings);
     }
 }
 

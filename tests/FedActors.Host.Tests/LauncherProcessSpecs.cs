@@ -18,7 +18,7 @@ public class LauncherProcessSpecs
 
         var bad = await RunLauncher("config", "--set", "fedactors.client.lr=abc");
         Assert.Equal(1, bad.Code);
-        Assert.Equal("fedactors config: fedactors.client.lr: expected a positive number, got 'abc'", bad.Err.Trim());
+        Assert.Equal("fedactors config: fedactors.client.lr must be a number, got 'abc'", bad.Err.Trim());
 
         var unknown = await RunLauncher("nope");
         Assert.Equal(2, unknown.Code);

@@ -93,7 +93,7 @@ public class RunFilesSpecs
         Assert.Equal(first.FullPath + "-2", second.FullPath);
         Assert.False(first.HeldRun);
         var reloaded = FedActorsConfig.Load(first.RunConfPath, Array.Empty<string>());
-        Assert.Equal(0.5, reloaded.GetDouble("fedactors.client.lr"));
+        Assert.Equal(0.5, reloaded.Settings.Run.Client.LearningRate);
     }
 
     [Fact]
@@ -115,14 +115,14 @@ public class RunFilesSpecs
         Assert.Contains("# Not written here: the password in fedactors.persistence.connection-string: to resume, set PGPASSWORD", text);
         Assert.Contains("# Not written here: fedactors.cluster.tls.certificate-password", text);
         var recorded = FedActorsConfig.Load(run.RunConfPath, Array.Empty<string>());
-        var npgsql = new Npgsql.NpgsqlConnectionStringBuilder(recorded.GetString("fedactors.persistence.connection-string"));
+        var npgsql = new Npgsql.NpgsqlConnectionStringBuilder(recorded.Settings.Persistence.ConnectionString);
         Assert.Equal(("db.example", "fl", "fedactors", (string?)null), (npgsql.Host, npgsql.Database, npgsql.Username, npgsql.Password));
-        Assert.Equal("", recorded.GetString("fedactors.cluster.tls.certificate-password"));
+        Assert.Equal("", recorded.Settings.Cluster.Tls.CertificatePassword);
         // The secrets given again on resume make the same run.
         var resumed = FedActorsConfig.Load(run.RunConfPath, [
             $"fedactors.persistence.connection-string=\"{connection}\"", "fedactors.cluster.tls.certificate-password=s3cret-cert"]);
-        Assert.Empty(RunIdentity.Differences(recorded, resumed));
-        Assert.Equal(RunIdentity.Fingerprint(config), RunIdentity.Fingerprint(resumed));
+        Assert.Empty(RunIdentity.Differences(recorded.Hocon, resumed.Hocon));
+        Assert.Equal(RunIdentity.Fingerprint(config.Hocon), RunIdentity.Fingerprint(resumed.Hocon));
     }
 
     [Fact]
@@ -135,7 +135,7 @@ public class RunFilesSpecs
         await run.WriteRunConfAsync(config, CancellationToken.None);
 
         Assert.DoesNotContain("Not written here", File.ReadAllText(run.RunConfPath));
-        Assert.Equal(FedActorsConfig.Flatten(config), FedActorsConfig.Flatten(FedActorsConfig.Load(run.RunConfPath, Array.Empty<string>())));
+        Assert.Equal(FedActorsConfig.Flatten(config.Hocon), FedActorsConfig.Flatten(FedActorsConfig.Load(run.RunConfPath, Array.Empty<string>()).Hocon));
     }
 
     [Fact]

@@ -44,7 +44,7 @@ public sealed record ClusterSettings
     public int Port { get; init; } = 4053;
 
     /// <summary>Seed node addresses (<c>host:port</c> or full <c>akka.tcp://…</c>), comma-separated in config; empty: the node is its own seed. <value>Default empty.</value></summary>
-    public IReadOnlyList<string> SeedNodes { get; init; } = [];
+    public ValueList<string> SeedNodes { get; init; } = ValueList<string>.Empty;
 
     /// <summary>Shards the client population is split into: about 10 × the largest expected number of nodes. <value>Default 100.</value></summary>
     public int Shards { get; init; } = 100;
@@ -113,7 +113,7 @@ public sealed record ClusterSettings
             SystemName = c.String("system-name"),
             Host = c.String("host"),
             Port = c.Int("port", min: 0),
-            SeedNodes = c.String("seed-nodes").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            SeedNodes = new ValueList<string>(c.String("seed-nodes").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)),
             Shards = c.Int("shards", min: 1),
             MinWorkers = c.Int("min-workers", min: 0),
             Clients = c.Enum("clients", v => v switch

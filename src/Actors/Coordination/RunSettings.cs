@@ -2,6 +2,7 @@ using Akka.Configuration;
 using FedActors.Actors.Configuration;
 using FedActors.Actors.Updates;
 using FedActors.Training.LocalTraining;
+using FedActors.Training.Models;
 
 namespace FedActors.Actors.Coordination;
 
@@ -10,7 +11,7 @@ public sealed record RunSettings
 {
     private RunSettings() { }
 
-    /// <summary>Master seed. <value>Default 42.</value></summary>
+    /// <summary>Master seed: the bits of <c>fedactors.seed</c>, a signed 64-bit integer. <value>Default 42.</value></summary>
     public ulong Seed { get; init; } = 42;
 
     /// <summary>The run ends after this many server steps. <value>Default 1000.</value></summary>
@@ -41,11 +42,20 @@ public sealed record RunSettings
     /// <summary>Defaults, as in reference.conf.</summary>
     public static RunSettings Default { get; } = new();
 
-    /// <summary>Reads and validates the keys.</summary>
-    public static RunSettings Create(Config config)
+    /// <summary>
+    /// Reads and validates <c>fedactors.seed</c>, <c>fedactors.run</c>, <c>fedactors.model.name</c> and <c>fedactors.client</c>
+    /// (the update pipeline's transforms from <paramref name="transforms"/>, the built-in ones by default).
+    /// </summary>
+    /// <remarks>The seed is a signed 64-bit integer, read exactly; a negative one keeps its bits as <see cref="Seed"/>.</remarks>
+    public static RunSettings Create(Config config, TransformCatalog? transforms = null)
     {
+        var seed = new ConfigReader(config, "fedactors").Long("seed");
         var c = new ConfigReader(config, "fedactors.run");
-        var seed = c.Double("fedactors.seed", min: 0);
+        var maxServerSteps = c.Int("max-server-steps", min: 1);
+        var targetAccuracy = c.OptionalDouble("target-accuracy", min: 0, max: 1);
+        var evalEverySteps = c.Int("eval-every-steps", min: 1);
+        var stopAtTarget = c.Bool("stop-at-target");
+        var modelName = new ConfigReader(config, "fedactors.model").OneOf("name", ModelCatalog.Names);
         var client = new ConfigReader(config, "fedactors.client");
         LocalTrainingOptions options;
         try
@@ -67,14 +77,14 @@ public sealed record RunSettings
         }
         return new RunSettings
         {
-            Seed = (ulong)seed,
-            MaxServerSteps = c.Int("max-server-steps", min: 1),
-            EvalEverySteps = c.Int("eval-every-steps", min: 1),
-            TargetAccuracy = c.OptionalDouble("target-accuracy", min: 0, max: 1),
-            StopAtTarget = c.Bool("stop-at-target"),
-            ModelName = new ConfigReader(config, "fedactors.model").String("name"),
+            Seed = unchecked((ulong)seed),
+            MaxServerSteps = maxServerSteps,
+            EvalEverySteps = evalEverySteps,
+            TargetAccuracy = targetAccuracy,
+            StopAtTarget = stopAtTarget,
+            ModelName = modelName,
             Client = options,
-            Transforms = UpdatePipelineSettings.Create(config, TransformCatalog.BuiltIn),
+            Transforms = UpdatePipelineSettings.Create(config, transforms ?? TransformCatalog.BuiltIn),
         };
     }
 }

@@ -55,6 +55,12 @@ public sealed partial record PersistenceSettings
     /// </summary>
     public int SnapshotEverySteps { get; init; } = 100;
 
+    /// <summary>
+    /// A file in the run directory that gets a row per result the coordinator acknowledges, for audits; empty for none
+    /// (<c>acknowledgement-log</c>). <value>Default empty.</value>
+    /// </summary>
+    public string AcknowledgementLog { get; init; } = "";
+
     /// <summary>Defaults, as in reference.conf.</summary>
     public static PersistenceSettings Default { get; } = new();
 
@@ -70,7 +76,7 @@ public sealed partial record PersistenceSettings
             "memory" => PersistenceProvider.Memory,
             _ => throw new FormatException("valid values are sqlite, postgresql, memory"),
         });
-        var connectionString = c.IsNull("connection-string") ? "" : c.String("connection-string").Trim();
+        var connectionString = c.String("connection-string").Trim();
         CheckConnectionString(provider, connectionString, c.Key("connection-string"));
         return new PersistenceSettings
         {
@@ -83,6 +89,7 @@ public sealed partial record PersistenceSettings
                 _ => throw new FormatException("valid values are step, update"),
             }),
             SnapshotEverySteps = c.Int("snapshot-every-steps", min: 1),
+            AcknowledgementLog = c.String("acknowledgement-log").Trim(),
         };
     }
 

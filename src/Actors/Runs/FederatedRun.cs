@@ -39,11 +39,6 @@ public sealed record FederatedRunSpec(
 
     /// <summary>Where the coordinator journals its state; null keeps it in memory only (the run cannot be resumed).</summary>
     public RunPersistence? Persistence { get; init; }
-
-    /// <summary>Reads every setting from <paramref name="config"/> (which must include reference.conf's defaults).</summary>
-    public static FederatedRunSpec Create(Config config, IClientDataSource population, LabeledDataset testSet) =>
-        new(RunSettings.Create(config), StrategyCatalog.BuiltIn.Read(config), SimulationSettings.Create(config),
-            TrainerSettings.Create(config), population, testSet) { Clients = ClientRegionSettings.Create(config) };
 }
 
 /// <summary>Where and how a run's coordinator persists its state.</summary>

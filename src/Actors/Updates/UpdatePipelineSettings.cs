@@ -8,16 +8,16 @@ public sealed record UpdatePipelineSettings
 {
     private const string Path = "fedactors.client.transforms";
 
-    private UpdatePipelineSettings(IReadOnlyList<IUpdateTransformSettings> transforms) => Transforms = transforms;
+    private UpdatePipelineSettings(IEnumerable<IUpdateTransformSettings> transforms) => Transforms = new(transforms);
 
     /// <summary>The transforms, in the order the client applies them. <value>Default none: Δ is sent as it is.</value></summary>
-    public IReadOnlyList<IUpdateTransformSettings> Transforms { get; }
+    public ValueList<IUpdateTransformSettings> Transforms { get; }
 
     /// <summary>No transforms, as in reference.conf.</summary>
     public static UpdatePipelineSettings Identity { get; } = new([]);
 
     /// <summary>A pipeline of <paramref name="transforms"/>, in client order.</summary>
-    public static UpdatePipelineSettings Of(params IUpdateTransformSettings[] transforms) => new(transforms.ToArray());
+    public static UpdatePipelineSettings Of(params IUpdateTransformSettings[] transforms) => new(transforms);
 
     /// <summary>The transforms' names, in client order.</summary>
     public IEnumerable<string> Names => Transforms.Select(t => t.Name);

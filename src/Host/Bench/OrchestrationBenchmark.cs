@@ -1,3 +1,4 @@
+using FedActors.Host.Settings;
 using System.Diagnostics;
 using Akka.Configuration;
 using FedActors.Actors.Coordination;
@@ -147,28 +148,28 @@ public sealed record OrchestrationBenchmarkResult(IReadOnlyList<RuntimeSample> R
 public static class OrchestrationBenchmark
 {
     /// <summary>Runs <paramref name="repetitions"/> pairs of (runtime run, bare pass), alternating which goes first.</summary>
-    /// <param name="config">The run's effective config (persistence is not used: state stays in memory).</param>
+    /// <param name="settings">The run's settings (persistence is not used: state stays in memory).</param>
     /// <param name="population">The clients, shared by every run and pass: a warm-up run fills its cache of generated clients
     /// first, so that runs and passes find the same clients generated (the suite measures the runtime, not data generation).</param>
     /// <param name="testSet">The central test set.</param>
     /// <param name="repetitions">Pairs to time.</param>
     /// <param name="progress">Receives one line per finished run or pass.</param>
     /// <param name="ct">Cancels between runs.</param>
-    public static async Task<OrchestrationBenchmarkResult> RunAsync(Config config, IClientDataSource population, LabeledDataset testSet,
+    public static async Task<OrchestrationBenchmarkResult> RunAsync(FedActorsSettings settings, IClientDataSource population, LabeledDataset testSet,
         int repetitions, Action<string> progress, CancellationToken ct)
     {
-        var probe = FederatedRunSpec.Create(config, population, testSet);
+        var probe = settings.RunSpec(population, testSet);
         var runtime = new List<RuntimeSample>();
         var bare = new List<BareSample>();
         // Warm-up run: the JIT, TorchSharp's native library, the actor system's first start and client generation are paid here.
-        var (_, jobs) = await RunRuntimeAsync(config, population, testSet, ct);
+        var (_, jobs) = await RunRuntimeAsync(settings, population, testSet, ct);
         var weights = FederatedRun.InitialWeights(probe);
         for (int r = 0; r < repetitions; r++)
         {
             ct.ThrowIfCancellationRequested();
             async Task Runtime()
             {
-                var (sample, applied) = await RunRuntimeAsync(config, population, testSet, ct);
+                var (sample, applied) = await RunRuntimeAsync(settings, population, testSet, ct);
                 runtime.Add(sample);
                 jobs = applied;
                 progress($"runtime: {sample.Updates:N0} updates applied and {sample.Trainings:N0} trainings started in {sample.Seconds:F2} s, {sample.UpdatesPerSecond:F0} updates/s, " +
@@ -198,11 +199,11 @@ public static class OrchestrationBenchmark
     private static string Describe(ProcessCost c) => string.Create(System.Globalization.CultureInfo.InvariantCulture,
         $"{c.WallSeconds:F2} s wall, {c.CpuSeconds:F2} s CPU, {c.Gen0Collections} GCs ({c.Gen2Collections} full, {c.GcPauseSeconds:F2} s paused), {c.AllocatedBytes / 1e6:F0} MB allocated");
 
-    private static async Task<(RuntimeSample Sample, IReadOnlyList<(int Client, long Job)> Jobs)> RunRuntimeAsync(Config config,
+    private static async Task<(RuntimeSample Sample, IReadOnlyList<(int Client, long Job)> Jobs)> RunRuntimeAsync(FedActorsSettings settings,
         IClientDataSource population, LabeledDataset testSet, CancellationToken ct)
     {
         var recording = new RecordingDataSource(population);
-        var spec = FederatedRunSpec.Create(config, recording, testSet);
+        var spec = settings.RunSpec(recording, testSet);
         var observer = new UpdateTimer();
         var cost = ProcessCost.Start();
         long allocated = GC.GetTotalAllocatedBytes(precise: false);

@@ -1,3 +1,4 @@
+using FedActors.Host.Settings;
 using Akka.Configuration;
 using FedActors.Actors.Coordination;
 using FedActors.Actors.Population;
@@ -45,19 +46,18 @@ public static class PopulationBenchmark
         return Math.Round((double)bytes / clients, 1);
     }
 
-    /// <summary>Measures a population of <paramref name="clients"/> Synthetic(α, β) clients under <paramref name="config"/>.</summary>
-    /// <param name="config">The experiment config (reference defaults included); its population size is replaced.</param>
+    /// <summary>Measures a population of <paramref name="clients"/> Synthetic(α, β) clients under <paramref name="settings"/>.</summary>
+    /// <param name="settings">The experiment's settings; its population size is replaced.</param>
     /// <param name="synthetic">α, β, IID of the population.</param>
     /// <param name="clients">N.</param>
     /// <param name="testSet">The run's central test set, built by the caller: a fixed cost, outside the measurement.</param>
-    public static PopulationBenchmarkResult Run(Config config, SyntheticSettings synthetic, int clients, LabeledDataset testSet)
+    public static PopulationBenchmarkResult Run(FedActorsSettings settings, Training.Data.SyntheticSettings synthetic, int clients, LabeledDataset testSet)
     {
-        var sized = ConfigurationFactory.ParseString($"fedactors.population.clients = {clients}").WithFallback(config);
         long heap0 = ProcessMemory.ManagedBytes();
         long? rss0 = ProcessMemory.SettledRssBytes();
 
-        var population = new SyntheticClientDataSource(synthetic, RunSettings.Create(sized).Seed, clients);
-        var spec = FederatedRunSpec.Create(sized, population, testSet);
+        var population = new SyntheticClientDataSource(synthetic, settings.Run.Seed, clients);
+        var spec = settings.RunSpec(population, testSet);
         var initial = FederatedRun.InitialWeights(spec);
         CoordinatorCore? core = new(spec.Run, spec.Server, spec.Simulation, population, initial);
         var start = core.Start().OfType<StepCommitted>().First().Checkpoint;

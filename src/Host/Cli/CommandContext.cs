@@ -1,3 +1,5 @@
+using FedActors.Host.Settings;
+
 namespace FedActors.Host.Cli;
 
 /// <summary>What a command may use from its surroundings; tests pass their own writers and directory.</summary>
@@ -8,6 +10,9 @@ namespace FedActors.Host.Cli;
 /// <param name="Time">The wall clock, e.g. for default run-directory names.</param>
 public sealed record CommandContext(TextWriter Out, TextWriter Error, string WorkingDirectory, bool IsInteractive, TimeProvider Time)
 {
+    /// <summary>The strategies and transforms a config may name. <value>Default: the built-in ones.</value></summary>
+    public Extensions Extensions { get; init; } = Extensions.BuiltIn;
+
     /// <summary>The real console, current directory and system clock.</summary>
     public static CommandContext ForConsole() => new(
         Console.Out, Console.Error, Environment.CurrentDirectory,

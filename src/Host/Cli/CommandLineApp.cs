@@ -97,7 +97,7 @@ public sealed class CommandLineApp
 
     /// <summary>Errors the user can act on from the message alone; anything else is a bug.</summary>
     public static bool IsUserError(Exception e) =>
-        e is FedActorsException or IOException or UnauthorizedAccessException or InvalidDataException;
+        e is FedActorsException or Akka.Configuration.ConfigurationException or IOException or UnauthorizedAccessException or InvalidDataException;
 
     private static int Fail(CommandContext ctx, int code, string message)
     {

@@ -124,10 +124,10 @@ public sealed record CommonOptions
 
     /// <summary>Loads the effective config; <paramref name="defaultFile"/> is used when <c>--config</c> is absent.</summary>
     /// <exception cref="ConfigException">The config is unusable.</exception>
-    public Config LoadConfig(CommandContext ctx, string? defaultFile = null)
+    public EffectiveConfig LoadConfig(CommandContext ctx, string? defaultFile = null)
     {
         var file = ConfigFile ?? defaultFile;
-        return FedActorsConfig.Load(file is null ? null : ctx.ResolvePath(file), Overrides());
+        return FedActorsConfig.Load(file is null ? null : ctx.ResolvePath(file), Overrides(), ctx.Extensions);
     }
 
     /// <summary>The experiment config that run, centralized and partition read when <c>--config</c> is absent.</summary>
@@ -138,7 +138,7 @@ public sealed record CommonOptions
     /// for a missing <c>--config</c> when it exists relative to the working directory.
     /// </summary>
     /// <exception cref="ConfigException">The config is unusable.</exception>
-    public Config LoadExperimentConfig(CommandContext ctx) =>
+    public EffectiveConfig LoadExperimentConfig(CommandContext ctx) =>
         LoadConfig(ctx, File.Exists(ctx.ResolvePath(DefaultExperimentConfig)) ? DefaultExperimentConfig : null);
 
     /// <summary>Help lines for the options in <paramref name="accepted"/>, for a command's usage text.</summary>

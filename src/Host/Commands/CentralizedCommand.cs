@@ -40,7 +40,7 @@ public sealed class CentralizedCommand : ICommand
         var options = CommonOptions.Parse(args, Accepted);
         options.RejectRemaining();
         var config = options.LoadExperimentConfig(ctx);
-        var settings = FedActorsSettings.Create(config);
+        var settings = config.Settings;
         var centralized = settings.Centralized.Validate();
 
         var (train, test) = await DatasetLoader.LoadPooledAsync(settings, line => ctx.Error.WriteLine(line), ct);

@@ -26,7 +26,7 @@ public sealed class ConfigCommand : ICommand
         var options = CommonOptions.Parse(args, Accepted);
         options.RejectRemaining();
         var config = options.LoadConfig(ctx);
-        await ctx.Out.WriteAsync(FedActorsConfig.Render(config));
+        await ctx.Out.WriteAsync(FedActorsConfig.Render(config.Hocon));
         return 0;
     }
 }

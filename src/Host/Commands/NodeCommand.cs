@@ -10,6 +10,7 @@ using FedActors.Actors.Runs;
 using FedActors.Actors.Simulation;
 using FedActors.Actors.Trainers;
 using FedActors.Host.Cli;
+using FedActors.Host.Configuration;
 using FedActors.Host.Data;
 using FedActors.Host.Runs;
 using FedActors.Host.Settings;
@@ -62,12 +63,11 @@ public sealed class NodeCommand : ICommand
         var (role, sets) = ParseNodeOptions(options.Remaining);
         options = options with { Sets = [.. options.Sets, .. sets], Remaining = [] };
         var config = options.LoadExperimentConfig(ctx);
-        var cluster = RunCommand.RuntimeSettings(() => ClusterSettings.Create(config));
         return role switch
         {
-            NodeRole.Worker => await RunWorkerAsync(ctx, config, cluster, ct),
-            NodeRole.Coordinator => await RunCoordinatorAsync(ctx, options, config, cluster, ct),
-            _ => await RunClientAsync(ctx, config, cluster, ct),
+            NodeRole.Worker => await RunWorkerAsync(ctx, config.Settings, ct),
+            NodeRole.Coordinator => await RunCoordinatorAsync(ctx, options, config, ct),
+            _ => await RunClientAsync(ctx, config.Settings, ct),
         };
     }
 
@@ -112,11 +112,10 @@ public sealed class NodeCommand : ICommand
         return (role ?? throw new UsageException("--role is required (coordinator, worker or client)"), sets);
     }
 
-    private static async Task<int> RunWorkerAsync(CommandContext ctx, Config config, ClusterSettings cluster, CancellationToken ct)
+    private static async Task<int> RunWorkerAsync(CommandContext ctx, FedActorsSettings settings, CancellationToken ct)
     {
-        var settings = FedActorsSettings.Create(config);
-        var trainers = RunCommand.RuntimeSettings(() => TrainerSettings.Create(config));
-        var (population, _, _, _) = await RunCommand.LoadPopulationAsync(settings, ctx, ct);
+        var (cluster, trainers) = (settings.Cluster, settings.Trainers);
+        var population = (await PopulationLoader.LoadAsync(settings, line => ctx.Error.WriteLine(line), ct)).Population;
         var node = ClusterNode.Start(cluster, NodeRole.Worker, FederatedRun.BaseConfig, line => Say(ctx, line));
         await using (node)
         {
@@ -126,14 +125,20 @@ public sealed class NodeCommand : ICommand
         }
     }
 
-    private static async Task<int> RunClientAsync(CommandContext ctx, Config config, ClusterSettings cluster, CancellationToken ct)
+    private static async Task<int> RunClientAsync(CommandContext ctx, FedActorsSettings settings, CancellationToken ct)
     {
-        var settings = FedActorsSettings.Create(config);
-        var trainers = RunCommand.RuntimeSettings(() => TrainerSettings.Create(config));
-        var silo = RunCommand.RuntimeSettings(() => ClientNodeSettings.Create(config));
-        if (RunCommand.RuntimeSettings(() => SimulationSettings.Create(config)).Clock != ClockMode.Wall)
+        var (cluster, trainers, silo) = (settings.Cluster, settings.Trainers, settings.ClientNode);
+        if (settings.Simulation.Clock != ClockMode.Wall)
             throw new FedActorsException("a client node trains real clients in real time: set fedactors.simulation.clock = wall (on the coordinator too)");
-        var own = RunCommand.RuntimeSettings(() => silo.OwnClients(settings.Population.Clients));
+        int[] own;
+        try
+        {
+            own = silo.OwnClients(settings.Population.Clients);
+        }
+        catch (ConfigurationException e)
+        {
+            throw new FedActorsException(e.Message, e);
+        }
         var name = string.Create(CultureInfo.InvariantCulture, $"silo-{silo.SiloIndex}");
         var (data, sha) = await SiloData.LoadAsync(settings, own, name, line => ctx.Error.WriteLine(line), ct);
         var observer = new ClientNodeReport(ctx);
@@ -177,14 +182,10 @@ public sealed class NodeCommand : ICommand
         });
     }
 
-    private static async Task<int> RunCoordinatorAsync(CommandContext ctx, CommonOptions options, Config config, ClusterSettings cluster, CancellationToken ct)
+    private static async Task<int> RunCoordinatorAsync(CommandContext ctx, CommonOptions options, EffectiveConfig config, CancellationToken ct)
     {
-        var settings = FedActorsSettings.Create(config);
-        var persistence = RunCommand.RuntimeSettings(() =>
-        {
-            _ = (RunSettings.Create(config), Actors.Aggregation.StrategyCatalog.BuiltIn.Read(config), SimulationSettings.Create(config), TrainerSettings.Create(config));
-            return PersistenceSettings.Create(config);
-        });
+        var settings = config.Settings;
+        var (cluster, persistence) = (settings.Cluster, settings.Persistence);
         if (persistence.Provider != PersistenceProvider.PostgreSql)
             await ctx.Error.WriteLineAsync($"fedactors node: warning: fedactors.persistence.provider = {persistence.Provider.ToString().ToLowerInvariant()}: " +
                 "another coordinator-role node cannot recover this run; use postgresql for failover");
@@ -193,7 +194,7 @@ public sealed class NodeCommand : ICommand
         RealClientOptions? realClients = null;
         if (registered)
         {
-            if (RunCommand.RuntimeSettings(() => SimulationSettings.Create(config)).Clock != ClockMode.Wall)
+            if (settings.Simulation.Clock != ClockMode.Wall)
                 throw new FedActorsException("fedactors.cluster.clients = registered needs fedactors.simulation.clock = wall: real clients train in real time");
             if (cluster.MinClients > settings.Population.Clients)
                 throw new FedActorsException($"fedactors.cluster.min-clients ({cluster.MinClients}) exceeds fedactors.population.clients ({settings.Population.Clients}): the run would never start");
@@ -203,10 +204,10 @@ public sealed class NodeCommand : ICommand
         var (population, test) = registered
             ? ((IClientDataSource)new RemoteClientPopulation(settings.Population.Clients), await LoadTestSetAsync(settings, ctx, ct))
             : await LoadSimulatedAsync(settings, ctx, ct);
-        var spec = RunCommand.RuntimeSettings(() => FederatedRunSpec.Create(config, population, test));
+        var spec = settings.RunSpec(population, test);
         if (!run.HeldRun) await run.WriteRunConfAsync(config, ct);
         var setup = new CoordinatorSetup(spec.Run, spec.Server, spec.Simulation, population, FederatedRun.InitialWeights(spec),
-            cluster.RunId, RunIdentity.Fingerprint(config), persistence.Durability, persistence.SnapshotEverySteps);
+            cluster.RunId, RunIdentity.Fingerprint(config.Hocon), persistence.Durability, persistence.SnapshotEverySteps);
         var runtime = persistence.Provider == PersistenceProvider.Memory
             ? FederatedRun.BaseConfig
             : PersistenceConfig.For(persistence, run.FullPath).WithFallback(FederatedRun.BaseConfig);
@@ -214,7 +215,7 @@ public sealed class NodeCommand : ICommand
         var evaluation = spec.Trainers with { Slots = 1 };
         var algorithm = spec.Server.Name;
         var traffic = new WireTraffic();
-        var ackLog = config.GetString("fedactors.persistence.acknowledgement-log", "");
+        var ackLog = persistence.AcknowledgementLog;
 
         var node = ClusterNode.Start(cluster, NodeRole.Coordinator, runtime, line => Say(ctx, line));
         await using (node)
@@ -223,7 +224,7 @@ public sealed class NodeCommand : ICommand
             using (var progress = Progress.RunProgress.Create(ctx, plain: true))
             using (var ledgers = RunLedgers.Open(run, resuming: run.HeldRun, string.IsNullOrEmpty(ackLog) ? null : ackLog))
             {
-                var observer = new RunCommand.ChannelObserver(progress, ledgers, line => ctx.Error.WriteLine($"fedactors node: warning: {line}"));
+                var observer = new ChannelRunObserver(progress, ledgers, line => ctx.Error.WriteLine($"fedactors node: warning: {line}"));
                 var running = node.StartCoordinator(setup, evaluation, population, test, observer, traffic, realClients);
                 Say(ctx, $"node {node.Address} started as coordinator: {algorithm} {settings.Run.ModelName} on {settings.Data.Dataset}, " +
                          $"{population.ClientCount:N0} clients, run id {cluster.RunId}, outputs in {run.FullPath}" +
@@ -259,8 +260,8 @@ public sealed class NodeCommand : ICommand
                 else progress.Stop(result.Error ?? "on request");
             }
 
-            await RunCommand.WriteParticipationAsync(Path.Combine(run.FullPath, "participation.csv"), result.Participation);
-            var summary = RunCommand.BuildSummary(settings, spec with { Persistence = null }, algorithm, result);
+            await ParticipationCsv.WriteAsync(Path.Combine(run.FullPath, "participation.csv"), result.Participation);
+            var summary = RunSummary.Of(settings, population.ClientCount, result);
             await summary.WriteAsync(run.SummaryPath, CancellationToken.None);
             await WriteTrafficAsync(Path.Combine(run.FullPath, "cluster.json"), traffic, node.Address);
             var rows = MetricsCsv.Read(run.MetricsPath);
@@ -275,8 +276,8 @@ public sealed class NodeCommand : ICommand
 
     private static async Task<(IClientDataSource Population, LabeledDataset Test)> LoadSimulatedAsync(FedActorsSettings settings, CommandContext ctx, CancellationToken ct)
     {
-        var (population, test, _, _) = await RunCommand.LoadPopulationAsync(settings, ctx, ct);
-        return (population, test);
+        var loaded = await PopulationLoader.LoadAsync(settings, line => ctx.Error.WriteLine(line), ct);
+        return (loaded.Population, loaded.Test);
     }
 
     private static Task<LabeledDataset> LoadTestSetAsync(FedActorsSettings settings, CommandContext ctx, CancellationToken ct) =>

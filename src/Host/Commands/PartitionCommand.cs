@@ -35,7 +35,7 @@ public sealed class PartitionCommand : ICommand
         var options = CommonOptions.Parse(args, Accepted);
         options.RejectRemaining();
         var config = options.LoadExperimentConfig(ctx);
-        var settings = FedActorsSettings.Create(config);
+        var settings = config.Settings;
 
         Partition partition;
         Training.Data.LabeledDataset train;

@@ -54,23 +54,17 @@ public sealed class RunCommand : ICommand
             return 0;
         }
         var config = run.HeldRun ? ResumeConfig(run, options, ctx) : options.LoadExperimentConfig(ctx);
-        var settings = FedActorsSettings.Create(config);
-        // Check the runtime's settings before spending time on the data.
-        var persistence = RuntimeSettings(() =>
-        {
-            _ = (RunSettings.Create(config), Actors.Aggregation.StrategyCatalog.BuiltIn.Read(config), Actors.Simulation.SimulationSettings.Create(config),
-                Actors.Trainers.TrainerSettings.Create(config));
-            return PersistenceSettings.Create(config);
-        });
+        var settings = config.Settings;
+        var persistence = settings.Persistence;
         var runId = await run.RunIdAsync(ct);
         bool progressed = CheckState(run, persistence, runId);
 
-        var (population, test, partition, labels) = await LoadPopulationAsync(settings, ctx, ct);
-        var spec = RuntimeSettings(() => FederatedRunSpec.Create(config, population, test)) with
+        var loaded = await PopulationLoader.LoadAsync(settings, line => ctx.Error.WriteLine(line), ct);
+        var spec = settings.RunSpec(loaded.Population, loaded.Test) with
         {
             Persistence = persistence.Provider == PersistenceProvider.Memory
                 ? null
-                : new RunPersistence(persistence, run.FullPath, RunIdentity.Fingerprint(config))
+                : new RunPersistence(persistence, run.FullPath, RunIdentity.Fingerprint(config.Hocon))
                 {
                     PersistenceId = runId,
                     ExpectJournal = progressed,
@@ -79,23 +73,23 @@ public sealed class RunCommand : ICommand
         if (!run.HeldRun)
         {
             await run.WriteRunConfAsync(config, ct);
-            if (partition is not null && !string.IsNullOrEmpty(settings.Data.Partition.Report))
+            if (loaded.Partition is not null && !string.IsNullOrEmpty(settings.Data.Partition.Report))
             {
-                var report = PartitionReport.Create(partition, labels, test.NumClasses);
+                var report = PartitionReport.Create(loaded.Partition, loaded.Labels, loaded.Test.NumClasses);
                 ClientPartitioning.WriteReport(run.FullPath, settings.Data.Partition.Report, report);
             }
         }
 
-        var algorithm = spec.Server.Name;
-        var ackLog = config.GetString("fedactors.persistence.acknowledgement-log", "");
+        var algorithm = settings.Server.Name;
+        var ackLog = persistence.AcknowledgementLog;
         RunResult result;
         RunOutputs outputs;
         using (var progress = Progress.RunProgress.Create(ctx, options.Plain))
         using (var ledgers = RunLedgers.Open(run, resuming: run.HeldRun, string.IsNullOrEmpty(ackLog) ? null : ackLog))
         {
-            var observer = new ChannelObserver(progress, ledgers, line => ctx.Error.WriteLine($"fedactors run: warning: {line}"));
+            var observer = new ChannelRunObserver(progress, ledgers, line => ctx.Error.WriteLine($"fedactors run: warning: {line}"));
             progress.Start(spec.Run.MaxServerSteps,
-                $"{algorithm} {settings.Run.ModelName} on {settings.Data.Dataset}, {population.ClientCount:N0} clients" + (run.HeldRun ? " (resuming)" : ""));
+                $"{algorithm} {settings.Run.ModelName} on {settings.Data.Dataset}, {loaded.Population.ClientCount:N0} clients" + (run.HeldRun ? " (resuming)" : ""));
             var running = FederatedRun.RunAsync(spec, observer, ct);
             _ = running.ContinueWith(_ => observer.Complete(), TaskScheduler.Default);
             outputs = await RunOutputs.OpenAsync(run, resuming: run.HeldRun);
@@ -114,8 +108,8 @@ public sealed class RunCommand : ICommand
             throw new FedActorsException($"{run.FullPath}: cannot resume: {result.Error}");
         }
 
-        await WriteParticipationAsync(Path.Combine(run.FullPath, "participation.csv"), result.Participation);
-        var summary = BuildSummary(settings, spec, algorithm, result);
+        await ParticipationCsv.WriteAsync(Path.Combine(run.FullPath, "participation.csv"), result.Participation);
+        var summary = RunSummary.Of(settings, spec.Population.ClientCount, result);
         await summary.WriteAsync(run.SummaryPath, CancellationToken.None);
         var rows = MetricsCsv.Read(run.MetricsPath);
         if (rows.Count > 0) AccuracyPlot.Save(run.PlotPath, rows, $"{algorithm} {settings.Run.ModelName} on {settings.Data.Dataset}");
@@ -124,7 +118,7 @@ public sealed class RunCommand : ICommand
             $"{summary.Status.ToString().ToLowerInvariant()}: {result.Counters.ServerSteps} server steps, final accuracy {result.FinalAccuracy:P2}, " +
             $"virtual {result.Counters.VirtualSeconds:F0} s, wall {result.WallSeconds:F0} s; outputs in {run.FullPath}"));
         if (result.Status == ActorRunStatus.Stopped && spec.Persistence is not null)
-            await ctx.Out.WriteLineAsync($"The run's state is saved; resume it with: ./fedactors run --out {ShellQuote(run.FullPath)}");
+            await ctx.Out.WriteLineAsync($"The run's state is saved; resume it with: ./fedactors run --out {Shell.Quote(run.FullPath)}");
         if (result.Status == ActorRunStatus.Failed && result.Error is not null)
             await ctx.Error.WriteLineAsync($"fedactors run: {result.Error}");
         return result.Status == ActorRunStatus.Failed ? 1 : 0;
@@ -151,15 +145,15 @@ public sealed class RunCommand : ICommand
     /// The config of a resumed run: its run.conf with the --set overrides on top, or --config when given.
     /// Either way it must identify the same run (<see cref="RunIdentity"/>).
     /// </summary>
-    private static Config ResumeConfig(RunDirectory run, CommonOptions options, CommandContext ctx)
+    private static EffectiveConfig ResumeConfig(RunDirectory run, CommonOptions options, CommandContext ctx)
     {
-        var recorded = FedActorsConfig.Load(run.RunConfPath, Array.Empty<ConfigOverride>());
-        var config = options.ConfigFile is null ? FedActorsConfig.Load(run.RunConfPath, options.Overrides()) : options.LoadConfig(ctx);
-        var differences = RunIdentity.Differences(recorded, config);
+        var recorded = FedActorsConfig.Load(run.RunConfPath, Array.Empty<ConfigOverride>(), ctx.Extensions);
+        var config = options.ConfigFile is null ? FedActorsConfig.Load(run.RunConfPath, options.Overrides(), ctx.Extensions) : options.LoadConfig(ctx);
+        var differences = RunIdentity.Differences(recorded.Hocon, config.Hocon);
         if (differences.Count > 0)
             throw new FedActorsException(
                 $"{run.FullPath} holds a run with another configuration; nothing was changed. To resume it, run with the same configuration " +
-                $"(plain `./fedactors run --out {ShellQuote(run.FullPath)}` reuses its run.conf); for a new run, choose a new --out. Differences (run.conf → now):\n  " +
+                $"(plain `./fedactors run --out {Shell.Quote(run.FullPath)}` reuses its run.conf); for a new run, choose a new --out. Differences (run.conf → now):\n  " +
                 string.Join("\n  ", differences));
         return config;
     }
@@ -197,129 +191,5 @@ public sealed class RunCommand : ICommand
             throw new FedActorsException(
                 $"{file} holds no journal of this run ({runId} in run.id): it is another run's state; it was left untouched. Choose a new --out, or restore the file.");
         return progressed;
-    }
-
-    internal static string ShellQuote(string path) =>
-        path.All(c => char.IsLetterOrDigit(c) || "/._-+:@".Contains(c)) ? path : "'" + path.Replace("'", "'\\''") + "'";
-
-    internal static T RuntimeSettings<T>(Func<T> create)
-    {
-        try
-        {
-            return create();
-        }
-        catch (Akka.Configuration.ConfigurationException e)
-        {
-            throw new FedActorsException(e.Message, e);
-        }
-    }
-
-    /// <summary>The clients and the central test set of a run, as <c>run</c> builds them (benchmarks and cluster nodes reuse it).</summary>
-    internal static async Task<(IClientDataSource Population, LabeledDataset Test, Partition? Partition, int[] Labels)> LoadPopulationAsync(
-        FedActorsSettings settings, CommandContext ctx, CancellationToken ct)
-    {
-        if (settings.Data.Dataset == "synthetic")
-        {
-            var synthetic = DatasetLoader.Synthetic(settings.Data);
-            int clients = settings.Population.Clients;
-            var test = DatasetLoader.SyntheticTest(settings);
-            return (new SyntheticClientDataSource(synthetic, settings.Run.Seed, clients, settings.Data.Synthetic.CacheBytes), test, null, []);
-        }
-        var (train, testSet) = await DatasetLoader.LoadPooledAsync(settings, line => ctx.Error.WriteLine(line), ct);
-        var partition = ClientPartitioning.Create(settings, train);
-        var population = new PooledClientDataSource(train, partition.ClientCount, partition.IndicesMemory);
-        return (population, testSet, partition, train.Labels);
-    }
-
-    internal static RunSummary BuildSummary(FedActorsSettings settings, FederatedRunSpec spec, string algorithm, RunResult r)
-    {
-        var server = spec.Server;
-        var c = r.Counters;
-        return new RunSummary
-        {
-            Status = r.Status switch
-            {
-                ActorRunStatus.Completed => Runs.RunStatus.Completed,
-                ActorRunStatus.Stopped => Runs.RunStatus.Stopped,
-                _ => Runs.RunStatus.Failed,
-            },
-            Algorithm = algorithm,
-            Dataset = settings.Data.Dataset,
-            Model = settings.Run.ModelName,
-            Partition = settings.Data.Dataset == "synthetic" ? "natural" : settings.Data.Partition.Kind switch
-            {
-                "dirichlet" or "quantity" => string.Create(CultureInfo.InvariantCulture, $"{settings.Data.Partition.Kind}({settings.Data.Partition.Alpha})"),
-                "shards" => $"shards({settings.Data.Partition.ShardsPerClient})",
-                var k => k,
-            },
-            Seed = settings.Seed,
-            NumClients = spec.Population.ClientCount,
-            Concurrency = server.Participation is Actors.Aggregation.Participation.Continuous continuous ? continuous.Concurrency : null,
-            BufferSize = server.UpdatesPerStep,
-            ServerSteps = c.ServerSteps,
-            UpdatesApplied = c.UpdatesApplied,
-            UpdatesRejected = c.UpdatesRejected,
-            UpdatesDroppedStale = c.UpdatesDroppedStale,
-            FinalAccuracy = r.FinalAccuracy,
-            FinalLoss = r.FinalLoss,
-            BestAccuracy = r.BestAccuracy,
-            TargetAccuracy = r.TargetAccuracy,
-            VirtualSecondsToTarget = r.Target?.VirtualSeconds,
-            UpdatesToTarget = r.Target?.Updates,
-            BytesUpToTarget = r.Target?.BytesUp,
-            VirtualSeconds = c.VirtualSeconds,
-            WallSeconds = r.WallSeconds,
-            SamplesTrained = c.SamplesTrained,
-            TrainSeconds = c.TrainSeconds,
-            BytesUp = c.BytesUp,
-            BytesDown = c.BytesDown,
-            ModelSha256 = r.ModelSha256,
-            Resumed = r.Resumed,
-        };
-    }
-
-    internal static async Task WriteParticipationAsync(string path, IReadOnlyDictionary<int, int> participation)
-    {
-        await using var writer = new StreamWriter(path);
-        await writer.WriteLineAsync("client_id,updates");
-        foreach (var (client, count) in participation.OrderBy(kv => kv.Key))
-            await writer.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{client},{count}"));
-    }
-
-    /// <summary>
-    /// Hands evaluations from the coordinator's thread to the command's writer loop, in order; the ledgers
-    /// are written on the coordinator's thread itself, so a line is out before what follows it is journaled.
-    /// </summary>
-    internal sealed class ChannelObserver(IRunProgress progress, RunLedgers ledgers, Action<string> warn) : IRunObserver
-    {
-        private readonly Channel<object> _items = Channel.CreateUnbounded<object>(new() { SingleReader = true });
-
-        public ChannelReader<object> Items => _items.Reader;
-
-        public void Complete() => _items.Writer.TryComplete();
-
-        public void OnEvaluation(EvaluationRecord record)
-        {
-            _items.Writer.TryWrite(record);
-            progress.Report(record.ServerStep, record.Accuracy, record.Loss,
-                string.Create(CultureInfo.InvariantCulture, $"virtual {record.VirtualSeconds:F0} s, staleness {record.MeanStaleness:F1}"));
-        }
-
-        public void OnProgress(ActorRunProgress p) =>
-            progress.Report(p.ServerStep, extra: string.Create(CultureInfo.InvariantCulture,
-                $"virtual {p.VirtualSeconds:F0} s, {p.UpdatesPerSecond:F0} updates/s, {p.InFlight} in flight"));
-
-        public void OnRestored(RestoredRun restored)
-        {
-            ledgers.Restore(restored.ServerStep);
-            _items.Writer.TryWrite(restored);
-            progress.Report(restored.ServerStep, extra: $"resumed after step {restored.ServerStep} (resume {restored.Resumed})");
-        }
-
-        public void OnUpdateApplied(AppliedUpdate update) => ledgers.Applied(update);
-
-        public void OnAcknowledged(JobId job, int clientId) => ledgers.Acknowledged(job, clientId);
-
-        public void OnWarning(string message) => warn(message);
     }
 }

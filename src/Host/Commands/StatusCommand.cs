@@ -47,8 +47,7 @@ public sealed class StatusCommand : ICommand
             else throw new UsageException(arg.StartsWith('-') ? $"unknown option '{arg}'" : $"unexpected argument '{arg}'");
         }
         if (node is null) throw new UsageException("--node is required");
-        var config = options.LoadConfig(ctx);
-        var cluster = RunCommand.RuntimeSettings(() => ClusterSettings.Create(config));
+        var cluster = options.LoadConfig(ctx).Settings.Cluster;
         string address;
         try { address = cluster.ToAddress(node); }
         catch (ConfigurationException) { throw new UsageException($"--node: '{node}' is neither host:port nor an akka.tcp:// address"); }

@@ -5,8 +5,8 @@ namespace FedActors.Host.Configuration;
 
 /// <summary>
 /// Builds the effective configuration: <c>--set</c> overrides, then the <c>--config</c> file, then the
-/// embedded reference.conf. The <c>fedactors</c> section is checked against reference.conf and the typed
-/// settings (<see cref="FedActorsSettings"/>), so a bad config fails before anything runs.
+/// embedded reference.conf. The <c>fedactors</c> section is checked against reference.conf and read into the one
+/// settings tree (<see cref="FedActorsSettings"/>), so a bad config fails before anything runs.
 /// </summary>
 public static class FedActorsConfig
 {
@@ -24,32 +24,42 @@ public static class FedActorsConfig
     /// <summary>Loads and checks the effective config.</summary>
     /// <param name="file">A HOCON file (relative to the current directory), or null for defaults only.</param>
     /// <param name="sets">Overrides <c>path=value</c>, later ones winning.</param>
+    /// <param name="extensions">The strategies and transforms the config may name; the built-in ones by default.</param>
     /// <exception cref="ConfigException">The file is missing or malformed, or a key is unknown, mistyped or out of range.</exception>
-    public static Config Load(string? file, IReadOnlyList<string> sets) =>
-        Load(file, sets.Select(ConfigOverride.Parse).ToList());
+    public static EffectiveConfig Load(string? file, IReadOnlyList<string> sets, Extensions? extensions = null) =>
+        Load(file, sets.Select(ConfigOverride.Parse).ToList(), extensions);
 
     /// <summary>Loads and checks the effective config from already parsed overrides.</summary>
-    public static Config Load(string? file, IReadOnlyList<ConfigOverride> overrides)
+    public static EffectiveConfig Load(string? file, IReadOnlyList<ConfigOverride> overrides, Extensions? extensions = null)
     {
         var config = Reference;
         if (file is not null) config = ParseFile(file).WithFallback(config);
         foreach (var o in overrides) config = o.ToConfig().WithFallback(config);
-        Validate(config);
-        return config;
+        extensions ??= Extensions.BuiltIn;
+        return new EffectiveConfig(config, Validate(config, extensions), extensions);
     }
 
     /// <summary>
-    /// Checks keys against reference.conf, reads every typed setting (whose messages say the allowed
-    /// range), then checks the types of the keys no typed setting covers.
+    /// Checks keys against reference.conf, reads the settings tree (whose messages say the allowed range), then checks
+    /// the types of the keys no setting covers. Returns the tree.
     /// </summary>
-    public static void Validate(Config config)
+    public static FedActorsSettings Validate(Config config, Extensions? extensions = null)
     {
         if (!config.HasPath(Section)) throw new ConfigException($"{Section}: section missing");
         var effective = config.GetValue(Section);
         var reference = Reference.GetValue(Section);
         ConfigSchema.Check(effective, reference, Section, scalarTypes: false);
-        FedActorsSettings.Create(config);
+        FedActorsSettings settings;
+        try
+        {
+            settings = FedActorsSettings.Create(config, extensions);
+        }
+        catch (ConfigurationException e)
+        {
+            throw new ConfigException(e.Message, e);
+        }
         ConfigSchema.Check(effective, reference, Section, scalarTypes: true);
+        return settings;
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using Akka.Configuration;
 using FedActors.Actors.Configuration;
 using FedActors.Actors.Persistence;
+using FedActors.Host.Configuration;
 
 namespace FedActors.Host.Runs;
 
@@ -17,15 +18,16 @@ public static class RunConfSecrets
     public const string CertificatePasswordKey = "fedactors.cluster.tls.certificate-password";
 
     /// <summary>
-    /// <paramref name="config"/> as run.conf records it, with every secret left out, and one line per secret left out
+    /// <paramref name="effective"/> as run.conf records it, with every secret left out, and one line per secret left out
     /// saying how a resumed run gets it back.
     /// </summary>
-    /// <param name="config">A validated effective configuration.</param>
-    public static (Config Config, IReadOnlyList<string> Omitted) Strip(Config config)
+    /// <param name="effective">A validated effective configuration.</param>
+    public static (Config Config, IReadOnlyList<string> Omitted) Strip(EffectiveConfig effective)
     {
-        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(effective);
+        var config = effective.Hocon;
         var omitted = new List<string>();
-        var persistence = PersistenceSettings.Create(config);
+        var persistence = effective.Settings.Persistence;
         var connection = persistence.ConnectionStringWithoutPassword();
         if (connection != persistence.ConnectionString)
         {

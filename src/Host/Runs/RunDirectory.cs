@@ -112,7 +112,7 @@ public sealed class RunDirectory : IDisposable
     /// Writes the <c>fedactors</c> section of <paramref name="config"/> to run.conf, secrets left out (<see cref="RunConfSecrets"/>);
     /// <c>--config run.conf</c> reproduces the run, with the secrets given again.
     /// </summary>
-    public Task WriteRunConfAsync(Config config, CancellationToken ct)
+    public Task WriteRunConfAsync(EffectiveConfig config, CancellationToken ct)
     {
         var (recorded, omitted) = RunConfSecrets.Strip(config);
         var header = "# Effective configuration of this run, written by fedactors. Reuse it with --config.\n" +

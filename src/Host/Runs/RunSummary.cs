@@ -1,5 +1,9 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using FedActors.Actors.Aggregation;
+using FedActors.Actors.Runs;
+using FedActors.Host.Settings;
 
 namespace FedActors.Host.Runs;
 
@@ -98,6 +102,56 @@ public sealed record RunSummary
 
     /// <summary>How many times this run was resumed.</summary>
     [JsonPropertyName("resumed")] public int Resumed { get; init; }
+
+    /// <summary>The summary of the federated run <paramref name="r"/> of <paramref name="settings"/> over <paramref name="numClients"/> clients.</summary>
+    public static RunSummary Of(FedActorsSettings settings, int numClients, RunResult r)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(r);
+        var c = r.Counters;
+        var partition = settings.Data.Partition;
+        return new RunSummary
+        {
+            Status = r.Status switch
+            {
+                Actors.Coordination.RunStatus.Completed => RunStatus.Completed,
+                Actors.Coordination.RunStatus.Stopped => RunStatus.Stopped,
+                _ => RunStatus.Failed,
+            },
+            Algorithm = r.Algorithm,
+            Dataset = settings.Data.Dataset,
+            Model = settings.Run.ModelName,
+            Partition = settings.Data.Dataset == "synthetic" ? "natural" : partition.Kind switch
+            {
+                "dirichlet" or "quantity" => string.Create(CultureInfo.InvariantCulture, $"{partition.Kind}({partition.Alpha})"),
+                "shards" => $"shards({partition.ShardsPerClient})",
+                var k => k,
+            },
+            Seed = settings.Seed,
+            NumClients = numClients,
+            Concurrency = settings.Server.Participation is Participation.Continuous continuous ? continuous.Concurrency : null,
+            BufferSize = settings.Server.UpdatesPerStep,
+            ServerSteps = c.ServerSteps,
+            UpdatesApplied = c.UpdatesApplied,
+            UpdatesRejected = c.UpdatesRejected,
+            UpdatesDroppedStale = c.UpdatesDroppedStale,
+            FinalAccuracy = r.FinalAccuracy,
+            FinalLoss = r.FinalLoss,
+            BestAccuracy = r.BestAccuracy,
+            TargetAccuracy = r.TargetAccuracy,
+            VirtualSecondsToTarget = r.Target?.VirtualSeconds,
+            UpdatesToTarget = r.Target?.Updates,
+            BytesUpToTarget = r.Target?.BytesUp,
+            VirtualSeconds = c.VirtualSeconds,
+            WallSeconds = r.WallSeconds,
+            SamplesTrained = c.SamplesTrained,
+            TrainSeconds = c.TrainSeconds,
+            BytesUp = c.BytesUp,
+            BytesDown = c.BytesDown,
+            ModelSha256 = r.ModelSha256,
+            Resumed = r.Resumed,
+        };
+    }
 
     /// <summary>The summary as indented JSON.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, Json);

@@ -1,5 +1,5 @@
 using Akka.Configuration;
-using FedActors.Host.Configuration;
+using FedActors.Actors.Configuration;
 
 namespace FedActors.Host.Settings;
 
@@ -71,9 +71,9 @@ public sealed record PartitionSettings
         return new PartitionSettings
         {
             Kind = r.OneOf("kind", Kinds),
-            Alpha = r.PositiveDouble("alpha"),
-            ShardsPerClient = r.PositiveInt("shards-per-client"),
-            MinSamples = r.NonNegativeInt("min-samples"),
+            Alpha = r.Double("alpha", minExclusive: 0),
+            ShardsPerClient = r.Int("shards-per-client", min: 1),
+            MinSamples = r.Int("min-samples", min: 0),
             Report = r.String("report"),
         };
     }
@@ -117,11 +117,11 @@ public sealed record SyntheticSettings
         var r = new ConfigReader(config, "fedactors.data.synthetic");
         return new SyntheticSettings
         {
-            Alpha = r.NonNegativeDouble("alpha"),
-            Beta = r.NonNegativeDouble("beta"),
+            Alpha = r.Double("alpha", min: 0),
+            Beta = r.Double("beta", min: 0),
             Iid = r.Bool("iid"),
-            TestClients = r.PositiveInt("test-clients"),
-            CacheMegabytes = r.NonNegativeInt("cache-mb"),
+            TestClients = r.Int("test-clients", min: 1),
+            CacheMegabytes = r.Int("cache-mb", min: 0),
         };
     }
 }

@@ -1,5 +1,5 @@
 using Akka.Configuration;
-using FedActors.Host.Configuration;
+using FedActors.Actors.Configuration;
 
 namespace FedActors.Host.Settings;
 
@@ -15,6 +15,6 @@ public sealed record PopulationSettings
     public static PopulationSettings Create(Config config)
     {
         var r = new ConfigReader(config, "fedactors.population");
-        return new PopulationSettings { Clients = r.PositiveInt("clients") };
+        return new PopulationSettings { Clients = r.Int("clients", min: 1) };
     }
 }

@@ -83,7 +83,7 @@ public class SettingsTests
     [InlineData("fedactors.server { algorithm = fedavg, buffer-size = 0 }", "fedactors.server.buffer-size must be ≥ 1, got 0")]
     [InlineData("fedactors.server.staleness.normalization = mean", "fedactors.server.staleness.normalization: unknown staleness normalization 'mean'; valid values are 'none', 'weighted-mean'")]
     [InlineData("fedactors.simulation.device.dropout = 1", "fedactors.simulation.device.dropout must be < 1, got 1")]
-    [InlineData("fedactors.trainers.slots = two", "fedactors.trainers.slots must be a number, got 'two'")]
+    [InlineData("fedactors.trainers.slots = two", "fedactors.trainers.slots must be an integer, got 'two'")]
     public void Invalid_values_must_fail_naming_the_full_key_and_value(string hocon, string message)
     {
         var e = Assert.Throws<ConfigurationException>(() =>

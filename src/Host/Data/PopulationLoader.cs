@@ -1,0 +1,35 @@
+using FedActors.Actors.Population;
+using FedActors.Host.Settings;
+using FedActors.Training.Data;
+using FedActors.Training.Partitioning;
+
+namespace FedActors.Host.Data;
+
+/// <summary>The clients and the central test set of a run, as <c>run</c>, <c>node</c> and the benchmarks build them.</summary>
+/// <param name="Population">The virtual clients and their data.</param>
+/// <param name="Test">The central test set.</param>
+/// <param name="Partition">How the pooled training set is split (null for Synthetic, whose devices own their data).</param>
+/// <param name="Labels">The pooled training set's labels (empty for Synthetic), for the partition report.</param>
+public sealed record LoadedPopulation(IClientDataSource Population, LabeledDataset Test, Partition? Partition, int[] Labels);
+
+/// <summary>Builds a run's population from its settings: a partition of the pooled data set, or Synthetic(α, β) devices.</summary>
+public static class PopulationLoader
+{
+    /// <summary>Loads (or generates) the data and splits it over the configured clients.</summary>
+    /// <param name="settings">The run's settings.</param>
+    /// <param name="log">Where notices about finding or fetching the data go.</param>
+    /// <param name="ct">Cancels a download.</param>
+    public static async Task<LoadedPopulation> LoadAsync(FedActorsSettings settings, Action<string> log, CancellationToken ct)
+    {
+        if (settings.Data.Dataset == "synthetic")
+        {
+            var synthetic = DatasetLoader.Synthetic(settings.Data);
+            var test = DatasetLoader.SyntheticTest(settings);
+            var devices = new SyntheticClientDataSource(synthetic, settings.Run.Seed, settings.Population.Clients, settings.Data.Synthetic.CacheBytes);
+            return new LoadedPopulation(devices, test, null, []);
+        }
+        var (train, testSet) = await DatasetLoader.LoadPooledAsync(settings, log, ct);
+        var partition = ClientPartitioning.Create(settings, train);
+        return new LoadedPopulation(new PooledClientDataSource(train, partition.ClientCount, partition.IndicesMemory), testSet, partition, train.Labels);
+    }
+}
