@@ -1,5 +1,6 @@
 using FedActors.Host.Cli;
 using FedActors.Host.Commands;
+using FedActors.Host.Settings;
 using FedActors.Training;
 
 namespace FedActors.Host;
@@ -20,12 +21,19 @@ public static class Program
     ];
 
     /// <summary>Runs one command and returns its exit code.</summary>
-    public static async Task<int> Main(string[] args)
+    public static Task<int> Main(string[] args) => RunAsync(args, Extensions.BuiltIn);
+
+    /// <summary>
+    /// Runs one command with <paramref name="extensions"/> as the strategies and transforms a config may name: the
+    /// entry point of an application that embeds the host with extensions of its own (the tests' host does).
+    /// </summary>
+    public static async Task<int> RunAsync(string[] args, Extensions extensions)
     {
+        ArgumentNullException.ThrowIfNull(extensions);
         // Before libtorch allocates anything: see NativeHeap for what glibc's defaults cost a training step.
         NativeHeap.Configure();
         using var cancellation = new ConsoleCancellation(Console.Error);
         var app = new CommandLineApp(Commands());
-        return await app.RunAsync(CommandContext.ForConsole(), args, cancellation.Token);
+        return await app.RunAsync(CommandContext.ForConsole() with { Extensions = extensions }, args, cancellation.Token);
     }
 }

@@ -3,23 +3,14 @@ using System.Collections.Concurrent;
 namespace FedActors.Training;
 
 /// <summary>
-/// Keeps libtorch's CPU kernels from being built while another thread computes. libtorch hands convolutions to oneDNN,
-/// which builds a kernel (just-in-time code and its blocking plan) for each new batch shape and caches it for the
-/// process. On AVX-512, the channels-last convolution kernels built while another trainer thread trains come out
-/// wrong now and then, and stay wrong in the cache: every later batch of that shape gets garbage gradients, a run
-/// diverges or loses its bitwise reproducibility.
+/// Keeps libtorch's CPU kernels from being built while another thread computes: oneDNN builds and caches a kernel per
+/// new batch shape, and on AVX-512 a channels-last kernel built while another trainer thread trains can come out wrong
+/// and stay wrong in the cache (measurements: docs/2026-11-30-kernel-build-gate.md).
 /// </summary>
 /// <remarks>
-/// <para>Measured (simple-cnn, channels-last, TorchSharp-cpu 0.107's libtorch with oneDNN 3.7.1, two trainer threads on
-/// this 2-core AVX-512 machine): 4 of 59 300-step default runs ended with a different model, one of them in NaN, the
-/// first difference always a short last batch of a client (a shape not seen before) whose inputs and weights were
-/// equal and whose logits were not. A stand-alone program training two replicas on two threads reproduced it, and with
-/// oneDNN's kernel cache turned off (so every batch builds its kernels) it failed in 12 of 20 processes; capped at
-/// AVX2 kernels it failed in none of 20, at half the training speed. Full batches, whose kernels are built once, ran
-/// concurrently in thousands of steps without a difference.</para>
-/// <para>So the first batch of each shape runs alone: it waits for the steps in progress to end and holds the others
-/// off until its kernels are built and cached. Shapes already seen run concurrently, as before. The gate is process-wide
-/// because oneDNN's cache is.</para>
+/// The first batch of each shape runs alone: it waits for the steps in progress to end and holds the others off until
+/// its kernels are built and cached. Shapes already seen run concurrently. The gate is process-wide because oneDNN's
+/// cache is.
 /// </remarks>
 public static class KernelBuildGate
 {

@@ -10,7 +10,8 @@ namespace FedActors.Actors.Aggregation;
 /// <remarks>
 /// <para>Implementations in this folder, one file each: <see cref="FedBuff"/>, <see cref="FedAsync"/> and
 /// <see cref="FedAvg"/>. A strategy is built from its settings (<see cref="IStrategySettings.Create"/>) for one
-/// model size and is not thread-safe: the coordinator owns it.</para>
+/// model size and is not thread-safe: the coordinator owns it. Wrappers (<see cref="StrategyWrapper"/>) compose around
+/// any of them.</para>
 /// <para>Ownership: an accepted update's array is referenced, never modified, until the step that uses it; the
 /// coordinator keeps the arrays of the updates it offered and reuses them only after that step. A refused update
 /// leaves the strategy exactly as it was.</para>

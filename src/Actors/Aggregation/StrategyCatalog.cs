@@ -6,8 +6,9 @@ namespace FedActors.Actors.Aggregation;
 
 /// <summary>
 /// The aggregation strategies a run can name in <c>fedactors.server.algorithm</c>, each with the reader of its
-/// settings. Immutable: <see cref="With"/> returns a new catalog, so an application (or a test) adds strategies of
-/// its own without touching the built-in ones.
+/// settings, and the wrappers that their own config sections switch on around whichever strategy is chosen.
+/// Immutable: <see cref="With"/> and <see cref="WithWrapper"/> return a new catalog, so an application (or a test)
+/// adds its own without touching the built-in ones.
 /// </summary>
 public sealed class StrategyCatalog
 {
@@ -16,16 +17,26 @@ public sealed class StrategyCatalog
     // In the order they were added, which is the order error messages list them in.
     private readonly ImmutableList<(string Name, Func<Config, IStrategySettings> Read)> _readers;
 
-    private StrategyCatalog(ImmutableList<(string, Func<Config, IStrategySettings>)> readers) => _readers = readers;
+    // Innermost first.
+    private readonly ImmutableList<(string Name, Func<Config, IStrategyWrapperSettings?> Read)> _wrappers;
 
-    /// <summary>FedBuff, FedAsync and FedAvg.</summary>
-    public static StrategyCatalog BuiltIn { get; } = new StrategyCatalog(ImmutableList<(string, Func<Config, IStrategySettings>)>.Empty)
+    private StrategyCatalog(ImmutableList<(string, Func<Config, IStrategySettings>)> readers, ImmutableList<(string, Func<Config, IStrategyWrapperSettings?>)> wrappers)
+    {
+        _readers = readers;
+        _wrappers = wrappers;
+    }
+
+    /// <summary>FedBuff, FedAsync and FedAvg; no wrappers.</summary>
+    public static StrategyCatalog BuiltIn { get; } = new StrategyCatalog([], [])
         .With("fedbuff", FedBuffSettings.Create)
         .With("fedasync", FedAsyncSettings.Create)
         .With("fedavg", FedAvgSettings.Create);
 
     /// <summary>The names a config may give.</summary>
     public IEnumerable<string> Names => _readers.Select(r => r.Name);
+
+    /// <summary>The wrappers a config may switch on, innermost first.</summary>
+    public IEnumerable<string> WrapperNames => _wrappers.Select(w => w.Name);
 
     /// <summary>This catalog and <paramref name="name"/>, read by <paramref name="read"/>.</summary>
     /// <param name="name">The config name (lower case, as <c>fedactors.server.algorithm</c> gives it).</param>
@@ -36,12 +47,25 @@ public sealed class StrategyCatalog
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(read);
         if (Names.Contains(name)) throw new ArgumentException($"the strategy catalog already holds '{name}'", nameof(name));
-        return new StrategyCatalog(_readers.Add((name, read)));
+        return new StrategyCatalog(_readers.Add((name, read)), _wrappers);
+    }
+
+    /// <summary>This catalog and the wrapper <paramref name="name"/>, outside those added before it.</summary>
+    /// <param name="name">The wrapper's name.</param>
+    /// <param name="read">Reads and validates the wrapper's settings from the whole config; null when its section leaves it off.</param>
+    /// <exception cref="ArgumentException">The name is taken or empty.</exception>
+    public StrategyCatalog WithWrapper(string name, Func<Config, IStrategyWrapperSettings?> read)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(read);
+        if (WrapperNames.Contains(name)) throw new ArgumentException($"the strategy catalog already holds the wrapper '{name}'", nameof(name));
+        return new StrategyCatalog(_readers, _wrappers.Add((name, read)));
     }
 
     /// <summary>
-    /// The settings of the strategy <c>fedactors.server.algorithm</c> names. Every strategy's settings are read, so that
-    /// a bad value fails even under a key the chosen strategy does not use, as it would once that strategy is chosen.
+    /// The settings of the strategy <c>fedactors.server.algorithm</c> names, inside the wrappers the config switches on.
+    /// Every strategy's settings are read, so that a bad value fails even under a key the chosen strategy does not use,
+    /// as it would once that strategy is chosen.
     /// </summary>
     /// <exception cref="ConfigurationException">An unknown name (the message lists the valid ones) or a bad value.</exception>
     public IStrategySettings Read(Config config)
@@ -56,6 +80,14 @@ public sealed class StrategyCatalog
                 throw new InvalidOperationException($"the strategy catalog reads '{key}' into settings named '{settings.Name}'");
             if (key == name) chosen = settings;
         }
-        return chosen ?? throw new ConfigurationException($"{AlgorithmPath}: unknown '{name}'");
+        if (chosen is null) throw new ConfigurationException($"{AlgorithmPath}: unknown '{name}'");
+        foreach (var (key, read) in _wrappers)
+        {
+            if (read(config) is not { } wrapper) continue;
+            if (wrapper.Name != key)
+                throw new InvalidOperationException($"the strategy catalog reads the wrapper '{key}' into settings named '{wrapper.Name}'");
+            chosen = WrappedStrategySettings.Around(chosen, wrapper);
+        }
+        return chosen;
     }
 }

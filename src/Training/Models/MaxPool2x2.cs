@@ -15,11 +15,8 @@ namespace FedActors.Training.Models;
 /// </summary>
 /// <remarks>
 /// libtorch's channels-last pooling vectorizes across channels only, so with fewer channels than a vector holds (simple-cnn's
-/// first pooling has 6) it runs a branching scalar loop per value and writes a 64-bit index per output: measured at 0.41 ms
-/// for that pooling's forward pass on a batch of 32, and 15 % of all CPU samples of a default run. This kernel is
-/// branch-free and vectorized across the row and keeps a one-byte window position per output. It took
-/// `./fedactors bench train --models simple-cnn` from 1.25–1.31 to 1.47–1.50 times the bare loop's samples/s, and the
-/// trainers of a 1,500-step default run from 67.8 to 59.2 CPU s, with the same model hash.
+/// first pooling has 6) it runs a branching scalar loop per value; this kernel is branch-free and vectorized across the row
+/// (measurements: docs/2026-11-30-maxpool2x2.md).
 /// </remarks>
 public sealed class MaxPool2x2 : nn.Module<Tensor, Tensor>
 {

@@ -48,12 +48,18 @@ public static partial class ClusterExperiment
         return path;
     }
 
-    /// <summary>The model_sha256 of the one-process <c>fedactors run</c> of the same config (no journal: it does not change the weights).</summary>
-    public static async Task<string> OneProcessHashAsync(string dir, string config)
+    /// <summary>The --set pair that makes every client send its update through the test-only sign-flip transform (needs the test host).</summary>
+    public static readonly string[] SignFlip = ["--set", "fedactors.client.transforms=[sign-flip]"];
+
+    /// <summary>
+    /// The model_sha256 of the one-process <c>fedactors run</c> of the same config (no journal: it does not change the
+    /// weights), by <paramref name="host"/> (default: fedactors) with <paramref name="extra"/> arguments.
+    /// </summary>
+    public static async Task<string> OneProcessHashAsync(string dir, string config, string? host = null, params string[] extra)
     {
-        var runDir = Path.Combine(dir, "one-process");
+        var runDir = Path.Combine(dir, $"one-process-{Guid.NewGuid():N}");
         var (code, output, error, _) = await CrashExperiment.RunToEndAsync(dir,
-            ["run", "--config", config, "--out", runDir, "--plain", "--set", "fedactors.persistence.provider=memory"]);
+            ["run", "--config", config, "--out", runDir, "--plain", "--set", "fedactors.persistence.provider=memory", .. extra], host);
         Assert.True(code == 0, $"the one-process run exited {code}:\n{error}\n{FedActorsProcess.Tail(output)}");
         return RunFiles.Summary(runDir).GetProperty("model_sha256").GetString()!;
     }
@@ -67,7 +73,11 @@ public static partial class ClusterExperiment
     }
 
     /// <summary>Starts <c>fedactors node</c> with <paramref name="role"/> on <paramref name="port"/>, joining <paramref name="seeds"/>.</summary>
-    public static FedActorsProcess StartNode(string dir, string config, string role, int port, IEnumerable<int> seeds, params string[] extra)
+    public static FedActorsProcess StartNode(string dir, string config, string role, int port, IEnumerable<int> seeds, params string[] extra) =>
+        StartNode(FedActorsProcess.HostAssembly, dir, config, role, port, seeds, extra);
+
+    /// <summary>Starts <c>node</c> of <paramref name="host"/> with <paramref name="role"/> on <paramref name="port"/>, joining <paramref name="seeds"/>.</summary>
+    public static FedActorsProcess StartNode(string host, string dir, string config, string role, int port, IEnumerable<int> seeds, params string[] extra)
     {
         var args = new List<string>
         {
@@ -75,7 +85,7 @@ public static partial class ClusterExperiment
             "--seed-nodes", string.Join(",", seeds.Select(s => $"127.0.0.1:{s.ToString(CultureInfo.InvariantCulture)}")),
         };
         args.AddRange(extra);
-        return FedActorsProcess.Start(dir, args);
+        return FedActorsProcess.Start(dir, args, host);
     }
 
     /// <summary>The --set pair that journals to <paramref name="connectionString"/>.</summary>

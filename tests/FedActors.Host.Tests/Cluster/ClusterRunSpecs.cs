@@ -35,12 +35,16 @@ public sealed class ClusterReference : IAsyncLifetime
     /// <summary>The one-process run's model_sha256.</summary>
     public string OneProcessHash { get; private set; } = "";
 
+    /// <summary>The model_sha256 of the one-process run whose clients send their updates sign-flipped (the test host's transform).</summary>
+    public string OneProcessSignFlipHash { get; private set; } = "";
+
     /// <inheritdoc />
     public async Task InitializeAsync()
     {
         Postgres = await PrivatePostgres.StartAsync();
         Config = ClusterExperiment.WriteConfig(_dir.Path, Steps);
         OneProcessHash = await ClusterExperiment.OneProcessHashAsync(_dir.Path, Config);
+        OneProcessSignFlipHash = await ClusterExperiment.OneProcessHashAsync(_dir.Path, Config, FedActorsProcess.TestHostAssembly, ClusterExperiment.SignFlip);
     }
 
     /// <inheritdoc />
@@ -87,20 +91,24 @@ public sealed class ClusterRunSpecs(ClusterReference reference, ITestOutputHelpe
         }
     }
 
-    [Fact(DisplayName = "A coordinator and two workers as OS processes must end with the one-process run's model_sha256")]
+    [Fact(DisplayName = "A coordinator and two workers as OS processes, clients sending sign-flipped updates, must end with the one-process run's model_sha256")]
     public async Task Three_processes_must_end_with_the_one_process_model()
     {
+        // The sign flip is lossless, so the one-process runs with and without it agree; the cluster must too, which it
+        // can only if the workers' trainers encode, the wire carries the payload as encoded, and the coordinator decodes.
+        Assert.Equal(reference.OneProcessHash, reference.OneProcessSignFlipHash);
         using var dir = new TempDir();
         var db = await reference.Postgres.CreateDatabaseAsync();
         int c = ClusterExperiment.FreePort(), w1 = ClusterExperiment.FreePort(), w2 = ClusterExperiment.FreePort();
         var runDir = Path.Combine(dir.Path, "coordinator");
+        var host = FedActorsProcess.TestHostAssembly;
         FedActorsProcess? coordinator = null, worker1 = null, worker2 = null;
         try
         {
             var clock = Stopwatch.StartNew();
-            coordinator = ClusterExperiment.StartNode(dir.Path, reference.Config, "coordinator", c, [c], ["--out", runDir, .. ClusterExperiment.Postgres(db)]);
-            worker1 = ClusterExperiment.StartNode(dir.Path, reference.Config, "worker", w1, [c]);
-            worker2 = ClusterExperiment.StartNode(dir.Path, reference.Config, "worker", w2, [c]);
+            coordinator = ClusterExperiment.StartNode(host, dir.Path, reference.Config, "coordinator", c, [c], ["--out", runDir, .. ClusterExperiment.Postgres(db), .. ClusterExperiment.SignFlip]);
+            worker1 = ClusterExperiment.StartNode(host, dir.Path, reference.Config, "worker", w1, [c], ClusterExperiment.SignFlip);
+            worker2 = ClusterExperiment.StartNode(host, dir.Path, reference.Config, "worker", w2, [c], ClusterExperiment.SignFlip);
 
             // Status while the run goes on: members, shards on both workers, progress.
             await ClusterExperiment.WaitForOutputAsync(coordinator, o => ClusterExperiment.LastStep(o) >= 100 || o.Contains("completed:"), ClusterExperiment.RunTimeout, "step 100");
@@ -118,7 +126,8 @@ public sealed class ClusterRunSpecs(ClusterReference reference, ITestOutputHelpe
             var summary = RunFiles.Summary(runDir);
             Assert.Equal("completed", summary.GetProperty("status").GetString());
             Assert.Equal(ClusterReference.Steps, summary.GetProperty("server_steps").GetInt64());
-            Assert.Equal(reference.OneProcessHash, summary.GetProperty("model_sha256").GetString());
+            Assert.Equal(reference.OneProcessSignFlipHash, summary.GetProperty("model_sha256").GetString());
+            Assert.Contains("transforms = [\"sign-flip\"]", File.ReadAllText(Path.Combine(runDir, "run.conf")));
 
             // bytes_up and bytes_down are the bytes the wire serializer wrote, as cluster.json breaks them down, and
             // weights crossed the wire once per version and node, not per job.

@@ -63,11 +63,11 @@ public static class CrashExperiment
         return args;
     }
 
-    /// <summary>Runs once, uninterrupted, and returns its exit code and output.</summary>
-    public static async Task<(int Code, string Out, string Err, TimeSpan Wall)> RunToEndAsync(string workDir, IReadOnlyList<string> args)
+    /// <summary>Runs once, uninterrupted, with <paramref name="host"/> (default: fedactors), and returns its exit code and output.</summary>
+    public static async Task<(int Code, string Out, string Err, TimeSpan Wall)> RunToEndAsync(string workDir, IReadOnlyList<string> args, string? host = null)
     {
         var clock = Stopwatch.StartNew();
-        using var process = FedActorsProcess.Start(workDir, args);
+        using var process = FedActorsProcess.Start(workDir, args, host);
         var code = await process.WaitForExitAsync(SessionTimeout);
         return (code, process.Output, process.Error, clock.Elapsed);
     }

@@ -49,18 +49,16 @@ public sealed partial class FedActorsProcess : IDisposable
     public string Error { get { lock (_gate) return _err.ToString(); } }
 
     /// <summary>The built host next to the test assembly.</summary>
-    public static string HostAssembly
-    {
-        get
-        {
-            var path = Path.Combine(AppContext.BaseDirectory, "fedactors.dll");
-            if (!File.Exists(path)) throw new InvalidOperationException($"the built host is missing: {path}");
-            return path;
-        }
-    }
+    public static string HostAssembly => Built("fedactors.dll");
+
+    /// <summary>The same host with the tests' extensions (tests/FedActors.TestHost: the coordinate-median strategy and the sign-flip transform).</summary>
+    public static string TestHostAssembly => Built("fedactors-testhost.dll");
 
     /// <summary>Starts <c>fedactors <paramref name="args"/></c> in <paramref name="workingDirectory"/>.</summary>
-    public static FedActorsProcess Start(string workingDirectory, IEnumerable<string> args)
+    /// <param name="workingDirectory">The process's working directory.</param>
+    /// <param name="args">The command line.</param>
+    /// <param name="host">The host assembly to run. <value>Default: <see cref="HostAssembly"/>.</value></param>
+    public static FedActorsProcess Start(string workingDirectory, IEnumerable<string> args, string? host = null)
     {
         // Through env, which execs in place (same pid): a test run started in the background inherits an
         // ignored SIGINT, and the child would rightly keep ignoring it; the signal specs need the default.
@@ -74,7 +72,7 @@ public sealed partial class FedActorsProcess : IDisposable
         };
         start.ArgumentList.Add("--default-signal=INT,TERM");
         start.ArgumentList.Add(DotnetHost());
-        start.ArgumentList.Add(HostAssembly);
+        start.ArgumentList.Add(host ?? HostAssembly);
         foreach (var a in args) start.ArgumentList.Add(a);
         var process = new Process { StartInfo = start };
         var self = new FedActorsProcess(process);
@@ -85,6 +83,13 @@ public sealed partial class FedActorsProcess : IDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return self;
+    }
+
+    private static string Built(string assembly)
+    {
+        var path = Path.Combine(AppContext.BaseDirectory, assembly);
+        if (!File.Exists(path)) throw new InvalidOperationException($"the built host is missing: {path}");
+        return path;
     }
 
     /// <summary>Sends <paramref name="signal"/> (e.g. <c>TERM</c>, <c>INT</c>) to the process, as <c>kill -SIGNAL pid</c> does.</summary>
