@@ -11,26 +11,26 @@ namespace FedActors.Tests.Shared;
 /// that reference.conf already has (<c>concurrency</c>, <c>buffer-size</c>, <c>staleness.max-staleness</c>,
 /// <c>optimizer</c>) and plugs in through <see cref="StrategyCatalog.With"/>.
 /// </summary>
+/// <remarks>
+/// The updates wait in an <see cref="UpdateBuffer"/>, which checks each as it comes and hands them back one by one
+/// (<see cref="UpdateBuffer.Updates"/>). Uniform weights and a constant staleness function make each buffered weight
+/// exactly the contribution's scale λ_i; the buffer's running mean is then discarded (<see cref="UpdateBuffer.Clear"/>).
+/// </remarks>
 public sealed class CoordinateMedian : IAggregationStrategy
 {
     /// <summary>The config name.</summary>
     public const string StrategyName = "coordinate-median";
 
     private readonly CoordinateMedianSettings _settings;
-    private readonly float[][] _updates;
-    private readonly float[] _scales;
+    private readonly UpdateBuffer _buffer;
     private readonly float[] _column;
     private readonly IServerOptimizer _optimizer;
-    private readonly int _dimension;
-    private int _count;
 
     /// <summary>Creates the strategy for models of <paramref name="dimension"/> values.</summary>
     public CoordinateMedian(CoordinateMedianSettings settings, int dimension)
     {
         _settings = settings;
-        _dimension = dimension;
-        _updates = new float[settings.BufferSize][];
-        _scales = new float[settings.BufferSize];
+        _buffer = new UpdateBuffer(dimension, new UpdateBufferOptions(settings.BufferSize, UpdateWeighting.Uniform, new ConstantStaleness(), StalenessNormalization.None));
         _column = new float[settings.BufferSize];
         _optimizer = settings.Optimizer.Create(dimension);
     }
@@ -39,39 +39,37 @@ public sealed class CoordinateMedian : IAggregationStrategy
     public Participation Participation => _settings.Participation;
 
     /// <inheritdoc />
-    public int Pending => _count;
+    public int Pending => _buffer.Count;
 
     /// <inheritdoc />
-    public bool IsStepDue => _count == _updates.Length;
+    public bool IsStepDue => _buffer.IsFull;
 
     /// <inheritdoc />
     public Admission Offer(in ClientContribution update)
     {
         if (_settings.MaxStaleness is int max && update.Staleness > max) return Admission.TooStale;
-        if (IsStepDue) return Admission.Rejected("buffer_full");
-        if (update.Delta.Length != _dimension) throw new ArgumentException($"Δ has {update.Delta.Length} values, the model {_dimension}");
-        foreach (var v in update.Delta)
-            if (!float.IsFinite(v)) return Admission.NonFinite;
-        _scales[_count] = update.Scale;
-        _updates[_count++] = update.Delta;
-        return Admission.Accepted;
+        return _buffer.TryAdd(update.Delta, update.Samples, update.Staleness, update.Scale) switch
+        {
+            BufferAdmission.Accepted => Admission.Accepted,
+            BufferAdmission.NonFinite => Admission.NonFinite,
+            _ => Admission.Rejected("buffer_full"),
+        };
     }
 
     /// <inheritdoc />
     public AggregateKind Aggregate(ReadOnlySpan<float> current, Span<float> aggregate)
     {
-        if (_count == 0) return AggregateKind.None;
-        var column = _column.AsSpan(0, _count);
-        for (int j = 0; j < _dimension; j++)
+        var updates = _buffer.Updates;
+        if (updates.IsEmpty) return AggregateKind.None;
+        var column = _column.AsSpan(0, updates.Length);
+        for (int j = 0; j < aggregate.Length; j++)
         {
-            for (int i = 0; i < _count; i++) column[i] = _scales[i] * _updates[i][j];
+            for (int i = 0; i < updates.Length; i++) column[i] = updates[i].Weight * updates[i].Delta[j];
             aggregate[j] = Median(column);
         }
-        Array.Clear(_updates, 0, _count);
-        _count = 0;
+        _buffer.Clear();
         return AggregateKind.PseudoGradient;
     }
-
     /// <inheritdoc />
     public void Apply(ReadOnlySpan<float> current, ReadOnlySpan<float> aggregate, Span<float> next) => _optimizer.Step(current, aggregate, next);
 
