@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main experiment: FedBuff (config/fmnist-fedbuff.conf) against its synchronous FedAvg baseline
-# (config/fmnist-fedavg.conf) on Fashion-MNIST, then a side-by-side table of the two summaries.
+# (config/fmnist-fedavg.conf) on Fashion-MNIST, then `fedactors compare` of the two: a side-by-side table with
+# FedBuff's speed-up to the target, and OUT/comparison.png.
 # Both runs stop at the 85% target; together they take about 10 minutes of wall time on 2 cores.
 #
 #   scripts/fedbuff-vs-fedavg.sh [OUT] [--set key=value ...]
@@ -18,12 +19,5 @@ for algorithm in fedbuff fedavg; do
   ./fedactors run --plain --config "config/fmnist-$algorithm.conf" --out "$out/$algorithm" "$@"
 done
 
-# One scalar of a summary.json (every key is on a line of its own).
-field() { sed -n "s/^  \"$2\": \(.*\),\{0,1\}$/\1/p" "$out/$1/summary.json" | sed 's/,$//; s/"//g'; }
-
-keys=(status server_steps updates_applied final_accuracy best_accuracy target_accuracy virtual_seconds_to_target
-      updates_to_target bytes_up_to_target virtual_seconds wall_seconds bytes_up bytes_down model_sha256)
-printf '\n%-26s %-24s %-24s\n' key fedbuff fedavg
-for key in "${keys[@]}"; do
-  printf '%-26s %-24s %-24s\n' "$key" "$(field fedbuff "$key" | cut -c1-24)" "$(field fedavg "$key" | cut -c1-24)"
-done
+# The two summaries side by side, FedAvg the reference for the speed-ups, and the overlay plot.
+./fedactors compare "$out/fedavg" "$out/fedbuff" --out "$out/comparison.png"

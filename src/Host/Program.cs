@@ -18,6 +18,8 @@ public static class Program
         new ConfigCommand(),
         new NodeCommand(),
         new StatusCommand(),
+        new DashboardCommand(),
+        new CompareCommand(),
     ];
 
     /// <summary>Runs one command and returns its exit code.</summary>

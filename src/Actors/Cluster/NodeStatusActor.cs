@@ -33,7 +33,7 @@ public sealed class NodeStatusActor : ReceiveActor
                 {
                     var stats = await region.Ask<ClusterShardingStats>(new GetClusterShardingStats(AskTimeout), AskTimeout + TimeSpan.FromSeconds(1));
                     shards = stats.Regions
-                        .Select(r => new NodeStatusProtocol.ShardReport(r.Key.ToString(), r.Value.Stats.Count, r.Value.Stats.Values.Sum()))
+                        .Select(r => new NodeStatusProtocol.ShardReport(r.Key.ToString(), r.Value.Stats.Count, r.Value.Stats.Values.Sum(), r.Value.Stats.Keys.Order(StringComparer.Ordinal).ToArray()))
                         .OrderBy(r => r.Region, StringComparer.Ordinal).ToArray();
                 }
                 catch (Exception e) when (e is AskTimeoutException or TaskCanceledException) { }

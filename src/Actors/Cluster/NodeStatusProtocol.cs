@@ -31,7 +31,8 @@ public static class NodeStatusProtocol
     /// <param name="Region">The region's node address.</param>
     /// <param name="Shards">Shards it hosts.</param>
     /// <param name="Entities">Client entities active in them.</param>
-    public sealed record ShardReport(string Region, int Shards, int Entities);
+    /// <param name="ShardIds">The shards' ids (shard = client id mod <c>fedactors.cluster.shards</c>).</param>
+    public sealed record ShardReport(string Region, int Shards, int Entities, string[] ShardIds);
 
     /// <summary>Where the run stands, answered by the coordinator singleton.</summary>
     /// <param name="Node">The node hosting the coordinator.</param>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Akka.Actor;
 using Akka.Persistence;
 using FedActors.Actors.Aggregation;
@@ -333,10 +334,12 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
                 // Records carry the wall time the shell measured; the core only knows virtual time.
                 var checkpoint = s.Checkpoint with { NewRecords = s.Checkpoint.NewRecords.Select(WithWall).ToArray() };
                 // Asynchronous: clients keep training while the step is written; order is all exactness needs.
+                long handedOver = Stopwatch.GetTimestamp();
                 PersistAsync(new StepPersisted(checkpoint, s.Version.Weights, Wall), e => Handle(() =>
                 {
                     _fold.Apply(e);
                     long step = e.Checkpoint.ServerStep;
+                    _observer.OnStepJournaled(step, Stopwatch.GetElapsedTime(handedOver).TotalSeconds);
                     if (step > 0 && step % _setup.SnapshotEverySteps == 0) SaveSnapshot(_fold.ToSnapshot());
                 }));
                 break;
@@ -361,7 +364,7 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         double rate = now > _lastProgressWall ? (counters.UpdatesApplied - _lastProgressUpdates) / (now - _lastProgressWall) : 0;
         _lastProgressWall = now;
         _lastProgressUpdates = counters.UpdatesApplied;
-        _observer.OnProgress(new RunProgress(counters.ServerSteps, counters.UpdatesApplied, rate, _core.Now, Wall, _core.InFlight));
+        _observer.OnProgress(new RunProgress(counters.ServerSteps, counters.UpdatesApplied, rate, _core.Now, Wall, _core.InFlight, counters));
     }
 
     /// <inheritdoc />

@@ -31,6 +31,9 @@ public interface IRunObserver
 
     /// <summary>Something went wrong that the run survives (e.g. a snapshot could not be saved); a line for the operator.</summary>
     void OnWarning(string message) { }
+
+    /// <summary>A server step's journal entry was written, <paramref name="seconds"/> of wall time after it was handed to the journal.</summary>
+    void OnStepJournaled(long serverStep, double seconds) { }
 }
 
 /// <summary>Where a resumed run stands.</summary>
@@ -47,7 +50,9 @@ public sealed record RestoredRun(long ServerStep, IReadOnlyList<EvaluationRecord
 /// <param name="VirtualSeconds">Simulated seconds so far.</param>
 /// <param name="WallSeconds">Wall seconds since the start.</param>
 /// <param name="InFlight">Jobs in flight.</param>
-public sealed record RunProgress(long ServerStep, long UpdatesApplied, double UpdatesPerSecond, double VirtualSeconds, double WallSeconds, int InFlight);
+/// <param name="Counters">The run's counters at this tick (rejections by reason, bytes, training time).</param>
+public sealed record RunProgress(long ServerStep, long UpdatesApplied, double UpdatesPerSecond, double VirtualSeconds, double WallSeconds, int InFlight,
+    RunCounters Counters);
 
 /// <summary>An observer that ignores everything.</summary>
 public sealed class NullRunObserver : IRunObserver

@@ -21,6 +21,8 @@ public enum CommonOption
     DataDir = 8,
     /// <summary><c>--plain</c>.</summary>
     Plain = 16,
+    /// <summary><c>--dashboard</c> and <c>--metrics-port P</c>.</summary>
+    Monitoring = 32,
     /// <summary>The options that shape the effective config.</summary>
     ConfigOptions = Config | Set | DataDir,
     /// <summary>Everything.</summary>
@@ -48,6 +50,12 @@ public sealed record CommonOptions
 
     /// <summary><c>--plain</c>: line-per-update output instead of a live display.</summary>
     public bool Plain { get; init; }
+
+    /// <summary><c>--dashboard</c>: shorthand for <c>--set fedactors.monitoring.dashboard=on</c>, applied last.</summary>
+    public bool Dashboard { get; init; }
+
+    /// <summary><c>--metrics-port P</c>: shorthand for <c>--set fedactors.monitoring.metrics-port=P</c>, applied last.</summary>
+    public string? MetricsPort { get; init; }
 
     /// <summary><c>--help</c> or <c>-h</c> was given.</summary>
     public bool Help { get; init; }
@@ -97,6 +105,16 @@ public sealed record CommonOptions
                 case "--plain" when accepted.HasFlag(CommonOption.Plain) && eq < 0:
                     result = result with { Plain = true };
                     break;
+                case "--dashboard" when accepted.HasFlag(CommonOption.Monitoring) && eq < 0:
+                    result = result with { Dashboard = true };
+                    break;
+                case "--metrics-port" when accepted.HasFlag(CommonOption.Monitoring):
+                    if (result.MetricsPort is not null) throw new UsageException("--metrics-port given twice");
+                    var port = Value();
+                    if (!int.TryParse(port, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var p) || p is < 1 or > 65535)
+                        throw new UsageException($"--metrics-port: expected a port number 1-65535, got '{port}'");
+                    result = result with { MetricsPort = port };
+                    break;
                 default:
                     remaining.Add(arg);
                     break;
@@ -113,12 +131,14 @@ public sealed record CommonOptions
         throw new UsageException(first.StartsWith('-') ? $"unknown option '{first}'" : $"unexpected argument '{first}'");
     }
 
-    /// <summary>The <c>--set</c> overrides followed by <c>--data-dir</c>, parsed.</summary>
+    /// <summary>The <c>--set</c> overrides followed by <c>--data-dir</c>, <c>--dashboard</c> and <c>--metrics-port</c>, parsed.</summary>
     /// <exception cref="ConfigException">A <c>--set</c> is not <c>path=value</c>.</exception>
     public IReadOnlyList<ConfigOverride> Overrides()
     {
         var overrides = Sets.Select(ConfigOverride.Parse).ToList();
         if (DataDir is not null) overrides.Add(new ConfigOverride("fedactors.data.dir", HoconString.Quote(DataDir)));
+        if (Dashboard) overrides.Add(new ConfigOverride("fedactors.monitoring.dashboard", "on"));
+        if (MetricsPort is not null) overrides.Add(new ConfigOverride("fedactors.monitoring.metrics-port", MetricsPort));
         return overrides;
     }
 
@@ -154,6 +174,8 @@ public sealed record CommonOptions
         Line(CommonOption.DataDir, "--data-dir D", "directory with the data set files (= --set fedactors.data.dir=D)");
         Line(CommonOption.Out, "--out DIR", "output directory");
         Line(CommonOption.Plain, "--plain", "plain line-per-update output, no live display");
+        Line(CommonOption.Monitoring, "--dashboard", "serve the live dashboard on a local port, printed at start (= --set fedactors.monitoring.dashboard=on)");
+        Line(CommonOption.Monitoring, "--metrics-port P", "serve Prometheus metrics on http://127.0.0.1:P/metrics (= --set fedactors.monitoring.metrics-port=P)");
         sb.Append("  ").Append("--help".PadRight(16)).Append("show this help\n");
         return sb.ToString();
     }

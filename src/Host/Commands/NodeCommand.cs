@@ -11,7 +11,9 @@ using FedActors.Actors.Simulation;
 using FedActors.Actors.Trainers;
 using FedActors.Host.Cli;
 using FedActors.Host.Configuration;
+using FedActors.Host.Dashboard;
 using FedActors.Host.Data;
+using FedActors.Host.Monitoring;
 using FedActors.Host.Runs;
 using FedActors.Host.Settings;
 using FedActors.Training.Data;
@@ -29,7 +31,7 @@ namespace FedActors.Host.Commands;
 /// </summary>
 public sealed class NodeCommand : ICommand
 {
-    private const CommonOption Accepted = CommonOption.All;
+    private const CommonOption Accepted = CommonOption.All | CommonOption.Monitoring;
 
     /// <inheritdoc />
     public string Name => "node";
@@ -40,7 +42,7 @@ public sealed class NodeCommand : ICommand
     /// <inheritdoc />
     public string Usage =>
         "Usage: fedactors node --role coordinator|worker|client [--config F] [--set K=V]... [--host H] [--port P]\n" +
-        "                      [--seed-nodes A,B] [--out DIR] [--data-dir D] [--plain]\n\n" +
+        "                      [--seed-nodes A,B] [--out DIR] [--data-dir D] [--plain] [--dashboard] [--metrics-port P]\n\n" +
         "Starts a node of an Akka.Cluster and logs its address and membership changes. Every node of a run reads\n" +
         "the same experiment config and derives the same partitions from it. A worker hosts client shards and\n" +
         "trains them on its own trainer pool; a coordinator-role node can host the coordinator (a cluster\n" +
@@ -221,11 +223,18 @@ public sealed class NodeCommand : ICommand
         await using (node)
         {
             RunResult result;
+            string title = $"{algorithm} {settings.Run.ModelName} on {settings.Data.Dataset}, {population.ClientCount:N0} clients (cluster)";
+            await using var monitors = RunMonitors.Start(settings.Monitoring, title, spec.Run.MaxServerSteps, line => Say(ctx, line));
+            using var members = monitors.Dashboard is null ? null : new ClusterMembersView(node.System, cluster.Shards);
+            if (members is not null) monitors.Dashboard!.ShowCluster(members.Members);
             using (var progress = Progress.RunProgress.Create(ctx, plain: true))
             using (var ledgers = RunLedgers.Open(run, resuming: run.HeldRun, string.IsNullOrEmpty(ackLog) ? null : ackLog))
             {
-                var observer = new ChannelRunObserver(progress, ledgers, line => ctx.Error.WriteLine($"fedactors node: warning: {line}"));
-                var running = node.StartCoordinator(setup, evaluation, population, test, observer, traffic, realClients);
+                var channel = new ChannelRunObserver(progress, ledgers, line => ctx.Error.WriteLine($"fedactors node: warning: {line}"));
+                IRunObserver[] watchers = members is null ? [.. monitors.Observers] : [.. monitors.Observers, members];
+                var observer = channel;
+                var running = node.StartCoordinator(setup, evaluation, population, test, watchers.Length == 0 ? channel : new RunObserverGroup([channel, .. watchers]),
+                    traffic, realClients);
                 Say(ctx, $"node {node.Address} started as coordinator: {algorithm} {settings.Run.ModelName} on {settings.Data.Dataset}, " +
                          $"{population.ClientCount:N0} clients, run id {cluster.RunId}, outputs in {run.FullPath}" +
                          (registered ? $"; waiting for {cluster.MinClients} registered client(s)" : ""));
@@ -254,6 +263,7 @@ public sealed class NodeCommand : ICommand
                     return ct.IsCancellationRequested ? 0 : 1;
                 }
                 result = await running;
+                monitors.Finished(result);
                 observer.Complete();
                 await writer;
                 if (result.Status == ActorRunStatus.Completed) progress.Complete($"final accuracy {result.FinalAccuracy:P2}");

@@ -9,6 +9,7 @@ using FedActors.Actors.Runs;
 using FedActors.Host.Cli;
 using FedActors.Host.Configuration;
 using FedActors.Host.Data;
+using FedActors.Host.Monitoring;
 using FedActors.Host.Progress;
 using FedActors.Host.Runs;
 using FedActors.Host.Settings;
@@ -25,7 +26,7 @@ namespace FedActors.Host.Commands;
 /// </summary>
 public sealed class RunCommand : ICommand
 {
-    private const CommonOption Accepted = CommonOption.All;
+    private const CommonOption Accepted = CommonOption.All | CommonOption.Monitoring;
 
     /// <inheritdoc />
     public string Name => "run";
@@ -35,7 +36,7 @@ public sealed class RunCommand : ICommand
 
     /// <inheritdoc />
     public string Usage =>
-        "Usage: fedactors run [--config F] [--set K=V]... [--out DIR] [--data-dir D] [--plain]\n\n" +
+        "Usage: fedactors run [--config F] [--set K=V]... [--out DIR] [--data-dir D] [--plain] [--dashboard] [--metrics-port P]\n\n" +
         "Partitions the data over fedactors.population.clients virtual clients and runs fedactors.server.algorithm\n" +
         "until fedactors.run.max-server-steps, evaluating the global model every fedactors.run.eval-every-steps.\n" +
         "Writes summary.json, metrics.csv, diagnostics.csv, participation.csv, run.conf and accuracy.png to DIR\n" +
@@ -53,44 +54,22 @@ public sealed class RunCommand : ICommand
             await ctx.Out.WriteLineAsync($"{run.FullPath} holds a completed run ({done}); nothing to do. Choose a new --out for another run.");
             return 0;
         }
-        var config = run.HeldRun ? ResumeConfig(run, options, ctx) : options.LoadExperimentConfig(ctx);
+        var (config, loaded, spec) = await PrepareAsync(run, options, ctx, ct);
         var settings = config.Settings;
         var persistence = settings.Persistence;
-        var runId = await run.RunIdAsync(ct);
-        bool progressed = CheckState(run, persistence, runId);
-
-        var loaded = await PopulationLoader.LoadAsync(settings, line => ctx.Error.WriteLine(line), ct);
-        var spec = settings.RunSpec(loaded.Population, loaded.Test) with
-        {
-            Persistence = persistence.Provider == PersistenceProvider.Memory
-                ? null
-                : new RunPersistence(persistence, run.FullPath, RunIdentity.Fingerprint(config.Hocon))
-                {
-                    PersistenceId = runId,
-                    ExpectJournal = progressed,
-                },
-        };
-        if (!run.HeldRun)
-        {
-            await run.WriteRunConfAsync(config, ct);
-            if (loaded.Partition is not null && !string.IsNullOrEmpty(settings.Data.Partition.Report))
-            {
-                var report = PartitionReport.Create(loaded.Partition, loaded.Labels, loaded.Test.NumClasses);
-                ClientPartitioning.WriteReport(run.FullPath, settings.Data.Partition.Report, report);
-            }
-        }
 
         var algorithm = settings.Server.Name;
         var ackLog = persistence.AcknowledgementLog;
         RunResult result;
         RunOutputs outputs;
+        string title = $"{algorithm} {settings.Run.ModelName} on {settings.Data.Dataset}, {loaded.Population.ClientCount:N0} clients";
+        await using var monitors = RunMonitors.Start(settings.Monitoring, title, spec.Run.MaxServerSteps, line => ctx.Out.WriteLine(line));
         using (var progress = Progress.RunProgress.Create(ctx, options.Plain))
         using (var ledgers = RunLedgers.Open(run, resuming: run.HeldRun, string.IsNullOrEmpty(ackLog) ? null : ackLog))
         {
             var observer = new ChannelRunObserver(progress, ledgers, line => ctx.Error.WriteLine($"fedactors run: warning: {line}"));
-            progress.Start(spec.Run.MaxServerSteps,
-                $"{algorithm} {settings.Run.ModelName} on {settings.Data.Dataset}, {loaded.Population.ClientCount:N0} clients" + (run.HeldRun ? " (resuming)" : ""));
-            var running = FederatedRun.RunAsync(spec, observer, ct);
+            progress.Start(spec.Run.MaxServerSteps, title + (run.HeldRun ? " (resuming)" : ""));
+            var running = FederatedRun.RunAsync(spec, monitors.Observers.Count == 0 ? observer : new RunObserverGroup([observer, .. monitors.Observers]), ct);
             _ = running.ContinueWith(_ => observer.Complete(), TaskScheduler.Default);
             outputs = await RunOutputs.OpenAsync(run, resuming: run.HeldRun);
             await using (outputs)
@@ -99,6 +78,7 @@ public sealed class RunCommand : ICommand
                     await outputs.WriteAsync(item);
             }
             result = await running;
+            monitors.Finished(result);
             if (result.Status == ActorRunStatus.Completed) progress.Complete($"final accuracy {result.FinalAccuracy:P2}");
             else progress.Stop(result.Error ?? "on request");
         }
@@ -122,6 +102,51 @@ public sealed class RunCommand : ICommand
         if (result.Status == ActorRunStatus.Failed && result.Error is not null)
             await ctx.Error.WriteLineAsync($"fedactors run: {result.Error}");
         return result.Status == ActorRunStatus.Failed ? 1 : 0;
+    }
+
+    /// <summary>
+    /// Everything before the run starts: its configuration, state checks, data and run.conf. When any of it fails, a run
+    /// directory this command made is removed again (or the operator is told what stayed), so a failed start leaves no
+    /// empty run behind.
+    /// </summary>
+    private static async Task<(EffectiveConfig Config, LoadedPopulation Loaded, FederatedRunSpec Spec)> PrepareAsync(
+        RunDirectory run, CommonOptions options, CommandContext ctx, CancellationToken ct)
+    {
+        try
+        {
+            var config = run.HeldRun ? ResumeConfig(run, options, ctx) : options.LoadExperimentConfig(ctx);
+            var settings = config.Settings;
+            var persistence = settings.Persistence;
+            var runId = await run.RunIdAsync(ct);
+            bool progressed = CheckState(run, persistence, runId);
+
+            var loaded = await PopulationLoader.LoadAsync(settings, line => ctx.Error.WriteLine(line), ct);
+            var spec = settings.RunSpec(loaded.Population, loaded.Test) with
+            {
+                Persistence = persistence.Provider == PersistenceProvider.Memory
+                    ? null
+                    : new RunPersistence(persistence, run.FullPath, RunIdentity.Fingerprint(config.Hocon))
+                    {
+                        PersistenceId = runId,
+                        ExpectJournal = progressed,
+                    },
+            };
+            if (!run.HeldRun)
+            {
+                await run.WriteRunConfAsync(config, ct);
+                if (loaded.Partition is not null && !string.IsNullOrEmpty(settings.Data.Partition.Report))
+                {
+                    var report = PartitionReport.Create(loaded.Partition, loaded.Labels, loaded.Test.NumClasses);
+                    ClientPartitioning.WriteReport(run.FullPath, settings.Data.Partition.Report, report);
+                }
+            }
+            return (config, loaded, spec);
+        }
+        catch (Exception) when (!run.HeldRun)
+        {
+            if (run.Abandon() is { } left) await ctx.Error.WriteLineAsync($"fedactors run: the run did not start; left behind: {left}");
+            throw;
+        }
     }
 
     /// <summary>The final accuracy of a completed run in <paramref name="run"/>, or null when it did not complete.</summary>

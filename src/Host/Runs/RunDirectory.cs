@@ -12,13 +12,20 @@ namespace FedActors.Host.Runs;
 public sealed class RunDirectory : IDisposable
 {
     private readonly FileStream? _lock;
+    private readonly bool _madeLock;
+    private bool _madeRunId;
 
-    private RunDirectory(string path, bool heldRun, FileStream? runLock)
+    private RunDirectory(string path, bool heldRun, bool created, FileStream? runLock, bool madeLock)
     {
+        _madeLock = madeLock;
         FullPath = path;
         HeldRun = heldRun;
+        Created = created;
         _lock = runLock;
     }
+
+    /// <summary>The directory did not exist before <see cref="Open"/> made it.</summary>
+    public bool Created { get; }
 
     /// <summary><c>run.lock</c>: held exclusively by the process that runs or resumes the run.</summary>
     public string LockPath => Path.Combine(FullPath, "run.lock");
@@ -59,6 +66,7 @@ public sealed class RunDirectory : IDisposable
             throw new FedActorsException($"{FullPath} holds a run but no run.id, so its journal cannot be found; nothing was changed. Choose a new --out.");
         var fresh = "run-" + Guid.NewGuid().ToString("N");
         await AtomicFile.WriteAllTextAsync(RunIdPath, fresh + "\n", ct);
+        _madeRunId = true;
         return fresh;
     }
 
@@ -77,11 +85,13 @@ public sealed class RunDirectory : IDisposable
         FileStream? runLock = null;
         try
         {
+            bool created = !Directory.Exists(path);
             Directory.CreateDirectory(path);
+            bool madeLock = exclusive && !File.Exists(Path.Combine(path, "run.lock"));
             runLock = exclusive ? Lock(path) : null;
             // Decided under the lock: a run another process just finished here is seen as held.
             var heldRun = File.Exists(Path.Combine(path, "run.conf"));
-            return new RunDirectory(path, heldRun, runLock);
+            return new RunDirectory(path, heldRun, created, runLock, madeLock);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -92,6 +102,30 @@ public sealed class RunDirectory : IDisposable
 
     /// <summary>Releases <see cref="LockPath"/> when the directory was opened exclusively.</summary>
     public void Dispose() => _lock?.Dispose();
+
+    /// <summary>
+    /// Undoes <see cref="Open"/> for a run that failed before it started: the run.id and run.lock this instance wrote go,
+    /// and so does the directory when this open created it and nothing else is in it. A held run is left alone.
+    /// </summary>
+    /// <returns>What was left behind, for the operator; null when nothing was.</returns>
+    public string? Abandon()
+    {
+        if (HeldRun) return null;
+        _lock?.Dispose();
+        try
+        {
+            if (_madeRunId) File.Delete(RunIdPath);
+            if (_madeLock) File.Delete(LockPath);
+            if (!Created) return null;
+            if (Directory.EnumerateFileSystemEntries(FullPath).Any()) return FullPath;
+            Directory.Delete(FullPath);
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"{FullPath} ({e.Message})";
+        }
+    }
 
     private static FileStream Lock(string path)
     {

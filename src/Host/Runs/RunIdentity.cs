@@ -12,8 +12,8 @@ namespace FedActors.Host.Runs;
 /// </summary>
 public static class RunIdentity
 {
-    /// <summary>Keys under this section (cluster network and membership) never identify a run.</summary>
-    public const string FreeSection = "fedactors.cluster.";
+    /// <summary>Keys under these sections (cluster network and membership; dashboard and metrics) never identify a run.</summary>
+    public static IReadOnlyList<string> FreeSections { get; } = ["fedactors.cluster.", "fedactors.monitoring."];
 
     /// <summary>Keys that may differ between the sessions of one run.</summary>
     public static IReadOnlySet<string> FreeKeys { get; } = new HashSet<string>(StringComparer.Ordinal)
@@ -51,7 +51,7 @@ public static class RunIdentity
         var keys = FedActorsConfig.Flatten(config);
         foreach (var free in FreeKeys) keys.Remove(free);
         // Where a cluster node listens and whom it joins do not change the run: every node of one run differs there.
-        foreach (var key in keys.Keys.Where(k => k.StartsWith(FreeSection, StringComparison.Ordinal)).ToArray()) keys.Remove(key);
+        foreach (var key in keys.Keys.Where(k => FreeSections.Any(s => k.StartsWith(s, StringComparison.Ordinal))).ToArray()) keys.Remove(key);
         return keys;
     }
 }

@@ -176,6 +176,20 @@ public sealed record RunSummary
         }
     }
 
+    /// <summary>Reads a summary written by <see cref="WriteAsync"/>, synchronously.</summary>
+    /// <exception cref="FedActorsException">The file is not a summary.</exception>
+    public static RunSummary Read(string path)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<RunSummary>(File.ReadAllBytes(path), Json) ?? throw new FedActorsException($"{path}: empty summary");
+        }
+        catch (JsonException e)
+        {
+            throw new FedActorsException($"{path}: not a run summary ({e.Message})", e);
+        }
+    }
+
     /// <summary>Writes NaN and ±∞ (e.g. a diverged loss) as null: JSON has no such numbers.</summary>
     private sealed class FiniteDoubleConverter : JsonConverter<double>
     {

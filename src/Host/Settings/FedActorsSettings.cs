@@ -60,6 +60,9 @@ public sealed record FedActorsSettings
     /// <summary><c>fedactors.centralized</c>: the centralized baseline.</summary>
     public CentralizedOptions Centralized { get; init; } = null!;
 
+    /// <summary><c>fedactors.monitoring</c>: dashboard and metrics endpoint.</summary>
+    public MonitoringSettings Monitoring { get; init; } = null!;
+
     /// <summary>The seed as written in the config (summary.json <c>seed</c>).</summary>
     public long Seed => unchecked((long)Run.Seed);
 
@@ -103,6 +106,7 @@ public sealed record FedActorsSettings
             Persistence = PersistenceSettings.Create(config),
             Cluster = ClusterSettings.Create(config),
             ClientNode = ClientNodeSettings.Create(config),
+            Monitoring = MonitoringSettings.Create(config),
         };
     }
 

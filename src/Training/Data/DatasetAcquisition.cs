@@ -6,14 +6,17 @@ namespace FedActors.Training.Data;
 /// Finds an IDX dataset on this machine, or fetches it, and returns the directory holding its four files.
 /// </summary>
 /// <remarks>
-/// Search order, first usable wins:
+/// A directory the user named (<c>--data-dir</c>, <c>fedactors.data.dir</c>, or <c>$FEDACTORS_DATA</c>, either the dataset
+/// directory itself or its parent) is the only place looked at: when it is missing or its files are unusable, that is an
+/// error naming the directory and the problem, never a silent fall-back to another copy. When no directory was named,
+/// the search order is, first usable wins:
 /// <list type="number">
-/// <item>the configured directory (<c>--data-dir</c>, <c>fedactors.data.dir</c>);</item>
-/// <item><c>$FEDACTORS_DATA</c>, either the dataset directory itself or its parent;</item>
 /// <item>the user cache <c>~/.cache/fedactors/&lt;dataset&gt;</c>;</item>
 /// <item>the Debian package location <c>/usr/share/datasets/&lt;dataset&gt;</c>;</item>
 /// <item>HTTP download from the official location into the cache (each file verified before it is renamed into place);</item>
-/// <item>on Debian-like systems, <c>apt-get download</c> + <c>dpkg-deb -x</c> of the dataset's package into the cache (no root needed).</item>
+/// <item>on Debian-like systems, <c>apt-get download</c> + <c>dpkg-deb -x</c> of the dataset's package into the cache (no root
+/// needed; when the machine's package lists do not know the package, with package lists of its own, see
+/// <see cref="DebianPackageFetcher"/>).</item>
 /// </list>
 /// A directory counts only when all four files exist and their IDX headers are valid and consistent; that check is
 /// cheap, so existing copies are trusted without hashing. Fetched files are always verified.
@@ -52,10 +55,9 @@ public sealed class DatasetAcquisition
 
     private async Task<string> RunAsync(CancellationToken ct)
     {
+        if (NamedDir() is { } named) return named;
         string? found =
-            TryConfigured()
-            ?? TryEnvironment()
-            ?? TryDir($"user cache {CacheDir}", CacheDir)
+            TryDir($"user cache {CacheDir}", CacheDir)
             ?? TryDir($"Debian package dir {SystemDir}", SystemDir)
             ?? await TryDownloadAsync(ct).ConfigureAwait(false)
             ?? await TryAptAsync(ct).ConfigureAwait(false);
@@ -64,19 +66,28 @@ public sealed class DatasetAcquisition
 
     private string SystemDir => Path.Combine(_options.SystemDatasetsRoot, _spec.Name);
 
-    private string? TryConfigured()
+    /// <summary>
+    /// The directory the user named, when one was named (the configured one first, then <c>$FEDACTORS_DATA</c>); null
+    /// when none was. A named directory that cannot serve the dataset ends the search with an error.
+    /// </summary>
+    private string? NamedDir()
     {
-        if (string.IsNullOrWhiteSpace(_options.ConfiguredDir))
-            return Record("configured dir (--data-dir / fedactors.data.dir)", null, "not set");
-        return TryDir($"configured dir {_options.ConfiguredDir}", _options.ConfiguredDir);
-    }
+        if (!string.IsNullOrWhiteSpace(_options.ConfiguredDir))
+        {
+            string dir = _options.ConfiguredDir;
+            string? problem = Problem(dir);
+            Record($"configured dir {dir}", problem is null ? dir : null, problem ?? "found");
+            return problem is null ? dir : throw Unusable($"the configured data directory {dir} (--data-dir / fedactors.data.dir)", problem);
+        }
+        Record("configured dir (--data-dir / fedactors.data.dir)", null, "not set");
 
-    private string? TryEnvironment()
-    {
         const string source = "$" + DatasetAcquisitionOptions.DataDirVariable;
         string? root = _options.GetEnvironmentVariable(DatasetAcquisitionOptions.DataDirVariable);
         if (string.IsNullOrWhiteSpace(root))
-            return Record(source, null, "not set");
+        {
+            Record(source, null, "not set");
+            return null;
+        }
         string nested = Path.Combine(root, _spec.Name);
         string? direct = Problem(root);
         if (direct is null)
@@ -84,8 +95,16 @@ public sealed class DatasetAcquisition
         string? inner = Problem(nested);
         if (inner is null)
             return Record($"{source}={root}", nested, $"found in {nested}");
-        return Record($"{source}={root}", null, $"{root}: {direct}; {nested}: {inner}");
+        string both = $"{root}: {direct}; {nested}: {inner}";
+        Record($"{source}={root}", null, both);
+        throw Unusable($"the data directory {root} named by {source}", both);
     }
+
+    private DatasetUnavailableException Unusable(string what, string problem) =>
+        new(_spec.Name, _attempts,
+            $"Dataset '{_spec.Name}': {what} cannot be used: {problem}. A named data directory is the only place looked at; " +
+            $"it must hold {string.Join(", ", _spec.Files.Select(f => f.FileName))} (raw or .gz). Fix the directory, name another, " +
+            "or name none to let FedActors find or fetch the dataset.");
 
     private string? TryDir(string source, string dir)
     {

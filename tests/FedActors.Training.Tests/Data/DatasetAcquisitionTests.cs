@@ -54,7 +54,7 @@ public sealed class DatasetAcquisitionTests : IDisposable
     }
 
     [Fact]
-    public async Task An_unusable_environment_dir_must_report_both_places_looked_at()
+    public async Task An_unusable_environment_dir_must_be_an_error_naming_both_places_looked_at()
     {
         string root = IdxFiles.WriteTiny(_tmp.Sub("env"));
         File.Delete(Path.Combine(root, "t10k-labels-idx1-ubyte.gz"));
@@ -62,33 +62,49 @@ public sealed class DatasetAcquisitionTests : IDisposable
 
         var e = await Assert.ThrowsAsync<DatasetUnavailableException>(() => DatasetAcquisition.LocateAsync(options));
 
-        Assert.Contains($"$FEDACTORS_DATA={root}: {root}: missing t10k-labels-idx1-ubyte.gz; {root}/tiny: no such directory", e.Message);
+        Assert.Contains($"the data directory {root} named by $FEDACTORS_DATA cannot be used: {root}: missing t10k-labels-idx1-ubyte.gz; {root}/tiny: no such directory", e.Message);
     }
 
     [Fact]
-    public async Task A_configured_dir_with_a_foreign_file_must_be_skipped_and_the_reason_logged()
+    public async Task A_named_dir_that_does_not_exist_must_be_an_error_even_when_the_cache_holds_the_dataset()
+    {
+        IdxFiles.WriteTiny(_tmp.Sub("cache/tiny"));
+        string missing = _tmp.Sub("nowhere");
+        var options = Isolated(IdxFiles.TinySpec(null)) with { ConfiguredDir = missing };
+
+        var e = await Assert.ThrowsAsync<DatasetUnavailableException>(() => DatasetAcquisition.LocateAsync(options));
+
+        Assert.Contains($"the configured data directory {missing} (--data-dir / fedactors.data.dir) cannot be used: no such directory", e.Message);
+        Assert.Single(e.Attempts);
+    }
+
+    [Fact]
+    public async Task A_configured_dir_with_a_foreign_file_must_be_an_error_naming_the_file_not_a_fall_back_to_the_cache()
     {
         string configured = IdxFiles.WriteTiny(_tmp.Sub("configured"));
         File.WriteAllBytes(Path.Combine(configured, "t10k-images-idx3-ubyte.gz"), [0x89, 0x50, 0x4E, 0x47, 1, 2, 3, 4]);
-        string cache = IdxFiles.WriteTiny(_tmp.Sub("cache/tiny"));
-        var log = new List<string>();
-        var options = Isolated(IdxFiles.TinySpec(null)) with { ConfiguredDir = configured, Log = log.Add };
+        IdxFiles.WriteTiny(_tmp.Sub("cache/tiny"));
+        var options = Isolated(IdxFiles.TinySpec(null)) with { ConfiguredDir = configured };
 
-        Assert.Equal(cache, await DatasetAcquisition.LocateAsync(options));
-        Assert.Contains(log, l => l.Contains("t10k-images-idx3-ubyte.gz") && l.Contains("magic 0x89504E47"));
+        var e = await Assert.ThrowsAsync<DatasetUnavailableException>(() => DatasetAcquisition.LocateAsync(options));
+
+        Assert.Contains($"the configured data directory {configured}", e.Message);
+        Assert.Contains("t10k-images-idx3-ubyte.gz", e.Message);
+        Assert.Contains("magic 0x89504E47", e.Message);
+        Assert.DoesNotContain(e.Attempts, a => a.Source.StartsWith("user cache", StringComparison.Ordinal));
     }
 
     [Fact]
     public async Task Missing_everything_with_downloads_disabled_must_list_every_attempt_and_the_fixes()
     {
-        var options = Isolated() with { ConfiguredDir = _tmp.Sub("nowhere") };
+        var options = Isolated();
 
         var e = await Assert.ThrowsAsync<DatasetUnavailableException>(() => DatasetAcquisition.LocateAsync(options));
 
         Assert.Equal(6, e.Attempts.Count);
         Assert.All(e.Attempts, a => Assert.False(a.Succeeded));
         string m = e.Message;
-        Assert.Contains($"1. configured dir {_tmp.Sub("nowhere")}: no such directory", m);
+        Assert.Contains("1. configured dir (--data-dir / fedactors.data.dir): not set", m);
         Assert.Contains("2. $FEDACTORS_DATA: not set", m);
         Assert.Contains($"3. user cache {_tmp.Sub("cache/fashion-mnist")}: no such directory", m);
         Assert.Contains($"4. Debian package dir {_tmp.Sub("system/fashion-mnist")}: no such directory", m);
@@ -175,18 +191,22 @@ public sealed class DatasetAcquisitionTests : IDisposable
         Assert.DoesNotContain("train-labels-idx1-ubyte.gz:", e.Message);
     }
 
-    [Fact]
-    public async Task Real_FashionMnist_must_load_from_the_Debian_package_dir()
+    /// <summary>
+    /// Fashion-MNIST found the way a run finds it (no directory named): the Debian package directory when installed,
+    /// else the user cache, else fetched into it. A fresh machine needs nothing done first.
+    /// </summary>
+    private static Task<string> RealFashionMnistAsync() => DatasetAcquisition.LocateAsync(new DatasetAcquisitionOptions
     {
-        // CI installs Debian's dataset-fashion-mnist, which puts the files here.
-        const string system = "/usr/share/datasets/fashion-mnist";
-        Assert.True(Directory.Exists(system), $"{system} is missing: apt-get install dataset-fashion-mnist");
-        var options = Isolated() with { SystemDatasetsRoot = "/usr/share/datasets" };
+        DatasetName = "fashion-mnist",
+        GetEnvironmentVariable = name => name == DatasetAcquisitionOptions.DataDirVariable ? null : Environment.GetEnvironmentVariable(name),
+    });
 
-        string dir = await DatasetAcquisition.LocateAsync(options);
+    [Fact]
+    public async Task Real_FashionMnist_must_load_through_the_acquisition_chain_runs_use()
+    {
+        string dir = await RealFashionMnistAsync();
         var (train, test) = IdxDatasetSpec.FashionMnist.Load(dir);
 
-        Assert.Equal(system, dir);
         Assert.Equal(60_000, train.Count);
         Assert.Equal(10_000, test.Count);
         Assert.Equal(new[] { 1, 28, 28 }, train.SampleShape);
@@ -198,11 +218,12 @@ public sealed class DatasetAcquisitionTests : IDisposable
     }
 
     [Fact]
-    public async Task Recorded_FashionMnist_hashes_must_match_the_decompressed_Debian_files()
+    public async Task Recorded_FashionMnist_hashes_must_match_the_decompressed_files_found()
     {
+        string dir = await RealFashionMnistAsync();
         foreach (var file in IdxDatasetSpec.FashionMnist.Files)
         {
-            await using var content = IdxReader.OpenContent(Path.Combine("/usr/share/datasets/fashion-mnist", file.FileName));
+            await using var content = IdxReader.OpenContent(file.FindIn(dir)!);
             var hash = Convert.ToHexStringLower(await System.Security.Cryptography.SHA256.HashDataAsync(content));
             Assert.Equal(file.ContentSha256, hash);
         }
