@@ -106,7 +106,8 @@ public sealed class ClusterRunSpecs(ClusterReference reference, ITestOutputHelpe
         try
         {
             var clock = Stopwatch.StartNew();
-            coordinator = ClusterExperiment.StartNode(host, dir.Path, reference.Config, "coordinator", c, [c], ["--out", runDir, .. ClusterExperiment.Postgres(db), .. ClusterExperiment.SignFlip]);
+            coordinator = ClusterExperiment.StartNode(host, dir.Path, reference.Config, "coordinator", c, [c],
+                ["--out", runDir, "--dashboard", .. ClusterExperiment.Postgres(db), .. ClusterExperiment.SignFlip]);
             worker1 = ClusterExperiment.StartNode(host, dir.Path, reference.Config, "worker", w1, [c], ClusterExperiment.SignFlip);
             worker2 = ClusterExperiment.StartNode(host, dir.Path, reference.Config, "worker", w2, [c], ClusterExperiment.SignFlip);
 
@@ -118,6 +119,7 @@ public sealed class ClusterRunSpecs(ClusterReference reference, ITestOutputHelpe
                 output.WriteLine(status.Output);
                 Assert.Contains("members (3)", status.Output);
             }
+            await DashboardMustListTheClusterAsync(coordinator, w1, w2);
 
             int code = await coordinator.WaitForExitAsync(ClusterExperiment.RunTimeout);
             Assert.True(code == 0, $"the coordinator exited {code}:\n{coordinator.Error}\n{FedActorsProcess.Tail(coordinator.Output)}");
@@ -167,6 +169,46 @@ public sealed class ClusterRunSpecs(ClusterReference reference, ITestOutputHelpe
         {
             await ClusterExperiment.StopAllAsync([coordinator, worker1, worker2]);
         }
+    }
+
+    /// <summary>
+    /// The coordinator's dashboard lists the three members with their roles, the 20 shards split over the two workers,
+    /// and a worker's throughput (updates from the clients of its shards applied per second) above zero.
+    /// </summary>
+    private async Task DashboardMustListTheClusterAsync(FedActorsProcess coordinator, int w1, int w2)
+    {
+        var url = await Monitoring.MonitoredRun.WaitForLineAsync(coordinator, Monitoring.MonitoredRun.DashboardLine(), TimeSpan.FromSeconds(30));
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        string last = "";
+        while (!coordinator.HasExited)
+        {
+            try
+            {
+                last = await http.GetStringAsync(url + "api/snapshot");
+            }
+            catch (HttpRequestException)
+            {
+                break; // the run ended and its server stopped
+            }
+            using var snapshot = JsonDocument.Parse(last);
+            if (snapshot.RootElement.GetProperty("cluster") is { ValueKind: JsonValueKind.Array } cluster && cluster.GetArrayLength() == 3)
+            {
+                var members = cluster.EnumerateArray().ToList();
+                var workers = members.Where(m => m.GetProperty("roles").EnumerateArray().Any(r => r.GetString() == "worker")).ToList();
+                bool coordinatorListed = members.Any(m => m.GetProperty("roles").EnumerateArray().Any(r => r.GetString() == "coordinator"));
+                bool bothWorkers = workers.Select(m => m.GetProperty("address").GetString()).Order()
+                    .SequenceEqual(new[] { w1, w2 }.Select(p => $"akka.tcp://fedactors@127.0.0.1:{p}").Order());
+                int shards = workers.Sum(m => m.GetProperty("shards").GetInt32());
+                bool throughput = workers.Any(m => m.GetProperty("updatesPerSecond") is { ValueKind: JsonValueKind.Number } r && r.GetDouble() > 0);
+                if (coordinatorListed && bothWorkers && shards == 20 && workers.All(m => m.GetProperty("shards").GetInt32() > 0) && throughput)
+                {
+                    output.WriteLine($"dashboard cluster view: {cluster}");
+                    return;
+                }
+            }
+            await Task.Delay(500);
+        }
+        Assert.Fail($"the coordinator's dashboard never listed 3 members, 20 shards on the two workers and a worker's throughput; last snapshot:\n{last}");
     }
 
     [Fact(DisplayName = "SIGKILL of a worker mid-run: its jobs are sent again and the run ends with the one-process model_sha256")]
