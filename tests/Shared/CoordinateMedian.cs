@@ -48,12 +48,7 @@ public sealed class CoordinateMedian : IAggregationStrategy
     public Admission Offer(in ClientContribution update)
     {
         if (_settings.MaxStaleness is int max && update.Staleness > max) return Admission.TooStale;
-        return _buffer.TryAdd(update.Delta, update.Samples, update.Staleness, update.Scale) switch
-        {
-            BufferAdmission.Accepted => Admission.Accepted,
-            BufferAdmission.NonFinite => Admission.NonFinite,
-            _ => Admission.Rejected("buffer_full"),
-        };
+        return Admission.Of(_buffer.TryAdd(update.Delta, update.Samples, update.Staleness, update.Scale));
     }
 
     /// <inheritdoc />

@@ -34,4 +34,13 @@ public readonly record struct Admission(AdmissionKind Kind, string? Reason)
     /// <param name="reason">The reason's name as counted in <c>updates_rejected</c> (snake_case).</param>
     public static Admission Rejected(string reason) =>
         new(AdmissionKind.Rejected, string.IsNullOrEmpty(reason) ? throw new ArgumentException("a rejection needs a reason", nameof(reason)) : reason);
+
+    /// <summary>A strategy's answer for what its <see cref="UpdateBuffer"/> made of the update (a full buffer refuses as <c>buffer_full</c>).</summary>
+    public static Admission Of(BufferAdmission buffered) => buffered switch
+    {
+        BufferAdmission.Accepted => Accepted,
+        BufferAdmission.NoSamples => NoSamples,
+        BufferAdmission.NonFinite => NonFinite,
+        _ => Rejected("buffer_full"),
+    };
 }

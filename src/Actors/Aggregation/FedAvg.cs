@@ -33,13 +33,7 @@ public sealed class FedAvg : IAggregationStrategy
 
     /// <inheritdoc />
     public Admission Offer(in ClientContribution update) =>
-        _round.TryAdd(update.Delta, update.Samples, staleness: 0, update.Scale) switch
-        {
-            BufferAdmission.Accepted => Admission.Accepted,
-            BufferAdmission.NoSamples => Admission.NoSamples,
-            BufferAdmission.NonFinite => Admission.NonFinite,
-            _ => Admission.Rejected("buffer_full"),
-        };
+        Admission.Of(_round.TryAdd(update.Delta, update.Samples, staleness: 0, update.Scale));
 
     /// <inheritdoc />
     public AggregateKind Aggregate(ReadOnlySpan<float> current, Span<float> aggregate) =>

@@ -35,13 +35,7 @@ public sealed class FedBuff : IAggregationStrategy
     {
         if (_settings.Staleness.MaxStaleness is int max && update.Staleness > max) return Admission.TooStale;
         // The buffer checks finiteness as it folds the update, sums included: one pass over Δ instead of two.
-        return _buffer.TryAdd(update.Delta, update.Samples, update.Staleness, update.Scale) switch
-        {
-            BufferAdmission.Accepted => Admission.Accepted,
-            BufferAdmission.NoSamples => Admission.NoSamples,
-            BufferAdmission.NonFinite => Admission.NonFinite,
-            _ => Admission.Rejected("buffer_full"),
-        };
+        return Admission.Of(_buffer.TryAdd(update.Delta, update.Samples, update.Staleness, update.Scale));
     }
 
     /// <inheritdoc />
