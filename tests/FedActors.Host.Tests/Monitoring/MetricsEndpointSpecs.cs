@@ -11,7 +11,7 @@ public sealed partial class MetricsEndpointSpecs
     {
         using var dir = new TempDir();
         var runDir = Path.Combine(dir.Path, "run");
-        int port = MonitoredRun.FreePort();
+        int port = Cluster.ClusterExperiment.FreePort();
         using var process = MonitoredRun.Start(dir.Path, runDir, "--metrics-port", port.ToString(CultureInfo.InvariantCulture));
         var url = await MonitoredRun.WaitForLineAsync(process, MonitoredRun.MetricsLine(), TimeSpan.FromMinutes(2));
         Assert.Equal($"http://127.0.0.1:{port}/metrics", url);

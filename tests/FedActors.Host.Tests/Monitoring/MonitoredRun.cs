@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using FedActors.Host.Tests.Persistence;
 
@@ -23,14 +21,6 @@ public static partial class MonitoredRun
         var args = CrashExperiment.RunArguments(workDir, runDir, $"fedactors.run.max-server-steps={Steps}");
         args.AddRange(extra);
         return FedActorsProcess.Start(workDir, args);
-    }
-
-    /// <summary>A TCP port nobody listens on right now.</summary>
-    public static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 
     /// <summary>Waits for a line of stdout matching <paramref name="pattern"/> and returns its first group.</summary>
