@@ -111,7 +111,9 @@ public sealed class ClusterRunSpecs(ClusterReference reference, ITestOutputHelpe
             worker1 = ClusterExperiment.StartNode(host, dir.Path, reference.Config, "worker", w1, [c], ClusterExperiment.SignFlip);
             worker2 = ClusterExperiment.StartNode(host, dir.Path, reference.Config, "worker", w2, [c], ClusterExperiment.SignFlip);
 
-            // Status while the run goes on: members, shards on both workers, progress.
+            // Status and the dashboard while the run goes on: members, shards, progress. The dashboard is read from the
+            // start, beside the status command, because a fast machine finishes the run within seconds.
+            var dashboard = DashboardMustListTheClusterAsync(coordinator, w1, w2);
             await ClusterExperiment.WaitForOutputAsync(coordinator, o => ClusterExperiment.LastStep(o) >= 100 || o.Contains("completed:"), ClusterExperiment.RunTimeout, "step 100");
             using (var status = FedActorsProcess.Start(dir.Path, ["status", "--node", $"127.0.0.1:{w1}"]))
             {
@@ -119,7 +121,7 @@ public sealed class ClusterRunSpecs(ClusterReference reference, ITestOutputHelpe
                 output.WriteLine(status.Output);
                 Assert.Contains("members (3)", status.Output);
             }
-            await DashboardMustListTheClusterAsync(coordinator, w1, w2);
+            await dashboard;
 
             int code = await coordinator.WaitForExitAsync(ClusterExperiment.RunTimeout);
             Assert.True(code == 0, $"the coordinator exited {code}:\n{coordinator.Error}\n{FedActorsProcess.Tail(coordinator.Output)}");
@@ -172,12 +174,12 @@ public sealed class ClusterRunSpecs(ClusterReference reference, ITestOutputHelpe
     }
 
     /// <summary>
-    /// The coordinator's dashboard lists the three members with their roles, the 20 shards split over the two workers,
-    /// and a worker's throughput (updates from the clients of its shards applied per second) above zero.
+    /// The coordinator's dashboard lists the three members with their roles, the 20 shards held by the workers, and for
+    /// each worker holding shards its throughput (updates from the clients of its shards applied per second) above zero.
     /// </summary>
     private async Task DashboardMustListTheClusterAsync(FedActorsProcess coordinator, int w1, int w2)
     {
-        var url = await Monitoring.MonitoredRun.WaitForLineAsync(coordinator, Monitoring.MonitoredRun.DashboardLine(), TimeSpan.FromSeconds(30));
+        var url = await Monitoring.MonitoredRun.WaitForLineAsync(coordinator, Monitoring.MonitoredRun.DashboardLine(), TimeSpan.FromMinutes(2));
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         string last = "";
         while (!coordinator.HasExited)
@@ -199,8 +201,11 @@ public sealed class ClusterRunSpecs(ClusterReference reference, ITestOutputHelpe
                 bool bothWorkers = workers.Select(m => m.GetProperty("address").GetString()).Order()
                     .SequenceEqual(new[] { w1, w2 }.Select(p => $"akka.tcp://fedactors@127.0.0.1:{p}").Order());
                 int shards = workers.Sum(m => m.GetProperty("shards").GetInt32());
-                bool throughput = workers.Any(m => m.GetProperty("updatesPerSecond") is { ValueKind: JsonValueKind.Number } r && r.GetDouble() > 0);
-                if (coordinatorListed && bothWorkers && shards == 20 && workers.All(m => m.GetProperty("shards").GetInt32() > 0) && throughput)
+                // A short run can end before the shard coordinator moves shards to the worker that joined second, so the
+                // split is not asserted; each worker that holds shards must show its clients' updates arriving.
+                bool throughput = workers.Where(m => m.GetProperty("shards").GetInt32() > 0)
+                    .All(m => m.GetProperty("updatesPerSecond") is { ValueKind: JsonValueKind.Number } r && r.GetDouble() > 0);
+                if (coordinatorListed && bothWorkers && shards == 20 && throughput)
                 {
                     output.WriteLine($"dashboard cluster view: {cluster}");
                     return;
@@ -208,7 +213,7 @@ public sealed class ClusterRunSpecs(ClusterReference reference, ITestOutputHelpe
             }
             await Task.Delay(500);
         }
-        Assert.Fail($"the coordinator's dashboard never listed 3 members, 20 shards on the two workers and a worker's throughput; last snapshot:\n{last}");
+        Assert.Fail($"the coordinator's dashboard never listed 3 members, 20 shards on the workers and the throughput of each worker holding shards; last snapshot:\n{last}");
     }
 
     [Fact(DisplayName = "SIGKILL of a worker mid-run: its jobs are sent again and the run ends with the one-process model_sha256")]

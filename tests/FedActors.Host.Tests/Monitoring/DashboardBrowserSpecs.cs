@@ -26,9 +26,11 @@ public sealed class DashboardBrowserSpecs
             {
                 try
                 {
-                    var evalStep = browser.FindElement(By.Id("eval-step")).Text;
-                    var accuracy = browser.FindElement(By.Id("accuracy")).Text;
-                    var step = browser.FindElement(By.Id("step")).Text;
+                    // One script reads the three texts at once: between two separate reads the page may render a newer evaluation.
+                    var texts = (IReadOnlyCollection<object>)((IJavaScriptExecutor)browser).ExecuteScript(
+                        "return ['eval-step', 'accuracy', 'step'].map(id => document.getElementById(id).textContent);")!;
+                    var (evalStep, accuracy, step) = (Convert.ToString(texts.ElementAt(0), CultureInfo.InvariantCulture) ?? "",
+                        Convert.ToString(texts.ElementAt(1), CultureInfo.InvariantCulture) ?? "", Convert.ToString(texts.ElementAt(2), CultureInfo.InvariantCulture) ?? "");
                     if (long.TryParse(evalStep, NumberStyles.AllowThousands, CultureInfo.InvariantCulture, out var e) && (evaluations.Count == 0 || evaluations[^1].Step != e))
                         evaluations.Add((e, accuracy));
                     if (long.TryParse(step, NumberStyles.AllowThousands, CultureInfo.InvariantCulture, out var s) && (counters.Count == 0 || counters[^1] != s))
