@@ -20,6 +20,7 @@ public static class Program
         new StatusCommand(),
         new DashboardCommand(),
         new CompareCommand(),
+        new SweepCommand(),
     ];
 
     /// <summary>Runs one command and returns its exit code.</summary>

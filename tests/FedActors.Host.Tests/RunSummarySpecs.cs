@@ -34,6 +34,8 @@ public class RunSummarySpecs
         TrainSeconds = 55.0,
         BytesUp = 200_000_000,
         BytesDown = 210_000_000,
+        Compression = "topk-0.01+q8",
+        BytesUpPerUpdate = 40_000,
         ModelSha256 = ModelHash.Sha256([1f]),
         Resumed = 1,
     };
@@ -51,6 +53,7 @@ public class RunSummarySpecs
         { "virtual_seconds", JsonValueKind.Number }, { "wall_seconds", JsonValueKind.Number },
         { "samples_trained", JsonValueKind.Number }, { "train_seconds", JsonValueKind.Number },
         { "bytes_up", JsonValueKind.Number }, { "bytes_down", JsonValueKind.Number },
+        { "compression", JsonValueKind.String }, { "bytes_up_per_update", JsonValueKind.Number },
         { "model_sha256", JsonValueKind.String }, { "resumed", JsonValueKind.Number },
     };
 

@@ -1,4 +1,5 @@
 using Akka.Configuration;
+using FedActors.Actors.Compression;
 using FedActors.Actors.Configuration;
 using FedActors.Actors.Updates;
 using FedActors.Training.LocalTraining;
@@ -36,15 +37,22 @@ public sealed record RunSettings
     /// <summary>Local training (<c>fedactors.client.*</c>).</summary>
     public LocalTrainingOptions Client { get; init; } = new();
 
-    /// <summary>The client update pipeline (<c>fedactors.client.transforms</c>). <value>Default none: Δ is sent as it is.</value></summary>
+    /// <summary>
+    /// The client update pipeline: the transforms of <c>fedactors.client.transforms</c>, then the uplink codecs of
+    /// <see cref="Compression"/>. <value>Default none: Δ is sent as it is.</value>
+    /// </summary>
     public UpdatePipelineSettings Transforms { get; init; } = UpdatePipelineSettings.Identity;
+
+    /// <summary>Communication compression (<c>fedactors.compression</c>), whose codecs end <see cref="Transforms"/>. <value>Default none.</value></summary>
+    public CompressionSettings Compression { get; init; } = CompressionSettings.None;
 
     /// <summary>Defaults, as in reference.conf.</summary>
     public static RunSettings Default { get; } = new();
 
     /// <summary>
-    /// Reads and validates <c>fedactors.seed</c>, <c>fedactors.run</c>, <c>fedactors.model.name</c> and <c>fedactors.client</c>
-    /// (the update pipeline's transforms from <paramref name="transforms"/>, the built-in ones by default).
+    /// Reads and validates <c>fedactors.seed</c>, <c>fedactors.run</c>, <c>fedactors.model.name</c>, <c>fedactors.client</c>
+    /// (the update pipeline's transforms from <paramref name="transforms"/>, the built-in ones by default) and
+    /// <c>fedactors.compression</c>.
     /// </summary>
     /// <remarks>The seed is a signed 64-bit integer, read exactly; a negative one keeps its bits as <see cref="Seed"/>.</remarks>
     public static RunSettings Create(Config config, TransformCatalog? transforms = null)
@@ -75,6 +83,16 @@ public sealed record RunSettings
         {
             throw new ConfigurationException(e.Message);
         }
+        var compression = CompressionSettings.Create(config);
+        UpdatePipelineSettings pipeline;
+        try
+        {
+            pipeline = UpdatePipelineSettings.Create(config, transforms ?? TransformCatalog.BuiltIn).Then(compression.Uplink);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ConfigurationException($"fedactors.client.transforms with fedactors.compression.uplink: {e.Message}");
+        }
         return new RunSettings
         {
             Seed = unchecked((ulong)seed),
@@ -84,7 +102,8 @@ public sealed record RunSettings
             StopAtTarget = stopAtTarget,
             ModelName = modelName,
             Client = options,
-            Transforms = UpdatePipelineSettings.Create(config, transforms ?? TransformCatalog.BuiltIn),
+            Transforms = pipeline,
+            Compression = compression,
         };
     }
 }

@@ -37,13 +37,17 @@ internal sealed class UpdateIntake(IAggregationStrategy strategy, UpdatePipeline
         string? rejection =
             u.ClientId != job.ClientId ? "client_mismatch"
             : u.BaseVersion != job.Base.Number ? "base_version_mismatch"
-            : u.Payload.Length != dimension ? "wrong_length"
             : late ? "late"
             : null;
         float[]? delta = null;
         try
         {
-            if (rejection is null) delta = pipeline.Decode(u.Payload, new TransformContext(seed, job.ClientId, job.Id, job.Base.Number), dimension, Recycle);
+            // The length is checked after decoding: a compressed payload stands for fewer values than the model has.
+            if (rejection is null) delta = pipeline.Decode(u.Payload, new TransformContext(seed, job.ClientId, job.Id, job.Base.Number, dimension), Recycle);
+        }
+        catch (WrongUpdateLengthException)
+        {
+            rejection = "wrong_length";
         }
         catch (InvalidDataException)
         {

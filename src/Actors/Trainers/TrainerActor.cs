@@ -108,7 +108,9 @@ public sealed class TrainerActor : ReceiveActor
             var stats = trainer.Train(job.Base.Weights, data.Data, data.Indices.Span, job.Options,
                 OrderStream(job.Seed, job.ClientId, job.Job.Value), delta);
             // Client-side transforms run here, on the trainer's own thread, before the update leaves the client.
-            var payload = _pipeline.Encode(delta, new TransformContext(job.Seed, job.ClientId, job.Job.Value, job.Base.Number));
+            var payload = _pipeline.Encode(delta, new TransformContext(job.Seed, job.ClientId, job.Job.Value, job.Base.Number, job.Base.Dimension));
+            // A compressed payload holds arrays of its own: Δ's array goes back to the pool at once.
+            if (!(payload is DensePayload sent && ReferenceEquals(sent.Values, delta))) _deltas?.Return(delta);
             return new TrainerProtocol.Trained(job.Job, payload, stats);
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or InvalidDataException or ExternalException)

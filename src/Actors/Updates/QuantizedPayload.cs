@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace FedActors.Actors.Updates;
 
 /// <summary>
@@ -76,7 +78,27 @@ public sealed record QuantizedPayload : UpdatePayload
         {
             int end = Math.Min(_length, start + ChunkSize);
             float scale = Scales[c], offset = Offsets[c];
-            for (int i = start; i < end; i++) destination[i] = offset + Code(i) * scale;
+            var chunk = destination[start..end];
+            switch (Bits)
+            {
+                case 8:
+                    TensorPrimitives.ConvertTruncating<byte, float>(Codes.AsSpan(start, end - start), chunk);
+                    break;
+                case 4 when (start & 1) == 0:
+                    // Two codes a byte, low nibble first; a chunk starts on a byte when its start is even.
+                    var bytes = Codes.AsSpan(start >> 1, (end - start + 1) >> 1);
+                    for (int i = 0, j = 0; i < chunk.Length; i += 2, j++)
+                    {
+                        chunk[i] = bytes[j] & 0x0F;
+                        if (i + 1 < chunk.Length) chunk[i + 1] = bytes[j] >> 4;
+                    }
+                    break;
+                default:
+                    for (int i = start; i < end; i++) chunk[i - start] = Code(i);
+                    break;
+            }
+            TensorPrimitives.Multiply(chunk, scale, chunk);
+            TensorPrimitives.Add(chunk, offset, chunk);
         }
     }
 }

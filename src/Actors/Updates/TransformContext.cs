@@ -11,4 +11,5 @@ namespace FedActors.Actors.Updates;
 /// <param name="ClientId">The client whose update it is.</param>
 /// <param name="JobId">The job the update answers; a retried job trains and encodes to the same update.</param>
 /// <param name="BaseVersion">The model version the client trained from.</param>
-public readonly record struct TransformContext(ulong Seed, int ClientId, long JobId, long BaseVersion);
+/// <param name="Dimension">The model's parameter count: the length of Δ before encoding and after decoding.</param>
+public readonly record struct TransformContext(ulong Seed, int ClientId, long JobId, long BaseVersion, int Dimension);

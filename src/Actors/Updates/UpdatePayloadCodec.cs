@@ -8,19 +8,22 @@ namespace FedActors.Actors.Updates;
 /// large updates, so the three always agree and every byte counted is a byte sent. All integers and floats are
 /// little-endian:
 /// <code>
-///   kind      1 byte: 1 dense, 2 sparse, 3 quantized
+///   kind      1 byte: 1 dense, 2 sparse, 3 quantized, 4 half
 ///   dense     length int32, values float32[length]
-///   sparse    length int32, count int32, indices int32[count] (strictly ascending), values float32[count]
+///   sparse    length int32, count int32, indices as varints[count], values: a payload of count values (not sparse)
 ///   quantized length int32, bits byte (1..8), chunk size int32, scales float32[chunks], offsets float32[chunks],
 ///             codes byte[ceil(length · bits / 8)]           (chunks = ceil(length / chunk size))
+///   half      length int32, values float16[length]
 /// </code>
+/// A sparse payload's indices ascend strictly; each is written as its gap after the previous index plus one (the
+/// first as itself), a LEB128 varint (<see cref="Varint"/>), so top-1% of a model costs about a byte per index.
 /// A dense payload takes 5 + 4·length bytes. Reading checks every count against the bytes left before it allocates,
 /// and every value the payload types check (index order, array sizes), so a malformed payload fails with a message
 /// that names what is wrong.
 /// </summary>
 public static class UpdatePayloadCodec
 {
-    private const byte DenseKind = 1, SparseKind = 2, QuantizedKind = 3;
+    private const byte DenseKind = 1, SparseKind = 2, QuantizedKind = 3, HalfKind = 4;
 
     /// <summary>Bytes of a dense payload's encoding before its values: kind and length.</summary>
     public const int DensePrefixBytes = 1 + 4;
@@ -29,8 +32,9 @@ public static class UpdatePayloadCodec
     public static long SizeOf(UpdatePayload payload) => payload switch
     {
         DensePayload d => DensePrefixBytes + 4L * d.Values.Length,
-        SparsePayload s => 1 + 4 + 4 + 8L * s.Indices.Length,
+        SparsePayload s => 1 + 4 + 4 + s.IndexBytes + SizeOf(s.Values),
         QuantizedPayload q => 1 + 4 + 1 + 4 + 8L * q.Scales.Length + q.Codes.Length,
+        HalfPayload h => 1 + 4 + 2L * h.Values.Length,
         _ => throw Unknown(payload),
     };
 
@@ -54,8 +58,8 @@ public static class UpdatePayloadCodec
                 w.Byte(SparseKind);
                 w.Int(s.Length);
                 w.Int(s.Indices.Length);
-                w.Ints(s.Indices);
-                w.Floats(s.Values);
+                w.Gaps(s.Indices);
+                w.Skip(Write(s.Values, w.Rest));
                 break;
             case QuantizedPayload q:
                 w.Byte(QuantizedKind);
@@ -65,6 +69,11 @@ public static class UpdatePayloadCodec
                 w.Floats(q.Scales);
                 w.Floats(q.Offsets);
                 q.Codes.CopyTo(w.Take(q.Codes.Length));
+                break;
+            case HalfPayload h:
+                w.Byte(HalfKind);
+                w.Int(h.Length);
+                w.Halves(h.Values);
                 break;
         }
         return w.Position;
@@ -117,7 +126,8 @@ public static class UpdatePayloadCodec
                 DenseKind => new DensePayload(r.Floats(length)),
                 SparseKind => ReadSparse(ref r, length),
                 QuantizedKind => ReadQuantized(ref r, length),
-                _ => throw new InvalidDataException($"unknown update payload kind {kind}; this build reads {DenseKind} (dense), {SparseKind} (sparse), {QuantizedKind} (quantized)"),
+                HalfKind => new HalfPayload(r.Halves(length)),
+                _ => throw new InvalidDataException($"unknown update payload kind {kind}; this build reads {DenseKind} (dense), {SparseKind} (sparse), {QuantizedKind} (quantized), {HalfKind} (half)"),
             };
         }
         catch (ArgumentException e)
@@ -130,8 +140,14 @@ public static class UpdatePayloadCodec
 
     private static SparsePayload ReadSparse(ref Reader r, int length)
     {
-        int count = r.Count("sparse count", 8);
-        return new SparsePayload(length, r.Ints(count), r.Floats(count));
+        // Each index takes at least one byte, and the values at least a kind and a length.
+        int count = r.Count("sparse count", 1);
+        if (count > length) throw new InvalidDataException($"a sparse payload of length {length} cannot hold {count} values");
+        var indices = r.Gaps(count, length);
+        var values = Read(r.Rest, out int consumed);
+        r.Take(consumed);
+        if (values.Length != count) throw new InvalidDataException($"a sparse payload has {count} indices and {values.Length} values");
+        return new SparsePayload(length, indices, values);
     }
 
     private static QuantizedPayload ReadQuantized(ref Reader r, int length)
@@ -162,19 +178,34 @@ public static class UpdatePayloadCodec
 
         public void Int(int v) => BinaryPrimitives.WriteInt32LittleEndian(Take(4), v);
 
-        public void Ints(ReadOnlySpan<int> v)
-        {
-            var target = Take(4 * v.Length);
-            if (BitConverter.IsLittleEndian) MemoryMarshal.AsBytes(v).CopyTo(target);
-            else for (int i = 0; i < v.Length; i++) BinaryPrimitives.WriteInt32LittleEndian(target[(4 * i)..], v[i]);
-        }
-
         public void Floats(ReadOnlySpan<float> v)
         {
             var target = Take(4 * v.Length);
             if (BitConverter.IsLittleEndian) MemoryMarshal.AsBytes(v).CopyTo(target);
             else for (int i = 0; i < v.Length; i++) BinaryPrimitives.WriteSingleLittleEndian(target[(4 * i)..], v[i]);
         }
+
+        public void Halves(ReadOnlySpan<Half> v)
+        {
+            var target = Take(2 * v.Length);
+            if (BitConverter.IsLittleEndian) MemoryMarshal.AsBytes(v).CopyTo(target);
+            else for (int i = 0; i < v.Length; i++) BinaryPrimitives.WriteHalfLittleEndian(target[(2 * i)..], v[i]);
+        }
+
+        /// <summary>Strictly ascending indices as varint gaps: each index minus the one after the previous index.</summary>
+        public void Gaps(ReadOnlySpan<int> indices)
+        {
+            int floor = 0;
+            foreach (int index in indices)
+            {
+                Position += Varint.Write((uint)(index - floor), _buffer[Position..]);
+                floor = index + 1;
+            }
+        }
+
+        public readonly Span<byte> Rest => _buffer[Position..];
+
+        public void Skip(int n) => Position += n;
 
         public Span<byte> Take(int n)
         {
@@ -206,15 +237,6 @@ public static class UpdatePayloadCodec
             return n;
         }
 
-        public int[] Ints(int n)
-        {
-            var source = Take(checked(4 * n));
-            var values = new int[n];
-            if (BitConverter.IsLittleEndian) source.CopyTo(MemoryMarshal.AsBytes(values.AsSpan()));
-            else for (int i = 0; i < n; i++) values[i] = BinaryPrimitives.ReadInt32LittleEndian(source[(4 * i)..]);
-            return values;
-        }
-
         public float[] Floats(int n)
         {
             if (4L * n > Remaining) throw new InvalidDataException($"truncated: {n} float32 values need {4L * n} bytes, {Remaining} remain");
@@ -225,6 +247,34 @@ public static class UpdatePayloadCodec
             else for (int i = 0; i < n; i++) values[i] = BinaryPrimitives.ReadSingleLittleEndian(source[(4 * i)..]);
             return values;
         }
+
+        public Half[] Halves(int n)
+        {
+            if (2L * n > Remaining) throw new InvalidDataException($"truncated: {n} float16 values need {2L * n} bytes, {Remaining} remain");
+            var source = Take(2 * n);
+            var values = GC.AllocateUninitializedArray<Half>(n);
+            if (BitConverter.IsLittleEndian) source.CopyTo(MemoryMarshal.AsBytes(values.AsSpan()));
+            else for (int i = 0; i < n; i++) values[i] = BinaryPrimitives.ReadHalfLittleEndian(source[(2 * i)..]);
+            return values;
+        }
+
+        /// <summary>The indices <see cref="Writer.Gaps"/> wrote, each checked to lie below <paramref name="length"/>.</summary>
+        public int[] Gaps(int count, int length)
+        {
+            var indices = new int[count];
+            long floor = 0;
+            for (int i = 0; i < count; i++)
+            {
+                long index = floor + Varint.Read(_source[Position..], out int consumed);
+                Position += consumed;
+                if (index >= length) throw new InvalidDataException($"sparse index {i} is {index}, outside [0, {length})");
+                indices[i] = (int)index;
+                floor = index + 1;
+            }
+            return indices;
+        }
+
+        public readonly ReadOnlySpan<byte> Rest => _source[Position..];
 
         public ReadOnlySpan<byte> Take(int n)
         {

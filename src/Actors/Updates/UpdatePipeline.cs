@@ -34,16 +34,17 @@ public sealed class UpdatePipeline
     }
 
     /// <summary>
-    /// Server side: Δ of <paramref name="dimension"/> values from <paramref name="payload"/>. Writes into no array of the
-    /// payload; returns the payload's own array when nothing was encoded.
+    /// Server side: Δ of <see cref="TransformContext.Dimension"/> values from <paramref name="payload"/>. Writes into no
+    /// array of the payload; returns the payload's own array when nothing was encoded.
     /// </summary>
-    /// <exception cref="InvalidDataException">The payload cannot be decoded into <paramref name="dimension"/> values.</exception>
-    public float[] Decode(UpdatePayload payload, in TransformContext context, int dimension, DeltaBufferPool? arrays = null)
+    /// <exception cref="WrongUpdateLengthException">The payload decodes to a vector of another length.</exception>
+    /// <exception cref="InvalidDataException">The payload is not one the transforms produce.</exception>
+    public float[] Decode(UpdatePayload payload, in TransformContext context, DeltaBufferPool? arrays = null)
     {
         ArgumentNullException.ThrowIfNull(payload);
+        int dimension = context.Dimension;
         for (int i = _transforms.Length - 1; i >= 0; i--) payload = _transforms[i].Decode(payload, context, arrays);
-        if (payload.Length != dimension)
-            throw new InvalidDataException($"the update decodes to {payload.Length} values; the model has {dimension}");
+        if (payload.Length != dimension) throw new WrongUpdateLengthException(payload.Length, dimension);
         if (payload is DensePayload dense) return dense.Values;
         var values = arrays is { } pool && pool.Length == dimension ? pool.Rent() : new float[dimension];
         payload.CopyTo(values);

@@ -19,6 +19,17 @@ public sealed record UpdatePipelineSettings
     /// <summary>A pipeline of <paramref name="transforms"/>, in client order.</summary>
     public static UpdatePipelineSettings Of(params IUpdateTransformSettings[] transforms) => new(transforms);
 
+    /// <summary>This pipeline followed by <paramref name="more"/> (the compression codecs after the client transforms).</summary>
+    /// <exception cref="ArgumentException">A name would appear twice.</exception>
+    public UpdatePipelineSettings Then(IEnumerable<IUpdateTransformSettings> more)
+    {
+        ArgumentNullException.ThrowIfNull(more);
+        var all = Transforms.Concat(more).ToList();
+        if (all.GroupBy(t => t.Name).FirstOrDefault(g => g.Count() > 1) is { } twice)
+            throw new ArgumentException($"the update pipeline would apply '{twice.Key}' twice", nameof(more));
+        return all.Count == Transforms.Count ? this : new UpdatePipelineSettings(all);
+    }
+
     /// <summary>The transforms' names, in client order.</summary>
     public IEnumerable<string> Names => Transforms.Select(t => t.Name);
 

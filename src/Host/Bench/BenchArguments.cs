@@ -11,12 +11,13 @@ namespace FedActors.Host.Bench;
 public sealed record BenchArguments
 {
     /// <summary>The suites, in the order the help lists them.</summary>
-    public static IReadOnlyList<string> Suites { get; } = ["train", "aggregate", "population", "orchestration", "overhead"];
+    public static IReadOnlyList<string> Suites { get; } = ["train", "aggregate", "compression", "population", "orchestration", "overhead"];
 
     private static readonly Dictionary<string, string[]> OptionsOf = new()
     {
         ["train"] = ["--out", "--models", "--samples", "--repetitions", "--threads", "--batch-size"],
         ["aggregate"] = ["--out", "--models", "--repetitions"],
+        ["compression"] = ["--out", "--models", "--repetitions", "--codecs"],
         ["population"] = ["--out", "--clients"],
         ["orchestration"] = ["--out", "--steps", "--repetitions", "--local-steps", "--nodes"],
         ["overhead"] = ["--out", "--steps", "--repetitions"],
@@ -30,6 +31,9 @@ public sealed record BenchArguments
 
     /// <summary><c>--models M,...</c>; null takes the suite's default.</summary>
     public IReadOnlyList<string>? Models { get; init; }
+
+    /// <summary><c>--codecs C,...</c> (compression): uplink codec chains as <c>fedactors.compression.uplink</c> writes them; null takes the suite's default.</summary>
+    public IReadOnlyList<string>? Codecs { get; init; }
 
     /// <summary><c>--samples N</c> (train).</summary>
     public int? Samples { get; init; }
@@ -84,6 +88,7 @@ public sealed record BenchArguments
             {
                 "--out" => result with { OutFile = Value() },
                 "--models" => result with { Models = ParseModels(Value()) },
+                "--codecs" => result with { Codecs = Split(Value()) is { Length: > 0 } codecs ? codecs : throw new UsageException("--codecs needs at least one codec chain") },
                 "--samples" => result with { Samples = PositiveInt(name, Value()) },
                 "--repetitions" => result with { Repetitions = PositiveInt(name, Value()) },
                 "--threads" => result with { Threads = PositiveInt(name, Value()) },

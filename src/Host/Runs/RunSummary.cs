@@ -97,6 +97,15 @@ public sealed record RunSummary
     /// <summary>Serialized bytes of models sent to clients; null for a centralized run.</summary>
     [JsonPropertyName("bytes_down")] public long? BytesDown { get; init; }
 
+    /// <summary>The uplink codec chain (<c>fedactors.compression.uplink</c>, e.g. <c>topk-0.01+q8</c>); null when updates travel uncompressed.</summary>
+    [JsonPropertyName("compression")] public string? Compression { get; init; }
+
+    /// <summary>
+    /// <see cref="BytesUp"/> per update that arrived (applied, rejected or dropped as stale), header included; null
+    /// without updates or for a centralized run.
+    /// </summary>
+    [JsonPropertyName("bytes_up_per_update")] public double? BytesUpPerUpdate { get; init; }
+
     /// <summary>See <see cref="FedActors.Training.Models.ModelHash.Sha256"/>; null when no final model exists.</summary>
     [JsonPropertyName("model_sha256")] public string? ModelSha256 { get; init; }
 
@@ -148,10 +157,16 @@ public sealed record RunSummary
             TrainSeconds = c.TrainSeconds,
             BytesUp = c.BytesUp,
             BytesDown = c.BytesDown,
+            Compression = settings.Run.Compression.Uplink.Count == 0 ? null : settings.Run.Compression.Chain,
+            BytesUpPerUpdate = Arrived(c) is > 0 and var arrived ? (double)c.BytesUp / arrived : null,
             ModelSha256 = r.ModelSha256,
             Resumed = r.Resumed,
         };
     }
+
+    // A failed job sent no update; every other rejection is of an update that arrived and was counted in bytes_up.
+    private static long Arrived(Actors.Coordination.RunCounters c) =>
+        c.UpdatesApplied + c.UpdatesDroppedStale + c.UpdatesRejected.Where(r => r.Key != "failed").Sum(r => r.Value);
 
     /// <summary>The summary as indented JSON.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, Json);

@@ -213,7 +213,7 @@ public sealed class CheckpointRestoreTests
             int samples = 16 + job.ClientId % 50;
             double norm = Math.Sqrt(delta.Sum(d => (double)d * d));
             float first = delta[0];
-            var payload = _clientPipeline.Encode(delta, new TransformContext(job.Seed, job.ClientId, job.Job.Value, job.Base.Number));
+            var payload = _clientPipeline.Encode(delta, new TransformContext(job.Seed, job.ClientId, job.Job.Value, job.Base.Number, job.Base.Dimension));
             if (first != 0 && ((DensePayload)payload).Values[0] == -first) SentNegated++;
             return new(job.Job, job.ClientId, job.Base.Number, payload, new LocalTrainingStats(samples, 2, 0.3, norm, 0.01));
         }

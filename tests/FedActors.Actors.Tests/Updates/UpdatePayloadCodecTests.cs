@@ -14,13 +14,52 @@ public sealed class UpdatePayloadCodecTests
         Assert.Equal(UpdatePayloadCodec.DensePrefixBytes + 4 * 2, UpdatePayloadCodec.SizeOf(new DensePayload([1f, -2f])));
     }
 
-    [Fact(DisplayName = "A sparse payload must encode as kind 2, length, count, indices and values")]
+    [Fact(DisplayName = "A sparse payload must encode as kind 2, length, count, indices as varint gaps and its values as a nested payload")]
     public void Sparse_payload_must_encode_as_documented()
     {
-        var bytes = UpdatePayloadCodec.Encode(new SparsePayload(5, [1, 4], [0.5f, -1f]));
+        var bytes = UpdatePayloadCodec.Encode(new SparsePayload(300, [1, 4, 200], [0.5f, -1f, 2f]));
 
-        // 0.5f = 0x3F000000, -1.0f = 0xBF800000.
-        Assert.Equal(Convert.FromHexString("02" + "05000000" + "02000000" + "01000000" + "04000000" + "0000003F" + "000080BF"), bytes);
+        // Gaps: 1 (the first index itself), 4 − 2 = 2, 200 − 5 = 195 = 0xC3 → varint C3 01. Then a dense payload of 3:
+        // 0.5f = 0x3F000000, -1.0f = 0xBF800000, 2.0f = 0x40000000.
+        Assert.Equal(Convert.FromHexString("02" + "2C010000" + "03000000" + "01" + "02" + "C301" + "01" + "03000000" + "0000003F" + "000080BF" + "00000040"), bytes);
+        Assert.Equal(bytes.Length, UpdatePayloadCodec.SizeOf(new SparsePayload(300, [1, 4, 200], [0.5f, -1f, 2f])));
+    }
+
+    [Fact(DisplayName = "A half payload must encode as kind 4, its length and its little-endian float16 values")]
+    public void Half_payload_must_encode_as_documented()
+    {
+        // 1.0 = 0x3C00, -2.0 = 0xC000 in half precision.
+        var bytes = UpdatePayloadCodec.Encode(new HalfPayload([(Half)1f, (Half)(-2f)]));
+
+        Assert.Equal(Convert.FromHexString("04" + "02000000" + "003C" + "00C0"), bytes);
+    }
+
+    [Fact(DisplayName = "Sparse values may be a quantized or half payload, and read back as such")]
+    public void Sparse_values_must_nest()
+    {
+        var quantized = new SparsePayload(10, [3, 9], new QuantizedPayload(2, 8, 512, [0.5f], [-1f], [0, 4]));
+        var half = new SparsePayload(10, [0], new HalfPayload([(Half)0.25f]));
+
+        var q = Assert.IsType<SparsePayload>(UpdatePayloadCodec.Read(UpdatePayloadCodec.Encode(quantized)));
+        var h = Assert.IsType<SparsePayload>(UpdatePayloadCodec.Read(UpdatePayloadCodec.Encode(half)));
+
+        var dense = new float[10];
+        q.CopyTo(dense);
+        Assert.Equal([0, 0, 0, -1f, 0, 0, 0, 0, 0, 1f], dense);
+        h.CopyTo(dense);
+        Assert.Equal([0.25f, 0, 0, 0, 0, 0, 0, 0, 0, 0], dense);
+    }
+
+    [Theory(DisplayName = "A sparse encoding whose indices leave the vector, whose values disagree with its count, or that ends early must fail to read")]
+    [InlineData("02" + "05000000" + "01000000" + "05" + "01" + "01000000" + "0000803F", "outside [0, 5)")]
+    [InlineData("02" + "05000000" + "02000000" + "00" + "00" + "01" + "01000000" + "0000803F", "2 indices and 1 values")]
+    [InlineData("02" + "05000000" + "02000000" + "00" + "03" + "01" + "01000000", "truncated")]
+    [InlineData("02" + "05000000" + "02000000" + "00" + "80", "truncated")]
+    [InlineData("02" + "05000000" + "01000000" + "00" + "02" + "01000000" + "01000000" + "00" + "01" + "01000000" + "0000803F", "cannot be sparse")]
+    public void Malformed_sparse_must_fail(string hex, string message)
+    {
+        var e = Assert.Throws<InvalidDataException>(() => UpdatePayloadCodec.Read(Convert.FromHexString(hex)));
+        Assert.Contains(message, e.Message);
     }
 
     [Fact(DisplayName = "A quantized payload must encode as kind 3, length, bits, chunk size, scales, offsets and packed codes")]
@@ -38,6 +77,7 @@ public sealed class UpdatePayloadCodecTests
     [InlineData("dense")]
     [InlineData("sparse")]
     [InlineData("quantized")]
+    [InlineData("half")]
     public void Payloads_must_round_trip(string kind)
     {
         var nan = BitConverter.Int32BitsToSingle(0x7FC0_1234);
@@ -45,6 +85,7 @@ public sealed class UpdatePayloadCodecTests
         {
             "dense" => new DensePayload([1.5f, -0f, nan, float.NegativeInfinity, 3e-39f]),
             "sparse" => new SparsePayload(1_000_000, [0, 17, 999_999], [-0f, nan, 2f]),
+            "half" => new HalfPayload([(Half)1.5f, (Half)(-0f), Half.NaN, Half.NegativeInfinity, Half.Epsilon]),
             _ => new QuantizedPayload(9, 3, 4, [0.25f, nan, 1f], [-1f, 0f, -0f], [0b1111_1010, 0b0110_0101, 0b0000_0011, 0x7]),
         };
 
@@ -89,18 +130,19 @@ public sealed class UpdatePayloadCodecTests
         var payload = UpdatePayloadCodec.Read(buffer, out int consumed);
 
         Assert.Equal(encoded.Length, consumed);
-        Assert.Equal(9f, Assert.IsType<SparsePayload>(payload).Values[0]);
+        Assert.Equal(9f, Assert.IsType<DensePayload>(Assert.IsType<SparsePayload>(payload).Values).Values[0]);
         var e = Assert.Throws<InvalidDataException>(() => UpdatePayloadCodec.Read(buffer));
         Assert.Equal($"the update payload ends after {encoded.Length} of {buffer.Length} bytes", e.Message);
     }
 
     [Theory(DisplayName = "Malformed payloads must be refused with a message that names the problem")]
-    [InlineData("09" + "00000000", "unknown update payload kind 9; this build reads 1 (dense), 2 (sparse), 3 (quantized)")]
+    [InlineData("09" + "00000000", "unknown update payload kind 9; this build reads 1 (dense), 2 (sparse), 3 (quantized), 4 (half)")]
     [InlineData("01" + "FFFFFFFF", "the update payload's length is negative (-1)")]
     [InlineData("01" + "03000000" + "0000803F", "truncated: 3 float32 values need 12 bytes, 4 remain")]
-    [InlineData("02" + "05000000" + "40000000", "truncated: the update payload's sparse count 64 needs 512 bytes, 0 remain")]
-    [InlineData("02" + "05000000" + "02000000" + "03000000" + "01000000" + "00000000" + "00000000",
-        "invalid update payload: sparse index 1 is 1: indices must be strictly ascending and in [0, 5) (Parameter 'indices')")]
+    [InlineData("02" + "05000000" + "40000000", "truncated: the update payload's sparse count 64 needs 64 bytes, 0 remain")]
+    [InlineData("02" + "05000000" + "06000000" + "000000000000", "a sparse payload of length 5 cannot hold 6 values")]
+    [InlineData("02" + "05000000" + "01000000" + "FFFFFFFF0F", "sparse index 0 is 4294967295, outside [0, 5)")]
+    [InlineData("02" + "05000000" + "01000000" + "FFFFFFFF1F", "a varint runs past 32 bits")]
     [InlineData("03" + "05000000" + "09", "a quantized payload has 1 to 8 bits per code, this one says 9")]
     [InlineData("03" + "05000000" + "04" + "00000000", "a quantized payload's chunk size must be ≥ 1, got 0")]
     [InlineData("03" + "05000000" + "04" + "05000000" + "00000000" + "00000000" + "2143", "truncated: 5 codes of 4 bits need 3 bytes, 2 remain")]

@@ -7,7 +7,7 @@ namespace FedActors.Actors.Tests.Updates;
 
 public sealed class UpdatePipelineTests
 {
-    private static readonly TransformContext Context = new(42, 3, 17, 5);
+    private static readonly TransformContext Context = new(42, 3, 17, 5, 3);
 
     /// <summary>x → a·x + b on the client, (y − b)/a on the server; records the order in which it ran.</summary>
     private sealed class Affine(string name, float a, float b, List<string> trace) : IUpdateTransform
@@ -53,7 +53,7 @@ public sealed class UpdatePipelineTests
         var delta = new float[] { 1, 2, 3 };
 
         var payload = UpdatePipeline.Identity.Encode(delta, Context);
-        var decoded = UpdatePipeline.Identity.Decode(payload, Context, 3);
+        var decoded = UpdatePipeline.Identity.Decode(payload, Context with { Dimension = 3 });
 
         Assert.Same(delta, Assert.IsType<DensePayload>(payload).Values);
         Assert.Same(delta, decoded);
@@ -67,7 +67,7 @@ public sealed class UpdatePipelineTests
 
         var payload = pipeline.Encode([1f, -3f], Context);
         var sent = ((DensePayload)payload).Values.ToArray();
-        var decoded = pipeline.Decode(payload, Context, 2);
+        var decoded = pipeline.Decode(payload, Context with { Dimension = 2 });
 
         Assert.Equal([3f, -5f], sent);            // (2·x) + 1
         Assert.Equal([1f, -3f], decoded);
@@ -81,7 +81,7 @@ public sealed class UpdatePipelineTests
         var pipeline = new UpdatePipeline([new SignFlipTransform()]);
         var arrived = new DensePayload([1f, -2f]);
 
-        var decoded = pipeline.Decode(arrived, Context, 2);
+        var decoded = pipeline.Decode(arrived, Context with { Dimension = 2 });
 
         Assert.Equal([1f, -2f], arrived.Values);
         Assert.Equal([-1f, 2f], decoded);
@@ -93,7 +93,7 @@ public sealed class UpdatePipelineTests
         var pipeline = new UpdatePipeline([new KeepLargest()]);
 
         var payload = pipeline.Encode([0.5f, -4f, 2f], Context);
-        var decoded = pipeline.Decode(payload, Context, 3, new DeltaBufferPool(3));
+        var decoded = pipeline.Decode(payload, Context with { Dimension = 3 }, new DeltaBufferPool(3));
 
         Assert.IsType<SparsePayload>(payload);
         Assert.Equal([0f, -4f, 0f], decoded);
@@ -102,9 +102,9 @@ public sealed class UpdatePipelineTests
     [Fact(DisplayName = "A payload that decodes to the wrong length must be refused")]
     public void Wrong_length_must_be_refused()
     {
-        var e = Assert.Throws<InvalidDataException>(() => UpdatePipeline.Identity.Decode(new DensePayload(new float[4]), Context, 3));
+        var e = Assert.Throws<WrongUpdateLengthException>(() => UpdatePipeline.Identity.Decode(new DensePayload(new float[4]), Context with { Dimension = 3 }));
         Assert.Equal("the update decodes to 4 values; the model has 3", e.Message);
-        Assert.Throws<InvalidDataException>(() => new UpdatePipeline([new SignFlipTransform()]).Decode(new SparsePayload(3, [], []), Context, 3));
+        Assert.Throws<InvalidDataException>(() => new UpdatePipeline([new SignFlipTransform()]).Decode(new SparsePayload(3, [], []), Context with { Dimension = 3 }));
     }
 
     private static Config With(string hocon) => ConfigurationFactory.ParseString(hocon).WithFallback(SettingsTests.Reference());

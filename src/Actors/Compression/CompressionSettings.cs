@@ -1,0 +1,95 @@
+using System.Globalization;
+using Akka.Configuration;
+using FedActors.Actors.Configuration;
+using FedActors.Actors.Updates;
+
+namespace FedActors.Actors.Compression;
+
+/// <summary>
+/// Communication compression (<c>fedactors.compression</c>): the uplink codec chain that each client update passes
+/// through after the client transforms, written as codec names joined by <c>+</c> in client order
+/// (<c>topk-0.01+q8</c>), or <c>none</c>.
+/// </summary>
+public sealed record CompressionSettings
+{
+    private const string Section = "fedactors.compression";
+
+    private CompressionSettings(IEnumerable<IUpdateTransformSettings> uplink, int quantizeChunkSize) =>
+        (Uplink, QuantizeChunkSize) = (new(uplink), quantizeChunkSize);
+
+    /// <summary>The uplink codecs, in the order the client applies them. <value>Default none.</value></summary>
+    public ValueList<IUpdateTransformSettings> Uplink { get; }
+
+    /// <summary>Values per chunk of the quantizers (<c>quantize-chunk-size</c>). <value>Default 512.</value></summary>
+    public int QuantizeChunkSize { get; }
+
+    /// <summary>No compression, as in reference.conf.</summary>
+    public static CompressionSettings None { get; } = new([], 512);
+
+    /// <summary>The chain as the config writes it: <c>none</c>, or the codec names joined by <c>+</c>.</summary>
+    public string Chain => Uplink.Count == 0 ? "none" : string.Join("+", Uplink.Select(c => c.Name));
+
+    /// <summary>Reads <c>fedactors.compression</c>.</summary>
+    /// <exception cref="ConfigurationException">A key is missing or a codec chain is not one this build reads.</exception>
+    public static CompressionSettings Create(Config config)
+    {
+        var c = new ConfigReader(config, Section);
+        int chunkSize = c.Int("quantize-chunk-size", min: 1);
+        var chain = c.String("uplink");
+        try
+        {
+            return Parse(chain, chunkSize);
+        }
+        catch (FormatException e)
+        {
+            throw new ConfigurationException($"{Section}.uplink = \"{chain}\": {e.Message}");
+        }
+    }
+
+    /// <summary>The settings of the chain <paramref name="chain"/>, quantizing in chunks of <paramref name="chunkSize"/>.</summary>
+    /// <exception cref="FormatException">An unknown codec, a bad fraction or count, or codecs in an order that cannot compose.</exception>
+    public static CompressionSettings Parse(string chain, int chunkSize)
+    {
+        ArgumentNullException.ThrowIfNull(chain);
+        ArgumentOutOfRangeException.ThrowIfLessThan(chunkSize, 1);
+        var text = chain.Trim();
+        if (text.Length == 0 || text == "none") return new CompressionSettings([], chunkSize);
+        var codecs = new List<IUpdateTransformSettings>();
+        foreach (var token in text.Split('+').Select(t => t.Trim()))
+        {
+            var codec = Codec(token, chunkSize);
+            bool sparsifier = codec is TopKSettings or RandomKSettings;
+            if (sparsifier && codecs.Count > 0)
+                throw new FormatException($"'{token}' must come first: a sparsifier works on the whole float32 update");
+            if (!sparsifier && codecs.Any(x => x is not TopKSettings and not RandomKSettings))
+                throw new FormatException($"'{token}' follows another value codec; a chain has at most one of fp16, q1…q8");
+            codecs.Add(codec);
+        }
+        return new CompressionSettings(codecs, chunkSize);
+    }
+
+    private static IUpdateTransformSettings Codec(string token, int chunkSize)
+    {
+        if (token == HalfPrecisionCodec.CodecName) return new HalfPrecisionSettings();
+        if (token.Length == 2 && token[0] == 'q' && token[1] is >= '1' and <= '8') return new QuantizerSettings(token[1] - '0', chunkSize);
+        foreach (var (prefix, make) in new (string, Func<SparsifiedCount, IUpdateTransformSettings>)[]
+                 { ("topk-", k => new TopKSettings(k)), ("randk-", k => new RandomKSettings(k)) })
+            if (token.StartsWith(prefix, StringComparison.Ordinal)) return make(Kept(token, token[prefix.Length..]));
+        throw new FormatException(
+            $"unknown codec '{token}'; codecs are fp16, q1 to q8 (q8, q4, …), topk-F or topk-N, randk-F or randk-N (F a fraction such as 0.01, N a count)");
+    }
+
+    private static SparsifiedCount Kept(string token, string amount)
+    {
+        // A fraction is written with a point (0.01, 1.0); a whole number is a count.
+        if (amount.Contains('.') || amount.Contains('e', StringComparison.OrdinalIgnoreCase))
+        {
+            if (double.TryParse(amount, NumberStyles.Float, CultureInfo.InvariantCulture, out var f) && f > 0 && f <= 1)
+                return new SparsifiedCount(f, null);
+            throw new FormatException($"'{token}': the fraction kept must be in (0, 1], got '{amount}'");
+        }
+        if (int.TryParse(amount, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 1)
+            return new SparsifiedCount(null, n);
+        throw new FormatException($"'{token}': the count kept must be a whole number ≥ 1 (or a fraction such as 0.01), got '{amount}'");
+    }
+}

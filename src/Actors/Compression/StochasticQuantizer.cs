@@ -1,0 +1,137 @@
+using System.Numerics.Tensors;
+using FedActors.Actors.Updates;
+using FedActors.Training;
+
+namespace FedActors.Actors.Compression;
+
+/// <summary>
+/// <c>q8</c>, <c>q4</c> (any of <c>q1</c>…<c>q8</c>): values quantized to b-bit codes chunk by chunk, with stochastic
+/// rounding so that the decoded value is unbiased. In a chunk with smallest value m and largest M, the step is
+/// s = (M − m) / (2^b − 1) and value x becomes code ⌊(x − m)/s + u⌋ with u uniform in [0, 1): the code rounds up with
+/// probability equal to the fraction it lies above the lower level, so E[m + code·s] = x (Alistarh et al. 2017's QSGD
+/// with min–max scaling, as FedPAQ and FLSim use it).
+/// </summary>
+/// <remarks>
+/// The uniform draws come from the run's seed and the job (<see cref="TransformContext"/>), so a retried job encodes to
+/// the same bytes and a resumed run to the same model. One scratch chunk per instance keeps encoding allocation-free
+/// apart from the payload's own arrays; an instance serves one trainer, so it is not thread-safe.
+/// </remarks>
+public sealed class StochasticQuantizer : IUpdateTransform
+{
+    private const ulong Purpose = 0x7174_7A65_6E63_6F64; // "qtzencod"
+    private readonly int _levels;
+    private readonly float[] _scratch, _uniform;
+
+    /// <summary>Creates a quantizer to <paramref name="bits"/> bits with <paramref name="chunkSize"/> values per scale.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The bits are outside 1…8 or the chunk size is below 1.</exception>
+    public StochasticQuantizer(int bits, int chunkSize)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(bits, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(bits, 8);
+        ArgumentOutOfRangeException.ThrowIfLessThan(chunkSize, 1);
+        (Bits, ChunkSize, _levels) = (bits, chunkSize, (1 << bits) - 1);
+        _scratch = new float[chunkSize];
+        _uniform = new float[chunkSize];
+    }
+
+    /// <summary>Bits per code.</summary>
+    public int Bits { get; }
+
+    /// <summary>Values per chunk, each chunk with its own offset and step.</summary>
+    public int ChunkSize { get; }
+
+    /// <inheritdoc />
+    public string Name => NameOf(Bits);
+
+    /// <summary>The codec name for <paramref name="bits"/> bits: <c>q8</c>, <c>q4</c>, ….</summary>
+    public static string NameOf(int bits) => $"q{bits}";
+
+    /// <inheritdoc />
+    public UpdatePayload Encode(UpdatePayload update, in TransformContext context)
+    {
+        var random = DeterministicRandom.For(context.Seed, unchecked((ulong)context.JobId), Purpose);
+        return CompressedValues.Map(update, (this, random), static (values, s) => s.Item1.Quantize(values, s.random));
+    }
+
+    private QuantizedPayload Quantize(UpdatePayload values, DeterministicRandom random)
+    {
+        var dense = values as DensePayload
+            ?? throw new ArgumentException($"{Name} encodes float32 values, not {values.GetType().Name}: put it after a sparsifier, never after another value codec", nameof(values));
+        var x = dense.Values;
+        int n = x.Length, chunks = QuantizedPayload.ChunksOf(n, ChunkSize);
+        var scales = new float[chunks];
+        var offsets = new float[chunks];
+        var codes = new byte[QuantizedPayload.CodeBytes(n, Bits)];
+        for (int c = 0, start = 0; start < n; c++, start += ChunkSize)
+        {
+            var chunk = x.AsSpan(start, Math.Min(ChunkSize, n - start));
+            var work = _scratch.AsSpan(0, chunk.Length);
+            float min = TensorPrimitives.Min(chunk), max = TensorPrimitives.Max(chunk);
+            float step = (max - min) / _levels;
+            (offsets[c], scales[c]) = (min, step);
+            // A chunk of one value, or of infinities or NaN (which the server must reject, not receive as zeros),
+            // keeps all codes 0: its offset carries the value.
+            if (!(step > 0) || !float.IsFinite(step))
+            {
+                if (!float.IsFinite(min) || !float.IsFinite(max)) scales[c] = float.NaN;
+                continue;
+            }
+            var u = _uniform.AsSpan(0, chunk.Length);
+            for (int i = 0; i < u.Length; i++) u[i] = (random.NextUInt64() >> 40) * (1f / (1 << 24));
+            // code = min(⌊(x − m)/s + u⌋, levels): x − m ≥ 0, and (M − m)/s may round a hair above the top level.
+            TensorPrimitives.Subtract(chunk, min, work);
+            TensorPrimitives.Multiply(work, 1f / step, work);
+            TensorPrimitives.Add(work, u, work);
+            TensorPrimitives.Floor(work, work);
+            TensorPrimitives.Min(work, (float)_levels, work);
+            Pack(work, start, codes);
+        }
+        return new QuantizedPayload(n, Bits, ChunkSize, scales, offsets, codes);
+    }
+
+    /// <summary>Writes the codes of values <paramref name="start"/>… (whole numbers in [0, levels]) into the packed array.</summary>
+    private void Pack(ReadOnlySpan<float> levels, int start, byte[] codes)
+    {
+        if (Bits == 8)
+        {
+            TensorPrimitives.ConvertTruncating<float, byte>(levels, codes.AsSpan(start, levels.Length));
+            return;
+        }
+        for (int i = 0; i < levels.Length; i++)
+        {
+            long bit = (long)(start + i) * Bits;
+            int b = (int)(bit >> 3), shift = (int)(bit & 7);
+            int code = (int)levels[i] << shift;
+            codes[b] |= (byte)code;
+            if (shift + Bits > 8) codes[b + 1] |= (byte)(code >> 8);
+        }
+    }
+
+    /// <inheritdoc />
+    public UpdatePayload Decode(UpdatePayload payload, in TransformContext context, DeltaBufferPool? arrays) =>
+        CompressedValues.Map(payload, (this, arrays), static (values, s) => s.Item1.Dequantize(values, s.arrays));
+
+    private DensePayload Dequantize(UpdatePayload values, DeltaBufferPool? arrays)
+    {
+        var q = values as QuantizedPayload ?? throw new InvalidDataException($"{Name} decodes quantized values, not {values.GetType().Name}");
+        if (q.Bits != Bits) throw new InvalidDataException($"{Name} decodes {Bits}-bit codes, the update has {q.Bits}-bit codes");
+        for (int c = 0; c < q.Scales.Length; c++)
+            if (!float.IsFinite(q.Scales[c]) || q.Scales[c] < 0 || !float.IsFinite(q.Offsets[c]))
+                throw new InvalidDataException($"{Name}: chunk {c} has step {q.Scales[c]} and offset {q.Offsets[c]}; both must be finite and the step ≥ 0");
+        var dense = CompressedValues.Rent(q.Length, arrays);
+        q.CopyTo(dense);
+        return new DensePayload(dense);
+    }
+}
+
+/// <summary>The settings of <see cref="StochasticQuantizer"/>.</summary>
+/// <param name="Bits">Bits per code, 1 to 8.</param>
+/// <param name="ChunkSize">Values per chunk (<c>fedactors.compression.quantize-chunk-size</c>).</param>
+public sealed record QuantizerSettings(int Bits, int ChunkSize) : IUpdateTransformSettings
+{
+    /// <inheritdoc />
+    public string Name => StochasticQuantizer.NameOf(Bits);
+
+    /// <inheritdoc />
+    public IUpdateTransform Create() => new StochasticQuantizer(Bits, ChunkSize);
+}
