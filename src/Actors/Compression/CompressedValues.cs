@@ -14,6 +14,15 @@ internal static class CompressedValues
             ? new SparsePayload(sparse.Length, sparse.Indices, codec(sparse.Values, state))
             : codec(payload, state);
 
+    /// <summary>
+    /// <paramref name="update"/> as float32 values: what a sparsifier takes (first in the chain) and what a value codec
+    /// takes (after a sparsifier, or alone).
+    /// </summary>
+    /// <exception cref="ArgumentException">Another codec already encoded it: the chain is in an order that cannot compose.</exception>
+    public static DensePayload RequireDense(UpdatePayload update, string codec, string where) =>
+        update as DensePayload
+        ?? throw new ArgumentException($"{codec} encodes float32 values, not {update.GetType().Name}: {where}", nameof(update));
+
     /// <summary>A dense array of <paramref name="length"/> values: from the pool when it holds the model's length, else new.</summary>
     public static float[] Rent(int length, DeltaBufferPool? arrays) =>
         arrays is { } pool && pool.Length == length ? pool.Rent() : GC.AllocateUninitializedArray<float>(length);

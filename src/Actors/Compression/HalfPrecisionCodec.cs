@@ -20,8 +20,7 @@ public sealed class HalfPrecisionCodec : IUpdateTransform
     /// <inheritdoc />
     public UpdatePayload Encode(UpdatePayload update, in TransformContext context) => CompressedValues.Map(update, 0, static (values, _) =>
     {
-        var dense = values as DensePayload
-            ?? throw new ArgumentException($"fp16 encodes float32 values, not {values.GetType().Name}: put it after a sparsifier, never after another value codec", nameof(update));
+        var dense = CompressedValues.RequireDense(values, CodecName, "put it after a sparsifier, never after another value codec");
         // The client owns its update: saturated in place, then narrowed.
         TensorPrimitives.Clamp(dense.Values, -Largest, Largest, dense.Values);
         var halves = GC.AllocateUninitializedArray<Half>(dense.Length);

@@ -27,8 +27,7 @@ public sealed class RandomKSparsifier : IUpdateTransform
     /// <inheritdoc />
     public UpdatePayload Encode(UpdatePayload update, in TransformContext context)
     {
-        var dense = update as DensePayload
-            ?? throw new ArgumentException($"{Name} sparsifies float32 updates, not {update.GetType().Name}: it must come first in the codec chain", nameof(update));
+        var dense = CompressedValues.RequireDense(update, Name, "a sparsifier comes first in the codec chain");
         var x = dense.Values;
         var positions = Positions(context, x.Length);
         var values = new float[positions.Length];

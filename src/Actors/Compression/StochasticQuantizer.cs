@@ -55,8 +55,7 @@ public sealed class StochasticQuantizer : IUpdateTransform
 
     private QuantizedPayload Quantize(UpdatePayload values, DeterministicRandom random)
     {
-        var dense = values as DensePayload
-            ?? throw new ArgumentException($"{Name} encodes float32 values, not {values.GetType().Name}: put it after a sparsifier, never after another value codec", nameof(values));
+        var dense = CompressedValues.RequireDense(values, Name, "put it after a sparsifier, never after another value codec");
         var x = dense.Values;
         int n = x.Length, chunks = QuantizedPayload.ChunksOf(n, ChunkSize);
         var scales = new float[chunks];
