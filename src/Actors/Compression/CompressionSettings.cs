@@ -63,6 +63,8 @@ public sealed record CompressionSettings
                 throw new FormatException($"'{token}' must come first: a sparsifier works on the whole float32 update");
             if (!sparsifier && codecs.Any(x => x is not TopKSettings and not RandomKSettings))
                 throw new FormatException($"'{token}' follows another value codec; a chain has at most one of fp16, q1…q8");
+            if (codec is QuantizerSettings { Rotate: true } && codecs.Count > 0)
+                throw new FormatException($"'{token}' rotates the whole update: it cannot follow a sparsifier");
             codecs.Add(codec);
         }
         return new CompressionSettings(codecs, chunkSize);
@@ -72,11 +74,17 @@ public sealed record CompressionSettings
     {
         if (token == HalfPrecisionCodec.CodecName) return new HalfPrecisionSettings();
         if (token.Length == 2 && token[0] == 'q' && token[1] is >= '1' and <= '8') return new QuantizerSettings(token[1] - '0', chunkSize);
+        if (token.Length == 11 && token[0] == 'q' && token[1] is >= '1' and <= '8' && token.EndsWith("-hadamard", StringComparison.Ordinal))
+        {
+            if ((chunkSize & (chunkSize - 1)) != 0)
+                throw new FormatException($"'{token}' rotates chunks of quantize-chunk-size values, which must be a power of two, not {chunkSize}");
+            return new QuantizerSettings(token[1] - '0', chunkSize, Rotate: true);
+        }
         foreach (var (prefix, make) in new (string, Func<SparsifiedCount, IUpdateTransformSettings>)[]
                  { ("topk-", k => new TopKSettings(k)), ("randk-", k => new RandomKSettings(k)) })
             if (token.StartsWith(prefix, StringComparison.Ordinal)) return make(Kept(token, token[prefix.Length..]));
         throw new FormatException(
-            $"unknown codec '{token}'; codecs are fp16, q1 to q8 (q8, q4, …), topk-F or topk-N, randk-F or randk-N (F a fraction such as 0.01, N a count)");
+            $"unknown codec '{token}'; codecs are fp16, q1 to q8 (q8, q4, …), q1-hadamard to q8-hadamard, topk-F or topk-N, randk-F or randk-N (F a fraction such as 0.01, N a count)");
     }
 
     private static SparsifiedCount Kept(string token, string amount)

@@ -12,19 +12,29 @@ namespace FedActors.Actors.Compression;
 /// with min–max scaling, as FedPAQ and FLSim use it).
 /// </summary>
 /// <remarks>
-/// The uniform draws come from the run's seed and the job (<see cref="TransformContext"/>), so a retried job encodes to
+/// <para>With a rotation (<c>q4-hadamard</c>) each chunk of m values (m a power of two, the last one padded with zeros)
+/// is first rotated by a randomized Hadamard transform, which spreads a few large values over the chunk and so narrows
+/// the range the codes must cover; the decoder undoes the rotation after dequantizing. Being orthogonal and linear, it
+/// keeps the decoded update unbiased.</para>
+/// <para>The uniform draws come from the run's seed and the job (<see cref="TransformContext"/>), so a retried job encodes to
 /// the same bytes and a resumed run to the same model. One scratch chunk per instance keeps encoding allocation-free
-/// apart from the payload's own arrays; an instance serves one trainer, so it is not thread-safe.
+/// apart from the payload's own arrays; an instance serves one trainer, so it is not thread-safe.</para>
 /// </remarks>
 public sealed class StochasticQuantizer : IUpdateTransform
 {
     private const ulong Purpose = 0x7174_7A65_6E63_6F64; // "qtzencod"
+    private const ulong RotationPurpose = 0x7174_7A72_6F74_6174; // "qtzrotat"
     private readonly int _levels;
     private readonly float[] _scratch, _uniform;
+    private readonly RandomizedHadamard? _rotation;
+    private float[] _rotated = [];
 
     /// <summary>Creates a quantizer to <paramref name="bits"/> bits with <paramref name="chunkSize"/> values per scale.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">The bits are outside 1…8 or the chunk size is below 1.</exception>
-    public StochasticQuantizer(int bits, int chunkSize)
+    /// <param name="bits">Bits per code, 1 to 8.</param>
+    /// <param name="chunkSize">Values per chunk; a power of two when <paramref name="rotate"/>.</param>
+    /// <param name="rotate">Rotate each chunk with a randomized Hadamard transform before quantizing it.</param>
+    /// <exception cref="ArgumentException">The bits are outside 1…8, the chunk size is below 1, or not a power of two for a rotation.</exception>
+    public StochasticQuantizer(int bits, int chunkSize, bool rotate = false)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(bits, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(bits, 8);
@@ -32,7 +42,11 @@ public sealed class StochasticQuantizer : IUpdateTransform
         (Bits, ChunkSize, _levels) = (bits, chunkSize, (1 << bits) - 1);
         _scratch = new float[chunkSize];
         _uniform = new float[chunkSize];
+        if (rotate) _rotation = new RandomizedHadamard(chunkSize);
     }
+
+    /// <summary>True when each chunk is rotated (randomized Hadamard) before it is quantized.</summary>
+    public bool Rotates => _rotation is not null;
 
     /// <summary>Bits per code.</summary>
     public int Bits { get; }
@@ -41,22 +55,32 @@ public sealed class StochasticQuantizer : IUpdateTransform
     public int ChunkSize { get; }
 
     /// <inheritdoc />
-    public string Name => NameOf(Bits);
+    public string Name => NameOf(Bits, Rotates);
 
-    /// <summary>The codec name for <paramref name="bits"/> bits: <c>q8</c>, <c>q4</c>, ….</summary>
-    public static string NameOf(int bits) => $"q{bits}";
+    /// <summary>The codec name for <paramref name="bits"/> bits: <c>q8</c>, <c>q4</c>, …; <c>q4-hadamard</c> with a rotation.</summary>
+    public static string NameOf(int bits, bool rotate = false) => rotate ? $"q{bits}-hadamard" : $"q{bits}";
 
     /// <inheritdoc />
     public UpdatePayload Encode(UpdatePayload update, in TransformContext context)
     {
         var random = DeterministicRandom.For(context.Seed, unchecked((ulong)context.JobId), Purpose);
-        return CompressedValues.Map(update, (this, random), static (values, s) => s.Item1.Quantize(values, s.random));
+        if (_rotation is null)
+            return CompressedValues.Map(update, (this, random), static (values, s) => s.Item1.Quantize(CompressedValues.RequireDense(values, s.Item1.Name,
+                "put it after a sparsifier, never after another value codec").Values, s.random));
+        // A rotated chunk needs all its m coefficients to be undone, so the last chunk is padded with zeros and the
+        // payload holds whole chunks: of the whole update only, never of a sparsifier's values.
+        var dense = CompressedValues.RequireDense(update, Name, "a rotated quantizer takes the whole update: no sparsifier before it");
+        int n = dense.Length, padded = QuantizedPayload.ChunksOf(n, ChunkSize) * ChunkSize;
+        if (_rotated.Length != padded) _rotated = new float[padded];
+        dense.Values.CopyTo(_rotated, 0);
+        _rotated.AsSpan(n).Clear();
+        var signs = DeterministicRandom.For(context.Seed, unchecked((ulong)context.JobId), RotationPurpose);
+        for (int start = 0; start < padded; start += ChunkSize) _rotation.Rotate(_rotated.AsSpan(start, ChunkSize), signs);
+        return Quantize(_rotated, random);
     }
 
-    private QuantizedPayload Quantize(UpdatePayload values, DeterministicRandom random)
+    private QuantizedPayload Quantize(float[] x, DeterministicRandom random)
     {
-        var dense = CompressedValues.RequireDense(values, Name, "put it after a sparsifier, never after another value codec");
-        var x = dense.Values;
         int n = x.Length, chunks = QuantizedPayload.ChunksOf(n, ChunkSize);
         var scales = new float[chunks];
         var offsets = new float[chunks];
@@ -107,8 +131,21 @@ public sealed class StochasticQuantizer : IUpdateTransform
     }
 
     /// <inheritdoc />
-    public UpdatePayload Decode(UpdatePayload payload, in TransformContext context, DeltaBufferPool? arrays) =>
-        CompressedValues.Map(payload, (this, arrays), static (values, s) => s.Item1.Dequantize(values, s.arrays));
+    public UpdatePayload Decode(UpdatePayload payload, in TransformContext context, DeltaBufferPool? arrays)
+    {
+        if (_rotation is null) return CompressedValues.Map(payload, (this, arrays), static (values, s) => s.Item1.Dequantize(values, s.arrays));
+        int n = context.Dimension, padded = QuantizedPayload.ChunksOf(n, ChunkSize) * ChunkSize;
+        if (payload is not QuantizedPayload { ChunkSize: var chunk, Length: var length } || chunk != ChunkSize || length != padded)
+            throw new InvalidDataException($"{Name} decodes {padded} rotated values in chunks of {ChunkSize} for a model of {n}, not {Describe(payload)}");
+        var rotated = Dequantize(payload, null).Values;
+        var signs = DeterministicRandom.For(context.Seed, unchecked((ulong)context.JobId), RotationPurpose);
+        for (int start = 0; start < padded; start += ChunkSize) _rotation.Unrotate(rotated.AsSpan(start, ChunkSize), signs);
+        var delta = CompressedValues.Rent(n, arrays);
+        rotated.AsSpan(0, n).CopyTo(delta);
+        return new DensePayload(delta);
+    }
+
+    private static string Describe(UpdatePayload p) => p is QuantizedPayload q ? $"{q.Length} values in chunks of {q.ChunkSize}" : p.GetType().Name;
 
     private DensePayload Dequantize(UpdatePayload values, DeltaBufferPool? arrays)
     {
@@ -126,11 +163,12 @@ public sealed class StochasticQuantizer : IUpdateTransform
 /// <summary>The settings of <see cref="StochasticQuantizer"/>.</summary>
 /// <param name="Bits">Bits per code, 1 to 8.</param>
 /// <param name="ChunkSize">Values per chunk (<c>fedactors.compression.quantize-chunk-size</c>).</param>
-public sealed record QuantizerSettings(int Bits, int ChunkSize) : IUpdateTransformSettings
+/// <param name="Rotate">Rotate each chunk (randomized Hadamard) before quantizing: <c>q4-hadamard</c>.</param>
+public sealed record QuantizerSettings(int Bits, int ChunkSize, bool Rotate = false) : IUpdateTransformSettings
 {
     /// <inheritdoc />
-    public string Name => StochasticQuantizer.NameOf(Bits);
+    public string Name => StochasticQuantizer.NameOf(Bits, Rotate);
 
     /// <inheritdoc />
-    public IUpdateTransform Create() => new StochasticQuantizer(Bits, ChunkSize);
+    public IUpdateTransform Create() => new StochasticQuantizer(Bits, ChunkSize, Rotate);
 }

@@ -18,6 +18,7 @@ public sealed class CompressionSettingsTests
     [InlineData("topk-500 + fp16", "topk-500+fp16", new[] { "topk-500", "fp16" })]
     [InlineData("randk-0.25", "randk-0.25", new[] { "randk-0.25" })]
     [InlineData("topk-1e-2", "topk-0.01", new[] { "topk-0.01" })]
+    [InlineData("q4-hadamard", "q4-hadamard", new[] { "q4-hadamard" })]
     public void Chains_must_parse(string chain, string written, string[] names)
     {
         var settings = CompressionSettings.Parse(chain, 256);
@@ -38,10 +39,20 @@ public sealed class CompressionSettingsTests
     [InlineData("topk-0.0", "the fraction kept must be in (0, 1]")]
     [InlineData("randk-", "the count kept must be a whole number ≥ 1")]
     [InlineData("q8+", "unknown codec ''")]
+    [InlineData("topk-0.1+q4-hadamard", "'q4-hadamard' rotates the whole update: it cannot follow a sparsifier")]
+    [InlineData("q4-hadamar", "unknown codec 'q4-hadamar'")]
     public void Bad_chains_must_be_refused(string chain, string message)
     {
         var e = Assert.Throws<FormatException>(() => CompressionSettings.Parse(chain, 512));
         Assert.Contains(message, e.Message);
+    }
+
+    [Fact(DisplayName = "A rotated quantizer must need a power-of-two chunk")]
+    public void Rotation_must_need_a_power_of_two()
+    {
+        var e = Assert.Throws<FormatException>(() => CompressionSettings.Parse("q8-hadamard", 500));
+        Assert.Contains("must be a power of two, not 500", e.Message);
+        Assert.True(Assert.IsType<QuantizerSettings>(CompressionSettings.Parse("q8-hadamard", 256).Uplink[0]).Rotate);
     }
 
     [Fact(DisplayName = "The run's pipeline must end with the compression codecs, and a bad chain must name its key")]

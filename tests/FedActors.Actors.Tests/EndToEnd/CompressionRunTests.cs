@@ -42,6 +42,8 @@ public class CompressionRunTests(ITestOutputHelper output)
     // Two chunks of 512: kind, length, bits, chunk size, two offsets and steps, one byte per value.
     [InlineData("q8", WireSize.UpdateHeaderBytes + 1 + 4 + 1 + 4 + 16 + Parameters)]
     [InlineData("q4", WireSize.UpdateHeaderBytes + 1 + 4 + 1 + 4 + 16 + Parameters / 2)]
+    // Rotated chunks are whole: 1,024 codes of 4 bits.
+    [InlineData("q4-hadamard", WireSize.UpdateHeaderBytes + 1 + 4 + 1 + 4 + 16 + 1024 / 2)]
     // 153 values: no positions sent.
     [InlineData("randk-0.25", WireSize.UpdateHeaderBytes + 5 + 4 * 153)]
     public async Task Compressed_runs_must_learn_and_count_their_bytes(string chain, int bytesPerUpdate)
