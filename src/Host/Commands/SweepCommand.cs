@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using FedActors.Host.Cli;
 using FedActors.Host.Runs;
@@ -62,7 +63,7 @@ public sealed class SweepCommand : ICommand
             set = options.Sets,
             vary = varies,
             variants = variants.Select(v => v.Name),
-        }, new JsonSerializerOptions { WriteIndented = true }), CancellationToken.None);
+        }, new JsonSerializerOptions { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }), CancellationToken.None);
         await ctx.Out.WriteLineAsync($"sweep: {variants.Count} variant(s) into {dir}");
 
         int failed = 0;

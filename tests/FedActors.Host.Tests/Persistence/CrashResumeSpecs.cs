@@ -60,6 +60,31 @@ public sealed class CrashResumeSpecs(UninterruptedRun uninterrupted, ITestOutput
     }
 
     [Fact]
+    public async Task A_compressed_run_killed_repeatedly_must_resume_to_its_uninterrupted_model_and_bytes()
+    {
+        // Random-k's positions and the 8-bit rounding draw from (seed, job): a job trained again after a kill encodes
+        // to the same bytes, and the journal keeps the updates in their encoded form.
+        const string codecs = "fedactors.compression.uplink=randk-0.25+q8";
+        using var dir = new TempDir();
+        var uninterruptedDir = Path.Combine(dir.Path, "uninterrupted");
+        var (code, output, error, _) = await CrashExperiment.RunToEndAsync(dir.Path, CrashExperiment.RunArguments(dir.Path, uninterruptedDir, codecs));
+        Assert.True(code == 0, $"the uninterrupted run exited {code}:\n{error}\n{FedActorsProcess.Tail(output)}");
+        var expected = RunFiles.Summary(uninterruptedDir);
+        var runDir = Path.Combine(dir.Path, "run");
+
+        var crash = await CrashExperiment.RunWithKillsAsync(dir.Path, runDir, CrashExperiment.RunArguments(dir.Path, runDir, codecs), kills: 3, seed: 4, Log);
+
+        Assert.True(crash.ExitCode == 0, $"the last session exited {crash.ExitCode}:\n{crash.Err}\n{FedActorsProcess.Tail(crash.Out)}");
+        Assert.True(crash.Kills.All(k => k.ExitCode == SigKillExitCode), $"every session but the last must have died of SIGKILL:\n{string.Join('\n', crash.Kills)}");
+        var summary = RunFiles.Summary(runDir);
+        Assert.Equal(3, summary.GetProperty("resumed").GetInt32());
+        Assert.Equal("randk-0.25+q8", summary.GetProperty("compression").GetString());
+        foreach (var key in new[] { "model_sha256", "bytes_up", "bytes_up_per_update", "updates_applied" })
+            Assert.Equal(expected.GetProperty(key).GetRawText(), summary.GetProperty(key).GetRawText());
+        Assert.NotEqual((await Reference()).ModelSha256, summary.GetProperty("model_sha256").GetString());
+    }
+
+    [Fact]
     public async Task With_durability_update_no_acknowledged_update_may_be_lost_or_applied_twice_across_kills()
     {
         var reference = await Reference();
