@@ -93,6 +93,11 @@ public sealed record QuantizedPayload : UpdatePayload
                         if (i + 1 < chunk.Length) chunk[i + 1] = bytes[j] >> 4;
                     }
                     break;
+                case var b when PackedCodes.Unpacks(b) && (long)start * b % 8 == 0:
+                    // Several codes a byte; the chunk starts on a byte boundary (any chunk size that is a multiple of 8 does).
+                    long first = (long)start * b / 8;
+                    PackedCodes.Unpack(Codes.AsSpan((int)first, (int)(CodeBytes(end, b) - first)), b, chunk);
+                    break;
                 default:
                     for (int i = start; i < end; i++) chunk[i - start] = Code(i);
                     break;

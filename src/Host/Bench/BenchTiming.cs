@@ -42,6 +42,15 @@ public static class BenchTiming
     /// <param name="cancellation">Checked between repetitions.</param>
     /// <returns>The per-repetition rates of each workload.</returns>
     public static (List<double> First, List<double> Second) Interleaved(Func<double> first, Func<double> second, int passes,
+        int repetitions, CancellationToken cancellation) =>
+        Interleaved(first, passes, second, passes, repetitions, cancellation);
+
+    /// <summary>
+    /// As <see cref="Interleaved(Func{double}, Func{double}, int, int, CancellationToken)"/>, with a pass count for each
+    /// workload: when one is a hundred times faster than the other, one count would make the slow one's repetitions
+    /// last minutes or the fast one's too short to time.
+    /// </summary>
+    public static (List<double> First, List<double> Second) Interleaved(Func<double> first, int firstPasses, Func<double> second, int secondPasses,
         int repetitions, CancellationToken cancellation)
     {
         var a = new List<double>(repetitions);
@@ -51,13 +60,13 @@ public static class BenchTiming
             cancellation.ThrowIfCancellationRequested();
             if (r % 2 == 0)
             {
-                a.Add(Rate(first, passes));
-                b.Add(Rate(second, passes));
+                a.Add(Rate(first, firstPasses));
+                b.Add(Rate(second, secondPasses));
             }
             else
             {
-                b.Add(Rate(second, passes));
-                a.Add(Rate(first, passes));
+                b.Add(Rate(second, secondPasses));
+                a.Add(Rate(first, firstPasses));
             }
         }
         return (a, b);

@@ -60,4 +60,35 @@ public sealed class UpdatePayloadTests
         Assert.Throws<ArgumentException>(() => new DensePayload([1f, 2f]).CopyTo(new float[3]));
         Assert.Throws<ArgumentException>(() => new SparsePayload(4, [], []).CopyTo(new float[3]));
     }
+
+    [Theory(DisplayName = "Every value of a quantized payload must decode to offset + code · step, whatever the bits, chunk size and length")]
+    [InlineData(1, 512, 1037)]
+    [InlineData(1, 7, 100)]
+    [InlineData(2, 16, 1001)]
+    [InlineData(2, 3, 50)]
+    [InlineData(3, 8, 99)]
+    [InlineData(4, 3, 31)]
+    [InlineData(4, 512, 44_426)]
+    [InlineData(8, 5, 23)]
+    public void Quantized_values_must_decode_code_by_code(int bits, int chunkSize, int length)
+    {
+        var random = new Random(bits * 1000 + chunkSize);
+        int chunks = QuantizedPayload.ChunksOf(length, chunkSize);
+        var codes = new byte[QuantizedPayload.CodeBytes(length, bits)];
+        random.NextBytes(codes);
+        var scales = Enumerable.Range(0, chunks).Select(c => 0.25f + c).ToArray();
+        var offsets = Enumerable.Range(0, chunks).Select(c => -c * 0.5f).ToArray();
+        var payload = new QuantizedPayload(length, bits, chunkSize, scales, offsets, codes);
+
+        var dense = new float[length];
+        payload.CopyTo(dense);
+
+        for (int i = 0; i < length; i++)
+        {
+            // Code i sits at bit i·bits, low bits first, and may span two bytes.
+            int bit = i * bits, word = codes[bit / 8] | (bit / 8 + 1 < codes.Length ? codes[bit / 8 + 1] << 8 : 0);
+            int code = (word >> (bit % 8)) & ((1 << bits) - 1);
+            Assert.Equal(code * scales[i / chunkSize] + offsets[i / chunkSize], dense[i]);
+        }
+    }
 }
