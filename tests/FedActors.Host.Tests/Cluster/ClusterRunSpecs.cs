@@ -220,6 +220,50 @@ public sealed class ClusterRunSpecs(ClusterReference reference, ITestOutputHelpe
         Assert.Fail($"the coordinator's dashboard never listed 3 members, 20 shards on the workers and a worker's throughput; cluster views seen:\n{string.Join("\n", seen)}\nlast snapshot:\n{last}\ncoordinator stderr:\n{FedActorsProcess.Tail(coordinator.Error)}\nstdout:\n{FedActorsProcess.Tail(coordinator.Output)}");
     }
 
+    [Fact(DisplayName = "A coordinator and two workers with random-k and 4-bit updates must end with the one-process run's model_sha256 and bytes per update")]
+    public async Task Compressed_cluster_run_must_end_with_the_one_process_model()
+    {
+        // The workers encode, the wire carries the compressed payload, the coordinator decodes with the same (seed, job)
+        // draws: the cluster must end where one process does.
+        string[] codecs = ["--set", "fedactors.compression.uplink=randk-0.25+q4"];
+        using var dir = new TempDir();
+        string oneProcess = await ClusterExperiment.OneProcessHashAsync(dir.Path, reference.Config, null, codecs);
+        var db = await reference.Postgres.CreateDatabaseAsync();
+        int c = ClusterExperiment.FreePort(), w1 = ClusterExperiment.FreePort(), w2 = ClusterExperiment.FreePort();
+        var runDir = Path.Combine(dir.Path, "coordinator");
+        FedActorsProcess? coordinator = null, worker1 = null, worker2 = null;
+        try
+        {
+            coordinator = ClusterExperiment.StartNode(dir.Path, reference.Config, "coordinator", c, [c], ["--out", runDir, .. ClusterExperiment.Postgres(db), .. codecs]);
+            worker1 = ClusterExperiment.StartNode(dir.Path, reference.Config, "worker", w1, [c], codecs);
+            worker2 = ClusterExperiment.StartNode(dir.Path, reference.Config, "worker", w2, [c], codecs);
+            int code = await coordinator.WaitForExitAsync(ClusterExperiment.RunTimeout);
+            Assert.True(code == 0, $"the coordinator exited {code}:\n{coordinator.Error}\n{FedActorsProcess.Tail(coordinator.Output)}");
+
+            var summary = RunFiles.Summary(runDir);
+            Assert.Equal("completed", summary.GetProperty("status").GetString());
+            Assert.Equal("randk-0.25+q4", summary.GetProperty("compression").GetString());
+            Assert.Equal(oneProcess, summary.GetProperty("model_sha256").GetString());
+            Assert.NotEqual(reference.OneProcessHash, oneProcess);
+            // logreg on Synthetic: 610 parameters, 153 kept, 4-bit codes in one chunk: every update crossed the wire
+            // whole, as the header and this payload.
+            long update = WireSize.OfUpdate(new QuantizedPayload(153, 4, 512, [1f], [0f], new byte[77]));
+            long bytesUp = summary.GetProperty("bytes_up").GetInt64();
+            output.WriteLine($"cluster bytes up {bytesUp:N0}, {update} bytes per update, model {oneProcess[..12]}");
+            Assert.Equal(0, bytesUp % update);
+            Assert.True(bytesUp / update >= summary.GetProperty("updates_applied").GetInt64(), "every applied update crossed the wire");
+            foreach (var w in new[] { worker1, worker2 })
+            {
+                await w.Signal("TERM");
+                Assert.Equal(0, await w.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+            }
+        }
+        finally
+        {
+            await ClusterExperiment.StopAllAsync([coordinator, worker1, worker2]);
+        }
+    }
+
     [Fact(DisplayName = "SIGKILL of a worker mid-run: its jobs are sent again and the run ends with the one-process model_sha256")]
     public async Task Killed_worker_must_not_change_the_model()
     {
