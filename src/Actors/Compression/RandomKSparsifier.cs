@@ -22,7 +22,10 @@ public sealed class RandomKSparsifier : IUpdateTransform
     public SparsifiedCount Kept { get; }
 
     /// <inheritdoc />
-    public string Name => $"randk-{Kept}";
+    public string Name => NameOf(Kept);
+
+    /// <summary>The codec name: <c>randk-0.01</c> for a fraction, <c>randk-500</c> for a count.</summary>
+    public static string NameOf(SparsifiedCount kept) => $"randk-{kept}";
 
     /// <inheritdoc />
     public UpdatePayload Encode(UpdatePayload update, in TransformContext context)
@@ -66,7 +69,7 @@ public sealed class RandomKSparsifier : IUpdateTransform
 public sealed record RandomKSettings(SparsifiedCount Kept) : IUpdateTransformSettings
 {
     /// <inheritdoc />
-    public string Name => $"randk-{Kept}";
+    public string Name => RandomKSparsifier.NameOf(Kept);
 
     /// <inheritdoc />
     public IUpdateTransform Create() => new RandomKSparsifier(Kept);

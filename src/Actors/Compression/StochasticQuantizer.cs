@@ -137,11 +137,13 @@ public sealed class StochasticQuantizer : IUpdateTransform
         int n = context.Dimension, padded = QuantizedPayload.ChunksOf(n, ChunkSize) * ChunkSize;
         if (payload is not QuantizedPayload { ChunkSize: var chunk, Length: var length } || chunk != ChunkSize || length != padded)
             throw new InvalidDataException($"{Name} decodes {padded} rotated values in chunks of {ChunkSize} for a model of {n}, not {Describe(payload)}");
-        var rotated = Dequantize(payload, null).Values;
+        // Dequantized into the instance's scratch, unrotated there, and only the model's n values copied out.
+        if (_rotated.Length != padded) _rotated = new float[padded];
+        Validated(payload).CopyTo(_rotated);
         var signs = DeterministicRandom.For(context.Seed, unchecked((ulong)context.JobId), RotationPurpose);
-        for (int start = 0; start < padded; start += ChunkSize) _rotation.Unrotate(rotated.AsSpan(start, ChunkSize), signs);
+        for (int start = 0; start < padded; start += ChunkSize) _rotation.Unrotate(_rotated.AsSpan(start, ChunkSize), signs);
         var delta = CompressedValues.Rent(n, arrays);
-        rotated.AsSpan(0, n).CopyTo(delta);
+        _rotated.AsSpan(0, n).CopyTo(delta);
         return new DensePayload(delta);
     }
 
@@ -149,14 +151,21 @@ public sealed class StochasticQuantizer : IUpdateTransform
 
     private DensePayload Dequantize(UpdatePayload values, DeltaBufferPool? arrays)
     {
+        var q = Validated(values);
+        var dense = CompressedValues.Rent(q.Length, arrays);
+        q.CopyTo(dense);
+        return new DensePayload(dense);
+    }
+
+    /// <summary><paramref name="values"/> as codes this quantizer makes: its bit width, finite offsets and steps ≥ 0.</summary>
+    private QuantizedPayload Validated(UpdatePayload values)
+    {
         var q = values as QuantizedPayload ?? throw new InvalidDataException($"{Name} decodes quantized values, not {values.GetType().Name}");
         if (q.Bits != Bits) throw new InvalidDataException($"{Name} decodes {Bits}-bit codes, the update has {q.Bits}-bit codes");
         for (int c = 0; c < q.Scales.Length; c++)
             if (!float.IsFinite(q.Scales[c]) || q.Scales[c] < 0 || !float.IsFinite(q.Offsets[c]))
                 throw new InvalidDataException($"{Name}: chunk {c} has step {q.Scales[c]} and offset {q.Offsets[c]}; both must be finite and the step ≥ 0");
-        var dense = CompressedValues.Rent(q.Length, arrays);
-        q.CopyTo(dense);
-        return new DensePayload(dense);
+        return q;
     }
 }
 

@@ -20,7 +20,10 @@ public sealed class TopKSparsifier : IUpdateTransform
     public SparsifiedCount Kept { get; }
 
     /// <inheritdoc />
-    public string Name => $"topk-{Kept}";
+    public string Name => NameOf(Kept);
+
+    /// <summary>The codec name: <c>topk-0.01</c> for a fraction, <c>topk-500</c> for a count.</summary>
+    public static string NameOf(SparsifiedCount kept) => $"topk-{kept}";
 
     /// <inheritdoc />
     public UpdatePayload Encode(UpdatePayload update, in TransformContext context)
@@ -75,7 +78,7 @@ public sealed class TopKSparsifier : IUpdateTransform
 public sealed record TopKSettings(SparsifiedCount Kept) : IUpdateTransformSettings
 {
     /// <inheritdoc />
-    public string Name => $"topk-{Kept}";
+    public string Name => TopKSparsifier.NameOf(Kept);
 
     /// <inheritdoc />
     public IUpdateTransform Create() => new TopKSparsifier(Kept);

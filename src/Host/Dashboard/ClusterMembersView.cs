@@ -56,8 +56,8 @@ public sealed class ClusterMembersView : IRunObserver, IDisposable
     private void Tick()
     {
         Publish();
-        // The shard report can take seconds (the status actor asks every region and the coordinator): one at a time,
-        // and the members above never wait for it.
+        // The shard report can take seconds (the shard coordinator asks every region): one at a time, and the members
+        // above never wait for it.
         if (Interlocked.Exchange(ref _asking, 1) == 0) _ = AskShardsAsync();
     }
 
