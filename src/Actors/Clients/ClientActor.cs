@@ -60,7 +60,7 @@ public sealed class ClientActor : ReceiveActor
 
     /// <summary>The trainer pool's work item for <paramref name="job"/>.</summary>
     internal static TrainerProtocol.Train Training(ClientProtocol.TrainJob job) =>
-        new(job.Job, job.ClientId, job.Base, job.Options, job.Seed) { ApplyAt = job.ApplyAt };
+        new(job.Job, job.ClientId, job.Base, job.Options, job.Seed) { ApplyAt = job.ApplyAt, PreviousJob = job.PreviousJob };
 
     private void PassivateIfIdle()
     {

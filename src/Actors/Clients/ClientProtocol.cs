@@ -34,6 +34,12 @@ public static class ClientProtocol
         /// before it. Scheduling only: the result does not depend on it. <value>Default 0 (arrival order).</value>
         /// </summary>
         public double ApplyAt { get; init; }
+
+        /// <summary>
+        /// The client's last job whose result the coordinator took before sending this one, or −1: per-client state (an
+        /// error-feedback residual) continues from the row that job left. <value>Default −1.</value>
+        /// </summary>
+        public long PreviousJob { get; init; } = -1;
     }
 
     /// <summary>What a client answers a job with: an update or a failure. The coordinator may journal these.</summary>

@@ -8,6 +8,7 @@ using FedActors.Actors.Population;
 using FedActors.Actors.Runs;
 using FedActors.Actors.Simulation;
 using FedActors.Actors.Trainers;
+using FedActors.Actors.Updates;
 using FedActors.Training.Data;
 
 namespace FedActors.Actors.Cluster;
@@ -85,9 +86,10 @@ public sealed class ClusterNode : IAsyncDisposable
     /// <param name="trainers">The trainer pool's settings.</param>
     /// <param name="population">The clients (every node derives the same population from the config).</param>
     /// <param name="run">The run: its model and the client update pipeline.</param>
-    public IActorRef StartWorker(TrainerSettings trainers, IClientDataSource population, RunSettings run)
+    /// <param name="clientState">Where the pipeline keeps per-client vectors (error-feedback residuals), shared by every worker; null when it keeps none.</param>
+    public IActorRef StartWorker(TrainerSettings trainers, IClientDataSource population, RunSettings run, IClientStateStore? clientState = null)
     {
-        var pool = _system.ActorOf(TrainerPool.Props(trainers, population, null, run.ModelName, transforms: run.Transforms), "trainers");
+        var pool = _system.ActorOf(TrainerPool.Props(trainers, population, null, run.ModelName, transforms: run.Transforms, clientState: clientState), "trainers");
         var cache = _system.ActorOf(ModelVersionCache.Props(CachedVersions, _settings.ModelChunkFloats), "model-versions");
         var sharding = ClusterSharding.Get(_system);
         var shardingSettings = ClusterShardingSettings.Create(_system).WithRole(ClusterConfig.RoleName(NodeRole.Worker));
@@ -108,12 +110,14 @@ public sealed class ClusterNode : IAsyncDisposable
     /// <param name="run">The run: its model and the client update pipeline.</param>
     /// <param name="settings">Registration interval (and the silo, already applied to <paramref name="clients"/>).</param>
     /// <param name="observer">Receives registrations and answered jobs.</param>
-    public IActorRef StartClient(TrainerSettings trainers, OwnClientDataSource clients, RunSettings run, ClientNodeSettings settings, IClientNodeObserver observer)
+    /// <param name="clientState">Where the pipeline keeps its clients' per-client vectors (error-feedback residuals); null when it keeps none.</param>
+    public IActorRef StartClient(TrainerSettings trainers, OwnClientDataSource clients, RunSettings run, ClientNodeSettings settings, IClientNodeObserver observer,
+        IClientStateStore? clientState = null)
     {
         ArgumentNullException.ThrowIfNull(clients);
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(observer);
-        var pool = _system.ActorOf(TrainerPool.Props(trainers, clients, null, run.ModelName, transforms: run.Transforms), "trainers");
+        var pool = _system.ActorOf(TrainerPool.Props(trainers, clients, null, run.ModelName, transforms: run.Transforms, clientState: clientState), "trainers");
         var cache = _system.ActorOf(ModelVersionCache.Props(CachedVersions, _settings.ModelChunkFloats), "model-versions");
         var samples = clients.ClientIds.ToDictionary(id => id, clients.SampleCount);
         var actor = _system.ActorOf(ClientNodeActor.Props(samples, Coordinator, pool, cache, settings.RegisterEvery, observer, UpdateChunks), "clients");

@@ -38,6 +38,9 @@ public static class ClusterProtocol
 
         /// <summary>Checks the version.</summary>
         public long BaseVersion { get; } = BaseVersion >= 0 ? BaseVersion : throw new ArgumentOutOfRangeException(nameof(BaseVersion), $"base version must be ≥ 0, got {BaseVersion} (job {Job})");
+
+        /// <summary>The client's last job whose result the coordinator took, or −1 (see <see cref="ClientProtocol.TrainJob.PreviousJob"/>). <value>Default −1.</value></summary>
+        public long PreviousJob { get; init; } = -1;
     }
 
     /// <summary>

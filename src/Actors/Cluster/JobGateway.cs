@@ -62,7 +62,7 @@ public sealed class JobGateway : ReceiveActor, IWithTimers
             if (e.Message is not ClientProtocol.TrainJob job) return;
             _coordinator = Sender;
             if (_inFlight.ContainsKey(job.Job)) return;
-            var assignment = new ClusterProtocol.TrainAssignment(job.Job, job.ClientId, job.Base.Number, job.Options, job.Seed);
+            var assignment = new ClusterProtocol.TrainAssignment(job.Job, job.ClientId, job.Base.Number, job.Options, job.Seed) { PreviousJob = job.PreviousJob };
             _versions[job.Base.Number] = _versions.TryGetValue(job.Base.Number, out var v) ? (v.Version, v.Jobs + 1) : (job.Base, 1);
             Send(assignment);
         });

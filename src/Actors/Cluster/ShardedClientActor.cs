@@ -56,7 +56,7 @@ public sealed class ShardedClientActor : ReceiveActor
         {
             foreach (var p in _pending.Values.Where(p => p.Job.BaseVersion == ready.Version.Number && p.Train is null).ToArray())
             {
-                var train = new ClientProtocol.TrainJob(p.Job.Job, _clientId, ready.Version, p.Job.Options, p.Job.Seed);
+                var train = new ClientProtocol.TrainJob(p.Job.Job, _clientId, ready.Version, p.Job.Options, p.Job.Seed) { PreviousJob = p.Job.PreviousJob };
                 _pending[p.Job.Job] = p with { Train = train };
                 _trainers.Tell(ClientActor.Training(train));
             }

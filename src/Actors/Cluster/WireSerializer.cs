@@ -105,7 +105,7 @@ public sealed class WireSerializer : SerializerWithStringManifest
     /// <summary>Bytes <paramref name="message"/> takes on the wire (what <see cref="Serialize"/> returns), without serializing it.</summary>
     public static long SizeOf(object message) => message switch
     {
-        ClusterProtocol.TrainAssignment => HeaderSize + 8 + 4 + 8 + 8 + 4 + 4 + 4 * 8 + 4,
+        ClusterProtocol.TrainAssignment => HeaderSize + 8 + 4 + 8 + 8 + 4 + 4 + 4 * 8 + 4 + 8,
         ClientProtocol.ClientUpdate u => WireSize.OfUpdate(u.Payload),
         ClientProtocol.JobFailed f => HeaderSize + 8 + 4 + 4 + Encoding.UTF8.GetByteCount(f.Reason),
         ClusterProtocol.JobReleased => HeaderSize + 8 + 4,
@@ -138,6 +138,7 @@ public sealed class WireSerializer : SerializerWithStringManifest
                 w.Int(a.Options.Epochs); w.Int(a.Options.BatchSize);
                 w.Double(a.Options.LearningRate); w.Double(a.Options.Momentum); w.Double(a.Options.WeightDecay); w.Double(a.Options.ProximalMu);
                 w.Int(a.Options.MaxSteps ?? 0); // 0: no cap (a cap is ≥ 1)
+                w.Long(a.PreviousJob);
                 break;
             case ClientProtocol.ClientUpdate u:
                 w.Long(u.Job.Value); w.Int(u.ClientId); w.Long(u.BaseVersion);
@@ -221,7 +222,9 @@ public sealed class WireSerializer : SerializerWithStringManifest
         };
         int maxSteps = r.Int();
         options = options with { MaxSteps = maxSteps == 0 ? null : maxSteps };
-        return new ClusterProtocol.TrainAssignment(job, client, baseVersion, options, seed);
+        long previous = r.Long();
+        if (previous < -1) throw new System.Runtime.Serialization.SerializationException($"TrainAssignment of job {job}: previous job {previous} is neither a job id nor -1");
+        return new ClusterProtocol.TrainAssignment(job, client, baseVersion, options, seed) { PreviousJob = previous };
     }
 
     private static ClientProtocol.ClientUpdate ReadUpdate(ref Reader r)

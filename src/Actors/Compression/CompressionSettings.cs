@@ -8,17 +8,30 @@ namespace FedActors.Actors.Compression;
 /// <summary>
 /// Communication compression (<c>fedactors.compression</c>): the uplink codec chain that each client update passes
 /// through after the client transforms, written as codec names joined by <c>+</c> in client order
-/// (<c>topk-0.01+q8</c>), or <c>none</c>.
+/// (<c>topk-0.01+q8</c>), or <c>none</c>; a chain that ends in <c>ef</c> (<c>topk-0.01+ef</c>) keeps each client's
+/// residual and adds it to its next update (error feedback).
 /// </summary>
 public sealed record CompressionSettings
 {
     private const string Section = "fedactors.compression";
 
-    private CompressionSettings(IEnumerable<IUpdateTransformSettings> uplink, int quantizeChunkSize) =>
-        (Uplink, QuantizeChunkSize) = (new(uplink), quantizeChunkSize);
+    private CompressionSettings(IEnumerable<IUpdateTransformSettings> uplink, int quantizeChunkSize, bool errorFeedback = false) =>
+        (Uplink, QuantizeChunkSize, ErrorFeedback) = (new(uplink), quantizeChunkSize, errorFeedback);
 
-    /// <summary>The uplink codecs, in the order the client applies them. <value>Default none.</value></summary>
+    /// <summary>The uplink codecs, in the order the client applies them (without <c>ef</c>). <value>Default none.</value></summary>
     public ValueList<IUpdateTransformSettings> Uplink { get; }
+
+    /// <summary>The chain ends in <c>ef</c>: clients keep what the codecs dropped and send it with their next update. <value>Default false.</value></summary>
+    public bool ErrorFeedback { get; }
+
+    /// <summary>
+    /// Bytes of residuals a node keeps in memory (<c>residual-memory-mb</c>); the rest are read back from the client-state
+    /// store, which holds them all. <value>Default 256 MiB.</value>
+    /// </summary>
+    public long ResidualMemoryBytes { get; init; } = 256L << 20;
+
+    /// <summary>What the update pipeline appends after the client transforms: the codecs, wrapped in error feedback when the chain ends in <c>ef</c>.</summary>
+    public IReadOnlyList<IUpdateTransformSettings> Transforms => ErrorFeedback ? [new ErrorFeedbackSettings(Uplink)] : Uplink;
 
     /// <summary>Values per chunk of the quantizers (<c>quantize-chunk-size</c>). <value>Default 512.</value></summary>
     public int QuantizeChunkSize { get; }
@@ -27,7 +40,7 @@ public sealed record CompressionSettings
     public static CompressionSettings None { get; } = new([], 512);
 
     /// <summary>The chain as the config writes it: <c>none</c>, or the codec names joined by <c>+</c>.</summary>
-    public string Chain => Uplink.Count == 0 ? "none" : string.Join("+", Uplink.Select(c => c.Name));
+    public string Chain => Uplink.Count == 0 ? "none" : string.Join("+", Uplink.Select(c => c.Name).Concat(ErrorFeedback ? [Compression.ErrorFeedback.CodecName] : []));
 
     /// <summary>Reads <c>fedactors.compression</c>.</summary>
     /// <exception cref="ConfigurationException">A key is missing or a codec chain is not one this build reads.</exception>
@@ -35,10 +48,11 @@ public sealed record CompressionSettings
     {
         var c = new ConfigReader(config, Section);
         int chunkSize = c.Int("quantize-chunk-size", min: 1);
+        long residualMemory = c.Int("residual-memory-mb", min: 0) * (1L << 20);
         var chain = c.String("uplink");
         try
         {
-            return Parse(chain, chunkSize);
+            return Parse(chain, chunkSize) with { ResidualMemoryBytes = residualMemory };
         }
         catch (FormatException e)
         {
@@ -55,7 +69,14 @@ public sealed record CompressionSettings
         var text = chain.Trim();
         if (text.Length == 0 || text == "none") return new CompressionSettings([], chunkSize);
         var codecs = new List<IUpdateTransformSettings>();
-        foreach (var token in text.Split('+').Select(t => t.Trim()))
+        var tokens = text.Split('+').Select(t => t.Trim()).ToList();
+        bool errorFeedback = tokens[^1] == Compression.ErrorFeedback.CodecName;
+        if (errorFeedback) tokens.RemoveAt(tokens.Count - 1);
+        if (tokens.Contains(Compression.ErrorFeedback.CodecName))
+            throw new FormatException("'ef' must come last: error feedback keeps what the codecs before it dropped");
+        if (errorFeedback && tokens.Count == 0)
+            throw new FormatException("'ef' needs a lossy codec before it, e.g. topk-0.01+ef: alone it has nothing to feed back");
+        foreach (var token in tokens)
         {
             var codec = Codec(token, chunkSize);
             bool sparsifier = codec is TopKSettings or RandomKSettings;
@@ -67,7 +88,7 @@ public sealed record CompressionSettings
                 throw new FormatException($"'{token}' rotates the whole update: it cannot follow a sparsifier");
             codecs.Add(codec);
         }
-        return new CompressionSettings(codecs, chunkSize);
+        return new CompressionSettings(codecs, chunkSize, errorFeedback);
     }
 
     private static IUpdateTransformSettings Codec(string token, int chunkSize)
@@ -84,7 +105,7 @@ public sealed record CompressionSettings
                  { ("topk-", k => new TopKSettings(k)), ("randk-", k => new RandomKSettings(k)) })
             if (token.StartsWith(prefix, StringComparison.Ordinal)) return make(Kept(token, token[prefix.Length..]));
         throw new FormatException(
-            $"unknown codec '{token}'; codecs are fp16, q1 to q8 (q8, q4, …), q1-hadamard to q8-hadamard, topk-F or topk-N, randk-F or randk-N (F a fraction such as 0.01, N a count)");
+            $"unknown codec '{token}'; codecs are fp16, q1 to q8 (q8, q4, …), q1-hadamard to q8-hadamard, topk-F or topk-N, randk-F or randk-N (F a fraction such as 0.01, N a count), and ef last for error feedback");
     }
 
     private static SparsifiedCount Kept(string token, string amount)

@@ -50,6 +50,9 @@ public sealed record CoordinatorCheckpoint
     /// <summary>Most updates applied from any one client.</summary>
     public required int MaxParticipation { get; init; }
 
+    /// <summary>Clients whose last taken result changed since the previous checkpoint, with that job (all of them in a snapshot's fold).</summary>
+    public IReadOnlyList<ClientJob> LastResultChanges { get; init; } = [];
+
     /// <summary>Evaluations requested and not yet recorded, in step order.</summary>
     public required IReadOnlyList<CheckpointEvaluation> PendingEvaluations { get; init; }
 
@@ -106,7 +109,16 @@ public sealed record CoordinatorCheckpoint
 /// <param name="Round">Synchronous round (0 for strategies that run no rounds).</param>
 /// <param name="Dropped">The device drops out: the job was never sent and will time out.</param>
 /// <param name="Arrived">Its result had arrived and was held for its turn.</param>
-public readonly record struct CheckpointJob(long Id, int ClientId, long BaseVersion, long Round, bool Dropped, bool Arrived);
+public readonly record struct CheckpointJob(long Id, int ClientId, long BaseVersion, long Round, bool Dropped, bool Arrived)
+{
+    /// <summary>The client's last job whose result the coordinator had taken when it sent this one, or −1.</summary>
+    public long PreviousJob { get; init; } = -1;
+}
+
+/// <summary>A client and one of its jobs: the last whose result the coordinator took.</summary>
+/// <param name="ClientId">The client.</param>
+/// <param name="Job">The job.</param>
+public readonly record struct ClientJob(int ClientId, long Job);
 
 /// <summary>A scheduled event of the coordinator.</summary>
 /// <param name="Time">When it fires (virtual or wall seconds).</param>

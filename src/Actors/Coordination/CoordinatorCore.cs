@@ -274,6 +274,8 @@ public sealed class CoordinatorCore : IScheduleHost
                 RejectUnusable("failed");
                 break;
             case ClientProtocol.ClientUpdate u:
+                // Taken, whatever the strategy makes of it: the client's next job continues from this one.
+                _state.LastResults.Took(job.ClientId, job.Id);
                 var (applied, rejection) = _intake.Take(job, u, Current.Number, _schedule.IsLate(job.Round));
                 if (applied is not null)
                 {
@@ -405,10 +407,11 @@ public sealed class CoordinatorCore : IScheduleHost
     /// <param name="versions">Weights of at least every version in <see cref="CoordinatorCheckpoint.RetainedVersions"/>.</param>
     /// <param name="participation">Applied updates per client, folded from all checkpoints.</param>
     /// <param name="records">Evaluation records, folded from all checkpoints.</param>
+    /// <param name="lastResults">Each client's last taken result, folded from all checkpoints; null: none was taken.</param>
     /// <exception cref="InvalidOperationException">The checkpoint does not fit these settings or lacks a version.</exception>
     public static CoordinatorCore Restore(RunSettings run, IStrategySettings strategy, SimulationSettings simulation, IClientDataSource population,
         CoordinatorCheckpoint checkpoint, IReadOnlyDictionary<long, float[]> versions, IReadOnlyDictionary<int, int> participation,
-        IReadOnlyList<EvaluationRecord> records)
+        IReadOnlyList<EvaluationRecord> records, IReadOnlyDictionary<int, long>? lastResults = null)
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
         ArgumentNullException.ThrowIfNull(versions);
@@ -430,7 +433,8 @@ public sealed class CoordinatorCore : IScheduleHost
         {
             throw new InvalidOperationException(e.Message, e);
         }
-        core._state.Restore(checkpoint, number => number == current.Number ? current : Version(number), core._dimension, participation, records);
+        core._state.Restore(checkpoint, number => number == current.Number ? current : Version(number), core._dimension, participation, records,
+            lastResults ?? new Dictionary<int, long>());
         core._schedule.Restore(checkpoint.Round);
         core._finishing = checkpoint.Finishing;
         core._finished = checkpoint.Finished;

@@ -27,6 +27,8 @@ internal sealed class CoordinatorState
 
     public ParticipationCounts Participation { get; } = new();
 
+    public LastResults LastResults { get; } = new();
+
     public EvaluationLog Evaluations { get; } = new();
 
     /// <summary>The id the next dispatched job gets.</summary>
@@ -95,7 +97,7 @@ internal sealed class CoordinatorState
         foreach (var job in Jobs.InIdOrder)
             if (!job.Dropped && job.Result is null && !Jobs.IsAbandoned(job.Id))
                 yield return new CoordinatorEffects.DispatchJob(new ClientProtocol.TrainJob(new JobId(job.Id), job.ClientId, job.Base, options, seed)
-                    { ApplyAt = applyAt.GetValueOrDefault(job.Id) });
+                    { ApplyAt = applyAt.GetValueOrDefault(job.Id), PreviousJob = job.PreviousJob });
     }
 
     /// <summary>
@@ -135,6 +137,7 @@ internal sealed class CoordinatorState
             Window = Drift.ToCheckpoint(),
             ParticipationChanges = Participation.TakeChanges(),
             MaxParticipation = Participation.Max,
+            LastResultChanges = LastResults.TakeChanges(),
             PendingEvaluations = Evaluations.PendingToCheckpoint(),
             NewRecords = Evaluations.TakeNewRecords(),
             LastEvaluationRequested = Evaluations.LastRequested,
@@ -154,9 +157,11 @@ internal sealed class CoordinatorState
     /// <param name="dimension">The model's parameter count.</param>
     /// <param name="participation">Applied updates per client, folded from all checkpoints.</param>
     /// <param name="records">Evaluation records, folded from all checkpoints.</param>
+    /// <param name="lastResults">Each client's last taken result, folded from all checkpoints.</param>
     public void Restore(CoordinatorCheckpoint checkpoint, Func<long, ModelVersion> version, int dimension,
-        IReadOnlyDictionary<int, int> participation, IReadOnlyList<EvaluationRecord> records)
+        IReadOnlyDictionary<int, int> participation, IReadOnlyList<EvaluationRecord> records, IReadOnlyDictionary<int, long> lastResults)
     {
+        LastResults.Restore(lastResults);
         NextJob = checkpoint.NextJob;
         Jobs.Restore(checkpoint, version, dimension);
         RetryPending = Events.Restore(checkpoint.Events);

@@ -17,6 +17,9 @@ internal sealed class InFlightJob(long id, int clientId, ModelVersion baseVersio
 
     public long Round { get; } = round;
 
+    /// <summary>The client's last job whose result the coordinator had taken when it sent this one, or −1 (what error feedback continues from).</summary>
+    public long PreviousJob { get; init; } = -1;
+
     /// <summary>The device drops out: the job was never sent and will time out.</summary>
     public bool Dropped { get; set; }
 
@@ -24,5 +27,5 @@ internal sealed class InFlightJob(long id, int clientId, ModelVersion baseVersio
     public object? Result { get; set; }
 
     /// <summary>The job as a checkpoint lists it.</summary>
-    public CheckpointJob ToCheckpoint() => new(Id, ClientId, Base.Number, Round, Dropped, Result is not null);
+    public CheckpointJob ToCheckpoint() => new(Id, ClientId, Base.Number, Round, Dropped, Result is not null) { PreviousJob = PreviousJob };
 }

@@ -42,7 +42,8 @@ internal sealed class JobDispatcher
         if (!Clients.TryPick(id, now, _state.Jobs.BusyClients, out int client)) return false;
         _state.NextJob++;
         bool dropped = Clients.Reachable is null && _devices.DropsOut(id);
-        _state.Jobs.Add(new InFlightJob(id, client, current, round) { Dropped = dropped });
+        long previous = _state.LastResults.Of(client);
+        _state.Jobs.Add(new InFlightJob(id, client, current, round) { Dropped = dropped, PreviousJob = previous });
         _state.Tally.JobsDispatched++;
         _state.Traffic.Dispatched(current.Dimension);
         double applyAt = 0;
@@ -52,7 +53,7 @@ internal sealed class JobDispatcher
             _state.Events.Add(EventKind.Finish, id, applyAt);
         }
         else _state.Events.Add(EventKind.Timeout, id, now + _simulation.Device.JobTimeout);
-        if (!dropped) job = new ClientProtocol.TrainJob(new JobId(id), client, current, _run.Client, _run.Seed) { ApplyAt = applyAt };
+        if (!dropped) job = new ClientProtocol.TrainJob(new JobId(id), client, current, _run.Client, _run.Seed) { ApplyAt = applyAt, PreviousJob = previous };
         return true;
     }
 

@@ -99,7 +99,7 @@ internal sealed class JobsInFlight
             if (!bases.TryGetValue(j.BaseVersion, out var b)) bases[j.BaseVersion] = b = version(j.BaseVersion);
             if (b.Dimension != dimension)
                 throw new InvalidOperationException($"model version {j.BaseVersion} has {b.Dimension} weights, expected {dimension}");
-            Add(new InFlightJob(j.Id, j.ClientId, b, j.Round) { Dropped = j.Dropped });
+            Add(new InFlightJob(j.Id, j.ClientId, b, j.Round) { Dropped = j.Dropped, PreviousJob = j.PreviousJob });
         }
         foreach (var id in checkpoint.Abandoned) _abandoned.Add(id);
         _touched.Clear();

@@ -87,7 +87,7 @@ public sealed record RunSettings
         UpdatePipelineSettings pipeline;
         try
         {
-            pipeline = UpdatePipelineSettings.Create(config, transforms ?? TransformCatalog.BuiltIn).Then(compression.Uplink);
+            pipeline = UpdatePipelineSettings.Create(config, transforms ?? TransformCatalog.BuiltIn).Then(compression.Transforms);
         }
         catch (ArgumentException e)
         {

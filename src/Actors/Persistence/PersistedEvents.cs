@@ -54,4 +54,8 @@ public sealed record CoordinatorSnapshot(
     IReadOnlyList<EvaluationRecord> Records,
     IReadOnlyList<ResultPersisted> Results,
     int Resumed,
-    double WallSeconds) : IPersistedState;
+    double WallSeconds) : IPersistedState
+{
+    /// <summary>Each client's last job whose result the coordinator took, by client id.</summary>
+    public IReadOnlyList<ClientJob> LastResults { get; init; } = [];
+}

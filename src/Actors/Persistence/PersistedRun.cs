@@ -11,6 +11,7 @@ public sealed class PersistedRun
 {
     private readonly Dictionary<long, float[]> _versions = new();
     private readonly Dictionary<int, int> _participation = new();
+    private readonly Dictionary<int, long> _lastResults = new();
     private readonly List<EvaluationRecord> _records = new();
     private readonly List<IPersistedState> _inputs = new();
     // The latest step's jobs in flight, events and given-up jobs in full: checkpoints after a run's first step list
@@ -41,6 +42,9 @@ public sealed class PersistedRun
 
     /// <summary>Applied updates per client.</summary>
     public IReadOnlyDictionary<int, int> Participation => _participation;
+
+    /// <summary>Each client's last job whose result the coordinator took.</summary>
+    public IReadOnlyDictionary<int, long> LastResults => _lastResults;
 
     /// <summary>Evaluation records so far.</summary>
     public IReadOnlyList<EvaluationRecord> Records => _records;
@@ -79,6 +83,7 @@ public sealed class PersistedRun
                 FoldInFlight(checkpoint);
                 _versions[checkpoint.ServerStep] = step.Weights;
                 foreach (var p in checkpoint.ParticipationChanges) _participation[p.ClientId] = p.Count;
+                foreach (var r in checkpoint.LastResultChanges) _lastResults[r.ClientId] = r.Job;
                 _records.AddRange(checkpoint.NewRecords);
                 _latest = checkpoint;
                 _latestInFull = null;
@@ -101,6 +106,7 @@ public sealed class PersistedRun
                 _latest = snapshot.Latest;
                 foreach (var v in snapshot.Versions) _versions[v.Number] = v.Weights;
                 foreach (var p in snapshot.Participation) _participation[p.ClientId] = p.Count;
+                foreach (var r in snapshot.LastResults) _lastResults[r.ClientId] = r.Job;
                 _records.AddRange(snapshot.Records);
                 _inputs.AddRange(snapshot.Results);
                 Resumed = snapshot.Resumed;
@@ -114,10 +120,13 @@ public sealed class PersistedRun
     /// <summary>The fold so far as one snapshot.</summary>
     public CoordinatorSnapshot ToSnapshot() => new(
         Started ?? throw new InvalidOperationException("nothing to snapshot before the run started"),
-        Latest is null ? null : Latest with { NewRecords = [], ParticipationChanges = [] },
+        Latest is null ? null : Latest with { NewRecords = [], ParticipationChanges = [], LastResultChanges = [] },
         _versions.OrderBy(v => v.Key).Select(v => new ModelVersion(v.Key, v.Value)).ToArray(),
         _participation.OrderBy(p => p.Key).Select(p => new ParticipationCount(p.Key, p.Value)).ToArray(),
-        _records.ToArray(), _inputs.Cast<ResultPersisted>().ToArray(), Resumed, WallSeconds);
+        _records.ToArray(), _inputs.Cast<ResultPersisted>().ToArray(), Resumed, WallSeconds)
+    {
+        LastResults = _lastResults.OrderBy(p => p.Key).Select(p => new ClientJob(p.Key, p.Value)).ToArray(),
+    };
 
     /// <summary>Takes a full checkpoint's jobs, events and given-up jobs, or applies a delta's changes to those of the step before.</summary>
     private void FoldInFlight(CoordinatorCheckpoint checkpoint)
@@ -173,6 +182,7 @@ public sealed class PersistedRun
     {
         _versions.Clear();
         _participation.Clear();
+        _lastResults.Clear();
         _records.Clear();
         _inputs.Clear();
         Started = null;

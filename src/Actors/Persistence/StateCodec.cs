@@ -18,7 +18,7 @@ internal static class StateCodec
     private const byte ClientUpdateKind = 1, JobFailedKind = 2;
 
     // Minimum encoded sizes, used to refuse counts the remaining bytes cannot hold before allocating.
-    private const int CheckpointJobBytes = 8 + 4 + 8 + 8 + 1 + 1, CheckpointEventBytes = 8 + 4 + 8, ParticipationBytes = 4 + 4;
+    private const int CheckpointJobBytes = 8 + 4 + 8 + 8 + 1 + 1, CheckpointEventBytes = 8 + 4 + 8, ParticipationBytes = 4 + 4, ClientJobBytes = 4 + 8;
 
     // ---- RunStarted, StepPersisted, ResultPersisted, RunResumed, CoordinatorSnapshot, EvaluationPersisted, ClockAdvanced ----
 
@@ -85,9 +85,18 @@ internal static class StateCodec
         w.WriteList(snapshot.Results, Write);
         w.WriteInt32(snapshot.Resumed);
         w.WriteDouble(snapshot.WallSeconds);
+        w.WriteList(snapshot.LastResults, WriteClientJob);
     }
 
-    public static CoordinatorSnapshot ReadCoordinatorSnapshot(ref StateReader r) => new(
+    public static CoordinatorSnapshot ReadCoordinatorSnapshot(ref StateReader r)
+    {
+        var snapshot = ReadSnapshotBody(ref r);
+        // Version 4 added each client's last taken result.
+        return r.FormatVersion < 4 ? snapshot
+            : snapshot with { LastResults = r.ReadList("CoordinatorSnapshot.LastResults", ClientJobBytes, ReadClientJob) };
+    }
+
+    private static CoordinatorSnapshot ReadSnapshotBody(ref StateReader r) => new(
         ReadRunStarted(ref r),
         r.ReadBool("CoordinatorSnapshot.Latest") ? ReadCheckpoint(ref r) : null,
         r.ReadList("CoordinatorSnapshot.Versions", 8 + 4,
@@ -243,9 +252,35 @@ internal static class StateCodec
         w.WriteList(c.RemovedJobs, static (w, id) => w.WriteInt64(id));
         w.WriteList(c.RemovedEvents, WriteEvent);
         w.WriteList(c.RemovedAbandoned, static (w, id) => w.WriteInt64(id));
+        w.WriteList(c.InFlight, static (w, j) => w.WriteInt64(j.PreviousJob));
+        w.WriteList(c.LastResultChanges, WriteClientJob);
     }
 
-    private static CoordinatorCheckpoint ReadCheckpoint(ref StateReader r) => new()
+    private static void WriteClientJob(StateWriter w, ClientJob j)
+    {
+        w.WriteInt32(j.ClientId);
+        w.WriteInt64(j.Job);
+    }
+
+    private static ClientJob ReadClientJob(ref StateReader r) => new(r.ReadInt32("ClientJob.ClientId"), r.ReadInt64("ClientJob.Job"));
+
+    private static CoordinatorCheckpoint ReadCheckpoint(ref StateReader r)
+    {
+        var c = ReadCheckpointBody(ref r);
+        if (r.FormatVersion < 4) return c;
+        // Version 4 added each job's previous job (in the order of InFlight) and the clients' last taken results.
+        var previous = r.ReadList("CoordinatorCheckpoint.PreviousJobs", 8, static (ref StateReader r) => r.ReadInt64("CheckpointJob.PreviousJob"));
+        if (previous.Length != c.InFlight.Count)
+            throw new StateFormatException(StateFormatError.InvalidValue,
+                $"CoordinatorCheckpoint lists {previous.Length} previous jobs for {c.InFlight.Count} jobs in flight");
+        return c with
+        {
+            InFlight = c.InFlight.Select((j, i) => j with { PreviousJob = previous[i] }).ToArray(),
+            LastResultChanges = r.ReadList("CoordinatorCheckpoint.LastResultChanges", ClientJobBytes, ReadClientJob),
+        };
+    }
+
+    private static CoordinatorCheckpoint ReadCheckpointBody(ref StateReader r) => new()
     {
         ServerStep = r.ReadInt64("CoordinatorCheckpoint.ServerStep"),
         Now = r.ReadDouble("CoordinatorCheckpoint.Now"),

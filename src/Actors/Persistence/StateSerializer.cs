@@ -50,9 +50,10 @@ public sealed class StateSerializer : SerializerWithStringManifest
     /// The format version this build writes. Version 2 added to each checkpoint whether it lists only a step's changes,
     /// and what left the state (<see cref="CoordinatorCheckpoint.IsDelta"/>). Version 3 journals a client update's payload
     /// in its own encoding (dense, sparse or quantized) instead of a float array, and drops a round's update count and
-    /// weight from checkpoints (always 0 at a step boundary). This build reads versions 1 and 2 too.
+    /// weight from checkpoints (always 0 at a step boundary). Version 4 adds the job each job in flight continues from and each
+    /// client's last taken result (<see cref="ClientJob"/>). This build reads versions 1 to 3 too.
     /// </summary>
-    public const ushort FormatVersion = 3;
+    public const ushort FormatVersion = 4;
 
     /// <summary>The oldest format version this build reads.</summary>
     public const ushort OldestReadableVersion = 1;

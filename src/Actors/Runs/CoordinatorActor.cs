@@ -34,6 +34,12 @@ public sealed record CoordinatorSetup(
     /// (not under durability <c>update</c>, whose journal serializes results later). Null: no recycling.
     /// </summary>
     public DeltaBufferPool? Deltas { get; init; }
+
+    /// <summary>
+    /// The clients' per-client vectors (error-feedback residuals) when the pipeline keeps any: after each snapshot the
+    /// coordinator lets it forget the rows no job can start from any more. Null: nothing to prune.
+    /// </summary>
+    public IClientStateStore? ClientState { get; init; }
 }
 
 /// <summary>
@@ -59,6 +65,7 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
     private double _lastProgressWall;
     private long _lastProgressUpdates;
     private IReadOnlyCollection<int>? _reachable;
+    private (long SequenceNr, CoordinatorSnapshot Snapshot)? _snapshotted;
 
     /// <summary>Creates the shell.</summary>
     public CoordinatorActor(CoordinatorSetup setup, IActorRef clients, IActorRef trainers, IRunObserver observer, IClock session,
@@ -95,6 +102,12 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
             // The snapshot covers everything up to its sequence number: older entries only cost space.
             DeleteMessages(s.Metadata.SequenceNr);
             DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1));
+            if (_snapshotted is { } saved && saved.SequenceNr == s.Metadata.SequenceNr) ForgetClientState(saved.Snapshot);
+        });
+        Command<ClientStateForgotten>(f =>
+        {
+            if (f.Error is not null)
+                _observer.OnWarning($"old client-state rows could not be deleted after a snapshot ({Innermost(f.Error).Message}); they only take space");
         });
         // A failed snapshot or delete loses nothing: the journal still holds every step since the last good one.
         Command<SaveSnapshotFailure>(f => _observer.OnWarning(
@@ -170,7 +183,7 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
             try
             {
                 restored = CoordinatorCore.Restore(_setup.Run, _setup.Server, _setup.Simulation, _setup.Population, latest,
-                    _fold.Versions, _fold.Participation, _fold.Records);
+                    _fold.Versions, _fold.Participation, _fold.Records, _fold.LastResults);
             }
             catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
             {
@@ -340,7 +353,12 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
                     _fold.Apply(e);
                     long step = e.Checkpoint.ServerStep;
                     _observer.OnStepJournaled(step, Stopwatch.GetElapsedTime(handedOver).TotalSeconds);
-                    if (step > 0 && step % _setup.SnapshotEverySteps == 0) SaveSnapshot(_fold.ToSnapshot());
+                    if (step > 0 && step % _setup.SnapshotEverySteps == 0)
+                    {
+                        var snapshot = _fold.ToSnapshot();
+                        _snapshotted = (LastSequenceNr, snapshot);
+                        SaveSnapshot(snapshot);
+                    }
                 }));
                 break;
             case RunFinished f:
@@ -386,6 +404,25 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         Finish(RunStatus.Failed, "the coordinator stopped", stopping: true);
         base.PostStop();
     }
+
+    /// <summary>
+    /// After a snapshot, the client-state rows no job can start from again go: per client, those before the earliest job
+    /// that a job in flight continues from, or before its last taken result. Blocking I/O, so off the actor's thread.
+    /// </summary>
+    private void ForgetClientState(CoordinatorSnapshot snapshot)
+    {
+        if (_setup.ClientState is not { } store || snapshot.Latest is not { } latest) return;
+        var keepFrom = snapshot.LastResults.ToDictionary(r => r.ClientId, r => r.Job);
+        foreach (var job in latest.InFlight)
+            if (job.PreviousJob >= 0 && (!keepFrom.TryGetValue(job.ClientId, out long keep) || job.PreviousJob < keep))
+                keepFrom[job.ClientId] = job.PreviousJob;
+        Task.Run(() => store.Retain(keepFrom))
+            .ContinueWith(t => new ClientStateForgotten(t.Exception?.GetBaseException()), TaskScheduler.Default)
+            .PipeTo(Self);
+    }
+
+    /// <summary>Old client-state rows were deleted, or could not be (<paramref name="Error"/>).</summary>
+    private sealed record ClientStateForgotten(Exception? Error);
 
     private static Exception Innermost(Exception e)
     {

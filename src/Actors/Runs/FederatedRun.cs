@@ -39,6 +39,12 @@ public sealed record FederatedRunSpec(
 
     /// <summary>Where the coordinator journals its state; null keeps it in memory only (the run cannot be resumed).</summary>
     public RunPersistence? Persistence { get; init; }
+
+    /// <summary>
+    /// Where clients keep per-client vectors (error-feedback residuals) when the update pipeline has any; null opens
+    /// <see cref="ClientStateTable"/> in the run's database (or, without one, in a temporary file) for the run's length.
+    /// </summary>
+    public IClientStateStore? ClientState { get; init; }
 }
 
 /// <summary>Where and how a run's coordinator persists its state.</summary>
@@ -89,12 +95,19 @@ public static class FederatedRun
         };
         var config = persistence is null ? BaseConfig : PersistenceConfig.For(persistence.Settings, persistence.RunDirectory).WithFallback(BaseConfig);
         if (spec.ActorSystemConfig is not null) config = spec.ActorSystemConfig.WithFallback(config);
+        // After PersistenceConfig.For: a new SQLite file gets its page size and log mode before the table is created.
+        using var ownState = spec.ClientState is null && spec.Run.Transforms.KeepsClientState
+            ? ClientStateTable.Open(persistence?.Settings ?? PersistenceSettings.Default with { Provider = PersistenceProvider.Memory },
+                persistence?.RunDirectory, persistence?.PersistenceId ?? "coordinator", ClientStateTable.ResidualTable, spec.Run.Compression.ResidualMemoryBytes)
+            : null;
+        var clientState = spec.ClientState ?? ownState;
+        setup = setup with { ClientState = clientState };
         var system = ActorSystem.Create("fedactors", config);
         try
         {
             var wall = new WallClock();
             var completion = new TaskCompletionSource<RunResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-            var trainers = system.ActorOf(TrainerPool.Props(spec.Trainers, spec.Population, spec.TestSet, spec.Run.ModelName, deltas, spec.Run.Transforms), "trainers");
+            var trainers = system.ActorOf(TrainerPool.Props(spec.Trainers, spec.Population, spec.TestSet, spec.Run.ModelName, deltas, spec.Run.Transforms, clientState), "trainers");
             var clients = system.ActorOf(ClientRegion.Props(trainers, spec.Clients), "clients");
             var coordinator = system.ActorOf(
                 CoordinatorActor.Props(setup, clients, trainers, observer, wall, completion), "coordinator");

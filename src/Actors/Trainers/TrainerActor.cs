@@ -47,10 +47,11 @@ public sealed class TrainerActor : ReceiveActor
     /// <param name="engine">Which trainer trains the model.</param>
     /// <param name="deltas">Where update arrays are rented from; null allocates each.</param>
     /// <param name="transforms">The client update pipeline each update goes through before it leaves; null sends Δ as it is.</param>
+    /// <param name="clientState">Where the pipeline keeps per-client vectors (error-feedback residuals); null when it keeps none.</param>
     public TrainerActor(IClientDataSource clients, LabeledDataset? testSet, string modelName, int threads, TrainingEngine engine = TrainingEngine.Auto,
-        DeltaBufferPool? deltas = null, UpdatePipelineSettings? transforms = null)
+        DeltaBufferPool? deltas = null, UpdatePipelineSettings? transforms = null, IClientStateStore? clientState = null)
     {
-        _pipeline = (transforms ?? UpdatePipelineSettings.Identity).Create();
+        _pipeline = (transforms ?? UpdatePipelineSettings.Identity).Create(clientState);
         _clients = clients;
         _testSet = testSet;
         _modelName = modelName;
@@ -62,8 +63,8 @@ public sealed class TrainerActor : ReceiveActor
 
     /// <summary>Props on the trainer dispatcher.</summary>
     public static Props Props(IClientDataSource clients, LabeledDataset? testSet, string modelName, int threads, TrainingEngine engine = TrainingEngine.Auto,
-        DeltaBufferPool? deltas = null, UpdatePipelineSettings? transforms = null) =>
-        Akka.Actor.Props.Create(() => new TrainerActor(clients, testSet, modelName, threads, engine, deltas, transforms)).WithDispatcher(TrainerPool.DispatcherId);
+        DeltaBufferPool? deltas = null, UpdatePipelineSettings? transforms = null, IClientStateStore? clientState = null) =>
+        Akka.Actor.Props.Create(() => new TrainerActor(clients, testSet, modelName, threads, engine, deltas, transforms, clientState)).WithDispatcher(TrainerPool.DispatcherId);
 
     /// <summary>The sample-order stream of job <paramref name="jobId"/> of client <paramref name="clientId"/>.</summary>
     public static DeterministicRandom OrderStream(ulong seed, int clientId, long jobId) =>
@@ -108,12 +109,12 @@ public sealed class TrainerActor : ReceiveActor
             var stats = trainer.Train(job.Base.Weights, data.Data, data.Indices.Span, job.Options,
                 OrderStream(job.Seed, job.ClientId, job.Job.Value), delta);
             // Client-side transforms run here, on the trainer's own thread, before the update leaves the client.
-            var payload = _pipeline.Encode(delta, new TransformContext(job.Seed, job.ClientId, job.Job.Value, job.Base.Number, job.Base.Dimension));
+            var payload = _pipeline.Encode(delta, new TransformContext(job.Seed, job.ClientId, job.Job.Value, job.Base.Number, job.Base.Dimension) { PreviousJob = job.PreviousJob });
             // A compressed payload holds arrays of its own: Δ's array goes back to the pool at once.
             if (!(payload is DensePayload sent && ReferenceEquals(sent.Values, delta))) _deltas?.Return(delta);
             return new TrainerProtocol.Trained(job.Job, payload, stats);
         }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or InvalidDataException or ExternalException)
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or InvalidDataException or ExternalException or System.Data.Common.DbException)
         {
             return new TrainerProtocol.TrainingFailed(job.Job, e.Message);
         }

@@ -28,6 +28,9 @@ public static class TrainerProtocol
         /// arrival order (scheduling only; the result does not depend on it). <value>Default 0 (arrival order).</value>
         /// </summary>
         public double ApplyAt { get; init; }
+
+        /// <summary>The client's last job whose result the coordinator took, or −1 (see <see cref="Clients.ClientProtocol.TrainJob.PreviousJob"/>). <value>Default −1.</value></summary>
+        public long PreviousJob { get; init; } = -1;
     }
 
     /// <summary>Evaluate <paramref name="Version"/> on the central test set; replies <see cref="Evaluated"/>.</summary>

@@ -10,7 +10,7 @@ namespace FedActors.Actors.Updates;
 /// <para>Ownership: <see cref="Encode"/> owns its input (the client's Δ, or what the previous transform made of it) and
 /// may write into a dense input's array. <see cref="Decode"/> must not write into its input's arrays: a journal may still
 /// serialize the update as it arrived; it writes into fresh arrays, from the pool when one is given.</para>
-/// <para>A transform is built per trainer and per coordinator (<see cref="IUpdateTransformSettings.Create"/>), so it
+/// <para>A transform is built per trainer and per coordinator (<see cref="IUpdateTransformSettings.Create()"/>), so it
 /// need not be thread-safe; state that must outlive one update (error-feedback residuals) is per client and belongs in
 /// the run's client-state store, not in fields.</para>
 /// </remarks>

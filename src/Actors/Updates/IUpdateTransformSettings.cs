@@ -8,4 +8,13 @@ public interface IUpdateTransformSettings
 
     /// <summary>A new transform (one per trainer and one for the coordinator).</summary>
     IUpdateTransform Create();
+
+    /// <summary>
+    /// A new transform for a client-side pipeline that keeps per-client vectors in <paramref name="clientState"/>
+    /// (error feedback does); a transform without client state ignores the store.
+    /// </summary>
+    IUpdateTransform Create(IClientStateStore? clientState) => Create();
+
+    /// <summary>Whether the transform's client side keeps per-client vectors, so that its pipeline needs a <see cref="IClientStateStore"/>.</summary>
+    bool KeepsClientState => false;
 }

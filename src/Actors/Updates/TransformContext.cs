@@ -12,4 +12,11 @@ namespace FedActors.Actors.Updates;
 /// <param name="JobId">The job the update answers; a retried job trains and encodes to the same update.</param>
 /// <param name="BaseVersion">The model version the client trained from.</param>
 /// <param name="Dimension">The model's parameter count: the length of Δ before encoding and after decoding.</param>
-public readonly record struct TransformContext(ulong Seed, int ClientId, long JobId, long BaseVersion, int Dimension);
+public readonly record struct TransformContext(ulong Seed, int ClientId, long JobId, long BaseVersion, int Dimension)
+{
+    /// <summary>
+    /// The client's last job whose result the coordinator took before it sent this one, or −1 when there is none: what
+    /// error feedback continues from. The coordinator names it, so a resumed or retried job continues from the same row.
+    /// </summary>
+    public long PreviousJob { get; init; } = -1;
+}

@@ -36,6 +36,13 @@ public sealed record UpdatePipelineSettings
     /// <summary>A new pipeline (one per trainer and one for the coordinator).</summary>
     public UpdatePipeline Create() => Transforms.Count == 0 ? UpdatePipeline.Identity : new UpdatePipeline(Transforms.Select(t => t.Create()));
 
+    /// <summary>A new client-side pipeline whose transforms keep their per-client vectors in <paramref name="clientState"/>.</summary>
+    public UpdatePipeline Create(IClientStateStore? clientState) =>
+        Transforms.Count == 0 ? UpdatePipeline.Identity : new UpdatePipeline(Transforms.Select(t => t.Create(clientState)));
+
+    /// <summary>Whether some transform keeps per-client vectors (error feedback), so that clients need a <see cref="IClientStateStore"/>.</summary>
+    public bool KeepsClientState => Transforms.Any(t => t.KeepsClientState);
+
     /// <summary>Reads <c>fedactors.client.transforms</c>: a list of names the catalog knows, each at most once.</summary>
     /// <exception cref="ConfigurationException">The value is not a list, or names an unknown or repeated transform.</exception>
     public static UpdatePipelineSettings Create(Config config, TransformCatalog catalog)

@@ -118,10 +118,14 @@ public sealed class NodeCommand : ICommand
     {
         var (cluster, trainers) = (settings.Cluster, settings.Trainers);
         var population = (await PopulationLoader.LoadAsync(settings, line => ctx.Error.WriteLine(line), ct)).Population;
+        if (settings.Run.Transforms.KeepsClientState && settings.Persistence.Provider != PersistenceProvider.PostgreSql)
+            throw new FedActorsException($"error feedback (fedactors.compression.uplink = \"{settings.Run.Compression.Chain}\") on worker nodes needs " +
+                "fedactors.persistence.provider = postgresql on every node: a client's residual must follow it when its shard moves to another worker");
+        using var clientState = OpenClientState(settings, null);
         var node = ClusterNode.Start(cluster, NodeRole.Worker, FederatedRun.BaseConfig, line => Say(ctx, line));
         await using (node)
         {
-            node.StartWorker(trainers, population, settings.Run);
+            node.StartWorker(trainers, population, settings.Run, clientState);
             Say(ctx, $"node {node.Address} started as worker: {population.ClientCount:N0} clients in {cluster.Shards} shards, {trainers.Slots} trainer slot(s)");
             return await WaitAsync(ctx, node, ct);
         }
@@ -144,10 +148,12 @@ public sealed class NodeCommand : ICommand
         var name = string.Create(CultureInfo.InvariantCulture, $"silo-{silo.SiloIndex}");
         var (data, sha) = await SiloData.LoadAsync(settings, own, name, line => ctx.Error.WriteLine(line), ct);
         var observer = new ClientNodeReport(ctx);
+        // A silo's clients never move: its residuals may stay in a file of its own when the run's database is not shared.
+        using var clientState = OpenClientState(settings, null);
         var node = ClusterNode.Start(cluster, NodeRole.Client, FederatedRun.BaseConfig, line => Say(ctx, line));
         await using (node)
         {
-            node.StartClient(trainers, data, settings.Run, silo, observer);
+            node.StartClient(trainers, data, settings.Run, silo, observer, clientState);
             Say(ctx, string.Create(CultureInfo.InvariantCulture,
                 $"node {node.Address} started as client node {name} ({silo.SiloIndex + 1} of {silo.SiloCount}): clients [{string.Join(",", data.ClientIds)}], " +
                 $"{data.TotalSamples} samples of {settings.Data.Dataset}, data sha256 {sha}, {trainers.Slots} trainer slot(s)"));
@@ -160,6 +166,24 @@ public sealed class NodeCommand : ICommand
                 return 1;
             }
             return await EndAsync(ctx, node);
+        }
+    }
+
+    /// <summary>
+    /// The table the clients of this node keep their error-feedback residuals in, when the update pipeline keeps any:
+    /// the run's database, shared with the other nodes under PostgreSQL, or else a file of this process.
+    /// </summary>
+    private static ClientStateTable? OpenClientState(FedActorsSettings settings, string? runDirectory)
+    {
+        if (!settings.Run.Transforms.KeepsClientState) return null;
+        try
+        {
+            return ClientStateTable.Open(settings.Persistence, runDirectory, settings.Cluster.RunId, ClientStateTable.ResidualTable,
+                settings.Run.Compression.ResidualMemoryBytes);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new FedActorsException(e.Message, e);
         }
     }
 
@@ -208,11 +232,14 @@ public sealed class NodeCommand : ICommand
             : await LoadSimulatedAsync(settings, ctx, ct);
         var spec = settings.RunSpec(population, test);
         if (!run.HeldRun) await run.WriteRunConfAsync(config, ct);
-        var setup = new CoordinatorSetup(spec.Run, spec.Server, spec.Simulation, population, FederatedRun.InitialWeights(spec),
-            cluster.RunId, RunIdentity.Fingerprint(config.Hocon), persistence.Durability, persistence.SnapshotEverySteps);
         var runtime = persistence.Provider == PersistenceProvider.Memory
             ? FederatedRun.BaseConfig
             : PersistenceConfig.For(persistence, run.FullPath).WithFallback(FederatedRun.BaseConfig);
+        // The coordinator prunes the residuals the clients share with it in PostgreSQL; a store of a node's own is that node's.
+        using var clientState = persistence.Provider == PersistenceProvider.PostgreSql ? OpenClientState(settings, run.FullPath) : null;
+        var setup = new CoordinatorSetup(spec.Run, spec.Server, spec.Simulation, population, FederatedRun.InitialWeights(spec),
+            cluster.RunId, RunIdentity.Fingerprint(config.Hocon), persistence.Durability, persistence.SnapshotEverySteps)
+        { ClientState = clientState };
         // Evaluation only: one slot on this node's test set.
         var evaluation = spec.Trainers with { Slots = 1 };
         var algorithm = spec.Server.Name;

@@ -23,6 +23,7 @@ public static class RunIdentity
         "fedactors.persistence.durability",
         "fedactors.persistence.snapshot-every-steps",
         "fedactors.persistence.acknowledgement-log",
+        "fedactors.compression.residual-memory-mb",
         // Where the journal lives may change (a moved server, a rotated password); a journal without the run is refused anyway.
         "fedactors.persistence.connection-string",
     };

@@ -21,6 +21,8 @@ public class WireSerializerSpecs
             new ClusterProtocol.TrainAssignment(new JobId(42), 7, 3, Options, 0xFFFF_FFFF_FFFF_FFFEUL),
             // A worker must train as few steps as the coordinator's virtual clock counts (fedactors.client.local-steps).
             new ClusterProtocol.TrainAssignment(new JobId(43), 8, 3, Options with { MaxSteps = 10 }, 1),
+            // Error feedback continues from the client's last taken result, which the coordinator names.
+            new ClusterProtocol.TrainAssignment(new JobId(44), 8, 3, Options, 1) { PreviousJob = 40 },
             new ClientProtocol.JobFailed(new JobId(5), 9, "trainer threw: ünïcode"),
             new ClusterProtocol.JobReleased(new JobId(6), 11),
             new ClusterProtocol.FetchModelChunk(12, 16384, 16384),

@@ -41,10 +41,26 @@ public sealed class CompressionSettingsTests
     [InlineData("q8+", "unknown codec ''")]
     [InlineData("topk-0.1+q4-hadamard", "'q4-hadamard' rotates the whole update: it cannot follow a sparsifier")]
     [InlineData("q4-hadamar", "unknown codec 'q4-hadamar'")]
+    [InlineData("ef", "'ef' needs a lossy codec before it")]
+    [InlineData("ef+topk-0.1", "'ef' must come last")]
+    [InlineData("topk-0.1+ef+q8", "'ef' must come last")]
     public void Bad_chains_must_be_refused(string chain, string message)
     {
         var e = Assert.Throws<FormatException>(() => CompressionSettings.Parse(chain, 512));
         Assert.Contains(message, e.Message);
+    }
+
+    [Fact(DisplayName = "A chain ending in ef must wrap its codecs in error feedback and keep client state")]
+    public void Error_feedback_must_wrap_the_codecs()
+    {
+        var settings = CompressionSettings.Parse("topk-0.1+q8+ef", 512);
+        Assert.True(settings.ErrorFeedback);
+        Assert.Equal("topk-0.1+q8+ef", settings.Chain);
+        Assert.Equal(["topk-0.1", "q8"], settings.Uplink.Select(c => c.Name));
+        var wrapped = Assert.IsType<ErrorFeedbackSettings>(Assert.Single(settings.Transforms));
+        Assert.Equal(settings.Uplink, wrapped.Codecs);
+        Assert.True(UpdatePipelineSettings.Identity.Then(settings.Transforms).KeepsClientState);
+        Assert.False(UpdatePipelineSettings.Identity.Then(CompressionSettings.Parse("topk-0.1+q8", 512).Transforms).KeepsClientState);
     }
 
     [Fact(DisplayName = "A rotated quantizer must need a power-of-two chunk")]

@@ -153,10 +153,11 @@ public sealed class StateSerializerTests
             [Record(4, 0.5), Record(8, 0.75), Record(12, double.NaN)],
             [new(Update(seed: 8, length: 300), 1.5), new(new JobFailed(new JobId(31), 2, "timed out"), 2.5), new(Update(seed: 9, length: 0), double.PositiveInfinity)],
             Resumed: 3,
-            WallSeconds: 987.0625);
+            WallSeconds: 987.0625) { LastResults = [new ClientJob(0, 17), new ClientJob(99, 4_000_000_000)] };
 
         var copy = RoundTrip(original);
 
+        Assert.Equal(original.LastResults, copy.LastResults);
         Assert.Equal(original.Started.ConfigFingerprint, copy.Started.ConfigFingerprint);
         AssertBits(original.Started.InitialWeights, copy.Started.InitialWeights);
         AssertCheckpoint(original.Latest!, copy.Latest!);
@@ -237,7 +238,7 @@ public sealed class StateSerializerTests
         var blob = StateSerializer.Serialize(new RunResumed(1.5));
 
         Assert.Equal("FAST"u8.ToArray(), blob[..4]);
-        Assert.Equal(3, BinaryPrimitives.ReadUInt16LittleEndian(blob.AsSpan(4)));
+        Assert.Equal(4, BinaryPrimitives.ReadUInt16LittleEndian(blob.AsSpan(4)));
         Assert.Equal(4, BinaryPrimitives.ReadUInt16LittleEndian(blob.AsSpan(6)));
         Assert.Equal(8, BinaryPrimitives.ReadInt32LittleEndian(blob.AsSpan(8)));
         Assert.Equal(1.5, BinaryPrimitives.ReadDoubleLittleEndian(blob.AsSpan(12)));
@@ -307,15 +308,15 @@ public sealed class StateSerializerTests
     }
 
     [Fact]
-    public void Format_version_4_must_be_refused_as_unsupported()
+    public void Format_version_5_must_be_refused_as_unsupported()
     {
         var blob = StateSerializer.Serialize(new RunResumed(1));
-        BinaryPrimitives.WriteUInt16LittleEndian(blob.AsSpan(4), 4);
+        BinaryPrimitives.WriteUInt16LittleEndian(blob.AsSpan(4), 5);
         Reseal(blob);
 
         var e = Refused(blob, StateFormatError.UnsupportedVersion);
 
-        Assert.Equal("format version 4 is not supported by this build (supports 1 to 3)", e.Message);
+        Assert.Equal("format version 5 is not supported by this build (supports 1 to 4)", e.Message);
     }
 
     [Fact]
@@ -570,7 +571,8 @@ public sealed class StateSerializerTests
         ServerStep = 12,
         Now = 345.678,
         NextJob = 101,
-        InFlight = [new CheckpointJob(97, 3, 11, 4, Dropped: false, Arrived: true), new CheckpointJob(100, 8, 12, 5, Dropped: true, Arrived: false)],
+        InFlight = [new CheckpointJob(97, 3, 11, 4, Dropped: false, Arrived: true) { PreviousJob = 41 }, new CheckpointJob(100, 8, 12, 5, Dropped: true, Arrived: false)],
+        LastResultChanges = [new ClientJob(3, 41), new ClientJob(11, 96)],
         Events = [new CheckpointEvent(346.5, 0, 97), new CheckpointEvent(double.PositiveInfinity, 3, 2), new CheckpointEvent(400, 1, 100)],
         Abandoned = [42, 57],
         Round = new CheckpointRound(5, Open: true, Outstanding: 2, EmptyRounds: 1),
@@ -736,6 +738,7 @@ public sealed class StateSerializerTests
         AssertBits(expected.Now, actual.Now);
         Assert.Equal(expected.NextJob, actual.NextJob);
         Assert.Equal(expected.InFlight, actual.InFlight);
+        Assert.Equal(expected.LastResultChanges, actual.LastResultChanges);
         Assert.Equal(expected.Events, actual.Events);
         Assert.Equal(expected.Abandoned, actual.Abandoned);
         Assert.Equal(expected.Round, actual.Round);

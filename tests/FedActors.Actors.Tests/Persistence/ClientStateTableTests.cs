@@ -1,0 +1,85 @@
+using FedActors.Actors.Persistence;
+
+namespace FedActors.Actors.Tests.Persistence;
+
+/// <summary>The client-state table on a real SQLite file: rows by (client, job), the memory budget, pruning, runs kept apart.</summary>
+public sealed class ClientStateTableTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("fedactors-client-state-tests-").FullName;
+
+    private ClientStateTable Open(string run = "run-a", long memory = 1 << 20) =>
+        ClientStateTable.Open(PersistenceSettings.Default, _dir, run, ClientStateTable.ResidualTable, memory);
+
+    [Fact]
+    public void A_saved_row_must_load_by_client_and_job_and_a_missing_one_must_not()
+    {
+        using var table = Open();
+        table.Save(3, 10, [1f, -2f, 0.5f]);
+        table.Save(3, 12, [4f, 5f, 6f]);
+        var into = new float[3];
+        Assert.True(table.TryLoad(3, 10, into));
+        Assert.Equal([1f, -2f, 0.5f], into);
+        Assert.True(table.TryLoad(3, 12, into));
+        Assert.Equal([4f, 5f, 6f], into);
+        Assert.False(table.TryLoad(3, 11, into));
+        Assert.False(table.TryLoad(4, 10, into));
+        Assert.Equal(Path.Combine(_dir, ClientStateTable.StateFile), table.Location);
+    }
+
+    [Fact]
+    public void Rows_must_outlive_the_table_object_and_stay_apart_per_run()
+    {
+        using (var table = Open()) table.Save(1, 5, [7f, 8f]);
+        using var again = Open();
+        using var other = Open("run-b");
+        var into = new float[2];
+        Assert.True(again.TryLoad(1, 5, into));
+        Assert.Equal([7f, 8f], into);
+        Assert.False(other.TryLoad(1, 5, into));
+    }
+
+    [Fact]
+    public void A_row_beyond_the_memory_budget_must_be_read_back_from_the_file()
+    {
+        // Room for one 4-value row: the second evicts the first from memory, never from the table.
+        using var table = Open(memory: 16);
+        table.Save(1, 1, [1f, 1f, 1f, 1f]);
+        table.Save(2, 2, [2f, 2f, 2f, 2f]);
+        Assert.Equal(16, table.CachedBytes);
+        var into = new float[4];
+        Assert.True(table.TryLoad(1, 1, into));
+        Assert.Equal([1f, 1f, 1f, 1f], into);
+        Assert.Equal(16, table.CachedBytes);
+    }
+
+    [Fact]
+    public void A_stored_row_of_another_length_must_be_refused_with_its_sizes()
+    {
+        using var table = Open(memory: 0);
+        table.Save(1, 1, [1f, 2f, 3f]);
+        var e = Assert.Throws<InvalidDataException>(() => table.TryLoad(1, 1, new float[4]));
+        Assert.Contains("12 bytes, not the 4 values", e.Message);
+    }
+
+    [Fact]
+    public void Retain_must_drop_only_the_listed_clients_rows_before_their_job()
+    {
+        using var table = Open();
+        foreach (var (client, job) in new[] { (1, 1L), (1, 4L), (1, 9L), (2, 2L), (2, 7L), (3, 3L) }) table.Save(client, job, [job]);
+        table.Retain(new Dictionary<int, long> { [1] = 9, [2] = 2 });
+        var into = new float[1];
+        Assert.False(table.TryLoad(1, 1, into));
+        Assert.False(table.TryLoad(1, 4, into));
+        Assert.True(table.TryLoad(1, 9, into));
+        Assert.True(table.TryLoad(2, 2, into));
+        Assert.True(table.TryLoad(2, 7, into));
+        Assert.True(table.TryLoad(3, 3, into)); // not listed: kept
+        Assert.Equal(4, table.RowCount());
+    }
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_dir, recursive: true);
+    }
+}
