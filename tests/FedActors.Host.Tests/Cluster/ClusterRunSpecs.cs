@@ -264,6 +264,57 @@ public sealed class ClusterRunSpecs(ClusterReference reference, ITestOutputHelpe
         }
     }
 
+    [Fact(DisplayName = "A coordinator and two workers with top-k and error feedback must end with the one-process run's model_sha256, the residuals in PostgreSQL")]
+    public async Task Error_feedback_cluster_run_must_end_with_the_one_process_model()
+    {
+        // Each job names the client's last taken result; the worker that trains it, whichever holds the client's shard
+        // now, reads that residual from PostgreSQL and writes its own before the update leaves.
+        string[] codecs = ["--set", "fedactors.compression.uplink=\"topk-0.1+ef\""];
+        using var dir = new TempDir();
+        string oneProcess = await ClusterExperiment.OneProcessHashAsync(dir.Path, reference.Config, null, codecs);
+        var db = await reference.Postgres.CreateDatabaseAsync();
+        string[] shared = [.. ClusterExperiment.Postgres(db), .. codecs];
+        int c = ClusterExperiment.FreePort(), w1 = ClusterExperiment.FreePort(), w2 = ClusterExperiment.FreePort();
+        var runDir = Path.Combine(dir.Path, "coordinator");
+        FedActorsProcess? coordinator = null, worker1 = null, worker2 = null;
+        try
+        {
+            coordinator = ClusterExperiment.StartNode(dir.Path, reference.Config, "coordinator", c, [c], ["--out", runDir, .. shared]);
+            worker1 = ClusterExperiment.StartNode(dir.Path, reference.Config, "worker", w1, [c], shared);
+            worker2 = ClusterExperiment.StartNode(dir.Path, reference.Config, "worker", w2, [c], shared);
+            int code = await coordinator.WaitForExitAsync(ClusterExperiment.RunTimeout);
+            Assert.True(code == 0, $"the coordinator exited {code}:\n{coordinator.Error}\n{FedActorsProcess.Tail(coordinator.Output)}");
+
+            var summary = RunFiles.Summary(runDir);
+            Assert.Equal("completed", summary.GetProperty("status").GetString());
+            Assert.Equal("topk-0.1+ef", summary.GetProperty("compression").GetString());
+            Assert.Equal(0, summary.GetProperty("updates_rejected").EnumerateObject().Sum(p => p.Value.GetInt64()));
+            Assert.Equal(oneProcess, summary.GetProperty("model_sha256").GetString());
+            Assert.NotEqual(reference.OneProcessHash, oneProcess);
+            await using var connection = new Npgsql.NpgsqlConnection(db);
+            await connection.OpenAsync();
+            await using var rows = new Npgsql.NpgsqlCommand("SELECT COUNT(*), COUNT(DISTINCT client) FROM client_residuals", connection);
+            await using var reader = await rows.ExecuteReaderAsync();
+            Assert.True(await reader.ReadAsync());
+            output.WriteLine($"cluster model {oneProcess[..12]}; residual rows in PostgreSQL: {reader.GetInt64(0)} of {reader.GetInt64(1)} clients");
+            Assert.True(reader.GetInt64(0) > 0, "the workers kept no residual in PostgreSQL");
+        }
+        finally
+        {
+            await ClusterExperiment.StopAllAsync([coordinator, worker1, worker2]);
+        }
+    }
+
+    [Fact(DisplayName = "A worker without PostgreSQL must refuse error feedback, saying why")]
+    public async Task A_worker_without_a_shared_store_must_refuse_error_feedback()
+    {
+        using var dir = new TempDir();
+        int port = ClusterExperiment.FreePort();
+        using var worker = ClusterExperiment.StartNode(dir.Path, reference.Config, "worker", port, [port], "--set", "fedactors.compression.uplink=\"topk-0.1+ef\"");
+        Assert.NotEqual(0, await worker.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains("needs fedactors.persistence.provider = postgresql on every node", worker.Error);
+    }
+
     [Fact(DisplayName = "SIGKILL of a worker mid-run: its jobs are sent again and the run ends with the one-process model_sha256")]
     public async Task Killed_worker_must_not_change_the_model()
     {

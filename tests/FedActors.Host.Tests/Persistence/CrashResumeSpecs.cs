@@ -59,12 +59,16 @@ public sealed class CrashResumeSpecs(UninterruptedRun uninterrupted, ITestOutput
         Assert.True(await JournalRows(connection) > 0, "the run's events must be in PostgreSQL");
     }
 
-    [Fact]
-    public async Task A_compressed_run_killed_repeatedly_must_resume_to_its_uninterrupted_model_and_bytes()
+    [Theory]
+    // Random-k's positions and the 8-bit rounding draw from (seed, job): a job trained again after a kill encodes to the
+    // same bytes, and the journal keeps the updates in their encoded form.
+    [InlineData("randk-0.25+q8", 4)]
+    // Error feedback: a job trained again continues from the residual the coordinator names (the client's last taken
+    // result), read back from client-state.db, and rewrites its own row with the same values.
+    [InlineData("topk-0.1+ef", 5)]
+    public async Task A_compressed_run_killed_repeatedly_must_resume_to_its_uninterrupted_model_and_bytes(string chain, int seed)
     {
-        // Random-k's positions and the 8-bit rounding draw from (seed, job): a job trained again after a kill encodes
-        // to the same bytes, and the journal keeps the updates in their encoded form.
-        const string codecs = "fedactors.compression.uplink=randk-0.25+q8";
+        var codecs = $"fedactors.compression.uplink=\"{chain}\"";
         using var dir = new TempDir();
         var uninterruptedDir = Path.Combine(dir.Path, "uninterrupted");
         var (code, output, error, _) = await CrashExperiment.RunToEndAsync(dir.Path, CrashExperiment.RunArguments(dir.Path, uninterruptedDir, codecs));
@@ -72,16 +76,31 @@ public sealed class CrashResumeSpecs(UninterruptedRun uninterrupted, ITestOutput
         var expected = RunFiles.Summary(uninterruptedDir);
         var runDir = Path.Combine(dir.Path, "run");
 
-        var crash = await CrashExperiment.RunWithKillsAsync(dir.Path, runDir, CrashExperiment.RunArguments(dir.Path, runDir, codecs), kills: 3, seed: 4, Log);
+        var crash = await CrashExperiment.RunWithKillsAsync(dir.Path, runDir, CrashExperiment.RunArguments(dir.Path, runDir, codecs), kills: 3, seed, Log);
 
         Assert.True(crash.ExitCode == 0, $"the last session exited {crash.ExitCode}:\n{crash.Err}\n{FedActorsProcess.Tail(crash.Out)}");
         Assert.True(crash.Kills.All(k => k.ExitCode == SigKillExitCode), $"every session but the last must have died of SIGKILL:\n{string.Join('\n', crash.Kills)}");
         var summary = RunFiles.Summary(runDir);
         Assert.Equal(3, summary.GetProperty("resumed").GetInt32());
-        Assert.Equal("randk-0.25+q8", summary.GetProperty("compression").GetString());
+        Assert.Equal(chain, summary.GetProperty("compression").GetString());
+        Assert.Equal(0, summary.GetProperty("updates_rejected").EnumerateObject().Sum(p => p.Value.GetInt64()));
         foreach (var key in new[] { "model_sha256", "bytes_up", "bytes_up_per_update", "updates_applied" })
             Assert.Equal(expected.GetProperty(key).GetRawText(), summary.GetProperty(key).GetRawText());
         Assert.NotEqual((await Reference()).ModelSha256, summary.GetProperty("model_sha256").GetString());
+        if (!chain.EndsWith("+ef", StringComparison.Ordinal)) return;
+        // The residuals were kept beside the journal, and pruned after snapshots: far fewer rows than updates.
+        long rows = await ResidualRows(Path.Combine(runDir, "client-state.db"));
+        Log($"{chain}: {rows} residual rows left for {summary.GetProperty("updates_applied").GetInt64()} applied updates");
+        Assert.InRange(rows, 1, summary.GetProperty("updates_applied").GetInt64() / 2);
+    }
+
+    private static async Task<long> ResidualRows(string file)
+    {
+        await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = file, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
+        await connection.OpenAsync();
+        await using var count = connection.CreateCommand();
+        count.CommandText = "SELECT COUNT(*) FROM client_residuals";
+        return Convert.ToInt64(await count.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
     }
 
     [Fact]
