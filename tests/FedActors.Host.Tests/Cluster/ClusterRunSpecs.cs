@@ -145,7 +145,8 @@ public sealed class ClusterRunSpecs(ClusterReference reference, ITestOutputHelpe
             const int parameters = 60 * 10 + 10;
             long assignment = WireSerializer.SizeOf(new ClusterProtocol.TrainAssignment(new JobId(0), 0, 0, new LocalTrainingOptions(), 0));
             long chunk = WireSerializer.SizeOf(new ClusterProtocol.ModelChunk(0, 0, parameters, new float[parameters]));
-            Assert.Equal((76L, 24 + 4L * parameters), (assignment, chunk));
+            // An assignment names the job the client continues from (error feedback): 8 bytes more than the 76 before it.
+            Assert.Equal((84L, 24 + 4L * parameters), (assignment, chunk));
             Assert.Equal(traffic.Jobs * assignment + traffic.ModelChunks * chunk + traffic.Unavailable * WireSerializer.SizeOf(new ClusterProtocol.ModelVersionUnavailable(0)), bytesDown);
             Assert.Equal(0, traffic.UpdateChunks);
             long update = WireSize.OfUpdate(new DensePayload(new float[parameters]));
