@@ -3,6 +3,7 @@ using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Cluster.Tools.Singleton;
 using Akka.Configuration;
+using FedActors.Actors.Compression;
 using FedActors.Actors.Coordination;
 using FedActors.Actors.Population;
 using FedActors.Actors.Runs;
@@ -79,6 +80,10 @@ public sealed class ClusterNode : IAsyncDisposable
         return node;
     }
 
+    // Every node decodes compressed broadcasts with the run's downlink codec and seed, as the coordinator encoded them.
+    private static ModelBroadcasts? Broadcasts(RunSettings run) =>
+        run.Compression.Downlink is { } downlink ? new ModelBroadcasts(downlink, run.Seed) : null;
+
     /// <summary>
     /// Makes this a worker node: its trainer pool, its model-version cache and the client shard region whose
     /// entities train on them.
@@ -90,7 +95,7 @@ public sealed class ClusterNode : IAsyncDisposable
     public IActorRef StartWorker(TrainerSettings trainers, IClientDataSource population, RunSettings run, IClientStateStore? clientState = null)
     {
         var pool = _system.ActorOf(TrainerPool.Props(trainers, population, null, run.ModelName, transforms: run.Transforms, clientState: clientState), "trainers");
-        var cache = _system.ActorOf(ModelVersionCache.Props(CachedVersions, _settings.ModelChunkFloats), "model-versions");
+        var cache = _system.ActorOf(ModelVersionCache.Props(CachedVersions, _settings.ModelChunkFloats, Broadcasts(run)), "model-versions");
         var sharding = ClusterSharding.Get(_system);
         var shardingSettings = ClusterShardingSettings.Create(_system).WithRole(ClusterConfig.RoleName(NodeRole.Worker));
         _region = sharding.Start(ClientShards.TypeName,
@@ -118,7 +123,7 @@ public sealed class ClusterNode : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(observer);
         var pool = _system.ActorOf(TrainerPool.Props(trainers, clients, null, run.ModelName, transforms: run.Transforms, clientState: clientState), "trainers");
-        var cache = _system.ActorOf(ModelVersionCache.Props(CachedVersions, _settings.ModelChunkFloats), "model-versions");
+        var cache = _system.ActorOf(ModelVersionCache.Props(CachedVersions, _settings.ModelChunkFloats, Broadcasts(run)), "model-versions");
         var samples = clients.ClientIds.ToDictionary(id => id, clients.SampleCount);
         var actor = _system.ActorOf(ClientNodeActor.Props(samples, Coordinator, pool, cache, settings.RegisterEvery, observer, UpdateChunks), "clients");
         StartStatus();

@@ -62,6 +62,23 @@ public static class ClusterProtocol
             : throw new ArgumentOutOfRangeException(nameof(Count), $"a chunk needs offset ≥ 0 and count > 0, got offset {Offset}, count {Count}");
     }
 
+    /// <summary>
+    /// With a compressed downlink: bytes [<paramref name="Offset"/>, <paramref name="Offset"/> + Bytes.Length) of version
+    /// <paramref name="Version"/>'s encoded broadcast (<see cref="Updates.UpdatePayloadCodec"/>), which is
+    /// <paramref name="Total"/> bytes long. The answer to a <see cref="FetchModelChunk"/> whose offset and count are then in
+    /// bytes (count × 4, the frame a float chunk would fill).
+    /// </summary>
+    /// <param name="Version">The model version.</param>
+    /// <param name="Offset">Index of the first byte.</param>
+    /// <param name="Total">Length of the whole encoding.</param>
+    /// <param name="Bytes">The chunk.</param>
+    public sealed record BroadcastChunk(long Version, int Offset, int Total, ReadOnlyMemory<byte> Bytes)
+    {
+        /// <summary>Checks that the chunk lies inside the encoding.</summary>
+        public ReadOnlyMemory<byte> Bytes { get; } = Offset >= 0 && (long)Offset + Bytes.Length <= Total ? Bytes
+            : throw new ArgumentOutOfRangeException(nameof(Bytes), $"chunk [{Offset}, {Offset + (long)Bytes.Length}) lies outside an encoding of {Total} bytes (version {Version})");
+    }
+
     /// <summary>Values [<paramref name="Offset"/>, <paramref name="Offset"/> + Values.Length) of version <paramref name="Version"/>, whose vector has <paramref name="Total"/> values.</summary>
     /// <param name="Version">The model version.</param>
     /// <param name="Offset">Index of the first value.</param>

@@ -39,6 +39,8 @@ public sealed class JobGateway : ReceiveActor, IWithTimers
     private readonly IClock _clock;
     private readonly TimeSpan _resendAfter;
     private readonly Dictionary<long, (ModelVersion Version, int Jobs)> _versions = new();
+    // A compressed broadcast's encoding, made once per version when a node first asks for it.
+    private readonly Dictionary<long, byte[]> _encoded = new();
     private IActorRef _coordinator = ActorRefs.Nobody;
     private readonly bool _registeredClients;
     private IReadOnlyDictionary<int, IActorRef> _owners = new Dictionary<int, IActorRef>();
@@ -88,8 +90,9 @@ public sealed class JobGateway : ReceiveActor, IWithTimers
         });
         Receive<ClusterProtocol.FetchModelChunk>(f =>
         {
-            object answer = _versions.TryGetValue(f.Version, out var v) && f.Offset <= v.Version.Dimension
-                ? new ClusterProtocol.ModelChunk(f.Version, f.Offset, v.Version.Dimension,
+            object answer = !_versions.TryGetValue(f.Version, out var v) ? new ClusterProtocol.ModelVersionUnavailable(f.Version)
+                : v.Version.Broadcast is { } broadcast ? BroadcastChunk(f, broadcast)
+                : f.Offset <= v.Version.Dimension ? new ClusterProtocol.ModelChunk(f.Version, f.Offset, v.Version.Dimension,
                     v.Version.Weights.AsSpan(f.Offset, Math.Min(f.Count, v.Version.Dimension - f.Offset)).ToArray())
                 : new ClusterProtocol.ModelVersionUnavailable(f.Version);
             _traffic.Sent(answer);
@@ -145,6 +148,15 @@ public sealed class JobGateway : ReceiveActor, IWithTimers
 
     /// <inheritdoc />
     protected override void PostStop() => Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self);
+
+    // Offset and count are in bytes for a compressed broadcast: 4 per value asked, the frame a float chunk fills.
+    private object BroadcastChunk(ClusterProtocol.FetchModelChunk f, Updates.UpdatePayload broadcast)
+    {
+        if (!_encoded.TryGetValue(f.Version, out var bytes)) _encoded[f.Version] = bytes = Updates.UpdatePayloadCodec.Encode(broadcast);
+        if (f.Offset > bytes.Length) return new ClusterProtocol.ModelVersionUnavailable(f.Version);
+        int count = (int)Math.Min(4L * f.Count, bytes.Length - f.Offset);
+        return new ClusterProtocol.BroadcastChunk(f.Version, f.Offset, bytes.Length, bytes.AsMemory(f.Offset, count));
+    }
 
     private void Send(ClusterProtocol.TrainAssignment assignment)
     {
@@ -265,7 +277,11 @@ public sealed class JobGateway : ReceiveActor, IWithTimers
         var assignment = job.Assignment;
         if (_versions.TryGetValue(assignment.BaseVersion, out var v))
         {
-            if (v.Jobs <= 1) _versions.Remove(assignment.BaseVersion);
+            if (v.Jobs <= 1)
+            {
+                _versions.Remove(assignment.BaseVersion);
+                _encoded.Remove(assignment.BaseVersion);
+            }
             else _versions[assignment.BaseVersion] = (v.Version, v.Jobs - 1);
         }
         _coordinator.Tell(result);
@@ -361,7 +377,7 @@ public sealed class WireTraffic : IWireMeter
             switch (message)
             {
                 case ClusterProtocol.TrainAssignment: _jobsSent++; break;
-                case ClusterProtocol.ModelChunk: _modelChunks++; break;
+                case ClusterProtocol.ModelChunk or ClusterProtocol.BroadcastChunk: _modelChunks++; break;
                 case ClusterProtocol.ModelVersionUnavailable: _versionsUnavailable++; break;
             }
         }

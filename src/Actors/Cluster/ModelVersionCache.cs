@@ -1,4 +1,5 @@
 using Akka.Actor;
+using FedActors.Actors.Compression;
 using FedActors.Actors.Jobs;
 using FedActors.Actors.Simulation;
 
@@ -7,7 +8,8 @@ namespace FedActors.Actors.Cluster;
 /// <summary>
 /// A worker node's copies of the global model's versions. Each version is fetched once, by number and in
 /// chunks that fit a frame, from the coordinator's <see cref="JobGateway"/>, then shared (read-only) by every
-/// job on the node that trains from it. The newest <c>capacity</c> versions are kept.
+/// job on the node that trains from it. The newest <c>capacity</c> versions are kept. With a compressed downlink a
+/// version arrives as its encoded broadcast, which the cache decodes once (<see cref="ModelBroadcasts"/>).
 /// </summary>
 public sealed class ModelVersionCache : ReceiveActor, IWithTimers
 {
@@ -18,13 +20,16 @@ public sealed class ModelVersionCache : ReceiveActor, IWithTimers
     private readonly SortedDictionary<long, ModelVersion> _versions = new();
     private readonly Dictionary<long, Fetch> _fetches = new();
     private readonly IClock _clock;
+    private readonly ModelBroadcasts? _broadcasts;
 
     /// <summary>Creates the cache.</summary>
     /// <param name="capacity">Versions kept; older ones are dropped first.</param>
     /// <param name="chunkFloats">Values asked for per chunk.</param>
     /// <param name="clock">Wall time, only to notice a fetch whose source stopped answering.</param>
-    public ModelVersionCache(int capacity, int chunkFloats, IClock clock)
+    /// <param name="broadcasts">Decodes compressed broadcasts; null when the run's downlink is float32.</param>
+    public ModelVersionCache(int capacity, int chunkFloats, IClock clock, ModelBroadcasts? broadcasts = null)
     {
+        _broadcasts = broadcasts;
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacity);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(chunkFloats);
         _capacity = capacity;
@@ -64,11 +69,34 @@ public sealed class ModelVersionCache : ReceiveActor, IWithTimers
                 return;
             }
             _fetches.Remove(chunk.Version);
-            var version = new ModelVersion(chunk.Version, fetch.Weights);
-            _versions[version.Number] = version;
-            while (_versions.Count > _capacity) _versions.Remove(_versions.Keys.First());
-            Fetched++;
-            foreach (var w in fetch.Waiters) w.Tell(new VersionReady(version));
+            Ready(fetch, new ModelVersion(chunk.Version, fetch.Weights));
+        });
+        Receive<ClusterProtocol.BroadcastChunk>(chunk =>
+        {
+            if (!_fetches.TryGetValue(chunk.Version, out var fetch) || chunk.Offset != fetch.Received || !Sender.Equals(fetch.Source)) return;
+            fetch.Bytes ??= new byte[chunk.Total];
+            if (fetch.Bytes.Length != chunk.Total) return;
+            chunk.Bytes.Span.CopyTo(fetch.Bytes.AsSpan(chunk.Offset));
+            fetch.Received += chunk.Bytes.Length;
+            fetch.Chunks++;
+            fetch.LastProgress = _clock.Seconds;
+            if (fetch.Received < chunk.Total && chunk.Bytes.Length > 0)
+            {
+                Request(fetch);
+                return;
+            }
+            _fetches.Remove(chunk.Version);
+            try
+            {
+                var broadcasts = _broadcasts ?? throw new InvalidDataException(
+                    "the coordinator broadcasts compressed versions and this node has no downlink codec: every node must read the same fedactors.compression.downlink");
+                var payload = Updates.UpdatePayloadCodec.Read(fetch.Bytes);
+                Ready(fetch, new ModelVersion(chunk.Version, broadcasts.Decode(chunk.Version, payload)) { Broadcast = payload });
+            }
+            catch (InvalidDataException e)
+            {
+                foreach (var w in fetch.Waiters) w.Tell(new VersionUnavailable(chunk.Version) { Reason = $"model version {chunk.Version} arrived undecodable: {e.Message}" });
+            }
         });
         Receive<ClusterProtocol.ModelVersionUnavailable>(missing =>
         {
@@ -83,6 +111,14 @@ public sealed class ModelVersionCache : ReceiveActor, IWithTimers
         });
     }
 
+    private void Ready(Fetch fetch, ModelVersion version)
+    {
+        _versions[version.Number] = version;
+        while (_versions.Count > _capacity) _versions.Remove(_versions.Keys.First());
+        Fetched++;
+        foreach (var w in fetch.Waiters) w.Tell(new VersionReady(version));
+    }
+
     /// <summary>Versions fetched so far (for tests and status).</summary>
     public long Fetched { get; private set; }
 
@@ -90,8 +126,8 @@ public sealed class ModelVersionCache : ReceiveActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     /// <summary>Props of the cache.</summary>
-    public static Props Props(int capacity, int chunkFloats) =>
-        Akka.Actor.Props.Create(() => new ModelVersionCache(capacity, chunkFloats, new WallClock()));
+    public static Props Props(int capacity, int chunkFloats, ModelBroadcasts? broadcasts = null) =>
+        Akka.Actor.Props.Create(() => new ModelVersionCache(capacity, chunkFloats, new WallClock(), broadcasts));
 
     /// <inheritdoc />
     protected override void PreStart() => Timers.StartPeriodicTimer("stalled", CheckStalled.Instance, TimeSpan.FromSeconds(StallSeconds));
@@ -100,6 +136,7 @@ public sealed class ModelVersionCache : ReceiveActor, IWithTimers
     {
         fetch.Source = source;
         fetch.Weights = null;
+        fetch.Bytes = null;
         fetch.Received = 0;
         Request(fetch);
     }
@@ -119,7 +156,11 @@ public sealed class ModelVersionCache : ReceiveActor, IWithTimers
     public sealed record VersionReady(ModelVersion Version);
 
     /// <summary>The coordinator no longer holds <paramref name="Version"/>.</summary>
-    public sealed record VersionUnavailable(long Version);
+    public sealed record VersionUnavailable(long Version)
+    {
+        /// <summary>Why, when it is not that the coordinator no longer holds the version.</summary>
+        public string? Reason { get; init; }
+    }
 
     private sealed record CheckStalled
     {
@@ -132,6 +173,7 @@ public sealed class ModelVersionCache : ReceiveActor, IWithTimers
         public IActorRef Source { get; set; } = source;
         public List<IActorRef> Waiters { get; } = [];
         public float[]? Weights { get; set; }
+        public byte[]? Bytes { get; set; }
         public int Received { get; set; }
         public int Chunks { get; set; }
         public double LastProgress { get; set; }

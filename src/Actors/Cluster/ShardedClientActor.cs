@@ -66,7 +66,7 @@ public sealed class ShardedClientActor : ReceiveActor
             foreach (var p in _pending.Values.Where(p => p.Job.BaseVersion == missing.Version && p.Train is null).ToArray())
             {
                 _pending.Remove(p.Job.Job);
-                Answer(p.ReplyTo, new ClientProtocol.JobFailed(p.Job.Job, _clientId, $"model version {missing.Version} is no longer available"));
+                Answer(p.ReplyTo, new ClientProtocol.JobFailed(p.Job.Job, _clientId, missing.Reason ?? $"model version {missing.Version} is no longer available"));
             }
             PassivateIfIdle();
         });

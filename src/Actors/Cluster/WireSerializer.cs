@@ -53,6 +53,7 @@ public sealed class WireSerializer : SerializerWithStringManifest
         RegistrationRefused = 10,
         UpdateChunk = 11,
         UpdateChunksEnd = 12,
+        BroadcastChunk = 13,
     }
 
     private static readonly (Type Type, Tag Tag, string Manifest)[] Kinds =
@@ -69,6 +70,7 @@ public sealed class WireSerializer : SerializerWithStringManifest
         (typeof(ClusterProtocol.RegistrationRefused), Tag.RegistrationRefused, "RR"),
         (typeof(ClusterProtocol.UpdateChunk), Tag.UpdateChunk, "UK"),
         (typeof(ClusterProtocol.UpdateChunksEnd), Tag.UpdateChunksEnd, "UE"),
+        (typeof(ClusterProtocol.BroadcastChunk), Tag.BroadcastChunk, "BC"),
     ];
 
     /// <summary>Created by Akka from <c>akka.actor.serializers</c>.</summary>
@@ -111,6 +113,7 @@ public sealed class WireSerializer : SerializerWithStringManifest
         ClusterProtocol.JobReleased => HeaderSize + 8 + 4,
         ClusterProtocol.FetchModelChunk => HeaderSize + 8 + 4 + 4,
         ClusterProtocol.ModelChunk c => HeaderSize + 8 + 4 + 4 + 4 + 4L * c.Values.Length,
+        ClusterProtocol.BroadcastChunk b => HeaderSize + 8 + 4 + 4 + 4 + b.Bytes.Length,
         ClusterProtocol.ModelVersionUnavailable => HeaderSize + 8,
         ClusterProtocol.RegisterClients r => HeaderSize + 4 + 8L * r.ClientIds.Length,
         ClusterProtocol.ClientsRegistered => HeaderSize + 4,
@@ -157,6 +160,9 @@ public sealed class WireSerializer : SerializerWithStringManifest
             case ClusterProtocol.ModelChunk c:
                 w.Long(c.Version); w.Int(c.Offset); w.Int(c.Total); w.Floats(c.Values);
                 break;
+            case ClusterProtocol.BroadcastChunk b:
+                w.Long(b.Version); w.Int(b.Offset); w.Int(b.Total); w.Int(b.Bytes.Length); w.Bytes(b.Bytes.Span);
+                break;
             case ClusterProtocol.ModelVersionUnavailable m:
                 w.Long(m.Version);
                 break;
@@ -198,6 +204,7 @@ public sealed class WireSerializer : SerializerWithStringManifest
             Tag.JobReleased => new ClusterProtocol.JobReleased(new JobId(r.Long()), r.Int()),
             Tag.FetchModelChunk => new ClusterProtocol.FetchModelChunk(r.Long(), r.Int(), r.Int()),
             Tag.ModelChunk => ReadChunk(ref r),
+            Tag.BroadcastChunk => ReadBroadcastChunk(ref r),
             Tag.ModelVersionUnavailable => new ClusterProtocol.ModelVersionUnavailable(r.Long()),
             Tag.RegisterClients => ReadRegistration(ref r),
             Tag.ClientsRegistered => new ClusterProtocol.ClientsRegistered(r.Int()),
@@ -278,6 +285,23 @@ public sealed class WireSerializer : SerializerWithStringManifest
         int offset = r.Int();
         int total = r.Int();
         return new ClusterProtocol.ModelChunk(version, offset, total, r.Floats());
+    }
+
+    private static ClusterProtocol.BroadcastChunk ReadBroadcastChunk(ref Reader r)
+    {
+        long version = r.Long();
+        int offset = r.Int();
+        int total = r.Int();
+        int length = r.Int();
+        if (length < 0 || length > r.Remaining) throw new System.Runtime.Serialization.SerializationException($"a broadcast chunk of {length} bytes does not fit the {r.Remaining} bytes left");
+        try
+        {
+            return new ClusterProtocol.BroadcastChunk(version, offset, total, r.Bytes(length));
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            throw new System.Runtime.Serialization.SerializationException(e.Message, e);
+        }
     }
 
     private static (Type Type, Tag Tag, string Manifest) KindOf(object? message)

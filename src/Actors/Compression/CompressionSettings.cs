@@ -30,6 +30,15 @@ public sealed record CompressionSettings
     /// </summary>
     public long ResidualMemoryBytes { get; init; } = 256L << 20;
 
+    /// <summary>
+    /// The downlink codec (<c>downlink</c>): model versions go to clients encoded with it, and clients train from the decoded
+    /// weights (<see cref="ModelBroadcasts"/>). Null: float32. <value>Default none.</value>
+    /// </summary>
+    public IUpdateTransformSettings? Downlink { get; init; }
+
+    /// <summary>The downlink codec's name, or <c>none</c>.</summary>
+    public string DownlinkName => Downlink?.Name ?? "none";
+
     /// <summary>What the update pipeline appends after the client transforms: the codecs, wrapped in error feedback when the chain ends in <c>ef</c>.</summary>
     public IReadOnlyList<IUpdateTransformSettings> Transforms => ErrorFeedback ? [new ErrorFeedbackSettings(Uplink)] : Uplink;
 
@@ -52,12 +61,42 @@ public sealed record CompressionSettings
         var chain = c.String("uplink");
         try
         {
-            return Parse(chain, chunkSize) with { ResidualMemoryBytes = residualMemory };
+            var uplink = Parse(chain, chunkSize);
+            var downlink = c.String("downlink");
+            try
+            {
+                return uplink with { ResidualMemoryBytes = residualMemory, Downlink = ParseDownlink(downlink, chunkSize) };
+            }
+            catch (FormatException e)
+            {
+                throw new ConfigurationException($"{Section}.{e.Message}");
+            }
         }
         catch (FormatException e)
         {
             throw new ConfigurationException($"{Section}.uplink = \"{chain}\": {e.Message}");
         }
+    }
+
+    /// <summary>The downlink codec <paramref name="name"/> names: none, fp16, or one of the quantizers.</summary>
+    /// <exception cref="FormatException">Another codec: a sparsifier or error feedback has no meaning for a whole model.</exception>
+    public static IUpdateTransformSettings? ParseDownlink(string name, int chunkSize)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var text = name.Trim();
+        if (text.Length == 0 || text == "none") return null;
+        const string takes = "a model version is sent whole, with one value codec: none, fp16, q1 to q8 or q1-hadamard to q8-hadamard";
+        IUpdateTransformSettings codec;
+        try
+        {
+            codec = Codec(text, chunkSize);
+        }
+        catch (FormatException e)
+        {
+            throw new FormatException($"downlink = \"{name}\": {(text.Contains('+') || text == Compression.ErrorFeedback.CodecName ? takes : e.Message)}");
+        }
+        if (codec is HalfPrecisionSettings or QuantizerSettings) return codec;
+        throw new FormatException($"downlink = \"{name}\": {takes}");
     }
 
     /// <summary>The settings of the chain <paramref name="chain"/>, quantizing in chunks of <paramref name="chunkSize"/>.</summary>

@@ -477,7 +477,7 @@ public sealed class CoordinatorCore : IScheduleHost
         AdvanceClock(now);
         // Replace the replay's dispatches and evaluation requests by what is still outstanding now.
         var effects = _out.Where(e => e is not DispatchJob and not EvaluateModel).ToList();
-        if (!_finished) effects.AddRange(_state.Outstanding(_run.Client, _run.Seed));
+        if (!_finished) effects.AddRange(_state.Outstanding(_run.Client, _run.Seed, _dispatcher.Sent));
         _out.Clear();
         return effects;
     }

@@ -1,4 +1,5 @@
 using FedActors.Actors.Clients;
+using FedActors.Actors.Compression;
 using FedActors.Actors.Jobs;
 using FedActors.Actors.Population;
 using FedActors.Actors.Simulation;
@@ -19,13 +20,18 @@ internal sealed class JobDispatcher
     private readonly IClientDataSource _population;
     private readonly DeviceProfiles _devices;
     private readonly CoordinatorState _state;
+    private readonly ModelBroadcasts? _broadcasts;
 
     public JobDispatcher(RunSettings run, SimulationSettings simulation, IClientDataSource population, CoordinatorState state)
     {
         (_run, _simulation, _population, _state) = (run, simulation, population, state);
         _devices = new DeviceProfiles(simulation.Device, run.Seed);
+        if (run.Compression.Downlink is { } downlink) _broadcasts = new ModelBroadcasts(downlink, run.Seed);
         Clients = new ClientPicker(run.Seed, population.ClientCount, _devices);
     }
+
+    /// <summary>What clients receive for <paramref name="exact"/>: the version itself, or its compressed broadcast.</summary>
+    public ModelVersion Sent(ModelVersion exact) => _broadcasts?.Of(exact) ?? exact;
 
     /// <summary>Who trains the next job.</summary>
     public ClientPicker Clients { get; }
@@ -45,7 +51,8 @@ internal sealed class JobDispatcher
         long previous = _state.LastResults.Of(client);
         _state.Jobs.Add(new InFlightJob(id, client, current, round) { Dropped = dropped, PreviousJob = previous });
         _state.Tally.JobsDispatched++;
-        _state.Traffic.Dispatched(current.Dimension);
+        var sent = Sent(current);
+        _state.Traffic.Dispatched(sent);
         double applyAt = 0;
         if (_simulation.Clock == ClockMode.Virtual && !dropped)
         {
@@ -53,7 +60,7 @@ internal sealed class JobDispatcher
             _state.Events.Add(EventKind.Finish, id, applyAt);
         }
         else _state.Events.Add(EventKind.Timeout, id, now + _simulation.Device.JobTimeout);
-        if (!dropped) job = new ClientProtocol.TrainJob(new JobId(id), client, current, _run.Client, _run.Seed) { ApplyAt = applyAt, PreviousJob = previous };
+        if (!dropped) job = new ClientProtocol.TrainJob(new JobId(id), client, sent, _run.Client, _run.Seed) { ApplyAt = applyAt, PreviousJob = previous };
         return true;
     }
 

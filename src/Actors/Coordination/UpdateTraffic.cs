@@ -19,10 +19,10 @@ internal sealed class UpdateTraffic
 
     public long BytesDown => _down + (Meter?.BytesDown ?? 0);
 
-    /// <summary>A job went out with a model of <paramref name="dimension"/> values.</summary>
-    public void Dispatched(int dimension)
+    /// <summary>A job went out with <paramref name="model"/>: its float32 values, or its compressed broadcast.</summary>
+    public void Dispatched(Jobs.ModelVersion model)
     {
-        if (Meter is null) _down += WireSize.Of(dimension);
+        if (Meter is null) _down += model.Broadcast is { } encoded ? WireSize.OfBroadcast(encoded) : WireSize.Of(model.Dimension);
     }
 
     /// <summary>An update came in with <paramref name="payload"/>.</summary>

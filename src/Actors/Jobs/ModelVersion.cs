@@ -10,4 +10,10 @@ public sealed record ModelVersion(long Number, float[] Weights)
 {
     /// <summary>Number of parameters.</summary>
     public int Dimension => Weights.Length;
+
+    /// <summary>
+    /// When the downlink is compressed: the encoded form these weights were decoded from, which is what crosses the wire
+    /// to a node (<see cref="Compression.ModelBroadcasts"/>). Null for the exact weights the server keeps.
+    /// </summary>
+    public Updates.UpdatePayload? Broadcast { get; init; }
 }

@@ -23,6 +23,9 @@ public static class WireSize
     /// <summary>Bytes of a model message carrying <paramref name="parameters"/> float32 values.</summary>
     public static long Of(int parameters) => HeaderBytes + 4L * parameters;
 
+    /// <summary>Bytes of a model message carrying a compressed broadcast <paramref name="payload"/> instead of float32 values.</summary>
+    public static long OfBroadcast(UpdatePayload payload) => HeaderBytes + UpdatePayloadCodec.SizeOf(payload);
+
     /// <summary>Bytes of an update message carrying <paramref name="payload"/>.</summary>
     public static long OfUpdate(UpdatePayload payload) => UpdateHeaderBytes + UpdatePayloadCodec.SizeOf(payload);
 }

@@ -100,6 +100,9 @@ public sealed record RunSummary
     /// <summary>The uplink codec chain (<c>fedactors.compression.uplink</c>, e.g. <c>topk-0.01+q8</c>); null when updates travel uncompressed.</summary>
     [JsonPropertyName("compression")] public string? Compression { get; init; }
 
+    /// <summary>The downlink codec models were broadcast with (<c>fp16</c>, <c>q8</c>, …); null when they went as float32.</summary>
+    [JsonPropertyName("compression_downlink")] public string? CompressionDownlink { get; init; }
+
     /// <summary>
     /// <see cref="BytesUp"/> per update that arrived (applied, rejected or dropped as stale), header included; null
     /// without updates or for a centralized run.
@@ -158,6 +161,7 @@ public sealed record RunSummary
             BytesUp = c.BytesUp,
             BytesDown = c.BytesDown,
             Compression = settings.Run.Compression.Uplink.Count == 0 ? null : settings.Run.Compression.Chain,
+            CompressionDownlink = settings.Run.Compression.Downlink?.Name,
             BytesUpPerUpdate = Arrived(c) is > 0 and var arrived ? (double)c.BytesUp / arrived : null,
             ModelSha256 = r.ModelSha256,
             Resumed = r.Resumed,

@@ -35,6 +35,12 @@ public class WireSerializerSpecs
         Assert.Equal((update.Job, update.ClientId, update.BaseVersion, update.Stats), (back.Job, back.ClientId, back.BaseVersion, back.Stats));
         Assert.Equal(delta.Select(BitConverter.SingleToInt32Bits), Assert.IsType<DensePayload>(back.Payload).Values.Select(BitConverter.SingleToInt32Bits));
 
+        var broadcast = new ClusterProtocol.BroadcastChunk(5, 8, 20, new byte[] { 1, 2, 3, 255 });
+        var broadcastBack = Assert.IsType<ClusterProtocol.BroadcastChunk>(WireSerializer.Deserialize(WireSerializer.Serialize(broadcast)));
+        Assert.Equal((5L, 8, 20), (broadcastBack.Version, broadcastBack.Offset, broadcastBack.Total));
+        Assert.Equal(broadcast.Bytes.ToArray(), broadcastBack.Bytes.ToArray());
+        Assert.Equal(WireSerializer.SizeOf(broadcast), WireSerializer.Serialize(broadcast).Length);
+
         var chunk = new ClusterProtocol.ModelChunk(4, 10, 100, delta);
         var chunkBack = Assert.IsType<ClusterProtocol.ModelChunk>(WireSerializer.Deserialize(WireSerializer.Serialize(chunk)));
         Assert.Equal((4L, 10, 100), (chunkBack.Version, chunkBack.Offset, chunkBack.Total));

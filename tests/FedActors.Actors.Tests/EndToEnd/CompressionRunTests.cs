@@ -19,15 +19,15 @@ public class CompressionRunTests(ITestOutputHelper output)
     // logreg on Synthetic(1, 1): 60 features × 10 classes + 10 biases.
     private const int Parameters = 610;
 
-    private static FederatedRunSpec Spec(string chain, int slots = 2)
+    private static FederatedRunSpec Spec(string chain, int slots = 2, string downlink = "none")
     {
         const ulong seed = 5;
-        var compression = CompressionSettings.Parse(chain, 512);
+        var compression = CompressionSettings.Parse(chain, 512) with { Downlink = CompressionSettings.ParseDownlink(downlink, 512) };
         var run = RunSettings.Default with
         {
             Seed = seed, MaxServerSteps = 40, EvalEverySteps = 10, TargetAccuracy = null, ModelName = "logreg",
             Client = new() { Epochs = 1, BatchSize = 10, LearningRate = 0.05 },
-            Transforms = UpdatePipelineSettings.Identity.Then(compression.Uplink), Compression = compression,
+            Transforms = UpdatePipelineSettings.Identity.Then(compression.Transforms), Compression = compression,
         };
         var trainers = TrainerSettings.Default with { Slots = slots, ThreadsPerSlot = 1, QueueCapacity = 1 };
         return new FederatedRunSpec(run, FedBuffSettings.Default with { Concurrency = 10, BufferSize = 5 }, SimulationSettings.Default, trainers,
@@ -72,6 +72,8 @@ public class CompressionRunTests(ITestOutputHelper output)
     [Theory(DisplayName = "Stochastic codecs must reproduce: the same model whatever the trainer slots, another model than the uncompressed run")]
     [InlineData("q4")]
     [InlineData("randk-0.25+fp16")]
+    // Error feedback: each job continues from the residual the coordinator names, whichever trainer finishes first.
+    [InlineData("topk-0.1+ef")]
     public async Task Stochastic_codecs_must_reproduce(string chain)
     {
         var one = await FederatedRun.RunAsync(Spec(chain, slots: 1), new RecordingObserver());
@@ -80,5 +82,24 @@ public class CompressionRunTests(ITestOutputHelper output)
 
         Assert.Equal(one.ModelSha256, two.ModelSha256);
         Assert.NotEqual(none.ModelSha256, one.ModelSha256);
+    }
+
+    [Theory(DisplayName = "A compressed downlink must count each job's broadcast as encoded, reproduce, and learn from the decoded model")]
+    [InlineData("fp16", WireSize.HeaderBytes + 5 + 2 * Parameters)]
+    // Two chunks of 512: kind, length, bits, chunk size, two offsets and steps, one byte per weight.
+    [InlineData("q8", WireSize.HeaderBytes + 1 + 4 + 1 + 4 + 16 + Parameters)]
+    public async Task A_compressed_downlink_must_count_its_bytes_and_learn(string downlink, int bytesPerJob)
+    {
+        var result = await FederatedRun.RunAsync(Spec("none", downlink: downlink), new RecordingObserver());
+        var again = await FederatedRun.RunAsync(Spec("none", slots: 1, downlink: downlink), new RecordingObserver());
+        var fp32 = await FederatedRun.RunAsync(Spec("none"), new RecordingObserver());
+        output.WriteLine($"{downlink}: accuracy {result.FinalAccuracy:F4} (float32 {fp32.FinalAccuracy:F4}), {result.Counters.BytesDown:N0} bytes down against {fp32.Counters.BytesDown:N0}");
+
+        Assert.Equal(RunStatus.Completed, result.Status);
+        Assert.Equal(result.Counters.JobsDispatched * bytesPerJob, result.Counters.BytesDown);
+        Assert.Equal(fp32.Counters.JobsDispatched * WireSize.Of(Parameters), fp32.Counters.BytesDown);
+        Assert.Equal(result.ModelSha256, again.ModelSha256);
+        Assert.NotEqual(fp32.ModelSha256, result.ModelSha256);
+        Assert.True(result.FinalAccuracy > result.Evaluations[0].Accuracy + 0.1, $"accuracy {result.Evaluations[0].Accuracy} → {result.FinalAccuracy}");
     }
 }
