@@ -141,10 +141,10 @@ public sealed record CompressionSettings
             return new QuantizerSettings(token[1] - '0', chunkSize, Rotate: true);
         }
         foreach (var (prefix, make) in new (string, Func<SparsifiedCount, IUpdateTransformSettings>)[]
-                 { ("topk-", k => new TopKSettings(k)), ("randk-", k => new RandomKSettings(k)) })
+                 { ("topk-layer-", k => new TopKSettings(k, PerLayer: true)), ("topk-", k => new TopKSettings(k)), ("randk-", k => new RandomKSettings(k)) })
             if (token.StartsWith(prefix, StringComparison.Ordinal)) return make(Kept(token, token[prefix.Length..]));
         throw new FormatException(
-            $"unknown codec '{token}'; codecs are fp16, q1 to q8 (q8, q4, …), q1-hadamard to q8-hadamard, topk-F or topk-N, randk-F or randk-N (F a fraction such as 0.01, N a count), and ef last for error feedback");
+            $"unknown codec '{token}'; codecs are fp16, q1 to q8 (q8, q4, …), q1-hadamard to q8-hadamard, topk-F or topk-N, topk-layer-F or topk-layer-N, randk-F or randk-N (F a fraction such as 0.01, N a count), and ef last for error feedback");
     }
 
     private static SparsifiedCount Kept(string token, string amount)

@@ -86,6 +86,9 @@ public sealed record ErrorFeedbackSettings(ValueList<IUpdateTransformSettings> C
     public bool KeepsClientState => true;
 
     /// <inheritdoc />
+    public bool NeedsLayers => Codecs.Any(c => c.NeedsLayers);
+
+    /// <inheritdoc />
     public IUpdateTransform Create() => Create(null);
 
     /// <inheritdoc />

@@ -57,7 +57,9 @@ public sealed class CoordinatorCore : IScheduleHost
         _dimension = initialWeights.Length;
         _dispatcher = new JobDispatcher(run, simulation, population, _state);
         Current = new ModelVersion(0, initialWeights);
-        _intake = new UpdateIntake(strategy.Create(_dimension), run.Transforms.Create(), run.Seed, _dimension, _state);
+        if (run.Transforms.NeedsLayers && run.LayerSizes.Sum() != _dimension)
+            throw new ArgumentException($"the update pipeline works layer by layer and the run's layer sizes ({run.LayerSizes.Count} layers of {run.LayerSizes.Sum()} values) do not cover the model's {_dimension}", nameof(run));
+        _intake = new UpdateIntake(strategy.Create(_dimension), run.Transforms.Create(), run.Seed, _dimension, _state) { Layers = run.LayerSizes.ToArray() };
         (_schedule, int concurrency) = _intake.Strategy.Participation switch
         {
             Participation.Continuous c => ((IJobSchedule)new ContinuousSchedule(c.Concurrency), c.Concurrency),

@@ -46,6 +46,12 @@ public sealed record RunSettings
     /// <summary>Communication compression (<c>fedactors.compression</c>), whose codecs end <see cref="Transforms"/>. <value>Default none.</value></summary>
     public CompressionSettings Compression { get; init; } = CompressionSettings.None;
 
+    /// <summary>
+    /// The value count of each of the model's parameter tensors, for transforms that work layer by layer (per-layer
+    /// top-k); filled from the model when a run is set up, empty when no transform needs it. Not read from the config.
+    /// </summary>
+    public ValueList<int> LayerSizes { get; init; } = ValueList<int>.Empty;
+
     /// <summary>Defaults, as in reference.conf.</summary>
     public static RunSettings Default { get; } = new();
 

@@ -20,6 +20,9 @@ internal sealed class UpdateIntake(IAggregationStrategy strategy, UpdatePipeline
 
     public IAggregationStrategy Strategy => strategy;
 
+    /// <summary>The model's layer sizes, for transforms that decode layer by layer; empty when none does.</summary>
+    public ReadOnlyMemory<int> Layers { get; init; }
+
     /// <summary>Where update arrays go once nothing holds them any more; null leaves them to the collector.</summary>
     public DeltaBufferPool? Recycle { get; set; }
 
@@ -43,7 +46,7 @@ internal sealed class UpdateIntake(IAggregationStrategy strategy, UpdatePipeline
         try
         {
             // The length is checked after decoding: a compressed payload stands for fewer values than the model has.
-            if (rejection is null) delta = pipeline.Decode(u.Payload, new TransformContext(seed, job.ClientId, job.Id, job.Base.Number, dimension), Recycle);
+            if (rejection is null) delta = pipeline.Decode(u.Payload, new TransformContext(seed, job.ClientId, job.Id, job.Base.Number, dimension) { Layers = Layers }, Recycle);
         }
         catch (WrongUpdateLengthException)
         {

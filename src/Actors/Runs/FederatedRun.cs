@@ -82,6 +82,7 @@ public static class FederatedRun
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(observer);
+        spec = spec with { Run = WithLayerSizes(spec.Run, spec.TestSet) };
         var initial = spec.InitialWeights ?? InitialWeights(spec);
         // Update arrays circulate between this process's trainers and its coordinator instead of one per training.
         var deltas = new DeltaBufferPool(initial.Length);
@@ -118,6 +119,18 @@ public static class FederatedRun
         {
             await system.Terminate().ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// <paramref name="run"/> with <see cref="RunSettings.LayerSizes"/> filled from its model on <paramref name="data"/>'s
+    /// samples when its update pipeline works layer by layer (and they are not set yet); otherwise as it is.
+    /// </summary>
+    public static RunSettings WithLayerSizes(RunSettings run, LabeledDataset data)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(data);
+        if (!run.Transforms.NeedsLayers || run.LayerSizes.Count > 0) return run;
+        return run with { LayerSizes = [.. ParameterLayout.For(run.ModelName, data.SampleShape, data.NumClasses).Counts] };
     }
 
     /// <summary>Version 0 for the spec's model: <see cref="WeightInitializer"/> under the run's seed.</summary>

@@ -6,6 +6,7 @@ using FedActors.Training;
 using FedActors.Training.Data;
 using FedActors.Training.Evaluation;
 using FedActors.Training.LocalTraining;
+using FedActors.Training.Models;
 using TorchSharp;
 
 namespace FedActors.Actors.Trainers;
@@ -36,6 +37,8 @@ public sealed class TrainerActor : ReceiveActor
     private readonly TrainingEngine _engine;
     private readonly DeltaBufferPool? _deltas;
     private readonly UpdatePipeline _pipeline;
+    private readonly bool _needsLayers;
+    private int[]? _layers;
     private ModelReplica? _replica;
     private IModelTrainer? _trainer;
 
@@ -52,6 +55,7 @@ public sealed class TrainerActor : ReceiveActor
         DeltaBufferPool? deltas = null, UpdatePipelineSettings? transforms = null, IClientStateStore? clientState = null)
     {
         _pipeline = (transforms ?? UpdatePipelineSettings.Identity).Create(clientState);
+        _needsLayers = transforms?.NeedsLayers ?? false;
         _clients = clients;
         _testSet = testSet;
         _modelName = modelName;
@@ -109,7 +113,13 @@ public sealed class TrainerActor : ReceiveActor
             var stats = trainer.Train(job.Base.Weights, data.Data, data.Indices.Span, job.Options,
                 OrderStream(job.Seed, job.ClientId, job.Job.Value), delta);
             // Client-side transforms run here, on the trainer's own thread, before the update leaves the client.
-            var payload = _pipeline.Encode(delta, new TransformContext(job.Seed, job.ClientId, job.Job.Value, job.Base.Number, job.Base.Dimension) { PreviousJob = job.PreviousJob });
+            var context = new TransformContext(job.Seed, job.ClientId, job.Job.Value, job.Base.Number, job.Base.Dimension)
+            {
+                PreviousJob = job.PreviousJob,
+                // Per-layer transforms: the parameter tensors' sizes, from the model itself, once per trainer.
+                Layers = _needsLayers ? _layers ??= ParameterLayout.For(_modelName, data.Data.SampleShape, data.Data.NumClasses).Counts : default,
+            };
+            var payload = _pipeline.Encode(delta, context);
             // A compressed payload holds arrays of its own: Δ's array goes back to the pool at once.
             if (!(payload is DensePayload sent && ReferenceEquals(sent.Values, delta))) _deltas?.Return(delta);
             return new TrainerProtocol.Trained(job.Job, payload, stats);

@@ -15,6 +15,9 @@ public interface IUpdateTransformSettings
     /// </summary>
     IUpdateTransform Create(IClientStateStore? clientState) => Create();
 
+    /// <summary>Whether the transform works layer by layer, so that both sides must fill <see cref="TransformContext.Layers"/>.</summary>
+    bool NeedsLayers => false;
+
     /// <summary>Whether the transform's client side keeps per-client vectors, so that its pipeline needs a <see cref="IClientStateStore"/>.</summary>
     bool KeepsClientState => false;
 }

@@ -19,4 +19,10 @@ public readonly record struct TransformContext(ulong Seed, int ClientId, long Jo
     /// error feedback continues from. The coordinator names it, so a resumed or retried job continues from the same row.
     /// </summary>
     public long PreviousJob { get; init; } = -1;
+
+    /// <summary>
+    /// The value count of each of the model's parameter tensors, in layout order (summing to <see cref="Dimension"/>), for
+    /// transforms that work layer by layer; empty when the pipeline needs none.
+    /// </summary>
+    public ReadOnlyMemory<int> Layers { get; init; }
 }

@@ -40,6 +40,9 @@ public sealed record UpdatePipelineSettings
     public UpdatePipeline Create(IClientStateStore? clientState) =>
         Transforms.Count == 0 ? UpdatePipeline.Identity : new UpdatePipeline(Transforms.Select(t => t.Create(clientState)));
 
+    /// <summary>Whether some transform works layer by layer, so that both sides must know the model's layer sizes.</summary>
+    public bool NeedsLayers => Transforms.Any(t => t.NeedsLayers);
+
     /// <summary>Whether some transform keeps per-client vectors (error feedback), so that clients need a <see cref="IClientStateStore"/>.</summary>
     public bool KeepsClientState => Transforms.Any(t => t.KeepsClientState);
 

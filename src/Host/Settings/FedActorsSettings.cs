@@ -68,7 +68,7 @@ public sealed record FedActorsSettings
 
     /// <summary>A one-node run of these settings over <paramref name="population"/>, evaluated on <paramref name="testSet"/>.</summary>
     public FederatedRunSpec RunSpec(IClientDataSource population, LabeledDataset testSet) =>
-        new(Run, Server, Simulation, Trainers, population, testSet) { Clients = Clients };
+        new(FederatedRun.WithLayerSizes(Run, testSet), Server, Simulation, Trainers, population, testSet) { Clients = Clients };
 
     /// <summary>
     /// Reads and validates every section; the first bad value throws a <see cref="ConfigurationException"/> that names

@@ -43,6 +43,16 @@ public sealed class ParameterLayout
         return new ParameterLayout(slices, offset);
     }
 
+    /// <summary>The layout of model <paramref name="model"/> for samples of <paramref name="sampleShape"/> and <paramref name="classes"/> classes.</summary>
+    public static ParameterLayout For(string model, IReadOnlyList<int> sampleShape, int classes)
+    {
+        using var module = ModelCatalog.Create(model, sampleShape, classes);
+        return Of(module);
+    }
+
+    /// <summary>Each parameter tensor's value count, in layout order.</summary>
+    public int[] Counts => Slices.Select(s => s.Count).ToArray();
+
     /// <summary>True when <paramref name="other"/> has the same names, shapes and offsets.</summary>
     public bool SameAs(ParameterLayout other) =>
         TotalCount == other.TotalCount && Slices.Count == other.Slices.Count &&

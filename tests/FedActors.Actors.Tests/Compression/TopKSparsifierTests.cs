@@ -73,4 +73,33 @@ public sealed class TopKSparsifierTests
         Assert.Throws<WrongUpdateLengthException>(() => topk.Decode(new SparsePayload(7, [0, 5], [1f, 2f]), Context, null));
         Assert.Throws<InvalidDataException>(() => topk.Decode(new DensePayload(new float[6]), Context, null));
     }
+
+    private static readonly TransformContext TwoLayers = Context with { Layers = new[] { 3, 3 } };
+
+    [Fact(DisplayName = "Per-layer top-1 of [0.1, −3, 2 | 0, −2, 0.5] must keep −3 from the first layer and −2 from the second, where whole top-2 keeps −3 and 2")]
+    public void Per_layer_top_k_must_keep_each_layers_largest()
+    {
+        var perLayer = new TopKSparsifier(new SparsifiedCount(null, 1), perLayer: true);
+        var sent = Assert.IsType<SparsePayload>(perLayer.Encode(new DensePayload([0.1f, -3f, 2f, 0f, -2f, 0.5f]), TwoLayers));
+
+        Assert.Equal("topk-layer-1", perLayer.Name);
+        Assert.Equal([1, 4], sent.Indices);
+        Assert.Equal([-3f, -2f], Assert.IsType<DensePayload>(sent.Values).Values);
+        Assert.Same(sent, perLayer.Decode(sent, TwoLayers, null));
+        // A fraction counts per layer: half of 3, rounded up, is 2 from each.
+        var half = new TopKSparsifier(new SparsifiedCount(0.5, null), perLayer: true);
+        Assert.Equal([1, 2, 4, 5], Assert.IsType<SparsePayload>(half.Encode(new DensePayload([0.1f, -3f, 2f, 0f, -2f, 0.5f]), TwoLayers)).Indices);
+    }
+
+    [Fact(DisplayName = "Per-layer top-k must refuse an update whose values are not shared out as its layers say, and a context without layers")]
+    public void Per_layer_top_k_must_check_each_layers_share()
+    {
+        var perLayer = new TopKSparsifier(new SparsifiedCount(null, 1), perLayer: true);
+        var wholeTopTwo = new SparsePayload(6, [1, 2], [-3f, 2f]);
+
+        var e = Assert.Throws<InvalidDataException>(() => perLayer.Decode(wholeTopTwo, TwoLayers, null));
+        Assert.Contains("sends 1 values of layer 0 (3 values), the update has 2", e.Message);
+        Assert.Throws<InvalidOperationException>(() => perLayer.Encode(new DensePayload(new float[6]), Context));
+        Assert.Throws<InvalidOperationException>(() => perLayer.Decode(wholeTopTwo, Context with { Layers = new[] { 3, 2 } }, null));
+    }
 }

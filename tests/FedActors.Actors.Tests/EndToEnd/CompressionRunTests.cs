@@ -74,11 +74,16 @@ public class CompressionRunTests(ITestOutputHelper output)
     [InlineData("randk-0.25+fp16")]
     // Error feedback: each job continues from the residual the coordinator names, whichever trainer finishes first.
     [InlineData("topk-0.1+ef")]
+    // Per layer: the trainers and the coordinator take logreg's layer sizes (600 weights, 10 biases) from the model.
+    [InlineData("topk-layer-0.1+ef")]
     public async Task Stochastic_codecs_must_reproduce(string chain)
     {
         var one = await FederatedRun.RunAsync(Spec(chain, slots: 1), new RecordingObserver());
         var two = await FederatedRun.RunAsync(Spec(chain, slots: 2), new RecordingObserver());
         var none = await FederatedRun.RunAsync(Spec("none"), new RecordingObserver());
+
+        Assert.Equal(RunStatus.Completed, one.Status);
+        Assert.DoesNotContain(one.Counters.UpdatesRejected, r => r.Key != "failed");
 
         Assert.Equal(one.ModelSha256, two.ModelSha256);
         Assert.NotEqual(none.ModelSha256, one.ModelSha256);

@@ -265,12 +265,13 @@ public sealed class ClusterRunSpecs(ClusterReference reference, ITestOutputHelpe
         }
     }
 
-    [Fact(DisplayName = "A coordinator and two workers with top-k and error feedback must end with the one-process run's model_sha256, the residuals in PostgreSQL")]
+    [Fact(DisplayName = "A coordinator and two workers with top-k, error feedback and an 8-bit downlink must end with the one-process run's model_sha256, the residuals in PostgreSQL")]
     public async Task Error_feedback_cluster_run_must_end_with_the_one_process_model()
     {
         // Each job names the client's last taken result; the worker that trains it, whichever holds the client's shard
-        // now, reads that residual from PostgreSQL and writes its own before the update leaves.
-        string[] codecs = ["--set", "fedactors.compression.uplink=\"topk-0.1+ef\""];
+        // now, reads that residual from PostgreSQL and writes its own before the update leaves. Each node fetches a
+        // version's 8-bit broadcast once and decodes it to the bits one process trains from.
+        string[] codecs = ["--set", "fedactors.compression.uplink=\"topk-0.1+ef\"", "--set", "fedactors.compression.downlink=q8"];
         using var dir = new TempDir();
         string oneProcess = await ClusterExperiment.OneProcessHashAsync(dir.Path, reference.Config, null, codecs);
         var db = await reference.Postgres.CreateDatabaseAsync();
@@ -289,6 +290,7 @@ public sealed class ClusterRunSpecs(ClusterReference reference, ITestOutputHelpe
             var summary = RunFiles.Summary(runDir);
             Assert.Equal("completed", summary.GetProperty("status").GetString());
             Assert.Equal("topk-0.1+ef", summary.GetProperty("compression").GetString());
+            Assert.Equal("q8", summary.GetProperty("compression_downlink").GetString());
             Assert.Equal(0, summary.GetProperty("updates_rejected").EnumerateObject().Sum(p => p.Value.GetInt64()));
             Assert.Equal(oneProcess, summary.GetProperty("model_sha256").GetString());
             Assert.NotEqual(reference.OneProcessHash, oneProcess);
@@ -297,7 +299,15 @@ public sealed class ClusterRunSpecs(ClusterReference reference, ITestOutputHelpe
             await using var rows = new Npgsql.NpgsqlCommand("SELECT COUNT(*), COUNT(DISTINCT client) FROM client_residuals", connection);
             await using var reader = await rows.ExecuteReaderAsync();
             Assert.True(await reader.ReadAsync());
-            output.WriteLine($"cluster model {oneProcess[..12]}; residual rows in PostgreSQL: {reader.GetInt64(0)} of {reader.GetInt64(1)} clients");
+            var traffic = Traffic(runDir);
+            output.WriteLine($"cluster model {oneProcess[..12]}; residual rows in PostgreSQL: {reader.GetInt64(0)} of {reader.GetInt64(1)} clients; " +
+                             $"bytes down {summary.GetProperty("bytes_down").GetInt64():N0} in {traffic.ModelChunks} broadcast chunks and {traffic.Jobs} assignments");
+            // logreg's 610 weights as 8-bit codes in two chunks of 512: one 636-byte encoding per version and node, in one chunk.
+            Assert.True(traffic.ModelChunks > 0);
+            const int encoded = 1 + 4 + 1 + 4 + 2 * (4 + 4) + 610;
+            Assert.Equal(traffic.Down, traffic.Jobs * WireSerializer.SizeOf(new ClusterProtocol.TrainAssignment(new JobId(0), 0, 0, new LocalTrainingOptions(), 0))
+                + traffic.ModelChunks * WireSerializer.SizeOf(new ClusterProtocol.BroadcastChunk(0, 0, encoded, new byte[encoded]))
+                + traffic.Unavailable * WireSerializer.SizeOf(new ClusterProtocol.ModelVersionUnavailable(0)));
             Assert.True(reader.GetInt64(0) > 0, "the workers kept no residual in PostgreSQL");
         }
         finally
