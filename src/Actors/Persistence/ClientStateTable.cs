@@ -36,10 +36,22 @@ public sealed class ClientStateTable : IClientStateStore, IDisposable
         (_connect, _source, _sqlite, _table, _run, _temporaryDirectory, Location) = (connect, source, sqlite, table, run, temporaryDirectory, location);
         _cache = new ClientStateCache(memoryBytes);
         using var connection = Open();
+        using var transaction = connection.BeginTransaction();
+        if (!sqlite)
+        {
+            // Nodes that start together race to create the table, and PostgreSQL's IF NOT EXISTS is not atomic (the loser
+            // meets the winner's catalog entries: 23505, 42710): a transaction-scoped advisory lock makes them take turns.
+            using var turn = connection.CreateCommand();
+            turn.Transaction = transaction;
+            turn.CommandText = $"SELECT pg_advisory_xact_lock(hashtext('fedactors:{_table}'))";
+            turn.ExecuteNonQuery();
+        }
         using var create = connection.CreateCommand();
+        create.Transaction = transaction;
         create.CommandText = $"CREATE TABLE IF NOT EXISTS {_table} (run TEXT NOT NULL, client INTEGER NOT NULL, job BIGINT NOT NULL, " +
             $"vals {(sqlite ? "BLOB" : "BYTEA")} NOT NULL, PRIMARY KEY (run, client, job))";
         create.ExecuteNonQuery();
+        transaction.Commit();
     }
 
     /// <summary>The SQLite file of the clients' state, beside the run's <c>state.db</c>.</summary>

@@ -1,4 +1,5 @@
 using FedActors.Actors.Persistence;
+using FedActors.Tests.Shared;
 
 namespace FedActors.Actors.Tests.Persistence;
 
@@ -81,5 +82,36 @@ public sealed class ClientStateTableTests : IDisposable
     {
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         Directory.Delete(_dir, recursive: true);
+    }
+}
+
+/// <summary>The client-state table on a private PostgreSQL server, as the nodes of a cluster share it.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class PostgreSqlClientStateTableTests(PostgresFixture postgres)
+{
+    [Fact(DisplayName = "Nodes that open the table at the same moment on a fresh database must all get it, and see each other's rows")]
+    public async Task Nodes_starting_together_must_share_one_table()
+    {
+        var database = await postgres.Server.CreateDatabaseAsync();
+        var settings = PersistenceSettings.Default with { Provider = PersistenceProvider.PostgreSql, ConnectionString = database };
+        using var start = new Barrier(8);
+        var tables = await Task.WhenAll(Enumerable.Range(0, 8).Select(node => Task.Run(() =>
+        {
+            start.SignalAndWait();
+            var table = ClientStateTable.Open(settings, null, "cluster-run", ClientStateTable.ResidualTable, 0);
+            table.Save(node, 1, [node, -node]);
+            return table;
+        })));
+        try
+        {
+            var into = new float[2];
+            Assert.True(tables[0].TryLoad(7, 1, into));
+            Assert.Equal([7f, -7f], into);
+            Assert.Equal(8, tables[3].RowCount());
+        }
+        finally
+        {
+            foreach (var t in tables) t.Dispose();
+        }
     }
 }
