@@ -2,6 +2,8 @@ using FedActors.Actors.Compression;
 using FedActors.Actors.Updates;
 using FedActors.Training;
 
+using FedActors.Training.Models;
+
 namespace FedActors.Host.Bench;
 
 /// <summary>One codec chain's result on one model size.</summary>
@@ -42,7 +44,11 @@ public static class CompressionBenchmark
         var client = UpdatePipelineSettings.Identity.Then(chain.Uplink).Create();
         var server = UpdatePipelineSettings.Identity.Then(chain.Uplink).Create();
         var pool = new DeltaBufferPool(dimension, 4);
-        var context = new TransformContext(1, 0, 0, 0, dimension);
+        // Per-layer codecs select within the model's parameter tensors, as a run's trainers do.
+        var context = new TransformContext(1, 0, 0, 0, dimension)
+        {
+            Layers = chain.Uplink.Any(c => c.NeedsLayers) ? ParameterLayout.For(model, [1, 28, 28], 10).Counts : default,
+        };
         double bytes = 4.0 * dimension;
         var payload = client.Encode((float[])update.Clone(), context);
         long payloadBytes = UpdatePayloadCodec.SizeOf(payload);
