@@ -36,8 +36,12 @@ public sealed record CompressionSettings
     /// </summary>
     public IUpdateTransformSettings? Downlink { get; init; }
 
-    /// <summary>The downlink codec's name, or <c>none</c>.</summary>
-    public string DownlinkName => Downlink?.Name ?? "none";
+    /// <summary>
+    /// Both directions in one line, as <c>summary.json</c> writes them: the uplink chain, then <c>; downlink q8</c> when the
+    /// downlink is compressed (<c>none; downlink fp16</c>); null when neither is.
+    /// </summary>
+    public string? Summary => Uplink.Count == 0 && Downlink is null ? null
+        : Downlink is null ? Chain : $"{Chain}; downlink {Downlink.Name}";
 
     /// <summary>What the update pipeline appends after the client transforms: the codecs, wrapped in error feedback when the chain ends in <c>ef</c>.</summary>
     public IReadOnlyList<IUpdateTransformSettings> Transforms => ErrorFeedback ? [new ErrorFeedbackSettings(Uplink)] : Uplink;

@@ -97,11 +97,11 @@ public sealed record RunSummary
     /// <summary>Serialized bytes of models sent to clients; null for a centralized run.</summary>
     [JsonPropertyName("bytes_down")] public long? BytesDown { get; init; }
 
-    /// <summary>The uplink codec chain (<c>fedactors.compression.uplink</c>, e.g. <c>topk-0.01+q8</c>); null when updates travel uncompressed.</summary>
+    /// <summary>
+    /// The uplink codec chain (<c>fedactors.compression.uplink</c>, e.g. <c>topk-0.01+ef</c>), followed by
+    /// <c>; downlink q8</c> when models go out compressed; null when neither is.
+    /// </summary>
     [JsonPropertyName("compression")] public string? Compression { get; init; }
-
-    /// <summary>The downlink codec models were broadcast with (<c>fp16</c>, <c>q8</c>, …); null when they went as float32.</summary>
-    [JsonPropertyName("compression_downlink")] public string? CompressionDownlink { get; init; }
 
     /// <summary>
     /// <see cref="BytesUp"/> per update that arrived (applied, rejected or dropped as stale), header included; null
@@ -160,8 +160,7 @@ public sealed record RunSummary
             TrainSeconds = c.TrainSeconds,
             BytesUp = c.BytesUp,
             BytesDown = c.BytesDown,
-            Compression = settings.Run.Compression.Uplink.Count == 0 ? null : settings.Run.Compression.Chain,
-            CompressionDownlink = settings.Run.Compression.Downlink?.Name,
+            Compression = settings.Run.Compression.Summary,
             BytesUpPerUpdate = Arrived(c) is > 0 and var arrived ? (double)c.BytesUp / arrived : null,
             ModelSha256 = r.ModelSha256,
             Resumed = r.Resumed,

@@ -63,6 +63,14 @@ public sealed class CompressionSettingsTests
         Assert.False(UpdatePipelineSettings.Identity.Then(CompressionSettings.Parse("topk-0.1+q8", 512).Transforms).KeepsClientState);
     }
 
+    [Theory(DisplayName = "summary.json must name the uplink chain and, when compressed, the downlink")]
+    [InlineData("none", "none", null)]
+    [InlineData("topk-0.1+ef", "none", "topk-0.1+ef")]
+    [InlineData("none", "fp16", "none; downlink fp16")]
+    [InlineData("randk-0.25+q8", "q8", "randk-0.25+q8; downlink q8")]
+    public void The_summary_must_name_both_directions(string uplink, string downlink, string? summary) =>
+        Assert.Equal(summary, (CompressionSettings.Parse(uplink, 512) with { Downlink = CompressionSettings.ParseDownlink(downlink, 512) }).Summary);
+
     [Fact(DisplayName = "A rotated quantizer must need a power-of-two chunk")]
     public void Rotation_must_need_a_power_of_two()
     {

@@ -289,8 +289,7 @@ public sealed class ClusterRunSpecs(ClusterReference reference, ITestOutputHelpe
 
             var summary = RunFiles.Summary(runDir);
             Assert.Equal("completed", summary.GetProperty("status").GetString());
-            Assert.Equal("topk-0.1+ef", summary.GetProperty("compression").GetString());
-            Assert.Equal("q8", summary.GetProperty("compression_downlink").GetString());
+            Assert.Equal("topk-0.1+ef; downlink q8", summary.GetProperty("compression").GetString());
             Assert.Equal(0, summary.GetProperty("updates_rejected").EnumerateObject().Sum(p => p.Value.GetInt64()));
             Assert.Equal(oneProcess, summary.GetProperty("model_sha256").GetString());
             Assert.NotEqual(reference.OneProcessHash, oneProcess);
