@@ -56,36 +56,19 @@ public sealed class ModelVersionCache : ReceiveActor, IWithTimers
         });
         Receive<ClusterProtocol.ModelChunk>(chunk =>
         {
-            if (!_fetches.TryGetValue(chunk.Version, out var fetch) || chunk.Offset != fetch.Received || !Sender.Equals(fetch.Source)) return;
+            if (Expected(chunk.Version, chunk.Offset) is not { } fetch) return;
             fetch.Weights ??= new float[chunk.Total];
             if (fetch.Weights.Length != chunk.Total) return;
             chunk.Values.CopyTo(fetch.Weights, chunk.Offset);
-            fetch.Received += chunk.Values.Length;
-            fetch.Chunks++;
-            fetch.LastProgress = _clock.Seconds;
-            if (fetch.Received < chunk.Total && chunk.Values.Length > 0)
-            {
-                Request(fetch);
-                return;
-            }
-            _fetches.Remove(chunk.Version);
-            Ready(fetch, new ModelVersion(chunk.Version, fetch.Weights));
+            if (Advanced(fetch, chunk.Values.Length, chunk.Total)) Ready(fetch, new ModelVersion(chunk.Version, fetch.Weights));
         });
         Receive<ClusterProtocol.BroadcastChunk>(chunk =>
         {
-            if (!_fetches.TryGetValue(chunk.Version, out var fetch) || chunk.Offset != fetch.Received || !Sender.Equals(fetch.Source)) return;
+            if (Expected(chunk.Version, chunk.Offset) is not { } fetch) return;
             fetch.Bytes ??= new byte[chunk.Total];
             if (fetch.Bytes.Length != chunk.Total) return;
             chunk.Bytes.Span.CopyTo(fetch.Bytes.AsSpan(chunk.Offset));
-            fetch.Received += chunk.Bytes.Length;
-            fetch.Chunks++;
-            fetch.LastProgress = _clock.Seconds;
-            if (fetch.Received < chunk.Total && chunk.Bytes.Length > 0)
-            {
-                Request(fetch);
-                return;
-            }
-            _fetches.Remove(chunk.Version);
+            if (!Advanced(fetch, chunk.Bytes.Length, chunk.Total)) return;
             try
             {
                 var broadcasts = _broadcasts ?? throw new InvalidDataException(
@@ -109,6 +92,26 @@ public sealed class ModelVersionCache : ReceiveActor, IWithTimers
             double now = _clock.Seconds;
             foreach (var fetch in _fetches.Values.Where(f => now - f.LastProgress > StallSeconds).ToArray()) Request(fetch);
         });
+    }
+
+    // The fetch a chunk continues, if it comes from the fetch's source at the offset reached so far.
+    private Fetch? Expected(long version, int offset) =>
+        _fetches.TryGetValue(version, out var fetch) && offset == fetch.Received && Sender.Equals(fetch.Source) ? fetch : null;
+
+    // Counts a chunk of `length` (values or bytes) in; true when the fetch is complete (and no longer pending), otherwise
+    // asks for the next chunk.
+    private bool Advanced(Fetch fetch, int length, int total)
+    {
+        fetch.Received += length;
+        fetch.Chunks++;
+        fetch.LastProgress = _clock.Seconds;
+        if (fetch.Received < total && length > 0)
+        {
+            Request(fetch);
+            return false;
+        }
+        _fetches.Remove(fetch.Version);
+        return true;
     }
 
     private void Ready(Fetch fetch, ModelVersion version)

@@ -405,17 +405,11 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         base.PostStop();
     }
 
-    /// <summary>
-    /// After a snapshot, the client-state rows no job can start from again go: per client, those before the earliest job
-    /// that a job in flight continues from, or before its last taken result. Blocking I/O, so off the actor's thread.
-    /// </summary>
+    /// <summary>After a snapshot, the client-state rows no job can start from again go (<see cref="ClientStateRetention"/>); blocking I/O, so off the actor's thread.</summary>
     private void ForgetClientState(CoordinatorSnapshot snapshot)
     {
-        if (_setup.ClientState is not { } store || snapshot.Latest is not { } latest) return;
-        var keepFrom = snapshot.LastResults.ToDictionary(r => r.ClientId, r => r.Job);
-        foreach (var job in latest.InFlight)
-            if (job.PreviousJob >= 0 && (!keepFrom.TryGetValue(job.ClientId, out long keep) || job.PreviousJob < keep))
-                keepFrom[job.ClientId] = job.PreviousJob;
+        if (_setup.ClientState is not { } store) return;
+        var keepFrom = ClientStateRetention.KeepFrom(snapshot);
         Task.Run(() => store.Retain(keepFrom))
             .ContinueWith(t => new ClientStateForgotten(t.Exception?.GetBaseException()), TaskScheduler.Default)
             .PipeTo(Self);

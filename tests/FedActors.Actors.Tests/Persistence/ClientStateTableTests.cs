@@ -1,3 +1,4 @@
+using FedActors.Actors.Coordination;
 using FedActors.Actors.Persistence;
 using FedActors.Tests.Shared;
 
@@ -113,5 +114,37 @@ public sealed class PostgreSqlClientStateTableTests(PostgresFixture postgres)
         {
             foreach (var t in tables) t.Dispose();
         }
+    }
+}
+
+/// <summary>Which residual rows a snapshot still needs, worked by hand.</summary>
+public sealed class ClientStateRetentionTests
+{
+    [Fact(DisplayName = "Each client keeps from the earliest job a job in flight continues from, else from its last taken result")]
+    public void Rows_must_be_kept_from_what_jobs_can_still_name()
+    {
+        var checkpoint = new CoordinatorCheckpoint
+        {
+            ServerStep = 9, Now = 0, NextJob = 50, Events = [], Abandoned = [], Round = new(0, false, 0, 0),
+            Counters = new(new SortedDictionary<string, long>(), 0, 0, 0, 0, 0, 0, 0, 0),
+            Window = new(new Dictionary<int, long>(), 0, 0, 0, 0, 0, 0, 0), ParticipationChanges = [], MaxParticipation = 0, PendingEvaluations = [],
+            NewRecords = [], LastEvaluationRequested = 0, Finishing = false, Finished = false, Status = RunStatus.Completed,
+            FailureReason = null, Target = null, Optimizer = null, RetainedVersions = [9],
+            InFlight =
+            [
+                // Client 1 was sent job 44 continuing from 30, before its result of job 40 came back.
+                new CheckpointJob(44, 1, 8, 0, false, false) { PreviousJob = 30 },
+                // Client 2's job continues from its last taken result.
+                new CheckpointJob(45, 2, 9, 0, false, false) { PreviousJob = 41 },
+                // Client 3 has never had a result taken.
+                new CheckpointJob(46, 3, 9, 0, false, false),
+            ],
+        };
+        var snapshot = new CoordinatorSnapshot(new RunStarted("f", []), checkpoint, [], [], [], [], 0, 0)
+        {
+            LastResults = [new ClientJob(1, 40), new ClientJob(2, 41), new ClientJob(4, 12)],
+        };
+
+        Assert.Equal(new Dictionary<int, long> { [1] = 30, [2] = 41, [4] = 12 }, ClientStateRetention.KeepFrom(snapshot));
     }
 }

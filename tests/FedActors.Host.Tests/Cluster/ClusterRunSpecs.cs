@@ -221,6 +221,25 @@ public sealed class ClusterRunSpecs(ClusterReference reference, ITestOutputHelpe
         Assert.Fail($"the coordinator's dashboard never listed 3 members, 20 shards on the workers and a worker's throughput; cluster views seen:\n{string.Join("\n", seen)}\nlast snapshot:\n{last}\ncoordinator stderr:\n{FedActorsProcess.Tail(coordinator.Error)}\nstdout:\n{FedActorsProcess.Tail(coordinator.Output)}");
     }
 
+    /// <summary>A coordinator (writing to <paramref name="runDir"/>) and two workers on the reference config, on free ports.</summary>
+    private (FedActorsProcess Coordinator, FedActorsProcess Worker1, FedActorsProcess Worker2) StartThree(string dir, string runDir, string[] coordinatorArgs, string[] workerArgs)
+    {
+        int c = ClusterExperiment.FreePort(), w1 = ClusterExperiment.FreePort(), w2 = ClusterExperiment.FreePort();
+        var coordinator = ClusterExperiment.StartNode(dir, reference.Config, "coordinator", c, [c], ["--out", runDir, .. coordinatorArgs]);
+        return (coordinator, ClusterExperiment.StartNode(dir, reference.Config, "worker", w1, [c], workerArgs),
+            ClusterExperiment.StartNode(dir, reference.Config, "worker", w2, [c], workerArgs));
+    }
+
+    /// <summary>Waits for the coordinator to end the run, which must have completed; its summary.</summary>
+    private static async Task<JsonElement> CompletedAsync(FedActorsProcess coordinator, string runDir)
+    {
+        int code = await coordinator.WaitForExitAsync(ClusterExperiment.RunTimeout);
+        Assert.True(code == 0, $"the coordinator exited {code}:\n{coordinator.Error}\n{FedActorsProcess.Tail(coordinator.Output)}");
+        var summary = RunFiles.Summary(runDir);
+        Assert.Equal("completed", summary.GetProperty("status").GetString());
+        return summary;
+    }
+
     [Fact(DisplayName = "A coordinator and two workers with random-k and 4-bit updates must end with the one-process run's model_sha256 and bytes per update")]
     public async Task Compressed_cluster_run_must_end_with_the_one_process_model()
     {
@@ -230,19 +249,11 @@ public sealed class ClusterRunSpecs(ClusterReference reference, ITestOutputHelpe
         using var dir = new TempDir();
         string oneProcess = await ClusterExperiment.OneProcessHashAsync(dir.Path, reference.Config, null, codecs);
         var db = await reference.Postgres.CreateDatabaseAsync();
-        int c = ClusterExperiment.FreePort(), w1 = ClusterExperiment.FreePort(), w2 = ClusterExperiment.FreePort();
         var runDir = Path.Combine(dir.Path, "coordinator");
-        FedActorsProcess? coordinator = null, worker1 = null, worker2 = null;
+        var (coordinator, worker1, worker2) = StartThree(dir.Path, runDir, [.. ClusterExperiment.Postgres(db), .. codecs], codecs);
         try
         {
-            coordinator = ClusterExperiment.StartNode(dir.Path, reference.Config, "coordinator", c, [c], ["--out", runDir, .. ClusterExperiment.Postgres(db), .. codecs]);
-            worker1 = ClusterExperiment.StartNode(dir.Path, reference.Config, "worker", w1, [c], codecs);
-            worker2 = ClusterExperiment.StartNode(dir.Path, reference.Config, "worker", w2, [c], codecs);
-            int code = await coordinator.WaitForExitAsync(ClusterExperiment.RunTimeout);
-            Assert.True(code == 0, $"the coordinator exited {code}:\n{coordinator.Error}\n{FedActorsProcess.Tail(coordinator.Output)}");
-
-            var summary = RunFiles.Summary(runDir);
-            Assert.Equal("completed", summary.GetProperty("status").GetString());
+            var summary = await CompletedAsync(coordinator, runDir);
             Assert.Equal("randk-0.25+q4", summary.GetProperty("compression").GetString());
             Assert.Equal(oneProcess, summary.GetProperty("model_sha256").GetString());
             Assert.NotEqual(reference.OneProcessHash, oneProcess);
@@ -276,19 +287,11 @@ public sealed class ClusterRunSpecs(ClusterReference reference, ITestOutputHelpe
         string oneProcess = await ClusterExperiment.OneProcessHashAsync(dir.Path, reference.Config, null, codecs);
         var db = await reference.Postgres.CreateDatabaseAsync();
         string[] shared = [.. ClusterExperiment.Postgres(db), .. codecs];
-        int c = ClusterExperiment.FreePort(), w1 = ClusterExperiment.FreePort(), w2 = ClusterExperiment.FreePort();
         var runDir = Path.Combine(dir.Path, "coordinator");
-        FedActorsProcess? coordinator = null, worker1 = null, worker2 = null;
+        var (coordinator, worker1, worker2) = StartThree(dir.Path, runDir, shared, shared);
         try
         {
-            coordinator = ClusterExperiment.StartNode(dir.Path, reference.Config, "coordinator", c, [c], ["--out", runDir, .. shared]);
-            worker1 = ClusterExperiment.StartNode(dir.Path, reference.Config, "worker", w1, [c], shared);
-            worker2 = ClusterExperiment.StartNode(dir.Path, reference.Config, "worker", w2, [c], shared);
-            int code = await coordinator.WaitForExitAsync(ClusterExperiment.RunTimeout);
-            Assert.True(code == 0, $"the coordinator exited {code}:\n{coordinator.Error}\n{FedActorsProcess.Tail(coordinator.Output)}");
-
-            var summary = RunFiles.Summary(runDir);
-            Assert.Equal("completed", summary.GetProperty("status").GetString());
+            var summary = await CompletedAsync(coordinator, runDir);
             Assert.Equal("topk-0.1+ef; downlink q8", summary.GetProperty("compression").GetString());
             Assert.Equal(0, summary.GetProperty("updates_rejected").EnumerateObject().Sum(p => p.Value.GetInt64()));
             Assert.Equal(oneProcess, summary.GetProperty("model_sha256").GetString());
