@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using FedActors.Actors.Cluster;
 using FedActors.Actors.Jobs;
 using FedActors.Actors.Updates;
@@ -342,12 +343,15 @@ public sealed class ClusterRunSpecs(ClusterReference reference, ITestOutputHelpe
             worker1 = ClusterExperiment.StartNode(dir.Path, reference.Config, "worker", w1, [c]);
             worker2 = ClusterExperiment.StartNode(dir.Path, reference.Config, "worker", w2, [c]);
             await ClusterExperiment.WaitForOutputAsync(coordinator, o => ClusterExperiment.LastStep(o) >= 150, ClusterExperiment.RunTimeout, "step 150");
+            // The worker that holds the most client shards dies: a loaded machine may not yet have moved any shard to the
+            // worker that joined second, and killing a worker without clients would resend nothing.
+            int victim = await BusierWorkerAsync(dir.Path, c, w1, w2);
             long atKill = ClusterExperiment.LastStep(coordinator.Output);
             var clock = Stopwatch.StartNew();
-            Assert.Equal(137, await worker2.Kill());
-            output.WriteLine($"worker {w2} killed at step {atKill}");
+            Assert.Equal(137, await (victim == w1 ? worker1 : worker2).Kill());
+            output.WriteLine($"worker {victim} killed at step {atKill}");
 
-            await ClusterExperiment.WaitForOutputAsync(coordinator, o => o.Contains($"member removed: akka.tcp://fedactors@127.0.0.1:{w2}"), TimeSpan.FromSeconds(60), "the killed worker's removal");
+            await ClusterExperiment.WaitForOutputAsync(coordinator, o => o.Contains($"member removed: akka.tcp://fedactors@127.0.0.1:{victim}"), TimeSpan.FromSeconds(60), "the killed worker's removal");
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"killed worker removed after {clock.Elapsed.TotalSeconds:F1} s"));
             Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"the killed worker was removed after {clock.Elapsed.TotalSeconds:F1} s");
 
@@ -364,6 +368,17 @@ public sealed class ClusterRunSpecs(ClusterReference reference, ITestOutputHelpe
         {
             await ClusterExperiment.StopAllAsync([coordinator, worker1, worker2]);
         }
+    }
+
+    /// <summary>The port of whichever of the two workers holds more client shards, as <c>fedactors status</c> lists them (the second on a tie).</summary>
+    private async Task<int> BusierWorkerAsync(string dir, int coordinator, int w1, int w2)
+    {
+        using var status = FedActorsProcess.Start(dir, ["status", "--node", $"127.0.0.1:{coordinator}"]);
+        await status.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        int Shards(int port) => Regex.Match(status.Output, $@"127\.0\.0\.1:{port}\s+(\d+) shards") is { Success: true } m
+            ? int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
+        output.WriteLine($"shards before the kill: worker {w1} {Shards(w1)}, worker {w2} {Shards(w2)}");
+        return Shards(w1) > Shards(w2) ? w1 : w2;
     }
 
     [Fact(DisplayName = "SIGKILL of the coordinator's node: the singleton moves, recovers from PostgreSQL within 15 s, and the run ends with the one-process model_sha256")]
