@@ -11,6 +11,7 @@ public sealed class FedAvg : IAggregationStrategy
 {
     private readonly UpdateBuffer _round;
     private readonly IServerOptimizer _optimizer;
+    private readonly IUpdateCombiner? _combiner;
 
     /// <summary>Creates the strategy for models of <paramref name="dimension"/> values.</summary>
     public FedAvg(FedAvgSettings settings, int dimension)
@@ -19,6 +20,8 @@ public sealed class FedAvg : IAggregationStrategy
         // A round is a buffer of n sample-weighted updates, all of staleness 0, flushed when the round closes.
         _round = new UpdateBuffer(dimension, new UpdateBufferOptions(settings.ClientsPerRound, UpdateWeighting.SampleWeighted, new ConstantStaleness()));
         _optimizer = settings.Optimizer.Create(dimension);
+        settings.Aggregator.RequireStep(settings.ClientsPerRound, "clients-per-round");
+        _combiner = settings.Aggregator.Create();
         Participation = new Participation.Rounds(settings.ClientsPerRound, settings.OverSelection, settings.RoundDeadline);
     }
 
@@ -36,8 +39,15 @@ public sealed class FedAvg : IAggregationStrategy
         Admission.Of(_round.TryAdd(update.Delta, update.Samples, staleness: 0, update.Scale));
 
     /// <inheritdoc />
-    public AggregateKind Aggregate(ReadOnlySpan<float> current, Span<float> aggregate) =>
-        _round.TryFlush(aggregate) ? AggregateKind.PseudoGradient : AggregateKind.None;
+    public AggregateKind Aggregate(ReadOnlySpan<float> current, Span<float> aggregate)
+    {
+        if (_combiner is null) return _round.TryFlush(aggregate) ? AggregateKind.PseudoGradient : AggregateKind.None;
+        if (_round.Count == 0) return AggregateKind.None;
+        // A robust statistic over the updates themselves; the buffer's running sum has checked that each is finite.
+        _combiner.Combine(_round.Updates, aggregate);
+        _round.Clear();
+        return AggregateKind.PseudoGradient;
+    }
 
     /// <inheritdoc />
     public void Apply(ReadOnlySpan<float> current, ReadOnlySpan<float> aggregate, Span<float> next) =>

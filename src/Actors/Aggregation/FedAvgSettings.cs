@@ -37,6 +37,9 @@ public sealed record FedAvgSettings : IStrategySettings
     /// <inheritdoc />
     public IAggregationStrategy Create(int dimension) => new FedAvg(this, dimension);
 
+    /// <summary>How a round's updates are combined (<c>aggregator</c>): the sample-weighted mean, or a robust statistic. <value>Default mean.</value></summary>
+    public Combiners Aggregator { get; init; } = Combiners.Mean;
+
     /// <summary>Reads and validates the keys FedAvg uses.</summary>
     public static FedAvgSettings Create(Config config)
     {
@@ -47,6 +50,7 @@ public sealed record FedAvgSettings : IStrategySettings
             OverSelection = c.Double("over-selection", min: 0),
             RoundDeadline = c.OptionalDouble("round-deadline", minExclusive: 0),
             Optimizer = ServerOptimizerSettings.Create(config),
+            Aggregator = Combiners.Create(config),
         };
     }
 }

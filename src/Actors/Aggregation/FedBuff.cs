@@ -11,6 +11,7 @@ public sealed class FedBuff : IAggregationStrategy
     private readonly FedBuffSettings _settings;
     private readonly UpdateBuffer _buffer;
     private readonly IServerOptimizer _optimizer;
+    private readonly IUpdateCombiner? _combiner;
 
     /// <summary>Creates the strategy for models of <paramref name="dimension"/> values.</summary>
     public FedBuff(FedBuffSettings settings, int dimension)
@@ -18,6 +19,8 @@ public sealed class FedBuff : IAggregationStrategy
         _settings = settings ?? throw new ArgumentNullException(nameof(settings));
         _buffer = new UpdateBuffer(dimension, new UpdateBufferOptions(settings.BufferSize, settings.Weighting, settings.Staleness.Weight, settings.Staleness.Normalization));
         _optimizer = settings.Optimizer.Create(dimension);
+        settings.Aggregator.RequireStep(settings.BufferSize, "buffer-size");
+        _combiner = settings.Aggregator.Create();
         Participation = new Participation.Continuous(settings.Concurrency);
     }
 
@@ -39,8 +42,15 @@ public sealed class FedBuff : IAggregationStrategy
     }
 
     /// <inheritdoc />
-    public AggregateKind Aggregate(ReadOnlySpan<float> current, Span<float> aggregate) =>
-        _buffer.TryFlush(aggregate) ? AggregateKind.PseudoGradient : AggregateKind.None;
+    public AggregateKind Aggregate(ReadOnlySpan<float> current, Span<float> aggregate)
+    {
+        if (_combiner is null) return _buffer.TryFlush(aggregate) ? AggregateKind.PseudoGradient : AggregateKind.None;
+        if (_buffer.Count == 0) return AggregateKind.None;
+        // A robust statistic over the updates themselves; the buffer's running sum has checked that each is finite.
+        _combiner.Combine(_buffer.Updates, aggregate);
+        _buffer.Clear();
+        return AggregateKind.PseudoGradient;
+    }
 
     /// <inheritdoc />
     public void Apply(ReadOnlySpan<float> current, ReadOnlySpan<float> aggregate, Span<float> next) =>

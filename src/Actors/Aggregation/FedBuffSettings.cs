@@ -28,6 +28,9 @@ public sealed record FedBuffSettings : IStrategySettings
     /// <summary>The server optimizer the pseudo-gradient steps. <value>Default sgd, η = 1.</value></summary>
     public ServerOptimizerSettings Optimizer { get; init; } = ServerOptimizerSettings.Default;
 
+    /// <summary>How a flush combines the buffer (<c>aggregator</c>): the weighted mean, or a robust statistic. <value>Default mean.</value></summary>
+    public Combiners Aggregator { get; init; } = Combiners.Mean;
+
     /// <summary>Defaults, as in reference.conf.</summary>
     public static FedBuffSettings Default { get; } = new();
 
@@ -51,6 +54,7 @@ public sealed record FedBuffSettings : IStrategySettings
             Weighting = c.Enum("weighting", UpdateWeightings.Parse),
             Staleness = StalenessSettings.Create(config),
             Optimizer = ServerOptimizerSettings.Create(config),
+            Aggregator = Combiners.Create(config),
         };
     }
 }

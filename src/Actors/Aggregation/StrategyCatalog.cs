@@ -81,6 +81,17 @@ public sealed class StrategyCatalog
             if (key == name) chosen = settings;
         }
         if (chosen is null) throw new ConfigurationException($"{AlgorithmPath}: unknown '{name}'");
+        try
+        {
+            if (chosen is FedBuffSettings buff) buff.Aggregator.RequireStep(buff.BufferSize, "buffer-size");
+            else if (chosen is FedAvgSettings avg) avg.Aggregator.RequireStep(avg.ClientsPerRound, "clients-per-round");
+            else if (Combiners.Create(config).Name != Combiners.Mean.Name)
+                throw new ArgumentException($"fedactors.server.aggregator combines the updates of a step, and {name} applies one update per step: use mean, or fedbuff or fedavg");
+        }
+        catch (ArgumentException e)
+        {
+            throw new ConfigurationException(e.Message);
+        }
         foreach (var (key, read) in _wrappers)
         {
             if (read(config) is not { } wrapper) continue;

@@ -1,0 +1,31 @@
+namespace FedActors.Actors.Aggregation;
+
+/// <summary>
+/// <c>median</c>: each coordinate of the result is the median of that coordinate over the updates (Yin et al., ICML 2018;
+/// Flower's FedMedian); with an even count, the mean of the two middle values. Up to half the updates minus one can be
+/// arbitrary without moving a coordinate outside the honest values' range.
+/// </summary>
+public sealed class CoordinateMedian : IUpdateCombiner
+{
+    private float[] _column = [];
+
+    /// <summary>The name in <c>fedactors.server.aggregator</c>.</summary>
+    public const string CombinerName = "median";
+
+    /// <inheritdoc />
+    public string Name => CombinerName;
+
+    /// <inheritdoc />
+    public void Combine(ReadOnlySpan<BufferedUpdate> updates, Span<float> result)
+    {
+        int n = Combiners.RequireUpdates(updates, result.Length, 1, Name);
+        if (_column.Length != n) _column = new float[n];
+        var column = _column.AsSpan();
+        for (int j = 0; j < result.Length; j++)
+        {
+            for (int i = 0; i < n; i++) column[i] = updates[i].Delta[j];
+            column.Sort();
+            result[j] = (n & 1) == 1 ? column[n / 2] : (float)(((double)column[n / 2 - 1] + column[n / 2]) / 2);
+        }
+    }
+}

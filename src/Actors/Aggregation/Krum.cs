@@ -1,0 +1,69 @@
+using System.Globalization;
+using System.Numerics.Tensors;
+
+namespace FedActors.Actors.Aggregation;
+
+/// <summary>
+/// <c>krum</c> and <c>multi-krum</c> (Blanchard et al., NeurIPS 2017): each update is scored by the sum of its squared
+/// distances to its n − f − 2 nearest other updates, and the result is the mean of the m best-scored (m = 1: Krum). It
+/// tolerates f Byzantine updates when n ≥ 2f + 3; fewer updates are refused. Ties in score go to the earlier update.
+/// </summary>
+public sealed class Krum : IUpdateCombiner
+{
+    private double[] _distances = [], _scores = [], _row = [];
+    private int[] _order = [];
+
+    /// <summary>Krum with <paramref name="byzantine"/> tolerated updates, averaging the <paramref name="selected"/> best.</summary>
+    public Krum(int byzantine, int selected = 1)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(byzantine);
+        ArgumentOutOfRangeException.ThrowIfLessThan(selected, 1);
+        (Byzantine, Selected) = (byzantine, selected);
+    }
+
+    /// <summary>f, the malicious updates tolerated.</summary>
+    public int Byzantine { get; }
+
+    /// <summary>m, the best-scored updates averaged.</summary>
+    public int Selected { get; }
+
+    /// <inheritdoc />
+    public string Name => Selected == 1 ? "krum" : "multi-krum";
+
+    /// <summary>The score of every update (sum of squared distances to its n − f − 2 nearest), for tests and reports.</summary>
+    public ReadOnlySpan<double> Scores => _scores;
+
+    /// <inheritdoc />
+    public void Combine(ReadOnlySpan<BufferedUpdate> updates, Span<float> result)
+    {
+        int n = Combiners.RequireUpdates(updates, result.Length, 1, Name);
+        if (n < 2 * Byzantine + 3)
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"{Name} tolerating f = {Byzantine} needs at least 2f + 3 = {2 * Byzantine + 3} updates per step, got {n}: raise the buffer size or lower krum-f"), nameof(updates));
+        if (Selected > n)
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"{Name} averages {Selected} updates, but a step has only {n}"), nameof(updates));
+        if (_scores.Length != n) (_distances, _scores, _row, _order) = (new double[n * n], new double[n], new double[n - 1], new int[n]);
+        for (int a = 0; a < n; a++)
+        for (int b = a + 1; b < n; b++)
+        {
+            double d = TensorPrimitives.Distance<float>(updates[a].Delta, updates[b].Delta);
+            _distances[a * n + b] = _distances[b * n + a] = d * d;
+        }
+        int neighbours = n - Byzantine - 2;
+        for (int a = 0; a < n; a++)
+        {
+            for (int b = 0, k = 0; b < n; b++)
+                if (b != a) _row[k++] = _distances[a * n + b];
+            Array.Sort(_row);
+            double score = 0;
+            for (int k = 0; k < neighbours; k++) score += _row[k];
+            _scores[a] = score;
+            _order[a] = a;
+        }
+        // Stable by index on equal scores: the earlier update wins a tie.
+        Array.Sort(_order, (x, y) => _scores[x] != _scores[y] ? _scores[x].CompareTo(_scores[y]) : x.CompareTo(y));
+        result.Clear();
+        for (int k = 0; k < Selected; k++) TensorPrimitives.Add(result, updates[_order[k]].Delta, result);
+        if (Selected > 1) TensorPrimitives.Multiply(result, 1f / Selected, result);
+    }
+}

@@ -1,0 +1,69 @@
+using FedActors.Actors.Aggregation;
+
+namespace FedActors.Actors.Tests.Aggregation;
+
+/// <summary>The robust combiners against results worked by hand on a few small updates.</summary>
+public sealed class RobustCombinerTests
+{
+    private static BufferedUpdate[] Updates(params float[][] deltas) =>
+        deltas.Select(d => new BufferedUpdate(d, 1f, 1, 10, 0)).ToArray();
+
+    private static float[] Combine(IUpdateCombiner combiner, BufferedUpdate[] updates)
+    {
+        var result = new float[updates[0].Delta.Length];
+        combiner.Combine(updates, result);
+        return result;
+    }
+
+    [Fact(DisplayName = "Median of [1, 10], [2, 20], [100, −5] must be [2, 10]; with [3, 0] added, the mean of the middle two: [2.5, 5]")]
+    public void Median_must_take_each_coordinates_middle()
+    {
+        Assert.Equal([2f, 10f], Combine(new CoordinateMedian(), Updates([1, 10], [2, 20], [100, -5])));
+        Assert.Equal([2.5f, 5f], Combine(new CoordinateMedian(), Updates([1, 10], [2, 20], [100, -5], [3, 0])));
+    }
+
+    [Fact(DisplayName = "Trimmed mean with β = 0.25 of four updates must drop one value from each end of each coordinate")]
+    public void Trimmed_mean_must_drop_the_extremes()
+    {
+        var four = Updates([1, 10], [2, 20], [100, -5], [3, 0]);
+        // [1, 2, 3, 100] → (2 + 3) / 2; [−5, 0, 10, 20] → (0 + 10) / 2.
+        Assert.Equal([2.5f, 5f], Combine(new TrimmedMean(0.25), four));
+        // β = 0.1 of four trims ⌊0.4⌋ = 0: the plain mean.
+        Assert.Equal([26.5f, 6.25f], Combine(new TrimmedMean(0.1), four));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new TrimmedMean(0.5));
+    }
+
+    [Fact(DisplayName = "Krum (f = 1) of [0], [1], [2], [3], [100] must score 5, 2, 2, 5, 19013 and pick [1] (the earlier of the tie); Multi-Krum (m = 3) averages [1], [2], [0]")]
+    public void Krum_must_pick_the_most_central_updates()
+    {
+        var five = Updates([0], [1], [2], [3], [100]);
+        var krum = new Krum(byzantine: 1);
+
+        Assert.Equal([1f], Combine(krum, five));
+        Assert.Equal([5.0, 2.0, 2.0, 5.0, 19013.0], krum.Scores.ToArray());
+        Assert.Equal([1f], Combine(new Krum(byzantine: 1, selected: 3), five));
+        Assert.Equal("multi-krum", new Krum(1, 3).Name);
+    }
+
+    [Fact(DisplayName = "Krum must refuse n < 2f + 3 updates with a clear error, and a configuration whose steps are too small")]
+    public void Krum_must_refuse_too_few_updates()
+    {
+        var e = Assert.Throws<ArgumentException>(() => Combine(new Krum(byzantine: 1), Updates([0], [1], [2], [3])));
+        Assert.Contains("needs at least 2f + 3 = 5 updates per step, got 4", e.Message);
+
+        var config = new Combiners("krum", Byzantine: 2);
+        var c = Assert.Throws<ArgumentException>(() => config.RequireStep(6, "buffer-size"));
+        Assert.Contains("needs at least 7 updates per step", c.Message);
+        Assert.Contains("fedactors.server.buffer-size = 6", c.Message);
+        config.RequireStep(7, "buffer-size");
+    }
+
+    [Fact(DisplayName = "A malicious update of 1e6 must leave median, trimmed mean and Krum within the honest values, where the mean follows it")]
+    public void One_attacker_must_not_drag_the_robust_combiners()
+    {
+        var updates = Updates([1f], [1.1f], [0.9f], [1.05f], [1e6f]);
+        Assert.InRange(Combine(new CoordinateMedian(), updates)[0], 0.9f, 1.1f);
+        Assert.InRange(Combine(new TrimmedMean(0.2), updates)[0], 0.9f, 1.1f);
+        Assert.InRange(Combine(new Krum(1), updates)[0], 0.9f, 1.1f);
+    }
+}
