@@ -41,7 +41,7 @@ internal sealed class AggregateSuite : IBenchSuite
         var models = bench.Models ?? AggregateModels;
         int repetitions = bench.Repetitions ?? 21;
         await ctx.Out.WriteLineAsync(
-            $"bench aggregate: K = {server.BufferSize} updates and one flush per pass, {server.Weighting} weighting, staleness {server.Staleness.Weight.GetType().Name}, " +
+            $"bench aggregate: K = {server.BufferSize} updates and one flush per pass, aggregator {server.Aggregator.Name}, {server.Weighting} weighting, staleness {server.Staleness.Weight.GetType().Name}, " +
             $"{repetitions} repetitions of at least {AggregateBenchmark.MinRepetitionSeconds} s per loop, {Environment.ProcessorCount} cores");
         var results = new List<AggregateBenchmarkResult>();
         foreach (var model in models)
@@ -66,6 +66,7 @@ internal sealed class AggregateSuite : IBenchSuite
             suite = "aggregate",
             machine = BenchReport.Machine,
             buffer_size = server.BufferSize,
+            aggregator = server.Aggregator.Name,
             weighting = server.Weighting.ToString(),
             repetitions,
             results = results.Select(r => new
