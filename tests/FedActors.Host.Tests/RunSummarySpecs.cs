@@ -35,6 +35,9 @@ public class RunSummarySpecs
         BytesUp = 200_000_000,
         BytesDown = 210_000_000,
         Compression = "topk-0.01+q8",
+        Attack = "scaling",
+        Defense = "median+norm-bound",
+        MaliciousFraction = 0.1,
         BytesUpPerUpdate = 40_000,
         ModelSha256 = ModelHash.Sha256([1f]),
         Resumed = 1,
@@ -54,6 +57,7 @@ public class RunSummarySpecs
         { "samples_trained", JsonValueKind.Number }, { "train_seconds", JsonValueKind.Number },
         { "bytes_up", JsonValueKind.Number }, { "bytes_down", JsonValueKind.Number },
         { "compression", JsonValueKind.String }, { "bytes_up_per_update", JsonValueKind.Number },
+        { "attack", JsonValueKind.String }, { "defense", JsonValueKind.String }, { "malicious_fraction", JsonValueKind.Number },
         { "model_sha256", JsonValueKind.String }, { "resumed", JsonValueKind.Number },
     };
 

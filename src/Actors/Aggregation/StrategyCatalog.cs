@@ -26,11 +26,12 @@ public sealed class StrategyCatalog
         _wrappers = wrappers;
     }
 
-    /// <summary>FedBuff, FedAsync and FedAvg; no wrappers.</summary>
+    /// <summary>FedBuff, FedAsync and FedAvg, and norm bounding (<c>fedactors.server.norm-bound</c>) around any of them.</summary>
     public static StrategyCatalog BuiltIn { get; } = new StrategyCatalog([], [])
         .With("fedbuff", FedBuffSettings.Create)
         .With("fedasync", FedAsyncSettings.Create)
-        .With("fedavg", FedAvgSettings.Create);
+        .With("fedavg", FedAvgSettings.Create)
+        .WithWrapper(NormBoundSettings.WrapperName, NormBoundSettings.Create);
 
     /// <summary>The names a config may give.</summary>
     public IEnumerable<string> Names => _readers.Select(r => r.Name);

@@ -1,4 +1,5 @@
 using Akka.Configuration;
+using FedActors.Actors.Attacks;
 using FedActors.Actors.Compression;
 using FedActors.Actors.Configuration;
 using FedActors.Actors.Updates;
@@ -42,6 +43,9 @@ public sealed record RunSettings
     /// <see cref="Compression"/>. <value>Default none: Δ is sent as it is.</value>
     /// </summary>
     public UpdatePipelineSettings Transforms { get; init; } = UpdatePipelineSettings.Identity;
+
+    /// <summary>A simulated attack (<c>fedactors.attack</c>), whose transform runs after the client transforms and before the codecs. <value>Default none.</value></summary>
+    public AttackSettings Attack { get; init; } = AttackSettings.None;
 
     /// <summary>Communication compression (<c>fedactors.compression</c>), whose codecs end <see cref="Transforms"/>. <value>Default none.</value></summary>
     public CompressionSettings Compression { get; init; } = CompressionSettings.None;
@@ -90,10 +94,13 @@ public sealed record RunSettings
             throw new ConfigurationException(e.Message);
         }
         var compression = CompressionSettings.Create(config);
+        var attack = AttackSettings.Create(config, unchecked((ulong)seed));
         UpdatePipelineSettings pipeline;
         try
         {
-            pipeline = UpdatePipelineSettings.Create(config, transforms ?? TransformCatalog.BuiltIn).Then(compression.Transforms);
+            pipeline = UpdatePipelineSettings.Create(config, transforms ?? TransformCatalog.BuiltIn)
+                .Then(attack.Kind == AttackKind.None ? [] : [attack])
+                .Then(compression.Transforms);
         }
         catch (ArgumentException e)
         {
@@ -110,6 +117,7 @@ public sealed record RunSettings
             Client = options,
             Transforms = pipeline,
             Compression = compression,
+            Attack = attack,
         };
     }
 }

@@ -231,7 +231,11 @@ public sealed class NodeCommand : ICommand
             ? ((IClientDataSource)new RemoteClientPopulation(settings.Population.Clients), await LoadTestSetAsync(settings, ctx, ct))
             : await LoadSimulatedAsync(settings, ctx, ct);
         var spec = settings.RunSpec(population, test);
-        if (!run.HeldRun) await run.WriteRunConfAsync(config, ct);
+        if (!run.HeldRun)
+        {
+            await run.WriteRunConfAsync(config, ct);
+            await run.WriteMaliciousAsync(settings.Run.Attack, ct);
+        }
         var runtime = persistence.Provider == PersistenceProvider.Memory
             ? FederatedRun.BaseConfig
             : PersistenceConfig.For(persistence, run.FullPath).WithFallback(FederatedRun.BaseConfig);

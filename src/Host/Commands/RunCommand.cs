@@ -134,6 +134,7 @@ public sealed class RunCommand : ICommand
             if (!run.HeldRun)
             {
                 await run.WriteRunConfAsync(config, ct);
+                await run.WriteMaliciousAsync(settings.Run.Attack, ct);
                 if (loaded.Partition is not null && !string.IsNullOrEmpty(settings.Data.Partition.Report))
                 {
                     var report = PartitionReport.Create(loaded.Partition, loaded.Labels, loaded.Test.NumClasses);

@@ -154,6 +154,19 @@ public sealed class RunDirectory : IDisposable
         return AtomicFile.WriteAllTextAsync(RunConfPath, header + FedActorsConfig.Render(recorded), ct);
     }
 
+    /// <summary>The file listing a simulated attack's malicious clients, one id per line under a <c>client_id</c> header.</summary>
+    public string MaliciousPath => Path.Combine(FullPath, "malicious.csv");
+
+    /// <summary>Lists the malicious clients of <paramref name="attack"/> in malicious.csv; writes nothing when nobody attacks.</summary>
+    public Task WriteMaliciousAsync(Actors.Attacks.AttackSettings attack, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(attack);
+        if (attack.Kind == Actors.Attacks.AttackKind.None) return Task.CompletedTask;
+        var ids = attack.Malicious().Ids;
+        return AtomicFile.WriteAllTextAsync(MaliciousPath,
+            "client_id\n" + string.Concat(ids.Select(id => id.ToString(System.Globalization.CultureInfo.InvariantCulture) + "\n")), ct);
+    }
+
     private static string FreshDefault(CommandContext ctx)
     {
         var stamp = ctx.Time.GetLocalNow().ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);

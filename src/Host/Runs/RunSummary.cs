@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using FedActors.Actors.Aggregation;
+using FedActors.Actors.Attacks;
 using FedActors.Actors.Runs;
 using FedActors.Host.Settings;
 
@@ -103,6 +104,15 @@ public sealed record RunSummary
     /// </summary>
     [JsonPropertyName("compression")] public string? Compression { get; init; }
 
+    /// <summary>The simulated attack (<c>fedactors.attack.kind</c>: <c>sign-flip</c>, <c>scaling</c>, …); null when nobody attacks.</summary>
+    [JsonPropertyName("attack")] public string? Attack { get; init; }
+
+    /// <summary>The server's defense: its robust aggregator and norm bound (<c>median+norm-bound</c>); null when it takes the plain mean.</summary>
+    [JsonPropertyName("defense")] public string? Defense { get; init; }
+
+    /// <summary>The fraction of the clients that were malicious; null when nobody attacks.</summary>
+    [JsonPropertyName("malicious_fraction")] public double? MaliciousFraction { get; init; }
+
     /// <summary>
     /// <see cref="BytesUp"/> per update that arrived (applied, rejected or dropped as stale), header included; null
     /// without updates or for a centralized run.
@@ -161,10 +171,28 @@ public sealed record RunSummary
             BytesUp = c.BytesUp,
             BytesDown = c.BytesDown,
             Compression = settings.Run.Compression.Summary,
+            Attack = settings.Run.Attack.Kind == AttackKind.None ? null : settings.Run.Attack.KindName,
+            Defense = DefenseOf(settings.Server),
+            MaliciousFraction = settings.Run.Attack.Kind == AttackKind.None ? null : settings.Run.Attack.Fraction,
             BytesUpPerUpdate = Arrived(c) is > 0 and var arrived ? (double)c.BytesUp / arrived : null,
             ModelSha256 = r.ModelSha256,
             Resumed = r.Resumed,
         };
+    }
+
+    // The robust aggregator (not the plain mean) and the norm bound, joined by '+'; null when neither is on.
+    private static string? DefenseOf(IStrategySettings server)
+    {
+        var parts = new List<string>();
+        var inner = server;
+        if (server is WrappedStrategySettings wrapped)
+        {
+            if (wrapped.Wrappers.Any(w => w is NormBoundSettings)) parts.Add(NormBoundSettings.WrapperName);
+            inner = wrapped.Inner;
+        }
+        var aggregator = inner switch { FedBuffSettings b => b.Aggregator, FedAvgSettings a => a.Aggregator, _ => Combiners.Mean };
+        if (aggregator.Name != Combiners.Mean.Name) parts.Insert(0, aggregator.Name);
+        return parts.Count == 0 ? null : string.Join("+", parts);
     }
 
     // A failed job sent no update; every other rejection is of an update that arrived and was counted in bytes_up.
