@@ -39,15 +39,8 @@ public sealed class FedAvg : IAggregationStrategy
         Admission.Of(_round.TryAdd(update.Delta, update.Samples, staleness: 0, update.Scale));
 
     /// <inheritdoc />
-    public AggregateKind Aggregate(ReadOnlySpan<float> current, Span<float> aggregate)
-    {
-        if (_combiner is null) return _round.TryFlush(aggregate) ? AggregateKind.PseudoGradient : AggregateKind.None;
-        if (_round.Count == 0) return AggregateKind.None;
-        // A robust statistic over the updates themselves; the buffer's running sum has checked that each is finite.
-        _combiner.Combine(_round.Updates, aggregate);
-        _round.Clear();
-        return AggregateKind.PseudoGradient;
-    }
+    public AggregateKind Aggregate(ReadOnlySpan<float> current, Span<float> aggregate) =>
+        _round.TryCombine(_combiner, aggregate) ? AggregateKind.PseudoGradient : AggregateKind.None;
 
     /// <inheritdoc />
     public void Apply(ReadOnlySpan<float> current, ReadOnlySpan<float> aggregate, Span<float> next) =>

@@ -42,15 +42,8 @@ public sealed class FedBuff : IAggregationStrategy
     }
 
     /// <inheritdoc />
-    public AggregateKind Aggregate(ReadOnlySpan<float> current, Span<float> aggregate)
-    {
-        if (_combiner is null) return _buffer.TryFlush(aggregate) ? AggregateKind.PseudoGradient : AggregateKind.None;
-        if (_buffer.Count == 0) return AggregateKind.None;
-        // A robust statistic over the updates themselves; the buffer's running sum has checked that each is finite.
-        _combiner.Combine(_buffer.Updates, aggregate);
-        _buffer.Clear();
-        return AggregateKind.PseudoGradient;
-    }
+    public AggregateKind Aggregate(ReadOnlySpan<float> current, Span<float> aggregate) =>
+        _buffer.TryCombine(_combiner, aggregate) ? AggregateKind.PseudoGradient : AggregateKind.None;
 
     /// <inheritdoc />
     public void Apply(ReadOnlySpan<float> current, ReadOnlySpan<float> aggregate, Span<float> next) =>

@@ -122,6 +122,20 @@ public sealed class UpdateBuffer
         return true;
     }
 
+    /// <summary>
+    /// Like <see cref="TryFlush"/>, with the buffered updates combined by <paramref name="combiner"/> (a robust statistic
+    /// over the updates themselves) instead of the weighted mean; null is the mean. Either way the buffer starts over.
+    /// </summary>
+    public bool TryCombine(IUpdateCombiner? combiner, Span<float> result)
+    {
+        if (combiner is null) return TryFlush(result);
+        if (_count == 0) return false;
+        // The running sum has already checked, as each update came in, that it is finite.
+        combiner.Combine(Updates, result);
+        Clear();
+        return true;
+    }
+
     /// <summary>Empties the buffer, discarding what it held (a strategy that combined <see cref="Updates"/> itself).</summary>
     public void Clear()
     {

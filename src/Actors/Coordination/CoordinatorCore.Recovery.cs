@@ -1,9 +1,7 @@
 using FedActors.Actors.Aggregation;
-using FedActors.Actors.Clients;
 using FedActors.Actors.Jobs;
 using FedActors.Actors.Population;
 using FedActors.Actors.Simulation;
-using FedActors.Actors.Updates;
 using FedActors.Training.Evaluation;
 using static FedActors.Actors.Coordination.CoordinatorEffects;
 
