@@ -7,7 +7,7 @@ namespace FedActors.Actors.Aggregation;
 /// <summary>
 /// The combiner of <c>fedactors.server.aggregator</c> and its keys: <c>mean</c> (the strategy's own weighted mean, no
 /// combiner), <c>median</c>, <c>trimmed-mean</c> (<c>trimmed-mean-beta</c>), <c>krum</c> and <c>multi-krum</c>
-/// (<c>krum-f</c>, <c>multi-krum-m</c>).
+/// (<c>krum-f</c>, <c>multi-krum-m</c>), <c>bulyan</c> (<c>krum-f</c>) and <c>geometric-median</c>.
 /// </summary>
 /// <param name="Name">The aggregator's name.</param>
 /// <param name="Beta">β of the trimmed mean.</param>
@@ -16,7 +16,8 @@ namespace FedActors.Actors.Aggregation;
 public sealed record Combiners(string Name, double Beta = 0.1, int Byzantine = 1, int Selected = 5)
 {
     /// <summary>The names <c>fedactors.server.aggregator</c> takes.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["mean", CoordinateMedian.CombinerName, TrimmedMean.CombinerName, "krum", "multi-krum"];
+    public static IReadOnlyList<string> Names { get; } =
+        ["mean", CoordinateMedian.CombinerName, TrimmedMean.CombinerName, "krum", "multi-krum", Bulyan.CombinerName, GeometricMedian.CombinerName];
 
     /// <summary>The weighted mean: no combiner.</summary>
     public static Combiners Mean { get; } = new("mean");
@@ -29,6 +30,8 @@ public sealed record Combiners(string Name, double Beta = 0.1, int Byzantine = 1
         TrimmedMean.CombinerName => new TrimmedMean(Beta),
         "krum" => new Krum(Byzantine),
         "multi-krum" => new Krum(Byzantine, Selected),
+        Bulyan.CombinerName => new Bulyan(Byzantine),
+        GeometricMedian.CombinerName => new GeometricMedian(),
         _ => throw new InvalidOperationException($"unknown aggregator '{Name}'"),
     };
 
@@ -54,6 +57,7 @@ public sealed record Combiners(string Name, double Beta = 0.1, int Byzantine = 1
         {
             "krum" => 2 * Byzantine + 3,
             "multi-krum" => Math.Max(2 * Byzantine + 3, Selected),
+            Bulyan.CombinerName => 4 * Byzantine + 3,
             TrimmedMean.CombinerName => 2 * (int)Math.Floor(Beta * updatesPerStep) + 1,
             _ => 1,
         };

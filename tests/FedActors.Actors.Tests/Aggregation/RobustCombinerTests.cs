@@ -66,4 +66,27 @@ public sealed class RobustCombinerTests
         Assert.InRange(Combine(new TrimmedMean(0.2), updates)[0], 0.9f, 1.1f);
         Assert.InRange(Combine(new Krum(1), updates)[0], 0.9f, 1.1f);
     }
+
+    [Fact(DisplayName = "Bulyan (f = 1) of [0] … [5], [100] must let Krum pick [2], [3], [1], [4], [0] and average the three nearest their median 2: [2]")]
+    public void Bulyan_must_select_by_Krum_and_trim_around_the_median()
+    {
+        var bulyan = new Bulyan(byzantine: 1);
+        // Krum over the 7 (4 neighbours): 2 and 3 tie at 10, 2 first; then 3 (9, over 6 left); then 1 and 4 tie at 10, 1
+        // first; then 4 (1); then 0 over 5 and 100. θ = 5, β = 3: median 2, nearest three 1, 2, 3.
+        Assert.Equal([2f], Combine(bulyan, Updates([0], [1], [2], [3], [4], [5], [100])));
+        Assert.Equal([2, 3, 1, 4, 0], bulyan.Selected.ToArray());
+        var e = Assert.Throws<ArgumentException>(() => Combine(bulyan, Updates([0], [1], [2], [3], [4], [5])));
+        Assert.Contains("needs at least 4f + 3 = 7 updates per step, got 6", e.Message);
+    }
+
+    [Fact(DisplayName = "The geometric median of a square's corners must be its centre, of [0], [1], [10] the middle point 1, and an outlier must not drag it")]
+    public void Geometric_median_must_minimise_the_summed_distance()
+    {
+        Assert.Equal([1f, 1f], Combine(new GeometricMedian(), Updates([0, 0], [2, 0], [0, 2], [2, 2])));
+        Assert.Equal(1f, Combine(new GeometricMedian(), Updates([0], [1], [10]))[0], 1e-3f);
+        // Four honest updates near (1, 1) and one at (1000, 1000): the mean moves to about (200, 200), the median stays near.
+        var dragged = Combine(new GeometricMedian(), Updates([0.9f, 1f], [1.1f, 1f], [1f, 0.9f], [1f, 1.1f], [1000f, 1000f]));
+        Assert.InRange(dragged[0], 0.9f, 1.2f);
+        Assert.InRange(dragged[1], 0.9f, 1.2f);
+    }
 }

@@ -1,0 +1,89 @@
+using System.Globalization;
+using System.Numerics.Tensors;
+
+namespace FedActors.Actors.Aggregation;
+
+/// <summary>
+/// <c>bulyan</c> (El Mhamdi et al., ICML 2018): Krum picks θ = n − 2f updates one at a time, each time the best-scored of
+/// those left (scores over max(1, m − f − 2) nearest neighbours of the m left, ties to the earlier update); then each
+/// coordinate is the mean of the θ − 2f selected values closest to their median. Needs n ≥ 4f + 3.
+/// </summary>
+public sealed class Bulyan : IUpdateCombiner
+{
+    /// <summary>The name in <c>fedactors.server.aggregator</c>.</summary>
+    public const string CombinerName = "bulyan";
+
+    private double[] _distances = [], _row = [];
+    private bool[] _left = [];
+    private int[] _selected = [];
+    private float[] _column = [];
+
+    /// <summary>Bulyan tolerating <paramref name="byzantine"/> malicious updates.</summary>
+    public Bulyan(int byzantine)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(byzantine);
+        Byzantine = byzantine;
+    }
+
+    /// <summary>f.</summary>
+    public int Byzantine { get; }
+
+    /// <inheritdoc />
+    public string Name => CombinerName;
+
+    /// <summary>The updates selected by the last combination, in the order Krum chose them (for tests and reports).</summary>
+    public ReadOnlySpan<int> Selected => _selected;
+
+    /// <inheritdoc />
+    public void Combine(ReadOnlySpan<BufferedUpdate> updates, Span<float> result)
+    {
+        int n = Combiners.RequireUpdates(updates, result.Length, 1, Name);
+        int f = Byzantine;
+        if (n < 4 * f + 3)
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"bulyan tolerating f = {f} needs at least 4f + 3 = {4 * f + 3} updates per step, got {n}: raise the buffer size or lower krum-f"), nameof(updates));
+        int theta = n - 2 * f, beta = theta - 2 * f;
+        if (_left.Length != n) (_distances, _row, _left, _selected) = (new double[n * n], new double[n], new bool[n], new int[theta]);
+        if (_selected.Length != theta) _selected = new int[theta];
+        if (_column.Length != theta) _column = new float[theta];
+        for (int a = 0; a < n; a++)
+        for (int b = a + 1; b < n; b++)
+        {
+            double dist = TensorPrimitives.Distance<float>(updates[a].Delta, updates[b].Delta);
+            _distances[a * n + b] = _distances[b * n + a] = dist * dist;
+        }
+        Array.Fill(_left, true);
+        for (int k = 0, m = n; k < theta; k++, m--)
+        {
+            int neighbours = Math.Max(1, m - f - 2), best = -1;
+            double bestScore = double.PositiveInfinity;
+            for (int a = 0; a < n; a++)
+            {
+                if (!_left[a]) continue;
+                int count = 0;
+                for (int b = 0; b < n; b++)
+                    if (b != a && _left[b]) _row[count++] = _distances[a * n + b];
+                Array.Sort(_row, 0, count);
+                double score = 0;
+                for (int j = 0; j < Math.Min(neighbours, count); j++) score += _row[j];
+                if (score < bestScore) (best, bestScore) = (a, score);
+            }
+            _selected[k] = best;
+            _left[best] = false;
+        }
+        var column = _column.AsSpan();
+        for (int j = 0; j < result.Length; j++)
+        {
+            for (int k = 0; k < theta; k++) column[k] = updates[_selected[k]].Delta[j];
+            column.Sort();
+            // The β values closest to the median of θ sorted values are a contiguous window around the middle.
+            double median = (theta & 1) == 1 ? column[theta / 2] : ((double)column[theta / 2 - 1] + column[theta / 2]) / 2;
+            // Slide the window up while the value it would take in is nearer the median than the one it would drop.
+            int lo = 0;
+            while (lo + beta < theta && Math.Abs(column[lo + beta] - median) < Math.Abs(column[lo] - median)) lo++;
+            double sum = 0;
+            for (int k = lo; k < lo + beta; k++) sum += column[k];
+            result[j] = (float)(sum / beta);
+        }
+    }
+}
