@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Numerics.Tensors;
 
 namespace FedActors.Actors.Aggregation;
 
@@ -46,12 +45,7 @@ public sealed class Bulyan : IUpdateCombiner
         if (_left.Length != n) (_distances, _row, _left, _selected) = (new double[n * n], new double[n], new bool[n], new int[theta]);
         if (_selected.Length != theta) _selected = new int[theta];
         if (_column.Length != theta) _column = new float[theta];
-        for (int a = 0; a < n; a++)
-        for (int b = a + 1; b < n; b++)
-        {
-            double dist = TensorPrimitives.Distance<float>(updates[a].Delta, updates[b].Delta);
-            _distances[a * n + b] = _distances[b * n + a] = dist * dist;
-        }
+        Krum.SquaredDistances(updates, _distances);
         Array.Fill(_left, true);
         for (int k = 0, m = n; k < theta; k++, m--)
         {
@@ -60,12 +54,7 @@ public sealed class Bulyan : IUpdateCombiner
             for (int a = 0; a < n; a++)
             {
                 if (!_left[a]) continue;
-                int count = 0;
-                for (int b = 0; b < n; b++)
-                    if (b != a && _left[b]) _row[count++] = _distances[a * n + b];
-                Array.Sort(_row, 0, count);
-                double score = 0;
-                for (int j = 0; j < Math.Min(neighbours, count); j++) score += _row[j];
+                double score = Krum.Score(_distances, n, a, _left, neighbours, _row);
                 if (score < bestScore) (best, bestScore) = (a, score);
             }
             _selected[k] = best;
@@ -77,7 +66,7 @@ public sealed class Bulyan : IUpdateCombiner
             for (int k = 0; k < theta; k++) column[k] = updates[_selected[k]].Delta[j];
             column.Sort();
             // The β values closest to the median of θ sorted values are a contiguous window around the middle.
-            double median = (theta & 1) == 1 ? column[theta / 2] : ((double)column[theta / 2 - 1] + column[theta / 2]) / 2;
+            double median = CoordinateMedian.OfSorted(column);
             // Slide the window up while the value it would take in is nearer the median than the one it would drop.
             int lo = 0;
             while (lo + beta < theta && Math.Abs(column[lo + beta] - median) < Math.Abs(column[lo] - median)) lo++;

@@ -23,9 +23,22 @@ public sealed class CoordinateMedian : IUpdateCombiner
         var column = _column.AsSpan();
         for (int j = 0; j < result.Length; j++)
         {
-            for (int i = 0; i < n; i++) column[i] = updates[i].Delta[j];
-            column.Sort();
-            result[j] = (n & 1) == 1 ? column[n / 2] : (float)(((double)column[n / 2 - 1] + column[n / 2]) / 2);
+            SortedColumn(updates, j, column);
+            result[j] = (float)OfSorted(column);
         }
+    }
+
+    /// <summary>Coordinate <paramref name="j"/> of every update, sorted, in <paramref name="column"/> (as long as there are updates).</summary>
+    internal static void SortedColumn(ReadOnlySpan<BufferedUpdate> updates, int j, Span<float> column)
+    {
+        for (int i = 0; i < updates.Length; i++) column[i] = updates[i].Delta[j];
+        column.Sort();
+    }
+
+    /// <summary>The median of sorted values: the middle one, or the mean of the middle two.</summary>
+    internal static double OfSorted(ReadOnlySpan<float> sorted)
+    {
+        int n = sorted.Length;
+        return (n & 1) == 1 ? sorted[n / 2] : ((double)sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 }

@@ -33,6 +33,33 @@ public sealed class Krum : IUpdateCombiner
     /// <summary>The score of every update (sum of squared distances to its n − f − 2 nearest), for tests and reports.</summary>
     public ReadOnlySpan<double> Scores => _scores;
 
+    /// <summary>The squared Euclidean distance of every pair of updates, into the n × n <paramref name="distances"/>.</summary>
+    internal static void SquaredDistances(ReadOnlySpan<BufferedUpdate> updates, double[] distances)
+    {
+        int n = updates.Length;
+        for (int a = 0; a < n; a++)
+        for (int b = a + 1; b < n; b++)
+        {
+            double d = TensorPrimitives.Distance<float>(updates[a].Delta, updates[b].Delta);
+            distances[a * n + b] = distances[b * n + a] = d * d;
+        }
+    }
+
+    /// <summary>
+    /// Krum's score of update <paramref name="a"/>: the sum of its <paramref name="neighbours"/> smallest squared distances
+    /// to the other updates, among those <paramref name="left"/> marks (all when empty); <paramref name="row"/> is scratch of n.
+    /// </summary>
+    internal static double Score(double[] distances, int n, int a, ReadOnlySpan<bool> left, int neighbours, double[] row)
+    {
+        int count = 0;
+        for (int b = 0; b < n; b++)
+            if (b != a && (left.IsEmpty || left[b])) row[count++] = distances[a * n + b];
+        Array.Sort(row, 0, count);
+        double score = 0;
+        for (int k = 0; k < Math.Min(neighbours, count); k++) score += row[k];
+        return score;
+    }
+
     /// <inheritdoc />
     public void Combine(ReadOnlySpan<BufferedUpdate> updates, Span<float> result)
     {
@@ -42,22 +69,11 @@ public sealed class Krum : IUpdateCombiner
                 $"{Name} tolerating f = {Byzantine} needs at least 2f + 3 = {2 * Byzantine + 3} updates per step, got {n}: raise the buffer size or lower krum-f"), nameof(updates));
         if (Selected > n)
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"{Name} averages {Selected} updates, but a step has only {n}"), nameof(updates));
-        if (_scores.Length != n) (_distances, _scores, _row, _order) = (new double[n * n], new double[n], new double[n - 1], new int[n]);
-        for (int a = 0; a < n; a++)
-        for (int b = a + 1; b < n; b++)
-        {
-            double d = TensorPrimitives.Distance<float>(updates[a].Delta, updates[b].Delta);
-            _distances[a * n + b] = _distances[b * n + a] = d * d;
-        }
-        int neighbours = n - Byzantine - 2;
+        if (_scores.Length != n) (_distances, _scores, _row, _order) = (new double[n * n], new double[n], new double[n], new int[n]);
+        SquaredDistances(updates, _distances);
         for (int a = 0; a < n; a++)
         {
-            for (int b = 0, k = 0; b < n; b++)
-                if (b != a) _row[k++] = _distances[a * n + b];
-            Array.Sort(_row);
-            double score = 0;
-            for (int k = 0; k < neighbours; k++) score += _row[k];
-            _scores[a] = score;
+            _scores[a] = Score(_distances, n, a, [], n - Byzantine - 2, _row);
             _order[a] = a;
         }
         // Stable by index on equal scores: the earlier update wins a tie.

@@ -40,8 +40,7 @@ public sealed class TrimmedMean : IUpdateCombiner
         var column = _column.AsSpan();
         for (int j = 0; j < result.Length; j++)
         {
-            for (int i = 0; i < n; i++) column[i] = updates[i].Delta[j];
-            column.Sort();
+            CoordinateMedian.SortedColumn(updates, j, column);
             double sum = 0;
             for (int i = cut; i < n - cut; i++) sum += column[i];
             result[j] = (float)(sum / kept);
