@@ -7,33 +7,17 @@ namespace FedActors.Actors.Coordination;
 /// </summary>
 internal sealed class LastResults
 {
-    private readonly Dictionary<int, long> _jobs = new();
-    private readonly HashSet<int> _changed = new();
-
-    /// <summary>Client id → the last job whose result was taken.</summary>
-    public IReadOnlyDictionary<int, long> Jobs => _jobs;
+    private readonly ChangesPerClient<long> _jobs = new();
 
     /// <summary>The last job of <paramref name="clientId"/> whose result was taken, or −1.</summary>
-    public long Of(int clientId) => _jobs.GetValueOrDefault(clientId, -1);
+    public long Of(int clientId) => _jobs.Get(clientId, -1);
 
     /// <summary>The result of job <paramref name="job"/> of <paramref name="clientId"/> was taken.</summary>
-    public void Took(int clientId, long job)
-    {
-        _jobs[clientId] = job;
-        _changed.Add(clientId);
-    }
+    public void Took(int clientId, long job) => _jobs.Set(clientId, job);
 
     /// <summary>The entries that changed since the last call, by client id.</summary>
-    public ClientJob[] TakeChanges()
-    {
-        var changes = _changed.Order().Select(c => new ClientJob(c, _jobs[c])).ToArray();
-        _changed.Clear();
-        return changes;
-    }
+    public ClientJob[] TakeChanges() => _jobs.TakeChanges(static (c, j) => new ClientJob(c, j));
 
     /// <summary>Puts back the entries folded from a run's checkpoints.</summary>
-    public void Restore(IReadOnlyDictionary<int, long> jobs)
-    {
-        foreach (var (client, job) in jobs) _jobs[client] = job;
-    }
+    public void Restore(IReadOnlyDictionary<int, long> jobs) => _jobs.Restore(jobs);
 }

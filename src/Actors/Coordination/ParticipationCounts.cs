@@ -3,37 +3,31 @@ namespace FedActors.Actors.Coordination;
 /// <summary>Applied updates per client since the start, with the clients whose count changed since the last checkpoint.</summary>
 internal sealed class ParticipationCounts
 {
-    private readonly Dictionary<int, int> _counts = new();
-    private readonly HashSet<int> _changed = new();
+    private readonly ChangesPerClient<int> _counts = new();
 
     /// <summary>Client id → applied updates.</summary>
-    public IReadOnlyDictionary<int, int> Counts => _counts;
+    public IReadOnlyDictionary<int, int> Counts => _counts.Values;
 
     /// <summary>Distinct clients with an applied update.</summary>
-    public int Clients => _counts.Count;
+    public int Clients => _counts.Values.Count;
 
     /// <summary>Most updates applied from any one client.</summary>
     public int Max { get; private set; }
 
     public void Applied(int clientId)
     {
-        int count = _counts[clientId] = _counts.GetValueOrDefault(clientId) + 1;
-        _changed.Add(clientId);
+        int count = _counts.Get(clientId, 0) + 1;
+        _counts.Set(clientId, count);
         Max = Math.Max(Max, count);
     }
 
     /// <summary>The counts that changed since the last call, by client id.</summary>
-    public ParticipationCount[] TakeChanges()
-    {
-        var changes = _changed.Order().Select(c => new ParticipationCount(c, _counts[c])).ToArray();
-        _changed.Clear();
-        return changes;
-    }
+    public ParticipationCount[] TakeChanges() => _counts.TakeChanges(static (c, n) => new ParticipationCount(c, n));
 
     /// <summary>Puts back the counts folded from a run's checkpoints.</summary>
     public void Restore(IReadOnlyDictionary<int, int> counts, int max)
     {
-        foreach (var (client, count) in counts) _counts[client] = count;
+        _counts.Restore(counts);
         Max = max;
     }
 }
