@@ -18,7 +18,7 @@ public sealed class ModelBroadcasts
 {
     private const int Kept = 8;
 
-    private readonly IUpdateTransform _codec;
+    private readonly UpdatePipeline _codec;
     private readonly ulong _seed;
     private readonly Dictionary<long, ModelVersion> _recent = new();
     private readonly Queue<long> _order = new();
@@ -27,7 +27,7 @@ public sealed class ModelBroadcasts
     public ModelBroadcasts(IUpdateTransformSettings codec, ulong seed)
     {
         ArgumentNullException.ThrowIfNull(codec);
-        (_codec, _seed, Codec) = (codec.Create(), seed, codec.Name);
+        (_codec, _seed, Codec) = (UpdatePipelineSettings.Of(codec).Create(), seed, codec.Name);
     }
 
     /// <summary>The codec's name (<c>fp16</c>, <c>q8</c>, …).</summary>
@@ -47,7 +47,7 @@ public sealed class ModelBroadcasts
         if (_recent.TryGetValue(exact.Number, out var known) && known.Dimension == exact.Dimension) return known;
         var context = Context(exact.Number, exact.Dimension);
         // The codec writes into its input: it gets a copy, the published weights stay as they are.
-        var payload = _codec.Encode(new DensePayload(exact.Weights.ToArray()), context);
+        var payload = _codec.Encode(exact.Weights.ToArray(), context);
         var sent = new ModelVersion(exact.Number, Decode(exact.Number, payload)) { Broadcast = payload };
         Remember(sent);
         return sent;
@@ -58,9 +58,7 @@ public sealed class ModelBroadcasts
     public float[] Decode(long version, UpdatePayload payload)
     {
         ArgumentNullException.ThrowIfNull(payload);
-        var decoded = _codec.Decode(payload, Context(version, payload.Length), null);
-        var weights = decoded is DensePayload dense ? dense.Values : new float[decoded.Length];
-        if (decoded is not DensePayload) decoded.CopyTo(weights);
+        var weights = _codec.Decode(payload, Context(version, payload.Length));
         foreach (var w in weights)
             if (!float.IsFinite(w)) throw new InvalidDataException($"the broadcast of model version {version} decodes to a non-finite weight");
         return weights;
