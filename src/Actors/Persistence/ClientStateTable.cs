@@ -27,7 +27,6 @@ public sealed class ClientStateTable : IClientStateStore, IDisposable
     private readonly string _table;
     private readonly string _run;
     private readonly ClientStateCache _cache;
-    private readonly Lock _retaining = new();
     private readonly Lock _writing = new();
 
     private ClientStateTable(Func<DbConnection> connect, IDisposable? source, bool sqlite, string table, string run, long memoryBytes,
@@ -162,8 +161,8 @@ public sealed class ClientStateTable : IClientStateStore, IDisposable
     {
         ArgumentNullException.ThrowIfNull(keepFrom);
         _cache.Forget(keepFrom);
-        // One pruning at a time; the rows it keeps are the newer ones, which trainers may be writing meanwhile.
-        lock (_retaining)
+        // Under the writers' lock: one pruning at a time, and its delete does not race the trainers for SQLite's writer.
+        lock (_writing)
         {
             using var connection = Open();
             var doomed = new List<(int Client, long Keep)>();
@@ -175,7 +174,6 @@ public sealed class ClientStateTable : IClientStateStore, IDisposable
                     if (keepFrom.TryGetValue(client, out long keep) && reader.GetInt64(1) < keep) doomed.Add((client, keep));
                 }
             if (doomed.Count == 0) return;
-            using var writing = _writing.EnterScope();
             using var transaction = connection.BeginTransaction();
             foreach (var (client, keep) in doomed)
             {
