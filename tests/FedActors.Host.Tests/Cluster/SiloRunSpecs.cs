@@ -138,6 +138,10 @@ public sealed partial class SiloRunSpecs(ITestOutputHelper output)
             silo0 = ClusterExperiment.StartNode(dir.Path, config, "client", s0, [c], "--set", "fedactors.client-node.silo.index=0");
             silo1 = ClusterExperiment.StartNode(dir.Path, config, "client", s1, [c], "--set", "fedactors.client-node.silo.index=1");
             await ClusterExperiment.WaitForOutputAsync(coordinator, _ => ClusterExperiment.MaxLedgerStep(ledger) >= 1, Timeout, "the first rounds");
+            // A silo registers its clients while still joining; killing the leader before the other silo is Up leaves a
+            // cluster that cannot converge (seen once: the coordinator's side then downed itself). Both must be Up first.
+            await ClusterExperiment.WaitForOutputAsync(coordinator,
+                o => o.Contains("member up: " + Address(s0)) && o.Contains("member up: " + Address(s1)), Timeout, "both silos Up");
 
             // fedactors status lists the real clients each silo registered.
             using (var status = FedActorsProcess.Start(dir.Path, ["status", "--node", $"127.0.0.1:{c}", "--config", config]))
