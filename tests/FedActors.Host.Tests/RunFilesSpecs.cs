@@ -45,6 +45,29 @@ public class RunFilesSpecs
         Assert.Equal([First, Second], MetricsCsv.Read(path));
     }
 
+    [Fact(DisplayName = "A backdoor run's metrics.csv must add a backdoor_accuracy column, read back; and a plain file must not be appended to as one")]
+    public async Task Backdoor_metrics_must_carry_the_backdoor_accuracy()
+    {
+        using var dir = new TempDir();
+        var path = dir.File("metrics.csv");
+        await using (var csv = MetricsCsv.Open(path, backdoor: true))
+        {
+            await csv.AppendAsync(First with { BackdoorAccuracy = 0.995 }, CancellationToken.None);
+            await csv.AppendAsync(Second, CancellationToken.None);
+        }
+
+        Assert.Equal([
+            MetricsCsv.Header + ",backdoor_accuracy",
+            "10,12.5,1.25,100,0.5,1.5,2.25,5,1000,2000,0.995",
+            "20,25,2.5,200,0.75,0.8,,,3000,4000,",
+        ], File.ReadAllLines(path));
+        Assert.Equal([First with { BackdoorAccuracy = 0.995 }, Second], MetricsCsv.Read(path));
+
+        var plain = dir.File("plain.csv");
+        await using (var csv = MetricsCsv.Open(plain)) await csv.AppendAsync(First, CancellationToken.None);
+        Assert.Throws<FedActorsException>(() => MetricsCsv.Open(plain, backdoor: true).Dispose());
+    }
+
     [Fact]
     public void Metrics_must_refuse_to_append_to_a_foreign_file()
     {

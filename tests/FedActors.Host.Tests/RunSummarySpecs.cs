@@ -35,9 +35,10 @@ public class RunSummarySpecs
         BytesUp = 200_000_000,
         BytesDown = 210_000_000,
         Compression = "topk-0.01+q8",
-        Attack = "scaling",
+        Attack = "backdoor",
         Defense = "median+norm-bound",
         MaliciousFraction = 0.1,
+        BackdoorAccuracy = 0.0625,
         BytesUpPerUpdate = 40_000,
         ModelSha256 = ModelHash.Sha256([1f]),
         Resumed = 1,
@@ -58,6 +59,7 @@ public class RunSummarySpecs
         { "bytes_up", JsonValueKind.Number }, { "bytes_down", JsonValueKind.Number },
         { "compression", JsonValueKind.String }, { "bytes_up_per_update", JsonValueKind.Number },
         { "attack", JsonValueKind.String }, { "defense", JsonValueKind.String }, { "malicious_fraction", JsonValueKind.Number },
+        { "backdoor_accuracy", JsonValueKind.Number },
         { "model_sha256", JsonValueKind.String }, { "resumed", JsonValueKind.Number },
     };
 

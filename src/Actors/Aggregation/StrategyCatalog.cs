@@ -26,12 +26,16 @@ public sealed class StrategyCatalog
         _wrappers = wrappers;
     }
 
-    /// <summary>FedBuff, FedAsync and FedAvg, and norm bounding (<c>fedactors.server.norm-bound</c>) around any of them.</summary>
+    /// <summary>
+    /// FedBuff, FedAsync and FedAvg, and norm bounding (<c>fedactors.server.norm-bound</c>) around any of them; outermost,
+    /// the simulated colluding attackers of <c>fedactors.attack</c> (little-is-enough, ipm), who see what the defenses see.
+    /// </summary>
     public static StrategyCatalog BuiltIn { get; } = new StrategyCatalog([], [])
         .With("fedbuff", FedBuffSettings.Create)
         .With("fedasync", FedAsyncSettings.Create)
         .With("fedavg", FedAvgSettings.Create)
-        .WithWrapper(NormBoundSettings.WrapperName, NormBoundSettings.Create);
+        .WithWrapper(NormBoundSettings.WrapperName, NormBoundSettings.Create)
+        .WithWrapper(Attacks.ColludingAttackSettings.WrapperName, Attacks.ColludingAttackSettings.Create);
 
     /// <summary>The names a config may give.</summary>
     public IEnumerable<string> Names => _readers.Select(r => r.Name);

@@ -1,7 +1,8 @@
-using System.Globalization;
 using Akka.Configuration;
 using FedActors.Actors.Configuration;
+using FedActors.Actors.Population;
 using FedActors.Actors.Updates;
+using FedActors.Training.Data;
 
 namespace FedActors.Actors.Attacks;
 
@@ -19,6 +20,43 @@ public enum AttackKind
 
     /// <summary>Malicious clients send N(0, σ²) noise instead of Δ.</summary>
     GaussianNoise,
+
+    /// <summary>Malicious clients train on their data with every label y replaced by C − 1 − y (data poisoning).</summary>
+    LabelFlip,
+
+    /// <summary>
+    /// Malicious clients train on their data with a share of it stamped with a pixel-pattern trigger and relabeled to the
+    /// target label, then boost the update by s (model replacement, Bagdasaryan et al. 2020).
+    /// </summary>
+    Backdoor,
+
+    /// <summary>
+    /// "A little is enough" (Baruch et al. 2019): colluding malicious clients send μ − z·σ, the coordinate-wise mean and
+    /// standard deviation of the honest updates they aggregate with.
+    /// </summary>
+    LittleIsEnough,
+
+    /// <summary>Inner-product manipulation (Xie et al. 2020): colluding malicious clients send −ε·μ, μ the honest updates' mean.</summary>
+    InnerProduct,
+}
+
+/// <summary>Where an attack acts.</summary>
+public enum AttackStage
+{
+    /// <summary>Nowhere: no attack.</summary>
+    None,
+
+    /// <summary>On the malicious clients' training data (label flipping, the backdoor's triggered samples).</summary>
+    Data,
+
+    /// <summary>On the update a malicious client sends (sign flipping, scaling, noise, the backdoor's boost).</summary>
+    Update,
+
+    /// <summary>
+    /// On the malicious updates of each buffer, crafted from the honest ones beside them (colluding attackers that see the
+    /// honest updates: the strongest threat model of Baruch et al. and Xie et al.).
+    /// </summary>
+    Buffer,
 }
 
 /// <summary>
@@ -42,6 +80,27 @@ public sealed record AttackSettings : IUpdateTransformSettings
     /// <summary>σ of gaussian-noise. <value>Default 1.</value></summary>
     public double Sigma { get; init; } = 1;
 
+    /// <summary>The backdoor's target label. <value>Default 0.</value></summary>
+    public int TargetLabel { get; init; }
+
+    /// <summary>The share of a backdoor client's samples that carry the trigger. <value>Default 0.5.</value></summary>
+    public double PoisonFraction { get; init; } = 0.5;
+
+    /// <summary>
+    /// z of little-is-enough; null takes Baruch et al.'s z_max for the buffer (the largest z for which the crafted update
+    /// still has enough honest updates farther from the mean). <value>Default null.</value>
+    /// </summary>
+    public double? Z { get; init; }
+
+    /// <summary>ε of inner-product manipulation. <value>Default 0.5.</value></summary>
+    public double Epsilon { get; init; } = 0.5;
+
+    /// <summary>
+    /// Malicious clients' virtual training durations are multiplied by this (below 1: they send fast, with little staleness).
+    /// <value>Default 1.</value>
+    /// </summary>
+    public double DurationFactor { get; init; } = 1;
+
     /// <summary>The run's seed, from which the malicious clients are drawn.</summary>
     public ulong Seed { get; init; }
 
@@ -51,20 +110,62 @@ public sealed record AttackSettings : IUpdateTransformSettings
     /// <summary>No attack, as in reference.conf.</summary>
     public static AttackSettings None { get; } = new();
 
-    /// <summary>The attack's name in outputs: <c>sign-flip</c>, <c>scaling</c>, <c>gaussian-noise</c>, or <c>none</c>.</summary>
+    /// <summary>The attack's name in outputs, as <c>kind</c> spells it.</summary>
     public string KindName => Kind switch
     {
         AttackKind.SignFlip => "sign-flip",
         AttackKind.Scaling => "scaling",
         AttackKind.GaussianNoise => "gaussian-noise",
+        AttackKind.LabelFlip => "label-flip",
+        AttackKind.Backdoor => "backdoor",
+        AttackKind.LittleIsEnough => "little-is-enough",
+        AttackKind.InnerProduct => "ipm",
         _ => "none",
     };
+
+    /// <summary>Where the attack acts; a backdoor acts on the data and on the update.</summary>
+    public AttackStage Stage => Kind switch
+    {
+        AttackKind.None => AttackStage.None,
+        AttackKind.LabelFlip or AttackKind.Backdoor => AttackStage.Data,
+        AttackKind.LittleIsEnough or AttackKind.InnerProduct => AttackStage.Buffer,
+        _ => AttackStage.Update,
+    };
+
+    /// <summary>Whether malicious clients change the update they send (the client-side transform).</summary>
+    public bool PoisonsUpdates => Kind is AttackKind.SignFlip or AttackKind.Scaling or AttackKind.GaussianNoise or AttackKind.Backdoor;
+
+    /// <summary>Whether malicious clients train on poisoned data.</summary>
+    public bool PoisonsData => Stage == AttackStage.Data;
+
+    /// <summary>Whether evaluations also measure the backdoor accuracy (a backdoor is simulated).</summary>
+    public bool EvaluatesBackdoor => Kind == AttackKind.Backdoor;
+
+    /// <summary>Whether the attack crafts malicious updates from the honest ones of the same buffer.</summary>
+    public bool CraftsFromBuffer => Stage == AttackStage.Buffer;
 
     /// <summary>The name of the transform in the update pipeline.</summary>
     public string TransformName => $"attack-{KindName}";
 
     /// <inheritdoc />
     string IUpdateTransformSettings.Name => TransformName;
+
+    /// <summary>
+    /// The triggered test set a backdoor run evaluates beside <paramref name="testSet"/> (<see cref="BackdoorTrigger.TestSet"/>);
+    /// null for any other attack.
+    /// </summary>
+    /// <exception cref="ArgumentException">The test set's samples are not images the trigger fits on, or the target is not a class.</exception>
+    public LabeledDataset? BackdoorTestSet(LabeledDataset testSet) =>
+        EvaluatesBackdoor ? BackdoorTrigger.For(testSet, TargetLabel).TestSet(testSet) : null;
+
+    /// <summary>
+    /// <paramref name="population"/> with the malicious clients' training data poisoned (<see cref="PoisonedClientData"/>),
+    /// or <paramref name="population"/> itself when the attack does not poison data; <paramref name="pooled"/> is the
+    /// training set the backdoor's trigger takes its brightest value from.
+    /// </summary>
+    /// <exception cref="ArgumentException">A backdoor on samples that are not images the trigger fits on, or a target that is not a class.</exception>
+    public IClientDataSource PoisonData(IClientDataSource population, LabeledDataset pooled) =>
+        PoisonsData ? new PoisonedClientData(population, this, Kind == AttackKind.Backdoor ? BackdoorTrigger.For(pooled, TargetLabel) : null) : population;
 
     /// <summary>The malicious clients of this run.</summary>
     public MaliciousClients Malicious() => MaliciousClients.Draw(Seed, Clients, Kind == AttackKind.None ? 0 : Fraction);
@@ -85,6 +186,11 @@ public sealed record AttackSettings : IUpdateTransformSettings
             Fraction = fraction,
             Scale = c.Double("scale", minExclusive: 0),
             Sigma = c.Double("sigma", minExclusive: 0),
+            TargetLabel = c.Int("target-label", min: 0),
+            PoisonFraction = c.Double("poison-fraction", minExclusive: 0, max: 1),
+            Z = c.OptionalDouble("z", min: 0),
+            Epsilon = c.Double("epsilon", minExclusive: 0),
+            DurationFactor = c.Double("duration-factor", minExclusive: 0),
             Seed = seed,
             Clients = new ConfigReader(config, "fedactors.population").Int("clients", min: 1),
         };
@@ -96,6 +202,10 @@ public sealed record AttackSettings : IUpdateTransformSettings
         "sign-flip" => AttackKind.SignFlip,
         "scaling" => AttackKind.Scaling,
         "gaussian-noise" => AttackKind.GaussianNoise,
-        _ => throw new FormatException(string.Create(CultureInfo.InvariantCulture, $"valid values are none, sign-flip, scaling, gaussian-noise")),
+        "label-flip" => AttackKind.LabelFlip,
+        "backdoor" => AttackKind.Backdoor,
+        "little-is-enough" => AttackKind.LittleIsEnough,
+        "ipm" => AttackKind.InnerProduct,
+        _ => throw new FormatException("valid values are none, sign-flip, scaling, gaussian-noise, label-flip, backdoor, little-is-enough, ipm"),
     };
 }

@@ -10,6 +10,7 @@ namespace FedActors.Actors.Attacks;
 /// <list type="bullet">
 /// <item><c>sign-flip</c>: −s·Δ, pushing the model away from where the client's data leads (s = <c>scale</c>).</item>
 /// <item><c>scaling</c>: s·Δ, a boosted update that dominates a mean (model replacement, Bagdasaryan et al. 2020).</item>
+/// <item><c>backdoor</c>: s·Δ too, Δ trained on the client's triggered samples (<see cref="PoisonedClientData"/>).</item>
 /// <item><c>gaussian-noise</c>: a vector of N(0, σ²) values instead of Δ, drawn from (seed, job).</item>
 /// </list>
 /// </summary>
@@ -43,7 +44,7 @@ public sealed class ModelPoisoning : IUpdateTransform
             case AttackKind.SignFlip:
                 TensorPrimitives.Multiply(delta, (float)-_attack.Scale, delta);
                 break;
-            case AttackKind.Scaling:
+            case AttackKind.Scaling or AttackKind.Backdoor:
                 TensorPrimitives.Multiply(delta, (float)_attack.Scale, delta);
                 break;
             case AttackKind.GaussianNoise:

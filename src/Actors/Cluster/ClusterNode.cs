@@ -154,7 +154,7 @@ public sealed class ClusterNode : IAsyncDisposable
         _ = persistence.JournalFor(null);
         _ = persistence.SnapshotStoreFor(null);
         _region = ClusterSharding.Get(_system).StartProxy(ClientShards.TypeName, ClusterConfig.RoleName(NodeRole.Worker), new ClientShards(_settings.Shards));
-        var pool = _system.ActorOf(TrainerPool.Props(evaluation, population, testSet, setup.Run.ModelName), "trainers");
+        var pool = _system.ActorOf(TrainerPool.Props(evaluation, population, testSet, setup.Run.ModelName, backdoorTestSet: setup.Run.Attack.BackdoorTestSet(testSet)), "trainers");
         var board = new RunBoard(observer, setup.Run.MaxServerSteps);
         var region = _region;
         var host = CoordinatorHost.Props(region,

@@ -181,4 +181,8 @@ public readonly record struct ParticipationCount(int ClientId, int Count);
 /// <param name="Snapshot">The record as of the request, accuracy and loss not yet known.</param>
 /// <param name="Accuracy">Accuracy, when the result came back ahead of an earlier evaluation.</param>
 /// <param name="Loss">Loss, likewise.</param>
-public sealed record CheckpointEvaluation(EvaluationRecord Snapshot, double? Accuracy, double? Loss);
+public sealed record CheckpointEvaluation(EvaluationRecord Snapshot, double? Accuracy, double? Loss)
+{
+    /// <summary>The backdoor accuracy that came back with <see cref="Accuracy"/>; null when none did or no backdoor is simulated.</summary>
+    public double? BackdoorAccuracy { get; init; }
+}

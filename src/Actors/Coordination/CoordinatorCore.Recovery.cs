@@ -83,7 +83,7 @@ public sealed partial class CoordinatorCore
             switch (input)
             {
                 case CoordinatorInput.Result r: Arrive(r.Message, r.Now); break;
-                case CoordinatorInput.Evaluation e: Evaluated(e.ServerStep, new EvaluationResult(0, e.Accuracy, e.Loss, [], [])); break;
+                case CoordinatorInput.Evaluation e: Evaluated(e.ServerStep, new EvaluationResult(0, e.Accuracy, e.Loss, [], []), e.BackdoorAccuracy); break;
                 case CoordinatorInput.Clock c: AdvanceClock(c.Now); break;
                 default: throw new ArgumentException($"cannot replay a {input?.GetType().Name ?? "null"}", nameof(inputs));
             }

@@ -168,11 +168,11 @@ public sealed partial class CoordinatorCore : IScheduleHost
         return Flush();
     }
 
-    /// <summary>An evaluation requested by <see cref="EvaluateModel"/> finished.</summary>
-    public IReadOnlyList<ICoordinatorEffect> OnEvaluated(long serverStep, EvaluationResult result)
+    /// <summary>An evaluation requested by <see cref="EvaluateModel"/> finished; <paramref name="backdoorAccuracy"/> is set when a backdoor is simulated.</summary>
+    public IReadOnlyList<ICoordinatorEffect> OnEvaluated(long serverStep, EvaluationResult result, double? backdoorAccuracy = null)
     {
         ArgumentNullException.ThrowIfNull(result);
-        return Handle((serverStep, result), static (core, e) => core.Evaluated(e.serverStep, e.result));
+        return Handle((serverStep, result, backdoorAccuracy), static (core, e) => core.Evaluated(e.serverStep, e.result, e.backdoorAccuracy));
     }
 
     /// <summary>True while an evaluation of <paramref name="serverStep"/> is awaited.</summary>
@@ -188,9 +188,9 @@ public sealed partial class CoordinatorCore : IScheduleHost
     public bool IsAwaiting(JobId job) =>
         !_finished && !_finishing && _state.Jobs.TryGet(job.Value, out var j) && j.Result is null && !j.Dropped;
 
-    private void Evaluated(long serverStep, EvaluationResult result)
+    private void Evaluated(long serverStep, EvaluationResult result, double? backdoorAccuracy)
     {
-        if (!_state.Evaluations.Complete(serverStep, result)) return;
+        if (!_state.Evaluations.Complete(serverStep, result, backdoorAccuracy)) return;
         EmitEvaluations();
         Drain(); // results held while this evaluation was pending (stop-at-target) may go on now
     }

@@ -20,7 +20,8 @@ public abstract record CoordinatorInput
     /// <param name="ServerStep">The evaluated step.</param>
     /// <param name="Accuracy">Its accuracy.</param>
     /// <param name="Loss">Its loss.</param>
-    public sealed record Evaluation(long ServerStep, double Accuracy, double Loss) : CoordinatorInput;
+    /// <param name="BackdoorAccuracy">Its backdoor accuracy; null when no backdoor is simulated.</param>
+    public sealed record Evaluation(long ServerStep, double Accuracy, double Loss, double? BackdoorAccuracy = null) : CoordinatorInput;
 
     /// <summary>Wall clock: time moved to <paramref name="Now"/> and fired timed events.</summary>
     /// <param name="Now">Wall seconds.</param>

@@ -43,10 +43,11 @@ internal sealed class EvaluationLog
     }
 
     /// <summary>Takes the result of <paramref name="serverStep"/>'s evaluation; false when it was not awaited.</summary>
-    public bool Complete(long serverStep, EvaluationResult result)
+    public bool Complete(long serverStep, EvaluationResult result, double? backdoorAccuracy = null)
     {
         if (!_pending.TryGetValue(serverStep, out var pending) || pending.Result is not null) return false;
         pending.Result = result;
+        pending.BackdoorAccuracy = backdoorAccuracy;
         return true;
     }
 
@@ -60,7 +61,7 @@ internal sealed class EvaluationLog
             var (step, pending) = _pending.First();
             if (pending.Result is null) break;
             _pending.Remove(step);
-            var record = pending.Snapshot with { Accuracy = pending.Result.Accuracy, Loss = pending.Result.Loss };
+            var record = pending.Snapshot with { Accuracy = pending.Result.Accuracy, Loss = pending.Result.Loss, BackdoorAccuracy = pending.BackdoorAccuracy };
             _records.Add(record);
             if (Target is null && targetAccuracy is double target && record.Accuracy >= target)
                 Target = new TargetReached(record.ServerStep, record.VirtualSeconds, record.WallSeconds, record.UpdatesApplied, record.BytesUp);
@@ -71,7 +72,7 @@ internal sealed class EvaluationLog
 
     /// <summary>Pending evaluations as a checkpoint lists them.</summary>
     public CheckpointEvaluation[] PendingToCheckpoint() =>
-        _pending.Values.Select(p => new CheckpointEvaluation(p.Snapshot, p.Result?.Accuracy, p.Result?.Loss)).ToArray();
+        _pending.Values.Select(p => new CheckpointEvaluation(p.Snapshot, p.Result?.Accuracy, p.Result?.Loss) { BackdoorAccuracy = p.BackdoorAccuracy }).ToArray();
 
     /// <summary>Records completed since the last call.</summary>
     public EvaluationRecord[] TakeNewRecords()
@@ -89,7 +90,11 @@ internal sealed class EvaluationLog
         foreach (var p in checkpoint.PendingEvaluations)
         {
             var pending = new Pending(p.Snapshot, version(p.Snapshot.ServerStep));
-            if (p.Accuracy is double acc) pending.Result = new EvaluationResult(0, acc, p.Loss ?? double.NaN, [], []);
+            if (p.Accuracy is double acc)
+            {
+                pending.Result = new EvaluationResult(0, acc, p.Loss ?? double.NaN, [], []);
+                pending.BackdoorAccuracy = p.BackdoorAccuracy;
+            }
             _pending.Add(p.Snapshot.ServerStep, pending);
         }
         LastRequested = checkpoint.LastEvaluationRequested;
@@ -103,5 +108,7 @@ internal sealed class EvaluationLog
         public ModelVersion Version { get; } = version;
 
         public EvaluationResult? Result { get; set; }
+
+        public double? BackdoorAccuracy { get; set; }
     }
 }

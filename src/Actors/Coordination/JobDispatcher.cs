@@ -1,3 +1,4 @@
+using FedActors.Actors.Attacks;
 using FedActors.Actors.Clients;
 using FedActors.Actors.Compression;
 using FedActors.Actors.Jobs;
@@ -21,6 +22,8 @@ internal sealed class JobDispatcher
     private readonly DeviceProfiles _devices;
     private readonly CoordinatorState _state;
     private readonly ModelBroadcasts? _broadcasts;
+    // Malicious clients that send fast (fedactors.attack.duration-factor): their virtual durations are scaled.
+    private readonly MaliciousClients? _fast;
 
     public JobDispatcher(RunSettings run, SimulationSettings simulation, IClientDataSource population, CoordinatorState state)
     {
@@ -28,6 +31,7 @@ internal sealed class JobDispatcher
         _devices = new DeviceProfiles(simulation.Device, run.Seed);
         if (run.Compression.Downlink is { } downlink) _broadcasts = new ModelBroadcasts(downlink, run.Seed);
         Clients = new ClientPicker(run.Seed, population.ClientCount, _devices);
+        if (run.Attack.Kind != AttackKind.None && run.Attack.DurationFactor != 1) _fast = run.Attack.Malicious();
     }
 
     /// <summary>What clients receive for <paramref name="exact"/>: the version itself, or its compressed broadcast.</summary>
@@ -56,7 +60,9 @@ internal sealed class JobDispatcher
         double applyAt = 0;
         if (_simulation.Clock == ClockMode.Virtual && !dropped)
         {
-            applyAt = now + _devices.Duration(client, id, Math.Max(1, _run.Client.StepsFor(_population.SampleCount(client))));
+            double duration = _devices.Duration(client, id, Math.Max(1, _run.Client.StepsFor(_population.SampleCount(client))));
+            if (_fast?.Contains(client) == true) duration *= _run.Attack.DurationFactor;
+            applyAt = now + duration;
             _state.Events.Add(EventKind.Finish, id, applyAt);
         }
         else _state.Events.Add(EventKind.Timeout, id, now + _simulation.Device.JobTimeout);

@@ -51,6 +51,7 @@ public sealed record DriftDiagnostics(
 /// <param name="BytesUp">Update bytes received so far (<see cref="WireSize"/>).</param>
 /// <param name="BytesDown">Model bytes sent so far (<see cref="WireSize"/>).</param>
 /// <param name="Diagnostics">Client-drift diagnostics.</param>
+/// <param name="BackdoorAccuracy">The share of triggered test images classified as the backdoor's target; null when no backdoor is simulated.</param>
 public sealed record EvaluationRecord(
     long ServerStep,
     double VirtualSeconds,
@@ -62,7 +63,8 @@ public sealed record EvaluationRecord(
     int MaxStaleness,
     long BytesUp,
     long BytesDown,
-    DriftDiagnostics Diagnostics);
+    DriftDiagnostics Diagnostics,
+    double? BackdoorAccuracy = null);
 
 /// <summary>What the run had reached at the first evaluation at or above the target accuracy.</summary>
 /// <param name="ServerStep">The step evaluated.</param>

@@ -99,7 +99,7 @@ public sealed record RunSettings
         try
         {
             pipeline = UpdatePipelineSettings.Create(config, transforms ?? TransformCatalog.BuiltIn)
-                .Then(attack.Kind == AttackKind.None ? [] : [attack])
+                .Then(attack.PoisonsUpdates ? [attack] : [])
                 .Then(compression.Transforms);
         }
         catch (ArgumentException e)

@@ -27,7 +27,8 @@ public sealed record ResultPersisted(ClientProtocol.IClientResult Result, double
 /// <param name="ServerStep">The evaluated step.</param>
 /// <param name="Accuracy">Its accuracy.</param>
 /// <param name="Loss">Its loss.</param>
-public sealed record EvaluationPersisted(long ServerStep, double Accuracy, double Loss) : IPersistedState;
+/// <param name="BackdoorAccuracy">Its backdoor accuracy; null when no backdoor is simulated.</param>
+public sealed record EvaluationPersisted(long ServerStep, double Accuracy, double Loss, double? BackdoorAccuracy = null) : IPersistedState;
 
 /// <summary>Durability <c>update</c>, wall clock: time moved on and fired timeouts, deadlines or retries.</summary>
 /// <param name="Now">The run's wall seconds.</param>

@@ -168,7 +168,7 @@ public sealed class PersistedRun
     private static CoordinatorInput ToInput(IPersistedState state) => state switch
     {
         ResultPersisted r => new CoordinatorInput.Result(r.Result, r.ArrivedAt),
-        EvaluationPersisted e => new CoordinatorInput.Evaluation(e.ServerStep, e.Accuracy, e.Loss),
+        EvaluationPersisted e => new CoordinatorInput.Evaluation(e.ServerStep, e.Accuracy, e.Loss, e.BackdoorAccuracy),
         ClockAdvanced c => new CoordinatorInput.Clock(c.Now),
         _ => throw new InvalidOperationException($"not a coordinator input: {state.GetType().Name}"),
     };

@@ -56,10 +56,13 @@ internal static class StateCodec
         w.WriteInt64(evaluation.ServerStep);
         w.WriteDouble(evaluation.Accuracy);
         w.WriteDouble(evaluation.Loss);
+        w.WriteNullableDouble(evaluation.BackdoorAccuracy);
     }
 
+    // Version 5 added the backdoor accuracy to evaluations, pending ones and records.
     public static EvaluationPersisted ReadEvaluationPersisted(ref StateReader r) =>
-        new(r.ReadInt64("EvaluationPersisted.ServerStep"), r.ReadDouble("EvaluationPersisted.Accuracy"), r.ReadDouble("EvaluationPersisted.Loss"));
+        new(r.ReadInt64("EvaluationPersisted.ServerStep"), r.ReadDouble("EvaluationPersisted.Accuracy"), r.ReadDouble("EvaluationPersisted.Loss"),
+            r.FormatVersion >= 5 ? r.ReadNullableDouble("EvaluationPersisted.BackdoorAccuracy") : null);
 
     public static void Write(StateWriter w, ClockAdvanced clock) => w.WriteDouble(clock.Now);
 
@@ -219,6 +222,7 @@ internal static class StateCodec
             Write(w, p.Snapshot);
             w.WriteNullableDouble(p.Accuracy);
             w.WriteNullableDouble(p.Loss);
+            w.WriteNullableDouble(p.BackdoorAccuracy);
         });
         w.WriteList(c.NewRecords, Write);
         w.WriteInt64(c.LastEvaluationRequested);
@@ -321,7 +325,10 @@ internal static class StateCodec
         PendingEvaluations = r.ReadList("CoordinatorCheckpoint.PendingEvaluations", 1, static (ref StateReader r) => new CheckpointEvaluation(
             ReadEvaluationRecord(ref r),
             r.ReadNullableDouble("CheckpointEvaluation.Accuracy"),
-            r.ReadNullableDouble("CheckpointEvaluation.Loss"))),
+            r.ReadNullableDouble("CheckpointEvaluation.Loss"))
+        {
+            BackdoorAccuracy = r.FormatVersion >= 5 ? r.ReadNullableDouble("CheckpointEvaluation.BackdoorAccuracy") : null,
+        }),
         NewRecords = r.ReadList("CoordinatorCheckpoint.NewRecords", 1, ReadEvaluationRecord),
         LastEvaluationRequested = r.ReadInt64("CoordinatorCheckpoint.LastEvaluationRequested"),
         Finishing = r.ReadBool("CoordinatorCheckpoint.Finishing"),
@@ -398,6 +405,7 @@ internal static class StateCodec
         w.WriteInt64(d.UpdatesRejected);
         w.WriteInt64(d.UpdatesDroppedStale);
         w.WriteInt64(d.JobsDropped);
+        w.WriteNullableDouble(e.BackdoorAccuracy);
     }
 
     private static EvaluationRecord ReadEvaluationRecord(ref StateReader r) => new(
@@ -421,7 +429,8 @@ internal static class StateCodec
             r.ReadInt32("DriftDiagnostics.MaxParticipation"),
             r.ReadInt64("DriftDiagnostics.UpdatesRejected"),
             r.ReadInt64("DriftDiagnostics.UpdatesDroppedStale"),
-            r.ReadInt64("DriftDiagnostics.JobsDropped")));
+            r.ReadInt64("DriftDiagnostics.JobsDropped")),
+        r.FormatVersion >= 5 ? r.ReadNullableDouble("EvaluationRecord.BackdoorAccuracy") : null);
 
     // ---- Small shared parts ----
 

@@ -51,9 +51,10 @@ public sealed class StateSerializer : SerializerWithStringManifest
     /// and what left the state (<see cref="CoordinatorCheckpoint.IsDelta"/>). Version 3 journals a client update's payload
     /// in its own encoding (dense, sparse or quantized) instead of a float array, and drops a round's update count and
     /// weight from checkpoints (always 0 at a step boundary). Version 4 adds the job each job in flight continues from and each
-    /// client's last taken result (<see cref="ClientJob"/>). This build reads versions 1 to 3 too.
+    /// client's last taken result (<see cref="ClientJob"/>). Version 5 adds the backdoor accuracy to evaluations. This build
+    /// reads versions 1 to 4 too.
     /// </summary>
-    public const ushort FormatVersion = 4;
+    public const ushort FormatVersion = 5;
 
     /// <summary>The oldest format version this build reads.</summary>
     public const ushort OldestReadableVersion = 1;

@@ -283,8 +283,8 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         if (_core is null || _completion.Task.IsCompleted) return;
         // With stop-at-target an evaluation decides when the run may go on: replaying results needs it too.
         if (Journals && _core.IsAwaitingEvaluation(e.ServerStep))
-            PersistAsync(new EvaluationPersisted(e.ServerStep, e.Result.Accuracy, e.Result.Loss), p => Handle(() => _fold.Apply(p)));
-        Guard(() => _core.OnEvaluated(e.ServerStep, e.Result));
+            PersistAsync(new EvaluationPersisted(e.ServerStep, e.Result.Accuracy, e.Result.Loss, e.BackdoorAccuracy), p => Handle(() => _fold.Apply(p)));
+        Guard(() => _core.OnEvaluated(e.ServerStep, e.Result, e.BackdoorAccuracy));
     }
 
     private void OnTick()

@@ -108,7 +108,8 @@ public static class FederatedRun
         {
             var wall = new WallClock();
             var completion = new TaskCompletionSource<RunResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-            var trainers = system.ActorOf(TrainerPool.Props(spec.Trainers, spec.Population, spec.TestSet, spec.Run.ModelName, deltas, spec.Run.Transforms, clientState), "trainers");
+            var trainers = system.ActorOf(TrainerPool.Props(spec.Trainers, spec.Population, spec.TestSet, spec.Run.ModelName, deltas, spec.Run.Transforms, clientState,
+                spec.Run.Attack.BackdoorTestSet(spec.TestSet)), "trainers");
             var clients = system.ActorOf(ClientRegion.Props(trainers, spec.Clients), "clients");
             var coordinator = system.ActorOf(
                 CoordinatorActor.Props(setup, clients, trainers, observer, wall, completion), "coordinator");

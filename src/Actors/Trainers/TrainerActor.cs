@@ -32,6 +32,7 @@ public sealed class TrainerActor : ReceiveActor
 
     private readonly IClientDataSource _clients;
     private readonly LabeledDataset? _testSet;
+    private readonly LabeledDataset? _backdoorTestSet;
     private readonly string _modelName;
     private readonly int _threads;
     private readonly TrainingEngine _engine;
@@ -51,9 +52,11 @@ public sealed class TrainerActor : ReceiveActor
     /// <param name="deltas">Where update arrays are rented from; null allocates each.</param>
     /// <param name="transforms">The client update pipeline each update goes through before it leaves; null sends Δ as it is.</param>
     /// <param name="clientState">Where the pipeline keeps per-client vectors (error-feedback residuals); null when it keeps none.</param>
+    /// <param name="backdoorTestSet">Triggered test images labeled as a backdoor's target, evaluated beside the test set; null when no backdoor is simulated.</param>
     public TrainerActor(IClientDataSource clients, LabeledDataset? testSet, string modelName, int threads, TrainingEngine engine = TrainingEngine.Auto,
-        DeltaBufferPool? deltas = null, UpdatePipelineSettings? transforms = null, IClientStateStore? clientState = null)
+        DeltaBufferPool? deltas = null, UpdatePipelineSettings? transforms = null, IClientStateStore? clientState = null, LabeledDataset? backdoorTestSet = null)
     {
+        _backdoorTestSet = backdoorTestSet;
         _pipeline = (transforms ?? UpdatePipelineSettings.Identity).Create(clientState);
         _needsLayers = transforms?.NeedsLayers ?? false;
         _clients = clients;
@@ -67,8 +70,8 @@ public sealed class TrainerActor : ReceiveActor
 
     /// <summary>Props on the trainer dispatcher.</summary>
     public static Props Props(IClientDataSource clients, LabeledDataset? testSet, string modelName, int threads, TrainingEngine engine = TrainingEngine.Auto,
-        DeltaBufferPool? deltas = null, UpdatePipelineSettings? transforms = null, IClientStateStore? clientState = null) =>
-        Akka.Actor.Props.Create(() => new TrainerActor(clients, testSet, modelName, threads, engine, deltas, transforms, clientState)).WithDispatcher(TrainerPool.DispatcherId);
+        DeltaBufferPool? deltas = null, UpdatePipelineSettings? transforms = null, IClientStateStore? clientState = null, LabeledDataset? backdoorTestSet = null) =>
+        Akka.Actor.Props.Create(() => new TrainerActor(clients, testSet, modelName, threads, engine, deltas, transforms, clientState, backdoorTestSet)).WithDispatcher(TrainerPool.DispatcherId);
 
     /// <summary>The sample-order stream of job <paramref name="jobId"/> of client <paramref name="clientId"/>.</summary>
     public static DeterministicRandom OrderStream(ulong seed, int clientId, long jobId) =>
@@ -135,7 +138,11 @@ public sealed class TrainerActor : ReceiveActor
         var test = _testSet ?? throw new InvalidOperationException("this trainer pool has no test set to evaluate on");
         var replica = Replica(test, Evaluator.DefaultBatchSize);
         replica.LoadWeights(e.Version.Weights);
-        return new TrainerProtocol.Evaluated(e.ServerStep, e.Version.Number, Evaluator.Evaluate(replica, test));
+        var result = Evaluator.Evaluate(replica, test);
+        return new TrainerProtocol.Evaluated(e.ServerStep, e.Version.Number, result)
+        {
+            BackdoorAccuracy = _backdoorTestSet is { } triggered ? Evaluator.Evaluate(replica, triggered).Accuracy : null,
+        };
     }
 
     private ModelReplica Replica(LabeledDataset shapeOf, int batch) =>

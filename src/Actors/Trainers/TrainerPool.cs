@@ -56,12 +56,13 @@ public sealed class TrainerPool : ReceiveActor
     /// <param name="deltas">Where trainers rent update arrays; null allocates each.</param>
     /// <param name="transforms">The client update pipeline; null sends Δ as it is.</param>
     /// <param name="clientState">Where the pipeline keeps per-client vectors (error-feedback residuals); null when it keeps none.</param>
+    /// <param name="backdoorTestSet">Triggered test images labeled as a backdoor's target (<see cref="Attacks.BackdoorTrigger.TestSet"/>), evaluated beside the test set; null when no backdoor is simulated.</param>
     public TrainerPool(TrainerSettings settings, IClientDataSource clients, LabeledDataset? testSet, string modelName, DeltaBufferPool? deltas = null,
-        UpdatePipelineSettings? transforms = null, IClientStateStore? clientState = null)
+        UpdatePipelineSettings? transforms = null, IClientStateStore? clientState = null, LabeledDataset? backdoorTestSet = null)
     {
         _queueCapacity = settings.QueueCapacity;
         var trainers = Enumerable.Range(0, settings.Slots)
-            .Select(i => Context.ActorOf(TrainerActor.Props(clients, testSet, modelName, settings.EffectiveThreadsPerSlot, settings.Engine, deltas, transforms, clientState), $"trainer-{i}"))
+            .Select(i => Context.ActorOf(TrainerActor.Props(clients, testSet, modelName, settings.EffectiveThreadsPerSlot, settings.Engine, deltas, transforms, clientState, backdoorTestSet), $"trainer-{i}"))
             .ToArray();
         // Round-robin places: every trainer gets its first item before any gets a second.
         for (int k = 0; k < PerTrainer; k++)
@@ -120,8 +121,8 @@ public sealed class TrainerPool : ReceiveActor
 
     /// <summary>Props of the pool.</summary>
     public static Props Props(TrainerSettings settings, IClientDataSource clients, LabeledDataset? testSet, string modelName,
-        DeltaBufferPool? deltas = null, UpdatePipelineSettings? transforms = null, IClientStateStore? clientState = null) =>
-        Akka.Actor.Props.Create(() => new TrainerPool(settings, clients, testSet, modelName, deltas, transforms, clientState));
+        DeltaBufferPool? deltas = null, UpdatePipelineSettings? transforms = null, IClientStateStore? clientState = null, LabeledDataset? backdoorTestSet = null) =>
+        Akka.Actor.Props.Create(() => new TrainerPool(settings, clients, testSet, modelName, deltas, transforms, clientState, backdoorTestSet));
 
     private void Dispatch(TrainerProtocol.Work work) => _idle.Dequeue().Tell(work);
 

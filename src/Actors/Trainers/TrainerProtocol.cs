@@ -51,7 +51,11 @@ public static class TrainerProtocol
     public sealed record TrainingFailed(JobId Job, string Reason);
 
     /// <summary>An evaluation finished.</summary>
-    public sealed record Evaluated(long ServerStep, long Version, EvaluationResult Result);
+    public sealed record Evaluated(long ServerStep, long Version, EvaluationResult Result)
+    {
+        /// <summary>The share of triggered test images classified as the backdoor's target; null when no backdoor is simulated.</summary>
+        public double? BackdoorAccuracy { get; init; }
+    }
 
     /// <summary>
     /// The pool's slots and queue are full: the job was not taken. The pool sends <see cref="SlotAvailable"/>

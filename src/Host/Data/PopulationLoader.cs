@@ -1,3 +1,4 @@
+using Akka.Configuration;
 using FedActors.Actors.Population;
 using FedActors.Host.Settings;
 using FedActors.Training.Data;
@@ -26,10 +27,24 @@ public static class PopulationLoader
             var synthetic = DatasetLoader.Synthetic(settings.Data);
             var test = DatasetLoader.SyntheticTest(settings);
             var devices = new SyntheticClientDataSource(synthetic, settings.Run.Seed, settings.Population.Clients, settings.Data.Synthetic.CacheBytes);
-            return new LoadedPopulation(devices, test, null, []);
+            return new LoadedPopulation(Poisoned(settings, devices, test), test, null, []);
         }
         var (train, testSet) = await DatasetLoader.LoadPooledAsync(settings, log, ct);
         var partition = ClientPartitioning.Create(settings, train);
-        return new LoadedPopulation(new PooledClientDataSource(train, partition.ClientCount, partition.IndicesMemory), testSet, partition, train.Labels);
+        var clients = new PooledClientDataSource(train, partition.ClientCount, partition.IndicesMemory);
+        return new LoadedPopulation(Poisoned(settings, clients, train), testSet, partition, train.Labels);
+    }
+
+    // A data-poisoning attack (fedactors.attack) changes what the malicious clients train on, wherever they train.
+    private static IClientDataSource Poisoned(FedActorsSettings settings, IClientDataSource clients, LabeledDataset pooled)
+    {
+        try
+        {
+            return settings.Run.Attack.PoisonData(clients, pooled);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ConfigurationException(e.Message);
+        }
     }
 }

@@ -12,27 +12,38 @@ public sealed class MetricsCsv : IAsyncDisposable, IDisposable
     /// <summary>The header line (DESIGN.md §4).</summary>
     public const string Header = "server_step,virtual_seconds,wall_seconds,updates_applied,accuracy,loss,mean_staleness,max_staleness,bytes_up,bytes_down";
 
+    /// <summary>The header of a run that simulates a backdoor: <see cref="Header"/> and the backdoor accuracy.</summary>
+    public const string BackdoorHeader = Header + ",backdoor_accuracy";
+
     private static readonly Encoding Utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
     private readonly StreamWriter _writer;
+    private readonly bool _backdoor;
 
-    private MetricsCsv(StreamWriter writer) => _writer = writer;
+    private MetricsCsv(StreamWriter writer, bool backdoor) => (_writer, _backdoor) = (writer, backdoor);
 
-    /// <summary>Opens <paramref name="path"/> for appending, writing the header if the file is new or empty.</summary>
+    /// <summary>The header of a run with (<see cref="BackdoorHeader"/>) or without (<see cref="Header"/>) a simulated backdoor.</summary>
+    public static string HeaderFor(bool backdoor) => backdoor ? BackdoorHeader : Header;
+
+    /// <summary>
+    /// Opens <paramref name="path"/> for appending, writing the header if the file is new or empty; <paramref name="backdoor"/>
+    /// adds the backdoor_accuracy column.
+    /// </summary>
     /// <exception cref="FedActorsException">The file exists with a different header.</exception>
-    public static MetricsCsv Open(string path)
+    public static MetricsCsv Open(string path, bool backdoor = false)
     {
+        var header = HeaderFor(backdoor);
         var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
         try
         {
             if (stream.Length > 0)
             {
-                CheckHeader(stream, path);
+                CheckHeader(stream, path, header);
                 DropPartialLastLine(stream);
             }
             stream.Seek(0, SeekOrigin.End);
             var writer = new StreamWriter(stream, Utf8) { NewLine = "\n" };
-            if (stream.Length == 0) { writer.WriteLine(Header); writer.Flush(); }
-            return new MetricsCsv(writer);
+            if (stream.Length == 0) { writer.WriteLine(header); writer.Flush(); }
+            return new MetricsCsv(writer, backdoor);
         }
         catch
         {
@@ -44,7 +55,7 @@ public sealed class MetricsCsv : IAsyncDisposable, IDisposable
     /// <summary>Appends one row and flushes it to the operating system.</summary>
     public async Task AppendAsync(MetricsRow row, CancellationToken ct)
     {
-        await _writer.WriteLineAsync(Format(row).AsMemory(), ct);
+        await _writer.WriteLineAsync(Format(row, _backdoor).AsMemory(), ct);
         await _writer.FlushAsync(ct);
     }
 
@@ -54,19 +65,23 @@ public sealed class MetricsCsv : IAsyncDisposable, IDisposable
     {
         var text = File.ReadAllText(path);
         var lines = text.Split('\n');
-        if (lines[0].TrimEnd('\r') != Header) throw new FedActorsException($"{path}: not a metrics file (header differs)");
+        var header = lines[0].TrimEnd('\r');
+        if (header != Header && header != BackdoorHeader) throw new FedActorsException($"{path}: not a metrics file (header differs)");
+        bool backdoor = header == BackdoorHeader;
         var rows = new List<MetricsRow>();
         // The last element is "" after a final newline, or a row cut short by a crash: both are skipped.
         for (var i = 1; i < lines.Length - 1; i++)
         {
             if (lines[i].Length == 0) continue;
-            rows.Add(Parse(lines[i].TrimEnd('\r'), path, i + 1));
+            rows.Add(Parse(lines[i].TrimEnd('\r'), path, i + 1, backdoor));
         }
         return rows;
     }
 
-    /// <summary>One CSV line for <paramref name="row"/>, invariant culture, no trailing newline.</summary>
-    public static string Format(MetricsRow row) => string.Join(',',
+    /// <summary>One CSV line for <paramref name="row"/>, invariant culture, no trailing newline; <paramref name="backdoor"/> adds its backdoor accuracy.</summary>
+    public static string Format(MetricsRow row, bool backdoor = false) => backdoor
+        ? Format(row) + "," + (row.BackdoorAccuracy is { } b ? Number(b) : "")
+        : string.Join(',',
         row.ServerStep.ToString(CultureInfo.InvariantCulture),
         Number(row.VirtualSeconds),
         Number(row.WallSeconds),
@@ -80,10 +95,11 @@ public sealed class MetricsCsv : IAsyncDisposable, IDisposable
 
     private static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
-    private static MetricsRow Parse(string line, string path, int lineNumber)
+    private static MetricsRow Parse(string line, string path, int lineNumber, bool backdoor)
     {
         var f = line.Split(',');
-        if (f.Length != 10) throw new FedActorsException($"{path}: line {lineNumber}: expected 10 fields, got {f.Length}");
+        int fields = backdoor ? 11 : 10;
+        if (f.Length != fields) throw new FedActorsException($"{path}: line {lineNumber}: expected {fields} fields, got {f.Length}");
         try
         {
             var inv = CultureInfo.InvariantCulture;
@@ -92,7 +108,10 @@ public sealed class MetricsCsv : IAsyncDisposable, IDisposable
                 double.Parse(f[4], inv), double.Parse(f[5], inv),
                 f[6].Length == 0 ? null : double.Parse(f[6], inv),
                 f[7].Length == 0 ? null : long.Parse(f[7], inv),
-                long.Parse(f[8], inv), long.Parse(f[9], inv));
+                long.Parse(f[8], inv), long.Parse(f[9], inv))
+            {
+                BackdoorAccuracy = backdoor && f[10].Length > 0 ? double.Parse(f[10], inv) : null,
+            };
         }
         catch (FormatException e)
         {
@@ -100,12 +119,12 @@ public sealed class MetricsCsv : IAsyncDisposable, IDisposable
         }
     }
 
-    private static void CheckHeader(FileStream stream, string path)
+    private static void CheckHeader(FileStream stream, string path, string header)
     {
-        var buffer = new byte[Header.Length + 1];
+        var buffer = new byte[header.Length + 1];
         stream.Seek(0, SeekOrigin.Begin);
         var read = stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
-        if (read < buffer.Length || Encoding.ASCII.GetString(buffer, 0, Header.Length) != Header || buffer[^1] != (byte)'\n')
+        if (read < buffer.Length || Encoding.ASCII.GetString(buffer, 0, header.Length) != header || buffer[^1] != (byte)'\n')
             throw new FedActorsException($"{path}: exists but is not a metrics file (header differs)");
     }
 

@@ -21,4 +21,8 @@ public sealed record MetricsRow(
     double? MeanStaleness,
     long? MaxStaleness,
     long BytesUp,
-    long BytesDown);
+    long BytesDown)
+{
+    /// <summary>The share of triggered test images classified as the backdoor's target; null when no backdoor is simulated.</summary>
+    public double? BackdoorAccuracy { get; init; }
+}

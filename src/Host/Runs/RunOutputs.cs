@@ -18,10 +18,11 @@ public sealed class RunOutputs : IAsyncDisposable
 
     private static readonly Encoding Utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
     private readonly RunDirectory _run;
+    private readonly bool _backdoor;
     private MetricsCsv? _metrics;
     private StreamWriter? _diagnostics;
 
-    private RunOutputs(RunDirectory run) => _run = run;
+    private RunOutputs(RunDirectory run, bool backdoor) => (_run, _backdoor) = (run, backdoor);
 
     /// <summary>diagnostics.csv.</summary>
     public string DiagnosticsPath => Path.Combine(_run.FullPath, "diagnostics.csv");
@@ -35,9 +36,10 @@ public sealed class RunOutputs : IAsyncDisposable
     /// </summary>
     /// <param name="run">The run directory.</param>
     /// <param name="resuming">The run resumes from its journal.</param>
-    public static async Task<RunOutputs> OpenAsync(RunDirectory run, bool resuming)
+    /// <param name="backdoor">The run simulates a backdoor: metrics.csv has a backdoor_accuracy column.</param>
+    public static async Task<RunOutputs> OpenAsync(RunDirectory run, bool resuming, bool backdoor = false)
     {
-        var outputs = new RunOutputs(run);
+        var outputs = new RunOutputs(run, backdoor);
         if (!resuming) await outputs.StartFilesAsync([]);
         return outputs;
     }
@@ -63,7 +65,10 @@ public sealed class RunOutputs : IAsyncDisposable
 
     /// <summary>A metrics.csv row of <paramref name="r"/>.</summary>
     public static MetricsRow Row(EvaluationRecord r) =>
-        new(r.ServerStep, r.VirtualSeconds, r.WallSeconds, r.UpdatesApplied, r.Accuracy, r.Loss, r.MeanStaleness, r.MaxStaleness, r.BytesUp, r.BytesDown);
+        new(r.ServerStep, r.VirtualSeconds, r.WallSeconds, r.UpdatesApplied, r.Accuracy, r.Loss, r.MeanStaleness, r.MaxStaleness, r.BytesUp, r.BytesDown)
+        {
+            BackdoorAccuracy = r.BackdoorAccuracy,
+        };
 
     /// <summary>A diagnostics.csv row of <paramref name="r"/>.</summary>
     public static string DiagnosticsRow(EvaluationRecord r)
@@ -87,16 +92,16 @@ public sealed class RunOutputs : IAsyncDisposable
 
     private async Task StartFilesAsync(IReadOnlyList<EvaluationRecord> records)
     {
-        var metrics = new StringBuilder(MetricsCsv.Header).Append('\n');
+        var metrics = new StringBuilder(MetricsCsv.HeaderFor(_backdoor)).Append('\n');
         var diagnostics = new StringBuilder(DiagnosticsHeader).Append('\n');
         foreach (var r in records)
         {
-            metrics.Append(MetricsCsv.Format(Row(r))).Append('\n');
+            metrics.Append(MetricsCsv.Format(Row(r), _backdoor)).Append('\n');
             diagnostics.Append(DiagnosticsRow(r)).Append('\n');
         }
         await AtomicFile.WriteAllTextAsync(_run.MetricsPath, metrics.ToString(), CancellationToken.None);
         await AtomicFile.WriteAllTextAsync(DiagnosticsPath, diagnostics.ToString(), CancellationToken.None);
-        _metrics = MetricsCsv.Open(_run.MetricsPath);
+        _metrics = MetricsCsv.Open(_run.MetricsPath, _backdoor);
         _diagnostics = Append(DiagnosticsPath);
     }
 

@@ -114,6 +114,12 @@ public sealed record RunSummary
     [JsonPropertyName("malicious_fraction")] public double? MaliciousFraction { get; init; }
 
     /// <summary>
+    /// The final model's backdoor accuracy: the share of triggered test images (those not of the target label) it
+    /// classifies as the target; null when no backdoor is simulated.
+    /// </summary>
+    [JsonPropertyName("backdoor_accuracy")] public double? BackdoorAccuracy { get; init; }
+
+    /// <summary>
     /// <see cref="BytesUp"/> per update that arrived (applied, rejected or dropped as stale), header included; null
     /// without updates or for a centralized run.
     /// </summary>
@@ -174,6 +180,7 @@ public sealed record RunSummary
             Attack = settings.Run.Attack.Kind == AttackKind.None ? null : settings.Run.Attack.KindName,
             Defense = DefenseOf(settings.Server),
             MaliciousFraction = settings.Run.Attack.Kind == AttackKind.None ? null : settings.Run.Attack.Fraction,
+            BackdoorAccuracy = r.Evaluations.Count > 0 ? r.Evaluations[^1].BackdoorAccuracy : null,
             BytesUpPerUpdate = Arrived(c) is > 0 and var arrived ? (double)c.BytesUp / arrived : null,
             ModelSha256 = r.ModelSha256,
             Resumed = r.Resumed,

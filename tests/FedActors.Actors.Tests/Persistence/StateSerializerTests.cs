@@ -130,6 +130,8 @@ public sealed class StateSerializerTests
         Assert.Equal(long.MaxValue, evaluation.ServerStep);
         AssertBits(0.8125, evaluation.Accuracy);
         AssertBits(NaNWithPayload, evaluation.Loss);
+        Assert.Null(evaluation.BackdoorAccuracy);
+        AssertBits(0.0625, RoundTrip(new EvaluationPersisted(3, 0.5, 1, BackdoorAccuracy: 0.0625)).BackdoorAccuracy);
 
         AssertBits(-0.0, RoundTrip(new ClockAdvanced(-0.0)).Now);
         AssertBits(1234.5, RoundTrip(new ClockAdvanced(1234.5)).Now);
@@ -238,7 +240,7 @@ public sealed class StateSerializerTests
         var blob = StateSerializer.Serialize(new RunResumed(1.5));
 
         Assert.Equal("FAST"u8.ToArray(), blob[..4]);
-        Assert.Equal(4, BinaryPrimitives.ReadUInt16LittleEndian(blob.AsSpan(4)));
+        Assert.Equal(5, BinaryPrimitives.ReadUInt16LittleEndian(blob.AsSpan(4)));
         Assert.Equal(4, BinaryPrimitives.ReadUInt16LittleEndian(blob.AsSpan(6)));
         Assert.Equal(8, BinaryPrimitives.ReadInt32LittleEndian(blob.AsSpan(8)));
         Assert.Equal(1.5, BinaryPrimitives.ReadDoubleLittleEndian(blob.AsSpan(12)));
@@ -308,15 +310,34 @@ public sealed class StateSerializerTests
     }
 
     [Fact]
-    public void Format_version_5_must_be_refused_as_unsupported()
+    public void Format_version_6_must_be_refused_as_unsupported()
     {
         var blob = StateSerializer.Serialize(new RunResumed(1));
-        BinaryPrimitives.WriteUInt16LittleEndian(blob.AsSpan(4), 5);
+        BinaryPrimitives.WriteUInt16LittleEndian(blob.AsSpan(4), 6);
         Reseal(blob);
 
         var e = Refused(blob, StateFormatError.UnsupportedVersion);
 
-        Assert.Equal("format version 5 is not supported by this build (supports 1 to 4)", e.Message);
+        Assert.Equal("format version 6 is not supported by this build (supports 1 to 5)", e.Message);
+    }
+
+    [Fact(DisplayName = "An evaluation journaled in format version 4 (no backdoor accuracy) must read back with none")]
+    public void Format_version_4_evaluation_must_still_be_read()
+    {
+        // Version 4 wrote step, accuracy and loss: 8 + 8 + 8 payload bytes after the 12-byte header.
+        var blob = new byte[12 + 24 + 4];
+        "FAST"u8.CopyTo(blob);
+        BinaryPrimitives.WriteUInt16LittleEndian(blob.AsSpan(4), 4);
+        BinaryPrimitives.WriteUInt16LittleEndian(blob.AsSpan(6), 6); // EvaluationPersisted's tag
+        BinaryPrimitives.WriteInt32LittleEndian(blob.AsSpan(8), 24);
+        BinaryPrimitives.WriteInt64LittleEndian(blob.AsSpan(12), 300);
+        BinaryPrimitives.WriteDoubleLittleEndian(blob.AsSpan(20), 0.75);
+        BinaryPrimitives.WriteDoubleLittleEndian(blob.AsSpan(28), 0.5);
+        Reseal(blob);
+
+        var evaluation = Assert.IsType<EvaluationPersisted>(StateSerializer.Deserialize(blob));
+
+        Assert.Equal(new EvaluationPersisted(300, 0.75, 0.5, null), evaluation);
     }
 
     [Fact]
@@ -587,7 +608,7 @@ public sealed class StateSerializerTests
         PendingEvaluations =
         [
             new CheckpointEvaluation(Record(10, double.NaN), null, null),
-            new CheckpointEvaluation(Record(12, double.NaN), 0.8125, double.NegativeInfinity),
+            new CheckpointEvaluation(Record(12, double.NaN), 0.8125, double.NegativeInfinity) { BackdoorAccuracy = 0.375 },
         ],
         NewRecords = [Record(8, 0.7)],
         LastEvaluationRequested = 12,
@@ -628,7 +649,8 @@ public sealed class StateSerializerTests
         new DriftDiagnostics(
             Updates: 8, MeanUpdateNorm: 0.25, UpdateNormVariance: 0.0625, MeanCosineToAggregate: step % 2 == 0 ? 0.9 : null,
             new SortedDictionary<int, long> { [0] = 2, [1] = (int)step, [5] = 1 }, ParticipatingClients: 20, MaxParticipation: 4,
-            UpdatesRejected: 3, UpdatesDroppedStale: 2, JobsDropped: 1));
+            UpdatesRejected: 3, UpdatesDroppedStale: 2, JobsDropped: 1),
+        BackdoorAccuracy: step % 4 == 0 ? 0.125 * (step % 8) : null);
 
     private static ClientUpdate Update(int seed, int length) => new(
         new JobId(1000 + seed), ClientId: seed * 3, BaseVersion: seed + 1, new DensePayload(Floats(length, seed)),
@@ -760,6 +782,7 @@ public sealed class StateSerializerTests
             AssertRecord(expected.PendingEvaluations[i].Snapshot, actual.PendingEvaluations[i].Snapshot);
             AssertBits(expected.PendingEvaluations[i].Accuracy, actual.PendingEvaluations[i].Accuracy);
             AssertBits(expected.PendingEvaluations[i].Loss, actual.PendingEvaluations[i].Loss);
+            AssertBits(expected.PendingEvaluations[i].BackdoorAccuracy, actual.PendingEvaluations[i].BackdoorAccuracy);
         }
         AssertRecords(expected.NewRecords, actual.NewRecords);
         Assert.Equal(expected.LastEvaluationRequested, actual.LastEvaluationRequested);
