@@ -171,3 +171,20 @@ public class BenchSpecs
         Assert.Throws<ArgumentOutOfRangeException>(() => OverheadBenchmark.PerLoop(10, 0));
     }
 }
+
+public class AggregateBenchmarkSpecs
+{
+    [Fact(DisplayName = "bench aggregate must time every robust aggregator and norm bounding against the plain fold, in that order")]
+    public void Every_defense_must_be_timed_against_the_fold()
+    {
+        var r = AggregateBenchmark.Run("tiny", 64, Actors.Aggregation.FedBuffSettings.Default, repetitions: 1, CancellationToken.None);
+
+        Assert.Equal(["median", "trimmed-mean", "krum", "multi-krum", "bulyan", "geometric-median", "norm-bound"], r.Defenses.Select(d => d.Defense));
+        Assert.All(r.Defenses, d =>
+        {
+            Assert.True(d.SecondsPerBuffer > 0 && d.FoldSecondsPerBuffer > 0, d.Defense);
+            Assert.True(double.IsFinite(d.Slowdown) && d.Slowdown > 0, d.Defense);
+        });
+        Assert.Equal(10, r.UpdatesPerPass);
+    }
+}
