@@ -5,7 +5,8 @@ namespace FedActors.Host.Runs;
 
 /// <summary>
 /// The result table of <c>fedactors sweep</c>: one row per variant with what the trade-off is read from (bytes per
-/// update, bytes and virtual time to the target, final and best accuracy), as aligned text and as CSV.
+/// update, bytes and virtual time to the target, final and best accuracy, and the backdoor accuracy of a backdoor
+/// attack), as aligned text and as CSV.
 /// </summary>
 public static class SweepTable
 {
@@ -13,7 +14,7 @@ public static class SweepTable
 
     /// <summary>The CSV header.</summary>
     public const string CsvHeader =
-        "variant,status,bytes_up_per_update,bytes_up_to_target,bytes_up_to_target_vs_first,virtual_seconds_to_target,updates_to_target,final_accuracy,best_accuracy,bytes_up,wall_seconds,model_sha256";
+        "variant,status,bytes_up_per_update,bytes_up_to_target,bytes_up_to_target_vs_first,virtual_seconds_to_target,updates_to_target,final_accuracy,best_accuracy,backdoor_accuracy,bytes_up,wall_seconds,model_sha256";
 
     /// <summary>The rows' cells, the header first; <paramref name="runs"/> pairs each variant's label with its run (null: no finished run).</summary>
     private static List<string[]> Cells(IReadOnlyList<(string Label, ComparedRun? Run)> runs, Func<double?, string> number, Func<double?, string> percent)
@@ -34,6 +35,7 @@ public static class SweepTable
                 number(s?.UpdatesToTarget),
                 percent(s?.FinalAccuracy),
                 percent(s?.BestAccuracy),
+                percent(s?.BackdoorAccuracy),
                 number(s?.BytesUp),
                 number(s?.WallSeconds),
                 s?.ModelSha256 ?? "",
@@ -46,7 +48,7 @@ public static class SweepTable
     public static string Text(IReadOnlyList<(string Label, ComparedRun? Run)> runs)
     {
         ArgumentNullException.ThrowIfNull(runs);
-        string[] header = ["variant", "status", "bytes/update", "bytes up to target", "vs first", "virtual s to target", "updates to target", "final acc", "best acc", "bytes up", "wall s", "model"];
+        string[] header = ["variant", "status", "bytes/update", "bytes up to target", "vs first", "virtual s to target", "updates to target", "final acc", "best acc", "backdoor acc", "bytes up", "wall s", "model"];
         var rows = Cells(runs, x => x is double v ? v.ToString("N0", Inv) : "–", x => x is double v ? (100 * v).ToString("F2", Inv) + " %" : "–");
         foreach (var row in rows) row[^1] = row[^1].Length >= 12 ? row[^1][..12] : "–";
         rows.Insert(0, header);

@@ -60,8 +60,9 @@ public sealed class SweepSpecs
         // logreg on Synthetic: 610 parameters. Header 60, then the payload: dense 5 + 4·610; q8 in two chunks of 512:
         // 10 + 2·8 + 610; random-k keeps 153 values as fp16: 5 + 2·153.
         Assert.Equal([2505.0, 696.0, 371.0], rows.Select(r => double.Parse(r[2], CultureInfo.InvariantCulture)));
-        Assert.All(rows, r => Assert.Matches("^[0-9a-f]{64}$", r[11]));
-        Assert.Equal(3, rows.Select(r => r[11]).Distinct().Count());
+        Assert.All(rows, r => Assert.Equal("", r[9])); // no backdoor accuracy without a backdoor
+        Assert.All(rows, r => Assert.Matches("^[0-9a-f]{64}$", r[12]));
+        Assert.Equal(3, rows.Select(r => r[12]).Distinct().Count());
         var png = await File.ReadAllBytesAsync(Path.Combine(dir.Path, "sweep", SweepCommand.PlotFile));
         Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, png[..4]);
         Assert.Contains("q8", output);
