@@ -7,17 +7,20 @@ namespace FedActors.Actors.Aggregation;
 /// <summary>
 /// The combiner of <c>fedactors.server.aggregator</c> and its keys: <c>mean</c> (the strategy's own weighted mean, no
 /// combiner), <c>median</c>, <c>trimmed-mean</c> (<c>trimmed-mean-beta</c>), <c>krum</c> and <c>multi-krum</c>
-/// (<c>krum-f</c>, <c>multi-krum-m</c>), <c>bulyan</c> (<c>krum-f</c>) and <c>geometric-median</c>.
+/// (<c>krum-f</c>, <c>multi-krum-m</c>), <c>bulyan</c> (<c>krum-f</c>), <c>geometric-median</c> and the asynchrony-aware
+/// <c>staleness-norm-bound</c> (<c>staleness-norm-bound-factor</c>).
 /// </summary>
 /// <param name="Name">The aggregator's name.</param>
 /// <param name="Beta">β of the trimmed mean.</param>
 /// <param name="Byzantine">f of Krum.</param>
 /// <param name="Selected">m of Multi-Krum.</param>
-public sealed record Combiners(string Name, double Beta = 0.1, int Byzantine = 1, int Selected = 5)
+/// <param name="BoundFactor">ρ of the staleness-aware norm bound.</param>
+public sealed record Combiners(string Name, double Beta = 0.1, int Byzantine = 1, int Selected = 5, double BoundFactor = 1.0)
 {
     /// <summary>The names <c>fedactors.server.aggregator</c> takes.</summary>
     public static IReadOnlyList<string> Names { get; } =
-        ["mean", CoordinateMedian.CombinerName, TrimmedMean.CombinerName, "krum", "multi-krum", Bulyan.CombinerName, GeometricMedian.CombinerName];
+        ["mean", CoordinateMedian.CombinerName, TrimmedMean.CombinerName, "krum", "multi-krum", Bulyan.CombinerName, GeometricMedian.CombinerName,
+            StalenessAwareNormBound.CombinerName];
 
     /// <summary>The weighted mean: no combiner.</summary>
     public static Combiners Mean { get; } = new("mean");
@@ -32,6 +35,7 @@ public sealed record Combiners(string Name, double Beta = 0.1, int Byzantine = 1
         "multi-krum" => new Krum(Byzantine, Selected),
         Bulyan.CombinerName => new Bulyan(Byzantine),
         GeometricMedian.CombinerName => new GeometricMedian(),
+        StalenessAwareNormBound.CombinerName => new StalenessAwareNormBound(BoundFactor),
         _ => throw new InvalidOperationException($"unknown aggregator '{Name}'"),
     };
 
@@ -43,7 +47,7 @@ public sealed record Combiners(string Name, double Beta = 0.1, int Byzantine = 1
         var name = c.OneOf("aggregator", Names);
         var beta = c.Double("trimmed-mean-beta", min: 0);
         if (beta >= 0.5) throw new ConfigurationException(string.Create(CultureInfo.InvariantCulture, $"fedactors.server.trimmed-mean-beta must be below 0.5, got {beta}"));
-        return new Combiners(name, beta, c.Int("krum-f", min: 0), c.Int("multi-krum-m", min: 1));
+        return new Combiners(name, beta, c.Int("krum-f", min: 0), c.Int("multi-krum-m", min: 1), c.Double("staleness-norm-bound-factor", minExclusive: 0));
     }
 
     /// <summary>

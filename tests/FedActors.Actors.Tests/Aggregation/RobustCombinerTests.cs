@@ -89,4 +89,46 @@ public sealed class RobustCombinerTests
         Assert.InRange(dragged[0], 0.9f, 1.2f);
         Assert.InRange(dragged[1], 0.9f, 1.2f);
     }
+
+    [Fact(DisplayName = "The staleness-aware norm bound must bound w·‖Δ‖ at the buffer's median: [3, 4]·1, [0.6, 0.8]·1, [0, 2]·0.5 give ([0.6, 0.8] + [0.6, 0.8] + [0, 1]) / 3")]
+    public void Staleness_aware_norm_bound_must_bound_weighted_contributions()
+    {
+        // Contributions w·‖Δ‖: 5, 1, 1; median 1. The first is scaled by 1/5; the fresh [0.6, 0.8] and the stale [0, 2]
+        // (weight 0.5, as s(τ) would give) stay. The fold divides by Σ c = 3, as FedBuff's.
+        var bound = new StalenessAwareNormBound();
+        BufferedUpdate[] updates =
+        [
+            new([3f, 4f], 1f, 1, 10, 0),
+            new([0.6f, 0.8f], 1f, 1, 10, 0),
+            new([0f, 2f], 0.5f, 1, 10, 3),
+        ];
+
+        var result = Combine(bound, updates);
+
+        Assert.Equal(0.4f, result[0], 1e-6f);
+        Assert.Equal(2.6f / 3, result[1], 1e-6f);
+        Assert.Equal(1, bound.Bounded);
+        // ρ = 10 bounds nothing: the plain FedBuff fold, ([3, 4] + [0.6, 0.8] + 0.5·[0, 2]) / 3.
+        var loose = Combine(new StalenessAwareNormBound(10), updates);
+        Assert.Equal(3.6f / 3, loose[0], 1e-6f);
+        Assert.Equal(5.8f / 3, loose[1], 1e-6f);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new StalenessAwareNormBound(0));
+    }
+
+    [Fact(DisplayName = "An update sent fast (weight 1) and boosted ×10 must count no more than the median contribution of its buffer")]
+    public void Fast_boosted_update_must_lose_both_advantages()
+    {
+        // Four stale honest updates of norm 1 and weight 0.3, one fresh malicious one of norm 10 and weight 1.
+        BufferedUpdate[] updates =
+        [
+            new([1f, 0f], 0.3f, 1, 10, 10), new([0f, 1f], 0.3f, 1, 10, 10), new([1f, 0f], 0.3f, 1, 10, 10), new([0f, 1f], 0.3f, 1, 10, 10),
+            new([-10f, 0f], 1f, 1, 10, 0),
+        ];
+
+        var result = Combine(new StalenessAwareNormBound(), updates);
+
+        // Median contribution 0.3: the malicious one weighs 0.3 / 10 = 0.03 on its Δ, so it adds −0.3 to the first coordinate.
+        Assert.Equal((0.6f - 0.3f) / 5, result[0], 1e-6f);
+        Assert.Equal(0.6f / 5, result[1], 1e-6f);
+    }
 }
