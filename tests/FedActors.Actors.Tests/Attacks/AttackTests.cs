@@ -83,3 +83,22 @@ public sealed class AttackTests
         public void Restore(ServerOptimizerState? state) { }
     }
 }
+
+/// <summary>Malicious clients that send fast: their jobs finish after a fraction of an honest job's virtual time.</summary>
+public sealed class FastSenderTests
+{
+    [Fact(DisplayName = "With duration-factor 0.1, a malicious client's job must be due after a tenth of the time an honest one's is")]
+    public void Malicious_jobs_must_finish_sooner()
+    {
+        var attack = new AttackSettings { Kind = AttackKind.Scaling, Fraction = 0.5, Seed = 0, Clients = 20, DurationFactor = 0.1 };
+        var run = Actors.Coordination.RunSettings.Default with { MaxServerSteps = 1000, EvalEverySteps = 1000, TargetAccuracy = null, Attack = attack };
+        var driver = new Coordination.CoreDriver(Coordination.CoreDriver.FedBuff(concurrency: 20, k: 5), run: run, population: 20);
+        var malicious = attack.Malicious();
+
+        // Constant speed, no jitter, 32 samples each: every honest job takes the same time, every malicious one a tenth of it.
+        var due = driver.AllDispatched.GroupBy(j => malicious.Contains(j.ClientId)).ToDictionary(g => g.Key, g => g.Select(j => j.ApplyAt).Distinct().ToArray());
+        Assert.Single(due[false]);
+        Assert.Single(due[true]);
+        Assert.Equal(due[false][0] * 0.1, due[true][0], 9);
+    }
+}
