@@ -131,4 +131,41 @@ public sealed class RobustCombinerTests
         Assert.Equal((0.6f - 0.3f) / 5, result[0], 1e-6f);
         Assert.Equal(0.6f / 5, result[1], 1e-6f);
     }
+
+    [Theory(DisplayName = "Median and trimmed mean of blocks sorted across lanes must equal, bit for bit, a sort of each coordinate (37 coordinates: whole blocks and a remainder)")]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(5)]
+    [InlineData(10)]
+    [InlineData(11)]
+    [InlineData(32)]
+    [InlineData(33)]
+    public void Vectorized_order_statistics_must_match_a_sort_per_coordinate(int n)
+    {
+        var random = new Random(n);
+        var updates = Enumerable.Range(0, n).Select(_ => new BufferedUpdate(
+            Enumerable.Range(0, 37).Select(_ => (float)(random.NextDouble() - 0.5) * (random.Next(4) == 0 ? 1000 : 1)).ToArray(), 1f, 1, 10, 0)).ToArray();
+        // Ties and signed zeros too.
+        if (n > 2)
+        {
+            updates[1].Delta[3] = updates[0].Delta[3];
+            updates[0].Delta[9] = -0f;
+            updates[1].Delta[9] = 0f;
+        }
+        var trimmed = new TrimmedMean(0.2);
+        int cut = trimmed.Trimmed(n);
+
+        var median = Combine(new CoordinateMedian(), updates);
+        var mean = Combine(trimmed, updates);
+
+        for (int j = 0; j < 37; j++)
+        {
+            var column = updates.Select(u => u.Delta[j]).Order().ToArray();
+            float expectedMedian = n % 2 == 1 ? column[n / 2] : (float)(((double)column[n / 2 - 1] + column[n / 2]) / 2);
+            double sum = 0;
+            for (int i = cut; i < n - cut; i++) sum += column[i];
+            Assert.Equal(BitConverter.SingleToInt32Bits(expectedMedian) & int.MaxValue, BitConverter.SingleToInt32Bits(median[j]) & int.MaxValue);
+            Assert.Equal(BitConverter.SingleToInt32Bits((float)(sum / (n - 2 * cut))), BitConverter.SingleToInt32Bits(mean[j]));
+        }
+    }
 }
