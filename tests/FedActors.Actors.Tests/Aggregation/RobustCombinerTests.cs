@@ -168,4 +168,31 @@ public sealed class RobustCombinerTests
             Assert.Equal(BitConverter.SingleToInt32Bits((float)(sum / (n - 2 * cut))), BitConverter.SingleToInt32Bits(mean[j]));
         }
     }
+
+    [Theory(DisplayName = "Bulyan's second stage on blocks sorted across lanes must equal, bit for bit, the window around each coordinate's median of a sort")]
+    [InlineData(7, 1)]
+    [InlineData(10, 1)]
+    [InlineData(11, 2)]
+    public void Vectorized_bulyan_must_match_a_sort_per_coordinate(int n, int f)
+    {
+        var random = new Random(n * 31 + f);
+        var updates = Enumerable.Range(0, n).Select(_ => new BufferedUpdate(
+            Enumerable.Range(0, 37).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray(), 1f, 1, 10, 0)).ToArray();
+        var bulyan = new Bulyan(f);
+
+        var result = Combine(bulyan, updates);
+
+        int theta = n - 2 * f, beta = theta - 2 * f;
+        var selected = bulyan.Selected.ToArray();
+        for (int j = 0; j < 37; j++)
+        {
+            var column = selected.Select(k => updates[k].Delta[j]).Order().ToArray();
+            double median = theta % 2 == 1 ? column[theta / 2] : ((double)column[theta / 2 - 1] + column[theta / 2]) / 2;
+            int lo = 0;
+            while (lo + beta < theta && Math.Abs(column[lo + beta] - median) < Math.Abs(column[lo] - median)) lo++;
+            double sum = 0;
+            for (int k = lo; k < lo + beta; k++) sum += column[k];
+            Assert.Equal(BitConverter.SingleToInt32Bits((float)(sum / beta)), BitConverter.SingleToInt32Bits(result[j]));
+        }
+    }
 }
