@@ -24,19 +24,9 @@ public sealed class CoordinateMedian : IUpdateCombiner
         int n = Combiners.RequireUpdates(updates, result.Length, 1, Name);
         if (_column.Length != n) _column = new float[n];
         var column = _column.AsSpan();
-        int j = 0;
-        if (SortedColumns.Applies(n))
-        {
-            if (_block.Length != n) _block = new Vector<float>[n];
-            var sorted = _block.AsSpan();
-            for (; j + SortedColumns.Width <= result.Length; j += SortedColumns.Width)
-            {
-                SortedColumns.SortBlock(updates, j, sorted);
-                // (a + b)/2 in float rounds once, as (float)(((double)a + b) / 2) does: the scalar path's value.
-                var median = (n & 1) == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) * 0.5f;
-                median.CopyTo(result.Slice(j, SortedColumns.Width));
-            }
-        }
+        // (a + b)/2 in float rounds once, as (float)(((double)a + b) / 2) does: the scalar path's value.
+        int j = SortedColumns.ReduceBlocks(updates, ref _block, result, n, static (sorted, destination, n) =>
+            ((n & 1) == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) * 0.5f).CopyTo(destination));
         for (; j < result.Length; j++)
         {
             SortedColumn(updates, j, column);

@@ -14,6 +14,9 @@ namespace FedActors.Actors.Aggregation;
 /// </remarks>
 internal static class SortedColumns
 {
+    /// <summary>Writes one block's result from its sorted lanes.</summary>
+    public delegate void BlockReducer<TState>(ReadOnlySpan<Vector<float>> sorted, Span<float> destination, TState state);
+
     /// <summary>The most updates the network sorts; beyond, callers sort each coordinate.</summary>
     public const int MaxUpdates = 32;
 
@@ -22,6 +25,30 @@ internal static class SortedColumns
 
     /// <summary>Whether blocks of <paramref name="updates"/> updates go through the network.</summary>
     public static bool Applies(int updates) => Vector.IsHardwareAccelerated && updates <= MaxUpdates;
+
+    /// <summary>
+    /// Sorts every whole block of coordinates of <paramref name="result"/>'s length and lets <paramref name="reduce"/> write
+    /// each block's result; returns the first coordinate not done (the remainder, or 0 when the network does not apply).
+    /// </summary>
+    /// <param name="updates">The updates.</param>
+    /// <param name="lanes">Scratch of one vector per update, (re)allocated here when its length is not the update count.</param>
+    /// <param name="result">The combined update.</param>
+    /// <param name="state">What <paramref name="reduce"/> needs besides the sorted lanes.</param>
+    /// <param name="reduce">Writes a block's result; static, so that nothing is captured per call.</param>
+    public static int ReduceBlocks<TState>(ReadOnlySpan<BufferedUpdate> updates, ref Vector<float>[] lanes, Span<float> result, TState state,
+        BlockReducer<TState> reduce)
+    {
+        int n = updates.Length;
+        if (!Applies(n)) return 0;
+        if (lanes.Length != n) lanes = new Vector<float>[n];
+        int j = 0;
+        for (; j + Width <= result.Length; j += Width)
+        {
+            SortBlock(updates, j, lanes);
+            reduce(lanes, result.Slice(j, Width), state);
+        }
+        return j;
+    }
 
     /// <summary>Loads coordinates [<paramref name="j"/>, <paramref name="j"/> + <see cref="Width"/>) of every update and sorts each lane: <paramref name="sorted"/>[i] holds the i-th smallest.</summary>
     public static void SortBlock(ReadOnlySpan<BufferedUpdate> updates, int j, Span<Vector<float>> sorted)

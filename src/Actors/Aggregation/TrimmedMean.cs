@@ -40,26 +40,19 @@ public sealed class TrimmedMean : IUpdateCombiner
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"trimmed-mean with beta {Beta} drops all {n} updates"), nameof(updates));
         if (_column.Length != n) _column = new float[n];
         var column = _column.AsSpan();
-        int j = 0;
-        if (SortedColumns.Applies(n))
+        int j = SortedColumns.ReduceBlocks(updates, ref _block, result, (cut, kept), static (sorted, destination, trim) =>
         {
-            if (_block.Length != n) _block = new Vector<float>[n];
-            var sorted = _block.AsSpan();
-            for (; j + SortedColumns.Width <= result.Length; j += SortedColumns.Width)
+            // Summed in double, in the scalar path's order, for the same bits.
+            var low = Vector<double>.Zero;
+            var high = Vector<double>.Zero;
+            for (int i = trim.cut; i < trim.cut + trim.kept; i++)
             {
-                SortedColumns.SortBlock(updates, j, sorted);
-                // Summed in double, in the scalar path's order, for the same bits.
-                var low = Vector<double>.Zero;
-                var high = Vector<double>.Zero;
-                for (int i = cut; i < n - cut; i++)
-                {
-                    Vector.Widen(sorted[i], out var l, out var h);
-                    low += l;
-                    high += h;
-                }
-                Vector.Narrow(low / kept, high / kept).CopyTo(result.Slice(j, SortedColumns.Width));
+                Vector.Widen(sorted[i], out var l, out var h);
+                low += l;
+                high += h;
             }
-        }
+            Vector.Narrow(low / trim.kept, high / trim.kept).CopyTo(destination);
+        });
         for (; j < result.Length; j++)
         {
             CoordinateMedian.SortedColumn(updates, j, column);
