@@ -5,7 +5,7 @@
 #
 # Runs one `fedactors sweep` per group of cells into DIR/<group> (default runs/robustness-<time>), each resumable:
 # run the script again with the same --out and finished cells are kept. Then prints every group's sweep.csv rows
-# (final, best and backdoor accuracy per cell). About 2.5 minutes per cell on two cores; 64 cells per fraction.
+# (final, best and backdoor accuracy per cell). About 2.5 minutes per cell on two cores; 80 cells per fraction.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
