@@ -40,29 +40,11 @@ public enum AttackKind
     InnerProduct,
 }
 
-/// <summary>Where an attack acts.</summary>
-public enum AttackStage
-{
-    /// <summary>Nowhere: no attack.</summary>
-    None,
-
-    /// <summary>On the malicious clients' training data (label flipping, the backdoor's triggered samples).</summary>
-    Data,
-
-    /// <summary>On the update a malicious client sends (sign flipping, scaling, noise, the backdoor's boost).</summary>
-    Update,
-
-    /// <summary>
-    /// On the malicious updates of each buffer, crafted from the honest ones beside them (colluding attackers that see the
-    /// honest updates: the strongest threat model of Baruch et al. and Xie et al.).
-    /// </summary>
-    Buffer,
-}
-
 /// <summary>
 /// A simulated attack (<c>fedactors.attack</c>): which clients are malicious (a fraction of the population, drawn from the
-/// run's seed) and what they send. The attack is a client-side update transform that runs after the client transforms
-/// and before the compression codecs, as an attacker controls its own device.
+/// run's seed) and what they do: poison the data they train on (<see cref="PoisonsData"/>), replace the update they send
+/// with a client-side transform after the client transforms and before the codecs (<see cref="PoisonsUpdates"/>), or
+/// craft it from the honest updates of their buffer (<see cref="CraftsFromBuffer"/>).
 /// </summary>
 public sealed record AttackSettings : IUpdateTransformSettings
 {
@@ -123,26 +105,17 @@ public sealed record AttackSettings : IUpdateTransformSettings
         _ => "none",
     };
 
-    /// <summary>Where the attack acts; a backdoor acts on the data and on the update.</summary>
-    public AttackStage Stage => Kind switch
-    {
-        AttackKind.None => AttackStage.None,
-        AttackKind.LabelFlip or AttackKind.Backdoor => AttackStage.Data,
-        AttackKind.LittleIsEnough or AttackKind.InnerProduct => AttackStage.Buffer,
-        _ => AttackStage.Update,
-    };
-
     /// <summary>Whether malicious clients change the update they send (the client-side transform).</summary>
     public bool PoisonsUpdates => Kind is AttackKind.SignFlip or AttackKind.Scaling or AttackKind.GaussianNoise or AttackKind.Backdoor;
 
     /// <summary>Whether malicious clients train on poisoned data.</summary>
-    public bool PoisonsData => Stage == AttackStage.Data;
+    public bool PoisonsData => Kind is AttackKind.LabelFlip or AttackKind.Backdoor;
 
     /// <summary>Whether evaluations also measure the backdoor accuracy (a backdoor is simulated).</summary>
     public bool EvaluatesBackdoor => Kind == AttackKind.Backdoor;
 
     /// <summary>Whether the attack crafts malicious updates from the honest ones of the same buffer.</summary>
-    public bool CraftsFromBuffer => Stage == AttackStage.Buffer;
+    public bool CraftsFromBuffer => Kind is AttackKind.LittleIsEnough or AttackKind.InnerProduct;
 
     /// <summary>The name of the transform in the update pipeline.</summary>
     public string TransformName => $"attack-{KindName}";
