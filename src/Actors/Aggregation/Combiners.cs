@@ -7,20 +7,21 @@ namespace FedActors.Actors.Aggregation;
 /// <summary>
 /// The combiner of <c>fedactors.server.aggregator</c> and its keys: <c>mean</c> (the strategy's own weighted mean, no
 /// combiner), <c>median</c>, <c>trimmed-mean</c> (<c>trimmed-mean-beta</c>), <c>krum</c> and <c>multi-krum</c>
-/// (<c>krum-f</c>, <c>multi-krum-m</c>), <c>bulyan</c> (<c>krum-f</c>), <c>geometric-median</c> and the asynchrony-aware
-/// <c>staleness-norm-bound</c> (<c>staleness-norm-bound-factor</c>).
+/// (<c>krum-f</c>, <c>multi-krum-m</c>), <c>bulyan</c> (<c>krum-f</c>), <c>geometric-median</c>, <c>divide-and-conquer</c>
+/// (<c>krum-f</c>, <c>dnc-filter-fraction</c>) and the asynchrony-aware <c>staleness-norm-bound</c> (<c>staleness-norm-bound-factor</c>).
 /// </summary>
 /// <param name="Name">The aggregator's name.</param>
 /// <param name="Beta">β of the trimmed mean.</param>
 /// <param name="Byzantine">f of Krum.</param>
 /// <param name="Selected">m of Multi-Krum.</param>
 /// <param name="BoundFactor">ρ of the staleness-aware norm bound.</param>
-public sealed record Combiners(string Name, double Beta = 0.1, int Byzantine = 1, int Selected = 5, double BoundFactor = 1.0)
+/// <param name="FilterFraction">c of divide-and-conquer: ⌊c·f⌋ updates dropped per step.</param>
+public sealed record Combiners(string Name, double Beta = 0.1, int Byzantine = 1, int Selected = 5, double BoundFactor = 1.0, double FilterFraction = 1.0)
 {
     /// <summary>The names <c>fedactors.server.aggregator</c> takes.</summary>
     public static IReadOnlyList<string> Names { get; } =
         ["mean", CoordinateMedian.CombinerName, TrimmedMean.CombinerName, "krum", "multi-krum", Bulyan.CombinerName, GeometricMedian.CombinerName,
-            StalenessAwareNormBound.CombinerName];
+            DivideAndConquer.CombinerName, StalenessAwareNormBound.CombinerName];
 
     /// <summary>The weighted mean: no combiner.</summary>
     public static Combiners Mean { get; } = new("mean");
@@ -35,6 +36,7 @@ public sealed record Combiners(string Name, double Beta = 0.1, int Byzantine = 1
         "multi-krum" => new Krum(Byzantine, Selected),
         Bulyan.CombinerName => new Bulyan(Byzantine),
         GeometricMedian.CombinerName => new GeometricMedian(),
+        DivideAndConquer.CombinerName => new DivideAndConquer(Byzantine, FilterFraction),
         StalenessAwareNormBound.CombinerName => new StalenessAwareNormBound(BoundFactor),
         _ => throw new InvalidOperationException($"unknown aggregator '{Name}'"),
     };
@@ -47,12 +49,13 @@ public sealed record Combiners(string Name, double Beta = 0.1, int Byzantine = 1
         var name = c.OneOf("aggregator", Names);
         var beta = c.Double("trimmed-mean-beta", min: 0);
         if (beta >= 0.5) throw new ConfigurationException(string.Create(CultureInfo.InvariantCulture, $"fedactors.server.trimmed-mean-beta must be below 0.5, got {beta}"));
-        return new Combiners(name, beta, c.Int("krum-f", min: 0), c.Int("multi-krum-m", min: 1), c.Double("staleness-norm-bound-factor", minExclusive: 0));
+        return new Combiners(name, beta, c.Int("krum-f", min: 0), c.Int("multi-krum-m", min: 1), c.Double("staleness-norm-bound-factor", minExclusive: 0),
+            c.Double("dnc-filter-fraction", minExclusive: 0));
     }
 
     /// <summary>
     /// Checks that a step of <paramref name="updatesPerStep"/> updates (<paramref name="key"/>) is enough for this
-    /// aggregator: Krum needs 2f + 3, Multi-Krum also m, a trimmed mean must keep one.
+    /// aggregator: Krum needs 2f + 3, Multi-Krum also m, a trimmed mean and divide-and-conquer must keep one.
     /// </summary>
     /// <exception cref="ArgumentException">It is not, with the keys to change.</exception>
     public void RequireStep(int updatesPerStep, string key)
@@ -63,11 +66,12 @@ public sealed record Combiners(string Name, double Beta = 0.1, int Byzantine = 1
             "multi-krum" => Math.Max(2 * Byzantine + 3, Selected),
             Bulyan.CombinerName => 4 * Byzantine + 3,
             TrimmedMean.CombinerName => 2 * (int)Math.Floor(Beta * updatesPerStep) + 1,
+            DivideAndConquer.CombinerName => (int)Math.Floor(FilterFraction * Byzantine) + 1,
             _ => 1,
         };
         if (updatesPerStep < least)
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
-                $"fedactors.server.aggregator = {Name} needs at least {least} updates per step (krum-f = {Byzantine}, multi-krum-m = {Selected}, trimmed-mean-beta = {Beta}), but fedactors.server.{key} = {updatesPerStep}"));
+                $"fedactors.server.aggregator = {Name} needs at least {least} updates per step (krum-f = {Byzantine}, multi-krum-m = {Selected}, trimmed-mean-beta = {Beta}, dnc-filter-fraction = {FilterFraction}), but fedactors.server.{key} = {updatesPerStep}"));
     }
 
     /// <summary>Checks what every combiner needs: at least <paramref name="least"/> updates, each of <paramref name="dimension"/> values.</summary>

@@ -90,6 +90,72 @@ public sealed class RobustCombinerTests
         Assert.InRange(dragged[1], 0.9f, 1.2f);
     }
 
+    [Fact(DisplayName = "Divide-and-conquer of [0, 1], [0, −1], [1, 0], [−1, 0], [10, 0] must score 4, 4, 1, 9, 64 and drop [10, 0] (f = 1), then also [−1, 0] (f = 2)")]
+    public void Divide_and_conquer_must_drop_the_largest_projections_on_the_top_singular_vector()
+    {
+        // Mean [2, 0]; centred [−2, 1], [−2, −1], [−1, 0], [−3, 0], [8, 0]: CᵀC = [[82, 0], [0, 2]], top singular vector
+        // [1, 0], so the scores are the squared first coordinates (to float rounding: distances are computed in float).
+        var five = Updates([0, 1], [0, -1], [1, 0], [-1, 0], [10, 0]);
+        var dnc = new DivideAndConquer(byzantine: 1);
+
+        Assert.Equal([0f, 0f], Combine(dnc, five));
+        Assert.Equal([4.0, 4.0, 1.0, 9.0, 64.0], dnc.Scores.ToArray().Select(s => Math.Round(s, 5)));
+        Assert.Equal([true, true, true, true, false], dnc.Kept.ToArray());
+        var two = Combine(new DivideAndConquer(byzantine: 2), five);
+        Assert.Equal(1f / 3, two[0], 1e-6f);
+        Assert.Equal(0f, two[1], 1e-6f);
+        // c = 0.5 of f = 2 drops one, as f = 1 does.
+        Assert.Equal([0f, 0f], Combine(new DivideAndConquer(byzantine: 2, filterFraction: 0.5), five));
+    }
+
+    [Fact(DisplayName = "Divide-and-conquer must keep the earlier of two equal scores: [1], [−1] with f = 1 gives [1]; f = 0 is the plain mean")]
+    public void Divide_and_conquer_must_break_ties_to_the_earlier_update()
+    {
+        var dnc = new DivideAndConquer(byzantine: 1);
+        Assert.Equal([1f], Combine(dnc, Updates([1], [-1])));
+        Assert.Equal([true, false], dnc.Kept.ToArray());
+        Assert.Equal([0f], Combine(new DivideAndConquer(byzantine: 0), Updates([1], [-1])));
+        // Identical updates: nothing to project, all scores 0, the latest goes.
+        Assert.Equal([2f], Combine(dnc, Updates([2], [2], [2])));
+        Assert.Equal([true, true, false], dnc.Kept.ToArray());
+    }
+
+    [Fact(DisplayName = "Two colluding copies of −0.6·(1, …, 1) among ±e₁ … ±e₆ must be the two updates divide-and-conquer drops")]
+    public void Divide_and_conquer_must_find_the_direction_colluders_share()
+    {
+        // Each copy is nearer to most honest updates (distance² 1.96 to every −eᵢ) than the honest ones are to each other
+        // (2); but both push along u = (1, …, 1). With mean −u/7 the centred copies project −1.26 on u/√6 and the honest
+        // ones 0.62 or −0.20; along u lies the largest spread (about 5.7 against 2 elsewhere), so u is the top vector.
+        var deltas = new List<float[]>();
+        for (int i = 0; i < 6; i++)
+            foreach (var sign in new[] { 1f, -1f })
+            {
+                var e = new float[6];
+                e[i] = sign;
+                deltas.Add(e);
+            }
+        deltas.Add(Enumerable.Repeat(-0.6f, 6).ToArray());
+        deltas.Add(Enumerable.Repeat(-0.6f, 6).ToArray());
+        var dnc = new DivideAndConquer(byzantine: 2);
+
+        var result = Combine(dnc, Updates([.. deltas]));
+
+        Assert.Equal([.. Enumerable.Repeat(true, 12), false, false], dnc.Kept.ToArray());
+        Assert.Equal(1.587, dnc.Scores[12], 3);
+        Assert.Equal(0.382, dnc.Scores[0], 3);
+        Assert.All(result, v => Assert.Equal(0f, v, 1e-6f));
+    }
+
+    [Fact(DisplayName = "Divide-and-conquer must refuse a step it cannot keep one update of, and a configuration whose steps are that small")]
+    public void Divide_and_conquer_must_refuse_too_few_updates()
+    {
+        var e = Assert.Throws<ArgumentException>(() => Combine(new DivideAndConquer(byzantine: 2), Updates([0], [1])));
+        Assert.Contains("drops floor(c f) = 2 updates per step and must keep one, got 2", e.Message);
+        var c = Assert.Throws<ArgumentException>(() => new Combiners(DivideAndConquer.CombinerName, Byzantine: 3).RequireStep(3, "buffer-size"));
+        Assert.Contains("needs at least 4 updates per step", c.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new DivideAndConquer(1, 0));
+    }
+
     [Fact(DisplayName = "The staleness-aware norm bound must bound w·‖Δ‖ at the buffer's median: [3, 4]·1, [0.6, 0.8]·1, [0, 2]·0.5 give ([0.6, 0.8] + [0.6, 0.8] + [0, 1]) / 3")]
     public void Staleness_aware_norm_bound_must_bound_weighted_contributions()
     {
