@@ -1,3 +1,4 @@
+using FedActors.Actors.Coordination;
 using FedActors.Host.Cli;
 using FedActors.Host.Configuration;
 using FedActors.Host.Runs;
@@ -50,7 +51,7 @@ public class RunFilesSpecs
     {
         using var dir = new TempDir();
         var path = dir.File("metrics.csv");
-        await using (var csv = MetricsCsv.Open(path, backdoor: true))
+        await using (var csv = MetricsCsv.Open(path, MetricsColumns.Backdoor))
         {
             await csv.AppendAsync(First with { BackdoorAccuracy = 0.995 }, CancellationToken.None);
             await csv.AppendAsync(Second, CancellationToken.None);
@@ -65,7 +66,28 @@ public class RunFilesSpecs
 
         var plain = dir.File("plain.csv");
         await using (var csv = MetricsCsv.Open(plain)) await csv.AppendAsync(First, CancellationToken.None);
-        Assert.Throws<FedActorsException>(() => MetricsCsv.Open(plain, backdoor: true).Dispose());
+        Assert.Throws<FedActorsException>(() => MetricsCsv.Open(plain, MetricsColumns.Backdoor).Dispose());
+    }
+
+    [Fact(DisplayName = "An attacked run's metrics.csv must add updates filtered, malicious accepted and filtered (before a backdoor's accuracy), read back")]
+    public async Task Attack_metrics_must_carry_the_defense_counts()
+    {
+        using var dir = new TempDir();
+        var path = dir.File("metrics.csv");
+        var first = First with { Defense = new DefenseCounts(Filtered: 40, MaliciousTaken: 12, MaliciousFiltered: 9), BackdoorAccuracy = 0.5 };
+        await using (var csv = MetricsCsv.Open(path, MetricsColumns.Attack | MetricsColumns.Backdoor))
+        {
+            await csv.AppendAsync(first, CancellationToken.None);
+            await csv.AppendAsync(Second, CancellationToken.None);
+        }
+
+        Assert.Equal([
+            MetricsCsv.Header + ",updates_filtered,malicious_accepted,malicious_filtered,backdoor_accuracy",
+            "10,12.5,1.25,100,0.5,1.5,2.25,5,1000,2000,40,3,9,0.5",
+            "20,25,2.5,200,0.75,0.8,,,3000,4000,,,,",
+        ], File.ReadAllLines(path));
+        Assert.Equal([first, Second], MetricsCsv.Read(path));
+        Assert.Throws<FedActorsException>(() => MetricsCsv.Open(path, MetricsColumns.Backdoor).Dispose());
     }
 
     [Fact]

@@ -39,6 +39,9 @@ public class RunSummarySpecs
         Defense = "median+norm-bound",
         MaliciousFraction = 0.1,
         BackdoorAccuracy = 0.0625,
+        UpdatesFiltered = 40,
+        MaliciousUpdatesAccepted = 3,
+        MaliciousUpdatesFiltered = 9,
         BytesUpPerUpdate = 40_000,
         ModelSha256 = ModelHash.Sha256([1f]),
         Resumed = 1,
@@ -60,6 +63,9 @@ public class RunSummarySpecs
         { "compression", JsonValueKind.String }, { "bytes_up_per_update", JsonValueKind.Number },
         { "attack", JsonValueKind.String }, { "defense", JsonValueKind.String }, { "malicious_fraction", JsonValueKind.Number },
         { "backdoor_accuracy", JsonValueKind.Number },
+        // The robustness counts (updates a robust aggregator filtered, malicious updates accepted and filtered).
+        { "updates_filtered", JsonValueKind.Number }, { "malicious_updates_accepted", JsonValueKind.Number },
+        { "malicious_updates_filtered", JsonValueKind.Number },
         { "model_sha256", JsonValueKind.String }, { "resumed", JsonValueKind.Number },
     };
 

@@ -14,7 +14,7 @@ public sealed class Bulyan : IUpdateCombiner
     public const string CombinerName = "bulyan";
 
     private double[] _distances = [], _row = [];
-    private bool[] _left = [];
+    private bool[] _left = [], _kept = [];
     private int[] _selected = [];
     private float[] _column = [];
     private BufferedUpdate[] _chosen = [];
@@ -36,6 +36,9 @@ public sealed class Bulyan : IUpdateCombiner
 
     /// <summary>The updates selected by the last combination, in the order Krum chose them (for tests and reports).</summary>
     public ReadOnlySpan<int> Selected => _selected;
+
+    /// <summary>Which updates Krum's stage selected (true) and which it left out, for the last combination.</summary>
+    public ReadOnlySpan<bool> Kept => _kept;
 
     /// <inheritdoc />
     public void Combine(ReadOnlySpan<BufferedUpdate> updates, Span<float> result)
@@ -64,6 +67,8 @@ public sealed class Bulyan : IUpdateCombiner
             _selected[k] = best;
             _left[best] = false;
         }
+        if (_kept.Length != n) _kept = new bool[n];
+        for (int a = 0; a < n; a++) _kept[a] = !_left[a];
         var column = _column.AsSpan();
         int j = 0;
         if (SortedColumns.Applies(theta)) j = CombineBlocks(updates, theta, beta, result);

@@ -36,7 +36,7 @@ public sealed class FedAvg : IAggregationStrategy
 
     /// <inheritdoc />
     public Admission Offer(in ClientContribution update) =>
-        Admission.Of(_round.TryAdd(update.Delta, update.Samples, staleness: 0, update.Scale));
+        Admission.Of(_round.TryAdd(update.Delta, update.Samples, staleness: 0, update.Scale, update.ClientId));
 
     /// <inheritdoc />
     public AggregateKind Aggregate(ReadOnlySpan<float> current, Span<float> aggregate) =>
@@ -45,6 +45,9 @@ public sealed class FedAvg : IAggregationStrategy
     /// <inheritdoc />
     public void Apply(ReadOnlySpan<float> current, ReadOnlySpan<float> aggregate, Span<float> next) =>
         _optimizer.Step(current, aggregate, next);
+
+    /// <inheritdoc />
+    public IReadOnlyList<int> Excluded => _round.Excluded;
 
     /// <inheritdoc />
     public ServerOptimizerState? OptimizerState => _optimizer.State;

@@ -38,7 +38,7 @@ public sealed class FedBuff : IAggregationStrategy
     {
         if (_settings.Staleness.MaxStaleness is int max && update.Staleness > max) return Admission.TooStale;
         // The buffer checks finiteness as it folds the update, sums included: one pass over Δ instead of two.
-        return Admission.Of(_buffer.TryAdd(update.Delta, update.Samples, update.Staleness, update.Scale));
+        return Admission.Of(_buffer.TryAdd(update.Delta, update.Samples, update.Staleness, update.Scale, update.ClientId));
     }
 
     /// <inheritdoc />
@@ -48,6 +48,9 @@ public sealed class FedBuff : IAggregationStrategy
     /// <inheritdoc />
     public void Apply(ReadOnlySpan<float> current, ReadOnlySpan<float> aggregate, Span<float> next) =>
         _optimizer.Step(current, aggregate, next);
+
+    /// <inheritdoc />
+    public IReadOnlyList<int> Excluded => _buffer.Excluded;
 
     /// <inheritdoc />
     public ServerOptimizerState? OptimizerState => _optimizer.State;

@@ -51,6 +51,12 @@ public interface IAggregationStrategy
     /// <param name="next">Receives x_{t+1}: a fresh array (published versions are immutable) that overlaps neither input.</param>
     void Apply(ReadOnlySpan<float> current, ReadOnlySpan<float> aggregate, Span<float> next);
 
+    /// <summary>
+    /// The clients whose updates the last <see cref="Aggregate"/> took but left out of the aggregate (a robust aggregator
+    /// that selects whole updates), one entry per update; empty when every update taken counted.
+    /// </summary>
+    IReadOnlyList<int> Excluded => [];
+
     /// <summary>The server optimizer's state after the last step (a copy), or null when the strategy keeps none.</summary>
     ServerOptimizerState? OptimizerState { get; }
 

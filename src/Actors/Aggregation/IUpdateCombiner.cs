@@ -16,4 +16,11 @@ public interface IUpdateCombiner
     /// <param name="result">Receives the pseudo-gradient.</param>
     /// <exception cref="ArgumentException">Too few updates for the statistic (Krum needs n ≥ 2f + 3).</exception>
     void Combine(ReadOnlySpan<BufferedUpdate> updates, Span<float> result);
+
+    /// <summary>
+    /// Which updates of the last combination went into it (true) and which it left out, for a combiner that selects
+    /// whole updates (Krum, Multi-Krum, Bulyan, divide-and-conquer); empty for one that uses every update, if only
+    /// coordinate by coordinate (median, trimmed mean).
+    /// </summary>
+    ReadOnlySpan<bool> Kept => ReadOnlySpan<bool>.Empty;
 }

@@ -12,6 +12,7 @@ public sealed class Krum : IUpdateCombiner
 {
     private double[] _distances = [], _scores = [], _row = [];
     private int[] _order = [];
+    private bool[] _kept = [];
 
     /// <summary>Krum with <paramref name="byzantine"/> tolerated updates, averaging the <paramref name="selected"/> best.</summary>
     public Krum(int byzantine, int selected = 1)
@@ -32,6 +33,9 @@ public sealed class Krum : IUpdateCombiner
 
     /// <summary>The score of every update (sum of squared distances to its n − f − 2 nearest), for tests and reports.</summary>
     public ReadOnlySpan<double> Scores => _scores;
+
+    /// <summary>Which updates the last combination averaged (the m best-scored) and which it left out.</summary>
+    public ReadOnlySpan<bool> Kept => _kept;
 
     /// <summary>The squared Euclidean distance of every pair of updates, into the n × n <paramref name="distances"/>.</summary>
     internal static void SquaredDistances(ReadOnlySpan<BufferedUpdate> updates, double[] distances)
@@ -78,8 +82,14 @@ public sealed class Krum : IUpdateCombiner
         }
         // Stable by index on equal scores: the earlier update wins a tie.
         Array.Sort(_order, (x, y) => _scores[x] != _scores[y] ? _scores[x].CompareTo(_scores[y]) : x.CompareTo(y));
+        if (_kept.Length != n) _kept = new bool[n];
+        Array.Clear(_kept);
         result.Clear();
-        for (int k = 0; k < Selected; k++) TensorPrimitives.Add(result, updates[_order[k]].Delta, result);
+        for (int k = 0; k < Selected; k++)
+        {
+            TensorPrimitives.Add(result, updates[_order[k]].Delta, result);
+            _kept[_order[k]] = true;
+        }
         if (Selected > 1) TensorPrimitives.Multiply(result, 1f / Selected, result);
     }
 }

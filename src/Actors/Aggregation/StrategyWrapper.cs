@@ -36,6 +36,9 @@ public abstract class StrategyWrapper(IAggregationStrategy inner) : IAggregation
     public virtual void Apply(ReadOnlySpan<float> current, ReadOnlySpan<float> aggregate, Span<float> next) => Inner.Apply(current, aggregate, next);
 
     /// <inheritdoc />
+    public virtual IReadOnlyList<int> Excluded => Inner.Excluded;
+
+    /// <inheritdoc />
     public virtual ServerOptimizerState? OptimizerState => Inner.OptimizerState;
 
     /// <inheritdoc />

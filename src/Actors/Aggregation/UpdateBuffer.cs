@@ -30,6 +30,7 @@ public sealed class UpdateBuffer
     // its destination; a rejection (rare) pays for a rebuild instead of every update paying for a second buffer.
     private readonly float[] _accumulator;
     private readonly BufferedUpdate[] _updates;
+    private readonly List<int> _excluded;
     private int _count;
     private double _weightSum;
     private double _baseWeightSum;
@@ -42,6 +43,7 @@ public sealed class UpdateBuffer
         Options = options;
         _accumulator = new float[dimension];
         _updates = new BufferedUpdate[options.Capacity];
+        _excluded = new List<int>(options.Capacity);
     }
 
     /// <summary>The buffer's policy.</summary>
@@ -62,6 +64,12 @@ public sealed class UpdateBuffer
     /// <summary>The updates buffered since the last flush, in arrival order (valid until the next add, flush or clear).</summary>
     public ReadOnlySpan<BufferedUpdate> Updates => _updates.AsSpan(0, _count);
 
+    /// <summary>
+    /// The clients whose updates the last combination left out (a selecting combiner: Krum, Bulyan, divide-and-conquer),
+    /// in buffer order; empty after a flush or a combination that used every update.
+    /// </summary>
+    public IReadOnlyList<int> Excluded => _excluded;
+
     /// <summary>Σ c_i of the buffered updates: their count when uniform, their samples when sample-weighted.</summary>
     public double BaseWeightSum => _baseWeightSum;
 
@@ -76,8 +84,9 @@ public sealed class UpdateBuffer
     /// <param name="samples">n_i, samples the client trained on; ≥ 0.</param>
     /// <param name="staleness">τ_i, server steps since the update's base version; ≥ 0.</param>
     /// <param name="scale">λ_i, a factor on Δ_i (see <see cref="ClientContribution.Scale"/>); finite and ≥ 0.</param>
+    /// <param name="clientId">The client that sent it, for <see cref="Excluded"/>.</param>
     /// <exception cref="ArgumentException">Δ has the wrong length, or n_i, τ_i or λ_i is out of range.</exception>
-    public BufferAdmission TryAdd(float[] delta, int samples, int staleness, float scale = 1f)
+    public BufferAdmission TryAdd(float[] delta, int samples, int staleness, float scale = 1f, int clientId = 0)
     {
         ArgumentNullException.ThrowIfNull(delta);
         Vectors.RequireSameLength(Dimension, delta.Length, nameof(delta));
@@ -92,7 +101,7 @@ public sealed class UpdateBuffer
         double baseWeight = Options.Weighting == UpdateWeighting.SampleWeighted ? samples : 1.0;
         double weight = Options.Staleness.Weight(staleness) * baseWeight;
         if (scale != 1f) weight *= scale;
-        var folded = new BufferedUpdate(delta, (float)weight, baseWeight, samples, staleness);
+        var folded = new BufferedUpdate(delta, (float)weight, baseWeight, samples, staleness, clientId);
         if (!WeightedAverage.TryAccumulateFinite(_accumulator, delta, folded.Weight, _accumulator))
         {
             Rebuild();
@@ -115,6 +124,7 @@ public sealed class UpdateBuffer
         Vectors.RequireSameLength(Dimension, pseudoGradient.Length, nameof(pseudoGradient));
         if (_count == 0) return false;
 
+        _excluded.Clear();
         double normalizer = Options.Normalization == StalenessNormalization.WeightedMean ? _weightSum : _baseWeightSum;
         // normalizer > 0: every accepted update adds c_i > 0, and s(τ) > 0 for every staleness function.
         WeightedAverage.ScaleAndClear(_accumulator, (float)(1.0 / normalizer), pseudoGradient);
@@ -132,6 +142,10 @@ public sealed class UpdateBuffer
         if (_count == 0) return false;
         // The running sum has already checked, as each update came in, that it is finite.
         combiner.Combine(Updates, result);
+        _excluded.Clear();
+        var kept = combiner.Kept;
+        for (int i = 0; i < kept.Length; i++)
+            if (!kept[i]) _excluded.Add(_updates[i].ClientId);
         Clear();
         return true;
     }
@@ -166,4 +180,5 @@ public sealed class UpdateBuffer
 /// <param name="BaseWeight">c_i: 1 (uniform) or n_i (sample-weighted).</param>
 /// <param name="Samples">n_i.</param>
 /// <param name="Staleness">τ_i.</param>
-public readonly record struct BufferedUpdate(float[] Delta, float Weight, double BaseWeight, int Samples, int Staleness);
+/// <param name="ClientId">The client that sent it.</param>
+public readonly record struct BufferedUpdate(float[] Delta, float Weight, double BaseWeight, int Samples, int Staleness, int ClientId = 0);

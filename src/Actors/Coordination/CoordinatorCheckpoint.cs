@@ -155,9 +155,12 @@ public sealed record CheckpointRound(long Number, bool Open, int Outstanding, in
 /// <param name="TrainSeconds">Compute seconds of the updates received.</param>
 /// <param name="BytesUp">Update bytes received.</param>
 /// <param name="BytesDown">Model bytes sent.</param>
+/// <param name="Filtered">Updates a robust aggregator left out of their step (<see cref="DefenseCounts"/>).</param>
+/// <param name="MaliciousTaken">Updates of malicious clients taken.</param>
+/// <param name="MaliciousFiltered">Malicious updates left out of their step.</param>
 public sealed record CheckpointCounters(
     IReadOnlyDictionary<string, long> Rejected, long UpdatesApplied, long DroppedStale, long JobsDispatched, long JobsDropped,
-    long SamplesTrained, double TrainSeconds, long BytesUp, long BytesDown);
+    long SamplesTrained, double TrainSeconds, long BytesUp, long BytesDown, long Filtered = 0, long MaliciousTaken = 0, long MaliciousFiltered = 0);
 
 /// <summary>Diagnostics accumulated since the last evaluation request.</summary>
 /// <param name="StalenessHistogram">Staleness → applied updates.</param>

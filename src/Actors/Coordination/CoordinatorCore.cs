@@ -1,4 +1,5 @@
 using FedActors.Actors.Aggregation;
+using FedActors.Actors.Attacks;
 using FedActors.Actors.Clients;
 using FedActors.Actors.Jobs;
 using FedActors.Actors.Population;
@@ -59,7 +60,11 @@ public sealed partial class CoordinatorCore : IScheduleHost
         Current = new ModelVersion(0, initialWeights);
         if (run.Transforms.NeedsLayers && run.LayerSizes.Sum() != _dimension)
             throw new ArgumentException($"the update pipeline works layer by layer and the run's layer sizes ({run.LayerSizes.Count} layers of {run.LayerSizes.Sum()} values) do not cover the model's {_dimension}", nameof(run));
-        _intake = new UpdateIntake(strategy.Create(_dimension), run.Transforms.Create(), run.Seed, _dimension, _state) { Layers = run.LayerSizes.ToArray() };
+        _intake = new UpdateIntake(strategy.Create(_dimension), run.Transforms.Create(), run.Seed, _dimension, _state)
+        {
+            Layers = run.LayerSizes.ToArray(),
+            Malicious = run.Attack.Kind == AttackKind.None ? null : run.Attack.Malicious(),
+        };
         (_schedule, int concurrency) = _intake.Strategy.Participation switch
         {
             Participation.Continuous c => ((IJobSchedule)new ContinuousSchedule(c.Concurrency), c.Concurrency),

@@ -64,7 +64,8 @@ internal sealed class CoordinatorState
     /// <summary>The cumulative counters at server step <paramref name="serverStep"/>, time <paramref name="now"/>.</summary>
     public RunCounters Counters(long serverStep, double now) =>
         new(serverStep, Tally.UpdatesApplied, new SortedDictionary<string, long>(Tally.Rejected.ToDictionary(), StringComparer.Ordinal),
-            Tally.DroppedStale, Tally.JobsDispatched, Tally.JobsDropped, Tally.SamplesTrained, Tally.TrainSeconds, Traffic.BytesUp, Traffic.BytesDown, now);
+            Tally.DroppedStale, Tally.JobsDispatched, Tally.JobsDropped, Tally.SamplesTrained, Tally.TrainSeconds, Traffic.BytesUp, Traffic.BytesDown, now,
+            Tally.Defense);
 
     /// <summary>The update of <paramref name="job"/> went into the aggregate of step <paramref name="step"/>.</summary>
     public AppliedUpdate Applied(InFlightJob job, long step, int staleness, double updateNorm)
@@ -80,7 +81,7 @@ internal sealed class CoordinatorState
     {
         var (diagnostics, meanStaleness, maxStaleness) = Drift.Take(Participation, Tally.RejectedTotal, Tally.DroppedStale, Tally.JobsDropped);
         return new EvaluationRecord(step, now, 0, Tally.UpdatesApplied, double.NaN, double.NaN,
-            meanStaleness, maxStaleness, Traffic.BytesUp, Traffic.BytesDown, diagnostics);
+            meanStaleness, maxStaleness, Traffic.BytesUp, Traffic.BytesDown, diagnostics, Defense: Tally.Defense);
     }
 
     /// <summary>

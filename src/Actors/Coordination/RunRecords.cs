@@ -52,6 +52,7 @@ public sealed record DriftDiagnostics(
 /// <param name="BytesDown">Model bytes sent so far (<see cref="WireSize"/>).</param>
 /// <param name="Diagnostics">Client-drift diagnostics.</param>
 /// <param name="BackdoorAccuracy">The share of triggered test images classified as the backdoor's target; null when no backdoor is simulated.</param>
+/// <param name="Defense">What the robust aggregator filtered and what malicious clients got in, so far; null in records of older runs.</param>
 public sealed record EvaluationRecord(
     long ServerStep,
     double VirtualSeconds,
@@ -64,7 +65,28 @@ public sealed record EvaluationRecord(
     long BytesUp,
     long BytesDown,
     DriftDiagnostics Diagnostics,
-    double? BackdoorAccuracy = null);
+    double? BackdoorAccuracy = null,
+    DefenseCounts? Defense = null);
+
+/// <summary>
+/// What the defense did with the updates the strategy took, since the start: how many a robust aggregator that selects
+/// whole updates (Krum, Multi-Krum, Bulyan, divide-and-conquer) left out of its steps, and how the malicious clients'
+/// updates fared (zero when nobody attacks).
+/// </summary>
+/// <param name="Filtered">Updates taken but left out of their step's aggregate.</param>
+/// <param name="MaliciousTaken">Updates of malicious clients the strategy took.</param>
+/// <param name="MaliciousFiltered">Of those, the ones left out of their step's aggregate.</param>
+public sealed record DefenseCounts(long Filtered, long MaliciousTaken, long MaliciousFiltered)
+{
+    /// <summary>No update filtered, none malicious.</summary>
+    public static DefenseCounts None { get; } = new(0, 0, 0);
+
+    /// <summary>Malicious updates that went into an aggregate (with whatever weight or clip the defense gave them).</summary>
+    public long MaliciousAccepted => MaliciousTaken - MaliciousFiltered;
+
+    /// <summary>Honest updates the defense left out: the price of filtering.</summary>
+    public long HonestFiltered => Filtered - MaliciousFiltered;
+}
 
 /// <summary>What the run had reached at the first evaluation at or above the target accuracy.</summary>
 /// <param name="ServerStep">The step evaluated.</param>
@@ -86,6 +108,7 @@ public sealed record TargetReached(long ServerStep, double VirtualSeconds, doubl
 /// <param name="BytesUp">Update bytes received.</param>
 /// <param name="BytesDown">Model bytes sent.</param>
 /// <param name="VirtualSeconds">Simulated (or wall, in wall mode) seconds at the last applied event.</param>
+/// <param name="Defense">Updates filtered by the robust aggregator, and the malicious ones taken and filtered.</param>
 public sealed record RunCounters(
     long ServerSteps,
     long UpdatesApplied,
@@ -97,7 +120,8 @@ public sealed record RunCounters(
     double TrainSeconds,
     long BytesUp,
     long BytesDown,
-    double VirtualSeconds);
+    double VirtualSeconds,
+    DefenseCounts? Defense = null);
 
 /// <summary>An applied client update: one row of the run's update ledger.</summary>
 /// <param name="ServerStep">The server step whose aggregate it went into.</param>

@@ -1,4 +1,5 @@
 using FedActors.Actors.Aggregation;
+using FedActors.Actors.Attacks;
 using FedActors.Actors.Clients;
 using FedActors.Actors.Jobs;
 using FedActors.Actors.Updates;
@@ -22,6 +23,9 @@ internal sealed class UpdateIntake(IAggregationStrategy strategy, UpdatePipeline
 
     /// <summary>The model's layer sizes, for transforms that decode layer by layer; empty when none does.</summary>
     public ReadOnlyMemory<int> Layers { get; init; }
+
+    /// <summary>The clients a simulated attack made malicious, whose updates are counted apart; null when nobody attacks.</summary>
+    public MaliciousClients? Malicious { get; init; }
 
     /// <summary>Where update arrays go once nothing holds them any more; null leaves them to the collector.</summary>
     public DeltaBufferPool? Recycle { get; set; }
@@ -69,6 +73,7 @@ internal sealed class UpdateIntake(IAggregationStrategy strategy, UpdatePipeline
             return (null, admission.Reason);
         }
         _taken.Add(delta);
+        if (Malicious?.Contains(job.ClientId) == true) state.Tally.MaliciousTaken++;
         return (state.Applied(job, currentStep + 1, staleness, u.Stats.UpdateNorm), null);
     }
 
@@ -77,6 +82,11 @@ internal sealed class UpdateIntake(IAggregationStrategy strategy, UpdatePipeline
     {
         var kind = strategy.Aggregate(current.Weights, _aggregate);
         if (kind == AggregateKind.None) return null;
+        foreach (var client in strategy.Excluded)
+        {
+            state.Tally.Filtered++;
+            if (Malicious?.Contains(client) == true) state.Tally.MaliciousFiltered++;
+        }
         foreach (var delta in _taken)
         {
             if (kind == AggregateKind.PseudoGradient) state.Drift.Aggregated(delta, _aggregate);

@@ -203,6 +203,9 @@ internal static class StateCodec
         w.WriteDouble(counters.TrainSeconds);
         w.WriteInt64(counters.BytesUp);
         w.WriteInt64(counters.BytesDown);
+        w.WriteInt64(counters.Filtered);
+        w.WriteInt64(counters.MaliciousTaken);
+        w.WriteInt64(counters.MaliciousFiltered);
 
         var window = c.Window ?? throw new ArgumentNullException(nameof(c), "CoordinatorCheckpoint.Window is null");
         WriteHistogram(w, window.StalenessHistogram);
@@ -310,7 +313,10 @@ internal static class StateCodec
             r.ReadInt64("CheckpointCounters.SamplesTrained"),
             r.ReadDouble("CheckpointCounters.TrainSeconds"),
             r.ReadInt64("CheckpointCounters.BytesUp"),
-            r.ReadInt64("CheckpointCounters.BytesDown")),
+            r.ReadInt64("CheckpointCounters.BytesDown"),
+            r.FormatVersion >= 6 ? r.ReadInt64("CheckpointCounters.Filtered") : 0,
+            r.FormatVersion >= 6 ? r.ReadInt64("CheckpointCounters.MaliciousTaken") : 0,
+            r.FormatVersion >= 6 ? r.ReadInt64("CheckpointCounters.MaliciousFiltered") : 0),
         Window = new CheckpointWindow(
             ReadHistogram(ref r, "CheckpointWindow.StalenessHistogram"),
             r.ReadInt32("CheckpointWindow.Updates"),
@@ -406,6 +412,13 @@ internal static class StateCodec
         w.WriteInt64(d.UpdatesDroppedStale);
         w.WriteInt64(d.JobsDropped);
         w.WriteNullableDouble(e.BackdoorAccuracy);
+        w.WriteBool(e.Defense is not null);
+        if (e.Defense is { } defense)
+        {
+            w.WriteInt64(defense.Filtered);
+            w.WriteInt64(defense.MaliciousTaken);
+            w.WriteInt64(defense.MaliciousFiltered);
+        }
     }
 
     private static EvaluationRecord ReadEvaluationRecord(ref StateReader r) => new(
@@ -430,7 +443,10 @@ internal static class StateCodec
             r.ReadInt64("DriftDiagnostics.UpdatesRejected"),
             r.ReadInt64("DriftDiagnostics.UpdatesDroppedStale"),
             r.ReadInt64("DriftDiagnostics.JobsDropped")),
-        r.FormatVersion >= 5 ? r.ReadNullableDouble("EvaluationRecord.BackdoorAccuracy") : null);
+        r.FormatVersion >= 5 ? r.ReadNullableDouble("EvaluationRecord.BackdoorAccuracy") : null,
+        r.FormatVersion >= 6 && r.ReadBool("EvaluationRecord.Defense")
+            ? new DefenseCounts(r.ReadInt64("DefenseCounts.Filtered"), r.ReadInt64("DefenseCounts.MaliciousTaken"), r.ReadInt64("DefenseCounts.MaliciousFiltered"))
+            : null);
 
     // ---- Small shared parts ----
 

@@ -51,10 +51,11 @@ public sealed class StateSerializer : SerializerWithStringManifest
     /// and what left the state (<see cref="CoordinatorCheckpoint.IsDelta"/>). Version 3 journals a client update's payload
     /// in its own encoding (dense, sparse or quantized) instead of a float array, and drops a round's update count and
     /// weight from checkpoints (always 0 at a step boundary). Version 4 adds the job each job in flight continues from and each
-    /// client's last taken result (<see cref="ClientJob"/>). Version 5 adds the backdoor accuracy to evaluations. This build
-    /// reads versions 1 to 4 too.
+    /// client's last taken result (<see cref="ClientJob"/>). Version 5 adds the backdoor accuracy to evaluations. Version 6
+    /// adds the updates a robust aggregator filtered and the malicious ones taken and filtered (<see cref="DefenseCounts"/>)
+    /// to checkpoints' counters and to evaluations. This build reads versions 1 to 5 too.
     /// </summary>
-    public const ushort FormatVersion = 5;
+    public const ushort FormatVersion = 6;
 
     /// <summary>The oldest format version this build reads.</summary>
     public const ushort OldestReadableVersion = 1;

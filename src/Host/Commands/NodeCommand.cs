@@ -270,7 +270,7 @@ public sealed class NodeCommand : ICommand
                          $"{population.ClientCount:N0} clients, run id {cluster.RunId}, outputs in {run.FullPath}" +
                          (registered ? $"; waiting for {cluster.MinClients} registered client(s)" : ""));
                 progress.Start(spec.Run.MaxServerSteps, $"{algorithm} {settings.Run.ModelName} on {settings.Data.Dataset} (cluster)");
-                var outputs = await RunOutputs.OpenAsync(run, resuming: run.HeldRun, backdoor: settings.Run.Attack.EvaluatesBackdoor);
+                var outputs = await RunOutputs.OpenAsync(run, resuming: run.HeldRun, columns: RunOutputs.ColumnsFor(settings.Run.Attack));
                 var writer = Task.Run(async () =>
                 {
                     await using (outputs)

@@ -71,7 +71,7 @@ public sealed class RunCommand : ICommand
             progress.Start(spec.Run.MaxServerSteps, title + (run.HeldRun ? " (resuming)" : ""));
             var running = FederatedRun.RunAsync(spec, monitors.Observers.Count == 0 ? observer : new RunObserverGroup([observer, .. monitors.Observers]), ct);
             _ = running.ContinueWith(_ => observer.Complete(), TaskScheduler.Default);
-            outputs = await RunOutputs.OpenAsync(run, resuming: run.HeldRun, backdoor: settings.Run.Attack.EvaluatesBackdoor);
+            outputs = await RunOutputs.OpenAsync(run, resuming: run.HeldRun, columns: RunOutputs.ColumnsFor(settings.Run.Attack));
             await using (outputs)
             {
                 await foreach (var item in observer.Items.ReadAllAsync(CancellationToken.None))

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using FedActors.Actors.Coordination;
 
 namespace FedActors.Host.Runs;
 
@@ -12,26 +13,32 @@ public sealed class MetricsCsv : IAsyncDisposable, IDisposable
     /// <summary>The header line (DESIGN.md §4).</summary>
     public const string Header = "server_step,virtual_seconds,wall_seconds,updates_applied,accuracy,loss,mean_staleness,max_staleness,bytes_up,bytes_down";
 
-    /// <summary>The header of a run that simulates a backdoor: <see cref="Header"/> and the backdoor accuracy.</summary>
-    public const string BackdoorHeader = Header + ",backdoor_accuracy";
+    /// <summary>The columns an attacked run adds (<see cref="MetricsColumns.Attack"/>).</summary>
+    public const string AttackColumns = "updates_filtered,malicious_accepted,malicious_filtered";
+
+    /// <summary>The column a backdoor run adds (<see cref="MetricsColumns.Backdoor"/>).</summary>
+    public const string BackdoorColumn = "backdoor_accuracy";
 
     private static readonly Encoding Utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
     private readonly StreamWriter _writer;
-    private readonly bool _backdoor;
+    private readonly MetricsColumns _columns;
 
-    private MetricsCsv(StreamWriter writer, bool backdoor) => (_writer, _backdoor) = (writer, backdoor);
+    private MetricsCsv(StreamWriter writer, MetricsColumns columns) => (_writer, _columns) = (writer, columns);
 
-    /// <summary>The header of a run with (<see cref="BackdoorHeader"/>) or without (<see cref="Header"/>) a simulated backdoor.</summary>
-    public static string HeaderFor(bool backdoor) => backdoor ? BackdoorHeader : Header;
+    /// <summary>The header of a run with <paramref name="columns"/>: <see cref="Header"/>, then the attack's columns, then the backdoor's.</summary>
+    public static string HeaderFor(MetricsColumns columns) =>
+        Header
+        + (columns.HasFlag(MetricsColumns.Attack) ? "," + AttackColumns : "")
+        + (columns.HasFlag(MetricsColumns.Backdoor) ? "," + BackdoorColumn : "");
 
     /// <summary>
-    /// Opens <paramref name="path"/> for appending, writing the header if the file is new or empty; <paramref name="backdoor"/>
-    /// adds the backdoor_accuracy column.
+    /// Opens <paramref name="path"/> for appending, writing the header if the file is new or empty; <paramref name="columns"/>
+    /// adds the attack's and the backdoor's columns.
     /// </summary>
     /// <exception cref="FedActorsException">The file exists with a different header.</exception>
-    public static MetricsCsv Open(string path, bool backdoor = false)
+    public static MetricsCsv Open(string path, MetricsColumns columns = MetricsColumns.None)
     {
-        var header = HeaderFor(backdoor);
+        var header = HeaderFor(columns);
         var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
         try
         {
@@ -43,7 +50,7 @@ public sealed class MetricsCsv : IAsyncDisposable, IDisposable
             stream.Seek(0, SeekOrigin.End);
             var writer = new StreamWriter(stream, Utf8) { NewLine = "\n" };
             if (stream.Length == 0) { writer.WriteLine(header); writer.Flush(); }
-            return new MetricsCsv(writer, backdoor);
+            return new MetricsCsv(writer, columns);
         }
         catch
         {
@@ -55,7 +62,7 @@ public sealed class MetricsCsv : IAsyncDisposable, IDisposable
     /// <summary>Appends one row and flushes it to the operating system.</summary>
     public async Task AppendAsync(MetricsRow row, CancellationToken ct)
     {
-        await _writer.WriteLineAsync(Format(row, _backdoor).AsMemory(), ct);
+        await _writer.WriteLineAsync(Format(row, _columns).AsMemory(), ct);
         await _writer.FlushAsync(ct);
     }
 
@@ -66,39 +73,48 @@ public sealed class MetricsCsv : IAsyncDisposable, IDisposable
         var text = File.ReadAllText(path);
         var lines = text.Split('\n');
         var header = lines[0].TrimEnd('\r');
-        if (header != Header && header != BackdoorHeader) throw new FedActorsException($"{path}: not a metrics file (header differs)");
-        bool backdoor = header == BackdoorHeader;
+        // Every combination of the optional columns.
+        var columns = Enumerable.Range(0, 4).Select(c => (MetricsColumns)c).FirstOrDefault(c => HeaderFor(c) == header, (MetricsColumns)(-1));
+        if (columns < 0) throw new FedActorsException($"{path}: not a metrics file (header differs)");
         var rows = new List<MetricsRow>();
         // The last element is "" after a final newline, or a row cut short by a crash: both are skipped.
         for (var i = 1; i < lines.Length - 1; i++)
         {
             if (lines[i].Length == 0) continue;
-            rows.Add(Parse(lines[i].TrimEnd('\r'), path, i + 1, backdoor));
+            rows.Add(Parse(lines[i].TrimEnd('\r'), path, i + 1, columns));
         }
         return rows;
     }
 
-    /// <summary>One CSV line for <paramref name="row"/>, invariant culture, no trailing newline; <paramref name="backdoor"/> adds its backdoor accuracy.</summary>
-    public static string Format(MetricsRow row, bool backdoor = false) => backdoor
-        ? Format(row) + "," + (row.BackdoorAccuracy is { } b ? Number(b) : "")
-        : string.Join(',',
-        row.ServerStep.ToString(CultureInfo.InvariantCulture),
-        Number(row.VirtualSeconds),
-        Number(row.WallSeconds),
-        row.UpdatesApplied.ToString(CultureInfo.InvariantCulture),
-        Number(row.Accuracy),
-        Number(row.Loss),
-        row.MeanStaleness is { } mean ? Number(mean) : "",
-        row.MaxStaleness?.ToString(CultureInfo.InvariantCulture) ?? "",
-        row.BytesUp.ToString(CultureInfo.InvariantCulture),
-        row.BytesDown.ToString(CultureInfo.InvariantCulture));
+    /// <summary>One CSV line for <paramref name="row"/>, invariant culture, no trailing newline, with the <paramref name="columns"/> asked for.</summary>
+    public static string Format(MetricsRow row, MetricsColumns columns = MetricsColumns.None)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var line = new StringBuilder(string.Join(',',
+            row.ServerStep.ToString(inv),
+            Number(row.VirtualSeconds),
+            Number(row.WallSeconds),
+            row.UpdatesApplied.ToString(inv),
+            Number(row.Accuracy),
+            Number(row.Loss),
+            row.MeanStaleness is { } mean ? Number(mean) : "",
+            row.MaxStaleness?.ToString(inv) ?? "",
+            row.BytesUp.ToString(inv),
+            row.BytesDown.ToString(inv)));
+        if (columns.HasFlag(MetricsColumns.Attack))
+            line.Append(row.Defense is { } d ? string.Create(inv, $",{d.Filtered},{d.MaliciousAccepted},{d.MaliciousFiltered}") : ",,,");
+        if (columns.HasFlag(MetricsColumns.Backdoor))
+            line.Append(',').Append(row.BackdoorAccuracy is { } b ? Number(b) : "");
+        return line.ToString();
+    }
 
     private static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
-    private static MetricsRow Parse(string line, string path, int lineNumber, bool backdoor)
+    private static MetricsRow Parse(string line, string path, int lineNumber, MetricsColumns columns)
     {
         var f = line.Split(',');
-        int fields = backdoor ? 11 : 10;
+        bool attack = columns.HasFlag(MetricsColumns.Attack), backdoor = columns.HasFlag(MetricsColumns.Backdoor);
+        int fields = 10 + (attack ? 3 : 0) + (backdoor ? 1 : 0);
         if (f.Length != fields) throw new FedActorsException($"{path}: line {lineNumber}: expected {fields} fields, got {f.Length}");
         try
         {
@@ -110,7 +126,10 @@ public sealed class MetricsCsv : IAsyncDisposable, IDisposable
                 f[7].Length == 0 ? null : long.Parse(f[7], inv),
                 long.Parse(f[8], inv), long.Parse(f[9], inv))
             {
-                BackdoorAccuracy = backdoor && f[10].Length > 0 ? double.Parse(f[10], inv) : null,
+                Defense = attack && f[10].Length > 0
+                    ? new DefenseCounts(long.Parse(f[10], inv), long.Parse(f[11], inv) + long.Parse(f[12], inv), long.Parse(f[12], inv))
+                    : null,
+                BackdoorAccuracy = backdoor && f[^1].Length > 0 ? double.Parse(f[^1], inv) : null,
             };
         }
         catch (FormatException e)
@@ -149,4 +168,18 @@ public sealed class MetricsCsv : IAsyncDisposable, IDisposable
 
     /// <inheritdoc />
     public void Dispose() => _writer.Dispose();
+}
+
+/// <summary>The optional columns of metrics.csv, after <see cref="MetricsCsv.Header"/>'s.</summary>
+[Flags]
+public enum MetricsColumns
+{
+    /// <summary>None: an unattacked run.</summary>
+    None = 0,
+
+    /// <summary>A simulated attack: updates a robust aggregator filtered, malicious updates accepted and filtered, so far.</summary>
+    Attack = 1,
+
+    /// <summary>A simulated backdoor: the backdoor accuracy.</summary>
+    Backdoor = 2,
 }

@@ -1,3 +1,5 @@
+using FedActors.Actors.Coordination;
+
 namespace FedActors.Host.Runs;
 
 /// <summary>One evaluation of the global model: a row of metrics.csv.</summary>
@@ -25,4 +27,7 @@ public sealed record MetricsRow(
 {
     /// <summary>The share of triggered test images classified as the backdoor's target; null when no backdoor is simulated.</summary>
     public double? BackdoorAccuracy { get; init; }
+
+    /// <summary>Updates a robust aggregator filtered, and malicious ones taken and filtered, so far; null when nobody attacks.</summary>
+    public DefenseCounts? Defense { get; init; }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using FedActors.Actors.Attacks;
 using FedActors.Actors.Coordination;
 using FedActors.Actors.Runs;
 
@@ -18,11 +19,11 @@ public sealed class RunOutputs : IAsyncDisposable
 
     private static readonly Encoding Utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
     private readonly RunDirectory _run;
-    private readonly bool _backdoor;
+    private readonly MetricsColumns _columns;
     private MetricsCsv? _metrics;
     private StreamWriter? _diagnostics;
 
-    private RunOutputs(RunDirectory run, bool backdoor) => (_run, _backdoor) = (run, backdoor);
+    private RunOutputs(RunDirectory run, MetricsColumns columns) => (_run, _columns) = (run, columns);
 
     /// <summary>diagnostics.csv.</summary>
     public string DiagnosticsPath => Path.Combine(_run.FullPath, "diagnostics.csv");
@@ -36,13 +37,18 @@ public sealed class RunOutputs : IAsyncDisposable
     /// </summary>
     /// <param name="run">The run directory.</param>
     /// <param name="resuming">The run resumes from its journal.</param>
-    /// <param name="backdoor">The run simulates a backdoor: metrics.csv has a backdoor_accuracy column.</param>
-    public static async Task<RunOutputs> OpenAsync(RunDirectory run, bool resuming, bool backdoor = false)
+    /// <param name="columns">The optional columns of metrics.csv: those of a simulated attack and of a backdoor.</param>
+    public static async Task<RunOutputs> OpenAsync(RunDirectory run, bool resuming, MetricsColumns columns = MetricsColumns.None)
     {
-        var outputs = new RunOutputs(run, backdoor);
+        var outputs = new RunOutputs(run, columns);
         if (!resuming) await outputs.StartFilesAsync([]);
         return outputs;
     }
+
+    /// <summary>The optional metrics.csv columns of a run under <paramref name="attack"/>.</summary>
+    public static MetricsColumns ColumnsFor(AttackSettings attack) =>
+        (attack.Kind == AttackKind.None ? MetricsColumns.None : MetricsColumns.Attack)
+        | (attack.EvaluatesBackdoor ? MetricsColumns.Backdoor : MetricsColumns.None);
 
     /// <summary>Writes one item the coordinator reported.</summary>
     public async Task WriteAsync(object item)
@@ -68,6 +74,7 @@ public sealed class RunOutputs : IAsyncDisposable
         new(r.ServerStep, r.VirtualSeconds, r.WallSeconds, r.UpdatesApplied, r.Accuracy, r.Loss, r.MeanStaleness, r.MaxStaleness, r.BytesUp, r.BytesDown)
         {
             BackdoorAccuracy = r.BackdoorAccuracy,
+            Defense = r.Defense,
         };
 
     /// <summary>A diagnostics.csv row of <paramref name="r"/>.</summary>
@@ -92,16 +99,16 @@ public sealed class RunOutputs : IAsyncDisposable
 
     private async Task StartFilesAsync(IReadOnlyList<EvaluationRecord> records)
     {
-        var metrics = new StringBuilder(MetricsCsv.HeaderFor(_backdoor)).Append('\n');
+        var metrics = new StringBuilder(MetricsCsv.HeaderFor(_columns)).Append('\n');
         var diagnostics = new StringBuilder(DiagnosticsHeader).Append('\n');
         foreach (var r in records)
         {
-            metrics.Append(MetricsCsv.Format(Row(r), _backdoor)).Append('\n');
+            metrics.Append(MetricsCsv.Format(Row(r), _columns)).Append('\n');
             diagnostics.Append(DiagnosticsRow(r)).Append('\n');
         }
         await AtomicFile.WriteAllTextAsync(_run.MetricsPath, metrics.ToString(), CancellationToken.None);
         await AtomicFile.WriteAllTextAsync(DiagnosticsPath, diagnostics.ToString(), CancellationToken.None);
-        _metrics = MetricsCsv.Open(_run.MetricsPath, _backdoor);
+        _metrics = MetricsCsv.Open(_run.MetricsPath, _columns);
         _diagnostics = Append(DiagnosticsPath);
     }
 

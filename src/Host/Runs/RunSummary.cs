@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using FedActors.Actors.Aggregation;
 using FedActors.Actors.Attacks;
+using FedActors.Actors.Coordination;
 using FedActors.Actors.Runs;
 using FedActors.Host.Settings;
 
@@ -113,6 +114,15 @@ public sealed record RunSummary
     /// <summary>The fraction of the clients that were malicious; null when nobody attacks.</summary>
     [JsonPropertyName("malicious_fraction")] public double? MaliciousFraction { get; init; }
 
+    /// <summary>Updates a robust aggregator that selects whole updates left out of its steps; null for a centralized run.</summary>
+    [JsonPropertyName("updates_filtered")] public long? UpdatesFiltered { get; init; }
+
+    /// <summary>Updates of malicious clients that went into an aggregate; null when nobody attacks.</summary>
+    [JsonPropertyName("malicious_updates_accepted")] public long? MaliciousUpdatesAccepted { get; init; }
+
+    /// <summary>Updates of malicious clients the robust aggregator left out; null when nobody attacks.</summary>
+    [JsonPropertyName("malicious_updates_filtered")] public long? MaliciousUpdatesFiltered { get; init; }
+
     /// <summary>
     /// The final model's backdoor accuracy: the share of triggered test images (those not of the target label) it
     /// classifies as the target; null when no backdoor is simulated.
@@ -180,6 +190,9 @@ public sealed record RunSummary
             Attack = settings.Run.Attack.Kind == AttackKind.None ? null : settings.Run.Attack.KindName,
             Defense = DefenseOf(settings.Server),
             MaliciousFraction = settings.Run.Attack.Kind == AttackKind.None ? null : settings.Run.Attack.Fraction,
+            UpdatesFiltered = (c.Defense ?? DefenseCounts.None).Filtered,
+            MaliciousUpdatesAccepted = settings.Run.Attack.Kind == AttackKind.None ? null : (c.Defense ?? DefenseCounts.None).MaliciousAccepted,
+            MaliciousUpdatesFiltered = settings.Run.Attack.Kind == AttackKind.None ? null : (c.Defense ?? DefenseCounts.None).MaliciousFiltered,
             BackdoorAccuracy = r.Evaluations.Count > 0 ? r.Evaluations[^1].BackdoorAccuracy : null,
             BytesUpPerUpdate = Arrived(c) is > 0 and var arrived ? (double)c.BytesUp / arrived : null,
             ModelSha256 = r.ModelSha256,

@@ -1,6 +1,7 @@
 using FedActors.Actors.Aggregation;
 using FedActors.Actors.Attacks;
 using FedActors.Actors.Updates;
+using FedActors.Actors.Coordination;
 
 namespace FedActors.Actors.Tests.Attacks;
 
@@ -100,5 +101,49 @@ public sealed class FastSenderTests
         Assert.Single(due[false]);
         Assert.Single(due[true]);
         Assert.Equal(due[false][0] * 0.1, due[true][0], 9);
+    }
+}
+
+public sealed class DefenseCountTests
+{
+    [Fact(DisplayName = "Krum's step of 5 must count 4 updates filtered, and the malicious ones of the step as taken and filtered, in the counters, the checkpoint and the evaluation")]
+    public void Malicious_updates_taken_and_filtered_must_be_counted()
+    {
+        var attack = new AttackSettings { Kind = AttackKind.SignFlip, Fraction = 0.3, Seed = 0, Clients = 20 };
+        var run = Actors.Coordination.RunSettings.Default with { MaxServerSteps = 1000, EvalEverySteps = 1, TargetAccuracy = null, Attack = attack };
+        var server = Coordination.CoreDriver.FedBuff(concurrency: 5, k: 5) with { Aggregator = new Combiners("krum") };
+        var driver = new Coordination.CoreDriver(server, run: run, population: 20);
+        var malicious = attack.Malicious();
+        var step = driver.Outstanding.Take(5).ToArray();
+        int bad = step.Count(j => malicious.Contains(j.ClientId));
+        Assert.InRange(bad, 1, 2); // the seed's draw: honest updates stay the majority Krum needs
+
+        // Honest clients send 1, 1.1, 1.2, …; malicious ones −50, far from all of them.
+        for (int i = 0; i < 5; i++) driver.Answer(0, malicious.Contains(step[i].ClientId) ? -50f : 1f + 0.1f * i);
+
+        var counts = driver.Core.Counters.Defense!;
+        Assert.Equal(new DefenseCounts(Filtered: 4, MaliciousTaken: bad, MaliciousFiltered: bad), counts);
+        Assert.Equal(0, counts.MaliciousAccepted);
+        Assert.Equal(4 - bad, counts.HonestFiltered);
+        var checkpoint = driver.Checkpoints[^1].Counters;
+        Assert.Equal((4L, (long)bad, (long)bad), (checkpoint.Filtered, checkpoint.MaliciousTaken, checkpoint.MaliciousFiltered));
+        foreach (var e in driver.EvaluationRequests.ToList()) driver.Evaluate(e.ServerStep, 0.5);
+        Assert.Equal(counts, driver.Records[^1].Defense);
+    }
+
+    [Fact(DisplayName = "The plain mean must filter nothing and accept every malicious update it takes")]
+    public void Mean_must_accept_every_malicious_update()
+    {
+        var attack = new AttackSettings { Kind = AttackKind.SignFlip, Fraction = 0.3, Seed = 0, Clients = 20 };
+        var run = Actors.Coordination.RunSettings.Default with { MaxServerSteps = 1000, EvalEverySteps = 1000, TargetAccuracy = null, Attack = attack };
+        var driver = new Coordination.CoreDriver(Coordination.CoreDriver.FedBuff(concurrency: 5, k: 5), run: run, population: 20);
+        var malicious = attack.Malicious();
+        var step = driver.Outstanding.Take(5).ToArray();
+        int bad = step.Count(j => malicious.Contains(j.ClientId));
+
+        for (int i = 0; i < 5; i++) driver.Answer(0, malicious.Contains(step[i].ClientId) ? -50f : 1f);
+
+        Assert.Equal(new DefenseCounts(0, bad, 0), driver.Core.Counters.Defense);
+        Assert.Equal(bad, driver.Core.Counters.Defense!.MaliciousAccepted);
     }
 }

@@ -240,7 +240,7 @@ public sealed class StateSerializerTests
         var blob = StateSerializer.Serialize(new RunResumed(1.5));
 
         Assert.Equal("FAST"u8.ToArray(), blob[..4]);
-        Assert.Equal(5, BinaryPrimitives.ReadUInt16LittleEndian(blob.AsSpan(4)));
+        Assert.Equal(6, BinaryPrimitives.ReadUInt16LittleEndian(blob.AsSpan(4)));
         Assert.Equal(4, BinaryPrimitives.ReadUInt16LittleEndian(blob.AsSpan(6)));
         Assert.Equal(8, BinaryPrimitives.ReadInt32LittleEndian(blob.AsSpan(8)));
         Assert.Equal(1.5, BinaryPrimitives.ReadDoubleLittleEndian(blob.AsSpan(12)));
@@ -310,15 +310,15 @@ public sealed class StateSerializerTests
     }
 
     [Fact]
-    public void Format_version_6_must_be_refused_as_unsupported()
+    public void Format_version_7_must_be_refused_as_unsupported()
     {
         var blob = StateSerializer.Serialize(new RunResumed(1));
-        BinaryPrimitives.WriteUInt16LittleEndian(blob.AsSpan(4), 6);
+        BinaryPrimitives.WriteUInt16LittleEndian(blob.AsSpan(4), 7);
         Reseal(blob);
 
         var e = Refused(blob, StateFormatError.UnsupportedVersion);
 
-        Assert.Equal("format version 6 is not supported by this build (supports 1 to 5)", e.Message);
+        Assert.Equal("format version 7 is not supported by this build (supports 1 to 6)", e.Message);
     }
 
     [Fact(DisplayName = "An evaluation journaled in format version 4 (no backdoor accuracy) must read back with none")]
@@ -600,7 +600,7 @@ public sealed class StateSerializerTests
         Counters = new CheckpointCounters(
             new SortedDictionary<string, long>(StringComparer.Ordinal) { ["late"] = 4, ["non_finite"] = 1, ["duplicate"] = 2, ["Ärger"] = 9 },
             UpdatesApplied: 88, DroppedStale: 6, JobsDispatched: 101, JobsDropped: 5, SamplesTrained: 123_456_789_012, TrainSeconds: 77.125,
-            BytesUp: 9_876_543_210, BytesDown: 8_765_432_109),
+            BytesUp: 9_876_543_210, BytesDown: 8_765_432_109, Filtered: 31, MaliciousTaken: 17, MaliciousFiltered: 12),
         Window = new CheckpointWindow(new SortedDictionary<int, long> { [0] = 3, [2] = 5, [17] = 1 }, Updates: 9, MaxStaleness: 17,
             StalenessSum: 44, NormMean: 0.123, NormM2: NaNWithPayload, CosineSum: -0.5, CosineCount: 4),
         ParticipationChanges = [new ParticipationCount(3, 7), new ParticipationCount(8, 2)],
@@ -650,7 +650,8 @@ public sealed class StateSerializerTests
             Updates: 8, MeanUpdateNorm: 0.25, UpdateNormVariance: 0.0625, MeanCosineToAggregate: step % 2 == 0 ? 0.9 : null,
             new SortedDictionary<int, long> { [0] = 2, [1] = (int)step, [5] = 1 }, ParticipatingClients: 20, MaxParticipation: 4,
             UpdatesRejected: 3, UpdatesDroppedStale: 2, JobsDropped: 1),
-        BackdoorAccuracy: step % 4 == 0 ? 0.125 * (step % 8) : null);
+        BackdoorAccuracy: step % 4 == 0 ? 0.125 * (step % 8) : null,
+        Defense: step % 3 == 0 ? null : new DefenseCounts(step * 4, step * 2, step));
 
     private static ClientUpdate Update(int seed, int length) => new(
         new JobId(1000 + seed), ClientId: seed * 3, BaseVersion: seed + 1, new DensePayload(Floats(length, seed)),
