@@ -179,7 +179,7 @@ public class AggregateBenchmarkSpecs
     {
         var r = AggregateBenchmark.Run("tiny", 64, Actors.Aggregation.FedBuffSettings.Default, repetitions: 1, CancellationToken.None);
 
-        Assert.Equal(["median", "trimmed-mean", "krum", "multi-krum", "bulyan", "geometric-median", "divide-and-conquer", "staleness-norm-bound", "norm-bound"], r.Defenses.Select(d => d.Defense));
+        Assert.Equal(["median", "trimmed-mean", "krum", "multi-krum", "bulyan", "geometric-median", "divide-and-conquer", "signguard", "staleness-norm-bound", "norm-bound"], r.Defenses.Select(d => d.Defense));
         Assert.All(r.Defenses, d =>
         {
             Assert.True(d.SecondsPerBuffer > 0 && d.FoldSecondsPerBuffer > 0, d.Defense);

@@ -8,7 +8,7 @@ namespace FedActors.Actors.Aggregation;
 /// The combiner of <c>fedactors.server.aggregator</c> and its keys: <c>mean</c> (the strategy's own weighted mean, no
 /// combiner), <c>median</c>, <c>trimmed-mean</c> (<c>trimmed-mean-beta</c>), <c>krum</c> and <c>multi-krum</c>
 /// (<c>krum-f</c>, <c>multi-krum-m</c>), <c>bulyan</c> (<c>krum-f</c>), <c>geometric-median</c>, <c>divide-and-conquer</c>
-/// (<c>krum-f</c>, <c>dnc-filter-fraction</c>) and the asynchrony-aware <c>staleness-norm-bound</c> (<c>staleness-norm-bound-factor</c>).
+/// (<c>krum-f</c>, <c>dnc-filter-fraction</c>), <c>signguard</c> (<c>signguard-lower-norm</c>, <c>signguard-upper-norm</c>) and the asynchrony-aware <c>staleness-norm-bound</c> (<c>staleness-norm-bound-factor</c>).
 /// </summary>
 /// <param name="Name">The aggregator's name.</param>
 /// <param name="Beta">β of the trimmed mean.</param>
@@ -16,12 +16,14 @@ namespace FedActors.Actors.Aggregation;
 /// <param name="Selected">m of Multi-Krum.</param>
 /// <param name="BoundFactor">ρ of the staleness-aware norm bound.</param>
 /// <param name="FilterFraction">c of divide-and-conquer: ⌊c·f⌋ updates dropped per step.</param>
-public sealed record Combiners(string Name, double Beta = 0.1, int Byzantine = 1, int Selected = 5, double BoundFactor = 1.0, double FilterFraction = 1.0)
+/// <param name="NormRange">SignGuard's [L, R]: the norms passed, as multiples of the step's median.</param>
+public sealed record Combiners(string Name, double Beta = 0.1, int Byzantine = 1, int Selected = 5, double BoundFactor = 1.0, double FilterFraction = 1.0,
+    (double Lower, double Upper)? NormRange = null)
 {
     /// <summary>The names <c>fedactors.server.aggregator</c> takes.</summary>
     public static IReadOnlyList<string> Names { get; } =
         ["mean", CoordinateMedian.CombinerName, TrimmedMean.CombinerName, "krum", "multi-krum", Bulyan.CombinerName, GeometricMedian.CombinerName,
-            DivideAndConquer.CombinerName, StalenessAwareNormBound.CombinerName];
+            DivideAndConquer.CombinerName, SignGuard.CombinerName, StalenessAwareNormBound.CombinerName];
 
     /// <summary>The weighted mean: no combiner.</summary>
     public static Combiners Mean { get; } = new("mean");
@@ -37,6 +39,7 @@ public sealed record Combiners(string Name, double Beta = 0.1, int Byzantine = 1
         Bulyan.CombinerName => new Bulyan(Byzantine),
         GeometricMedian.CombinerName => new GeometricMedian(),
         DivideAndConquer.CombinerName => new DivideAndConquer(Byzantine, FilterFraction),
+        SignGuard.CombinerName => NormRange is var (lower, upper) ? new SignGuard(lower, upper) : new SignGuard(),
         StalenessAwareNormBound.CombinerName => new StalenessAwareNormBound(BoundFactor),
         _ => throw new InvalidOperationException($"unknown aggregator '{Name}'"),
     };
@@ -50,7 +53,17 @@ public sealed record Combiners(string Name, double Beta = 0.1, int Byzantine = 1
         var beta = c.Double("trimmed-mean-beta", min: 0);
         if (beta >= 0.5) throw new ConfigurationException(string.Create(CultureInfo.InvariantCulture, $"fedactors.server.trimmed-mean-beta must be below 0.5, got {beta}"));
         return new Combiners(name, beta, c.Int("krum-f", min: 0), c.Int("multi-krum-m", min: 1), c.Double("staleness-norm-bound-factor", minExclusive: 0),
-            c.Double("dnc-filter-fraction", minExclusive: 0));
+            c.Double("dnc-filter-fraction", minExclusive: 0), NormRangeOf(c));
+    }
+
+    // signguard-lower-norm and signguard-upper-norm, 0 <= L < R.
+    private static (double, double) NormRangeOf(ConfigReader c)
+    {
+        double lower = c.Double("signguard-lower-norm", min: 0), upper = c.Double("signguard-upper-norm", minExclusive: 0);
+        if (upper <= lower)
+            throw new ConfigurationException(string.Create(CultureInfo.InvariantCulture,
+                $"fedactors.server.signguard-upper-norm ({upper}) must be above signguard-lower-norm ({lower})"));
+        return (lower, upper);
     }
 
     /// <summary>

@@ -156,6 +156,39 @@ public sealed class RobustCombinerTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new DivideAndConquer(1, 0));
     }
 
+    [Fact(DisplayName = "SignGuard must drop an update whose signs are mostly negative and one of norm above 3× the median, and clip the rest to the median norm")]
+    public void SignGuard_must_filter_by_sign_shares_and_norm()
+    {
+        // Sign shares (+, 0, −): the first four are (0.5, 0, 0.5); [−1, −1, −1, −1] is (0, 0, 1), alone in its cluster;
+        // [40, −40, 40, −40] has the honest signs but norm 80 against the median 2.
+        var updates = Updates([1, -1, 1, -1], [-1, 1, -1, 1], [2, -2, 2, -2], [-1, 1, 1, -1], [-1, -1, -1, -1], [40, -40, 40, -40]);
+        var guard = new SignGuard();
+
+        var result = Combine(guard, updates);
+
+        Assert.Equal([true, true, true, true, false, false], guard.Kept.ToArray());
+        Assert.Equal([0.5, 0, 0.5], guard.SignShares[..3].ToArray());
+        Assert.Equal([0, 0, 1.0], guard.SignShares[12..15].ToArray());
+        // Norms 2, 2, 4, 2, 2, 80: median 2, so [2, −2, 2, −2] counts as [1, −1, 1, −1]. Mean of [1, −1, 1, −1],
+        // [−1, 1, −1, 1], [1, −1, 1, −1], [−1, 1, 1, −1]: [0, 0, 0.5, −0.5].
+        Assert.Equal([0f, 0f, 0.5f, -0.5f], result);
+    }
+
+    [Fact(DisplayName = "SignGuard's vectorized sign count must match a scalar count on 37 coordinates with zeros and signed zeros")]
+    public void SignGuard_sign_shares_must_match_a_scalar_count()
+    {
+        var random = new Random(5);
+        var delta = Enumerable.Range(0, 37).Select(j => j % 5 == 0 ? (j % 2 == 0 ? 0f : -0f) : (float)(random.NextDouble() - 0.3)).ToArray();
+        var guard = new SignGuard();
+
+        Combine(guard, Updates(delta));
+
+        Assert.Equal(delta.Count(v => v > 0) / 37.0, guard.SignShares[0], 12);
+        Assert.Equal(delta.Count(v => v == 0) / 37.0, guard.SignShares[1], 12);
+        Assert.Equal(delta.Count(v => v < 0) / 37.0, guard.SignShares[2], 12);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SignGuard(3, 0.1));
+    }
+
     [Fact(DisplayName = "The staleness-aware norm bound must bound w·‖Δ‖ at the buffer's median: [3, 4]·1, [0.6, 0.8]·1, [0, 2]·0.5 give ([0.6, 0.8] + [0.6, 0.8] + [0, 1]) / 3")]
     public void Staleness_aware_norm_bound_must_bound_weighted_contributions()
     {
