@@ -26,6 +26,7 @@ public sealed class SignGuard : IUpdateCombiner
 
     private double[] _norms = [], _sorted = [], _shares = [], _features = [];
     private bool[] _cluster = [], _kept = [];
+    private readonly MeanShift _clustering = new();
 
     /// <summary>SignGuard keeping norms within [<paramref name="lower"/>, <paramref name="upper"/>] times the median.</summary>
     public SignGuard(double lower = 0.1, double upper = 3.0)
@@ -72,7 +73,7 @@ public sealed class SignGuard : IUpdateCombiner
             for (int i = 0; i < n; i++) max = Math.Max(max, _shares[3 * i + k]);
             for (int i = 0; i < n; i++) features[3 * i + k] = max > 0 ? _shares[3 * i + k] / max : 0;
         }
-        MeanShift.LargestCluster(features, n, 3, _cluster);
+        _clustering.LargestCluster(features, n, 3, _cluster);
         int count = 0;
         for (int i = 0; i < n; i++)
         {
