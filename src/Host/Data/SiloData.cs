@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Akka.Configuration;
 using FedActors.Actors.Population;
 using FedActors.Host.Settings;
 using FedActors.Training.Data;
@@ -11,7 +12,8 @@ namespace FedActors.Host.Data;
 /// is read from the node's own data directory (<c>fedactors.data.dir</c> / <c>--data-dir</c>) and cut with the
 /// run's partition (<c>fedactors.data.partition</c> over <c>fedactors.population.clients</c>), the same one a
 /// one-process run uses; the node copies its clients' samples out and drops the rest. Synthetic(α, β) clients
-/// are generated from (seed, client id), so a silo only ever generates its own.
+/// are generated from (seed, client id), so a silo only ever generates its own. A data-poisoning attack
+/// (<c>fedactors.attack</c>: label flipping, a backdoor) poisons the silo's malicious clients as it would on their devices.
 /// </summary>
 public static class SiloData
 {
@@ -21,7 +23,8 @@ public static class SiloData
     /// <param name="name">Names the silo's dataset, e.g. <c>silo-0</c>.</param>
     /// <param name="log">Where the dataset was found.</param>
     /// <param name="ct">Cancels the load.</param>
-    /// <returns>The silo's clients, and a SHA-256 of their samples (features as little-endian float32, then labels as int32), hex.</returns>
+    /// <returns>The silo's clients, and a SHA-256 of their samples as stored, before any simulated poisoning (features as
+    /// little-endian float32, then labels as int32), hex.</returns>
     /// <exception cref="FedActorsException">The dataset cannot be found or partitioned.</exception>
     public static async Task<(OwnClientDataSource Data, string Sha256)> LoadAsync(FedActorsSettings settings, IReadOnlyList<int> clients, string name,
         Action<string>? log, CancellationToken ct)
@@ -39,7 +42,8 @@ public static class SiloData
                 own[id] = new ClientData(train, Enumerable.Range(0, train.Count).ToArray());
                 Hash(hash, train);
             }
-            return (new OwnClientDataSource(settings.Population.Clients, own), Convert.ToHexStringLower(hash.GetHashAndReset()));
+            return (Poisoned(settings, new OwnClientDataSource(settings.Population.Clients, own), () => DatasetLoader.SyntheticTest(settings)),
+                Convert.ToHexStringLower(hash.GetHashAndReset()));
         }
 
         var (pooled, _) = await DatasetLoader.LoadPooledAsync(settings, log, ct);
@@ -47,7 +51,24 @@ public static class SiloData
         var all = Enumerable.Range(0, data.Count).ToArray();
         foreach (var (id, range) in ranges) own[id] = new ClientData(data, all.AsMemory(range.Start, range.Count));
         Hash(hash, data);
-        return (new OwnClientDataSource(settings.Population.Clients, own), Convert.ToHexStringLower(hash.GetHashAndReset()));
+        return (Poisoned(settings, new OwnClientDataSource(settings.Population.Clients, own), () => pooled), Convert.ToHexStringLower(hash.GetHashAndReset()));
+    }
+
+    // The same poisoning a one-process run applies (PopulationLoader), on this silo's clients; the backdoor's trigger takes
+    // its brightness from the whole training set, so it is the one-process run's trigger.
+    private static OwnClientDataSource Poisoned(FedActorsSettings settings, OwnClientDataSource own, Func<LabeledDataset> pooled)
+    {
+        if (!settings.Run.Attack.PoisonsData) return own;
+        IClientDataSource poisoned;
+        try
+        {
+            poisoned = settings.Run.Attack.PoisonData(own, pooled());
+        }
+        catch (ArgumentException e)
+        {
+            throw new ConfigurationException(e.Message);
+        }
+        return new OwnClientDataSource(own.ClientCount, own.ClientIds.ToDictionary(id => id, poisoned.Get));
     }
 
     /// <summary>Copies the samples of <paramref name="clients"/> out of <paramref name="pooled"/>, one client after another.</summary>
