@@ -5,7 +5,7 @@
 #
 # Runs one `fedactors sweep` per group of cells into DIR/<group> (default runs/robustness-<time>), each resumable:
 # run the script again with the same --out and finished cells are kept. Then prints every group's sweep.csv rows
-# (final, best and backdoor accuracy per cell). About 2.5 minutes per cell on two cores; 80 cells per fraction.
+# (final, best and backdoor accuracy per cell). About 2.5 minutes per cell on two cores; 96 cells per fraction.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -25,7 +25,7 @@ done
 A=fedactors.attack.kind
 G=fedactors.server.aggregator
 N=fedactors.server.norm-bound
-aggregators=mean,median,trimmed-mean,krum,multi-krum,bulyan,geometric-median,staleness-norm-bound
+aggregators=mean,median,trimmed-mean,krum,multi-krum,bulyan,geometric-median,divide-and-conquer,signguard,staleness-norm-bound
 attacks=none,sign-flip,scaling,gaussian-noise,label-flip,little-is-enough,ipm,backdoor
 common=(--plain --set fedactors.attack.fraction="$fraction" "${sets[@]}")
 
