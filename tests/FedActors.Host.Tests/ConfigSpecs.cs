@@ -105,6 +105,8 @@ public class ConfigSpecs
     [InlineData("fedactors.trainers.engine=gpu", "fedactors.trainers.engine: unknown 'gpu'; valid values are auto, torch, managed")]
     [InlineData("fedactors.data.synthetic.cache-mb=-1", "fedactors.data.synthetic.cache-mb must be ≥ 0, got -1")]
     [InlineData("fedactors.trainers.engine=managed", "fedactors.trainers.engine = managed trains logreg only, not model 'simple-cnn'; use auto or torch")]
+    [InlineData("fedactors.server.signguard-upper-norm=0.05", "fedactors.server.signguard-upper-norm (0.05) must be above signguard-lower-norm (0.1)")]
+    [InlineData("fedactors.server.dnc-filter-fraction=0", "fedactors.server.dnc-filter-fraction must be > 0, got 0")]
     public void Bad_values_must_be_rejected_naming_key_and_value(string set, string expected)
     {
         var e = Assert.Throws<ConfigException>(() => FedActorsConfig.Load(null, [set]));

@@ -16,9 +16,10 @@ namespace FedActors.Actors.Aggregation;
 /// <param name="Selected">m of Multi-Krum.</param>
 /// <param name="BoundFactor">ρ of the staleness-aware norm bound.</param>
 /// <param name="FilterFraction">c of divide-and-conquer: ⌊c·f⌋ updates dropped per step.</param>
-/// <param name="NormRange">SignGuard's [L, R]: the norms passed, as multiples of the step's median.</param>
+/// <param name="LowerNorm">SignGuard's L: the least norm passed, as a multiple of the step's median.</param>
+/// <param name="UpperNorm">SignGuard's R: the largest norm passed, as a multiple of the step's median.</param>
 public sealed record Combiners(string Name, double Beta = 0.1, int Byzantine = 1, int Selected = 5, double BoundFactor = 1.0, double FilterFraction = 1.0,
-    (double Lower, double Upper)? NormRange = null)
+    double LowerNorm = 0.1, double UpperNorm = 3.0)
 {
     /// <summary>The names <c>fedactors.server.aggregator</c> takes.</summary>
     public static IReadOnlyList<string> Names { get; } =
@@ -39,7 +40,7 @@ public sealed record Combiners(string Name, double Beta = 0.1, int Byzantine = 1
         Bulyan.CombinerName => new Bulyan(Byzantine),
         GeometricMedian.CombinerName => new GeometricMedian(),
         DivideAndConquer.CombinerName => new DivideAndConquer(Byzantine, FilterFraction),
-        SignGuard.CombinerName => NormRange is var (lower, upper) ? new SignGuard(lower, upper) : new SignGuard(),
+        SignGuard.CombinerName => new SignGuard(LowerNorm, UpperNorm),
         StalenessAwareNormBound.CombinerName => new StalenessAwareNormBound(BoundFactor),
         _ => throw new InvalidOperationException($"unknown aggregator '{Name}'"),
     };
@@ -52,8 +53,9 @@ public sealed record Combiners(string Name, double Beta = 0.1, int Byzantine = 1
         var name = c.OneOf("aggregator", Names);
         var beta = c.Double("trimmed-mean-beta", min: 0);
         if (beta >= 0.5) throw new ConfigurationException(string.Create(CultureInfo.InvariantCulture, $"fedactors.server.trimmed-mean-beta must be below 0.5, got {beta}"));
+        var (lower, upper) = NormRangeOf(c);
         return new Combiners(name, beta, c.Int("krum-f", min: 0), c.Int("multi-krum-m", min: 1), c.Double("staleness-norm-bound-factor", minExclusive: 0),
-            c.Double("dnc-filter-fraction", minExclusive: 0), NormRangeOf(c));
+            c.Double("dnc-filter-fraction", minExclusive: 0), lower, upper);
     }
 
     // signguard-lower-norm and signguard-upper-norm, 0 <= L < R.
