@@ -36,7 +36,8 @@ internal static class LeadingEigenvector
                 if (apq == 0) continue;
                 // The rotation that zeroes a_pq (Numerical Recipes §11.1): θ = (a_qq − a_pp) / 2a_pq, t = tan φ the smaller root.
                 double theta = (matrix[q * n + q] - matrix[p * n + p]) / (2 * apq);
-                double t = Math.Sign(theta == 0 ? 1 : theta) / (Math.Abs(theta) + Math.Sqrt(theta * theta + 1));
+                // θ² overflows for |θ| > 1e154: t → 1/(2θ) then, as Numerical Recipes does.
+                double t = Math.Abs(theta) > 1e150 ? 0.5 / theta : (theta >= 0 ? 1 : -1) / (Math.Abs(theta) + Math.Sqrt(theta * theta + 1));
                 double c = 1 / Math.Sqrt(t * t + 1), s = t * c;
                 for (int k = 0; k < n; k++)
                 {

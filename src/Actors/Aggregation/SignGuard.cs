@@ -59,7 +59,7 @@ public sealed class SignGuard : IUpdateCombiner
             (_norms, _sorted, _shares, _cluster, _kept) = (new double[n], new double[n], new double[3 * n], new bool[n], new bool[n]);
         for (int i = 0; i < n; i++)
         {
-            _norms[i] = TensorPrimitives.Norm<float>(updates[i].Delta);
+            _norms[i] = Vectors.Norm(updates[i].Delta);
             CountSigns(updates[i].Delta, _shares.AsSpan(3 * i, 3));
         }
         _norms.CopyTo(_sorted, 0);

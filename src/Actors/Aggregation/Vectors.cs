@@ -35,6 +35,33 @@ public static class Vectors
         return true;
     }
 
+    /// <summary>
+    /// ‖x − y‖², vectorized in float32, or summed in float64 when float32 overflows (finite updates of a diverging
+    /// model can be 10¹⁹ apart), so the result is finite for any finite inputs.
+    /// </summary>
+    internal static double SquaredDistance(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
+    {
+        double d = TensorPrimitives.Distance<float>(x, y);
+        if (double.IsFinite(d)) return d * d;
+        double sum = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            double e = (double)x[i] - y[i];
+            sum += e * e;
+        }
+        return sum;
+    }
+
+    /// <summary>‖x‖, as <see cref="SquaredDistance"/> does: float32, or float64 when float32 overflows.</summary>
+    internal static double Norm(ReadOnlySpan<float> x)
+    {
+        double n = TensorPrimitives.Norm<float>(x);
+        if (double.IsFinite(n)) return n;
+        double sum = 0;
+        foreach (var v in x) sum += (double)v * v;
+        return Math.Sqrt(sum);
+    }
+
     internal static void RequireSameLength(int expected, int actual, string name)
     {
         if (expected != actual)

@@ -146,6 +146,18 @@ public sealed class RobustCombinerTests
         Assert.All(result, v => Assert.Equal(0f, v, 1e-6f));
     }
 
+    [Fact(DisplayName = "Divide-and-conquer must drop an update 3·10¹⁹ away, whose squared distance overflows float32, instead of failing on NaN")]
+    public void Divide_and_conquer_must_survive_distances_beyond_float32()
+    {
+        var dnc = new DivideAndConquer(byzantine: 1);
+
+        var result = Combine(dnc, Updates([0, 1], [0, -1], [1, 0], [-1, 0], [3e19f, 0]));
+
+        Assert.Equal([true, true, true, true, false], dnc.Kept.ToArray());
+        Assert.Equal([0f, 0f], result);
+        Assert.All(dnc.Scores.ToArray(), s => Assert.True(double.IsFinite(s)));
+    }
+
     [Fact(DisplayName = "Divide-and-conquer must refuse a step it cannot keep one update of, and a configuration whose steps are that small")]
     public void Divide_and_conquer_must_refuse_too_few_updates()
     {
