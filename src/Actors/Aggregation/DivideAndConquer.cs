@@ -63,12 +63,8 @@ public sealed class DivideAndConquer : IUpdateCombiner
         if (_scores.Length != n)
             (_gram, _rotations, _vector, _scores, _rowMeans, _order, _kept) =
                 (new double[n * n], new double[n * n], new double[n], new double[n], new double[n], new int[n], new bool[n]);
-        // Distances in float64 where float32 overflows: a diverging model's updates must not turn the Gram matrix into NaN.
-        for (int a = 0; a < n; a++)
-        {
-            _gram[a * n + a] = 0;
-            for (int b = a + 1; b < n; b++) _gram[a * n + b] = _gram[b * n + a] = Vectors.SquaredDistance(updates[a].Delta, updates[b].Delta);
-        }
+        // Finite for finite updates: a diverging model's updates must not turn the Gram matrix into NaN.
+        Krum.SquaredDistances(updates, _gram);
         DoubleCentre(_gram, n, _rowMeans);
         double lambda = LeadingEigenvector.Find(_gram, n, _rotations, _vector);
         for (int i = 0; i < n; i++)

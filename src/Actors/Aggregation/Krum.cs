@@ -37,15 +37,17 @@ public sealed class Krum : IUpdateCombiner
     /// <summary>Which updates the last combination averaged (the m best-scored) and which it left out.</summary>
     public ReadOnlySpan<bool> Kept => _kept;
 
-    /// <summary>The squared Euclidean distance of every pair of updates, into the n × n <paramref name="distances"/>.</summary>
+    /// <summary>
+    /// The squared Euclidean distance of every pair of updates, into the n × n <paramref name="distances"/>, zeros on
+    /// the diagonal; finite for finite updates (<see cref="Vectors.SquaredDistance"/>).
+    /// </summary>
     internal static void SquaredDistances(ReadOnlySpan<BufferedUpdate> updates, double[] distances)
     {
         int n = updates.Length;
         for (int a = 0; a < n; a++)
-        for (int b = a + 1; b < n; b++)
         {
-            double d = TensorPrimitives.Distance<float>(updates[a].Delta, updates[b].Delta);
-            distances[a * n + b] = distances[b * n + a] = d * d;
+            distances[a * n + a] = 0;
+            for (int b = a + 1; b < n; b++) distances[a * n + b] = distances[b * n + a] = Vectors.SquaredDistance(updates[a].Delta, updates[b].Delta);
         }
     }
 
