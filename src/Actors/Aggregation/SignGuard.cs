@@ -56,7 +56,7 @@ public sealed class SignGuard : IUpdateCombiner
     {
         int n = Combiners.RequireUpdates(updates, result.Length, 1, Name);
         if (_norms.Length != n)
-            (_norms, _sorted, _shares, _cluster, _kept) = (new double[n], new double[n], new double[3 * n], new bool[n], new bool[n]);
+            (_norms, _sorted, _shares, _features, _cluster, _kept) = (new double[n], new double[n], new double[3 * n], new double[3 * n], new bool[n], new bool[n]);
         for (int i = 0; i < n; i++)
         {
             _norms[i] = Vectors.Norm(updates[i].Delta);
@@ -66,14 +66,13 @@ public sealed class SignGuard : IUpdateCombiner
         Array.Sort(_sorted);
         double median = n % 2 == 1 ? _sorted[n / 2] : (_sorted[n / 2 - 1] + _sorted[n / 2]) / 2;
         // The features are the shares scaled by their largest value in the step, as the authors' code does.
-        var features = _features.Length == 3 * n ? _features : _features = new double[3 * n];
         for (int k = 0; k < 3; k++)
         {
             double max = 0;
             for (int i = 0; i < n; i++) max = Math.Max(max, _shares[3 * i + k]);
-            for (int i = 0; i < n; i++) features[3 * i + k] = max > 0 ? _shares[3 * i + k] / max : 0;
+            for (int i = 0; i < n; i++) _features[3 * i + k] = max > 0 ? _shares[3 * i + k] / max : 0;
         }
-        _clustering.LargestCluster(features, n, 3, _cluster);
+        _clustering.LargestCluster(_features, n, 3, _cluster);
         int count = 0;
         for (int i = 0; i < n; i++)
         {

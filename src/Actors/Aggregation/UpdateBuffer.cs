@@ -65,8 +65,8 @@ public sealed class UpdateBuffer
     public ReadOnlySpan<BufferedUpdate> Updates => _updates.AsSpan(0, _count);
 
     /// <summary>
-    /// The clients whose updates the last combination left out (a selecting combiner: Krum, Bulyan, divide-and-conquer),
-    /// in buffer order; empty after a flush or a combination that used every update.
+    /// The clients whose updates the last combination left out (a selecting combiner: the Krum family, Bulyan,
+    /// divide-and-conquer, SignGuard), in buffer order; empty after a flush or a combination that used every update.
     /// </summary>
     public IReadOnlyList<int> Excluded => _excluded;
 

@@ -70,7 +70,7 @@ public sealed record EvaluationRecord(
 
 /// <summary>
 /// What the defense did with the updates the strategy took, since the start: how many a robust aggregator that selects
-/// whole updates (Krum, Multi-Krum, Bulyan, divide-and-conquer) left out of its steps, and how the malicious clients'
+/// whole updates (Krum, Multi-Krum, Bulyan, divide-and-conquer, SignGuard) left out of its steps, and how the malicious clients'
 /// updates fared (zero when nobody attacks).
 /// </summary>
 /// <param name="Filtered">Updates taken but left out of their step's aggregate.</param>
