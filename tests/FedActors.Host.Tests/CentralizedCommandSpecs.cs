@@ -39,18 +39,6 @@ public class CentralizedCommandSpecs
         Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, png[..4]);
     }
 
-    [Fact(DisplayName = "centralized must be deterministic for a fixed seed")]
-    public async Task Centralized_must_be_deterministic()
-    {
-        using var dir = new TempDir();
-        string[] common = ["centralized", "--plain", "--set", "fedactors.model.name=logreg", "--set", "fedactors.centralized.epochs=1"];
-        Assert.Equal(0, (await CommandRunner.RunAsync(dir.Path, [.. common, "--out", "a"])).Code);
-        Assert.Equal(0, (await CommandRunner.RunAsync(dir.Path, [.. common, "--out", "b"])).Code);
-        var a = await RunSummary.ReadAsync(Path.Combine(dir.Path, "a", "summary.json"), CancellationToken.None);
-        var b = await RunSummary.ReadAsync(Path.Combine(dir.Path, "b", "summary.json"), CancellationToken.None);
-        Assert.Equal(a.ModelSha256, b.ModelSha256);
-    }
-
     [Fact(DisplayName = "centralized must name a missing data directory and exit 1")]
     public async Task Centralized_must_report_unavailable_data()
     {

@@ -38,13 +38,13 @@ public static class TrainBenchmark
     /// <summary>Shortest wall time of one timed repetition of either loop; short models repeat their pass to reach it.</summary>
     public const double MinRepetitionSeconds = 0.25;
 
-    /// <summary>Runs the benchmark for one model.</summary>
+    /// <summary>Runs the benchmark for one model on the calling thread, which must already use <paramref name="threads"/>
+    /// intra-op threads (<see cref="TorchThread"/>).</summary>
     /// <remarks><paramref name="samples"/> samples make one pass; a timed repetition runs as many passes as
     /// <see cref="MinRepetitionSeconds"/> needs.</remarks>
     public static TrainBenchmarkResult Run(string model, LabeledDataset data, int samples, int batchSize, int threads,
         int repetitions, CancellationToken cancellation)
     {
-        torch.set_num_threads(threads);
         var indices = Enumerable.Range(0, Math.Min(samples, data.Count)).ToArray();
         var options = new LocalTrainingOptions { Epochs = 1, BatchSize = batchSize, LearningRate = 0.01, Momentum = 0.9, WeightDecay = 1e-5 };
         var description = ModelCatalog.Describe(model, data.SampleShape, data.NumClasses);

@@ -1,4 +1,5 @@
 using FedActors.Host.Data;
+using FedActors.Training;
 using FedActors.Training.Models;
 using FedActors.Host.Cli;
 using FedActors.Host.Configuration;
@@ -45,7 +46,8 @@ internal sealed class TrainSuite : IBenchSuite
         foreach (var model in models)
         {
             ct.ThrowIfCancellationRequested();
-            var r = TrainBenchmark.Run(model, train, samples, b, t, repetitions, ct);
+            // Its own thread: the intra-op count set for the benchmark must not stay on a thread-pool thread.
+            var r = await TorchThread.RunAsync("bench-train", t, () => TrainBenchmark.Run(model, train, samples, b, t, repetitions, ct));
             results.Add(r);
             await ctx.Out.WriteLineAsync(
                 $"  {model}: bare {r.BareSamplesPerSecond:F0} samples/s, fedactors {r.FedActorsSamplesPerSecond:F0} samples/s, ratio {r.Ratio:F3}");

@@ -1,14 +1,15 @@
 using System.Diagnostics;
+using System.Threading.Channels;
 using FedActors.Host.Cli;
 using FedActors.Host.Data;
 using FedActors.Host.Progress;
 using FedActors.Host.Runs;
 using FedActors.Host.Settings;
+using FedActors.Training;
 using FedActors.Training.Centralized;
 using FedActors.Training.Evaluation;
 using FedActors.Training.LocalTraining;
 using FedActors.Training.Models;
-using TorchSharp;
 
 namespace FedActors.Host.Commands;
 
@@ -48,7 +49,7 @@ public sealed class CentralizedCommand : ICommand
         await run.WriteRunConfAsync(config, ct);
 
         // One model trains here, so it gets the whole trainer budget (slots x threads per slot).
-        torch.set_num_threads(settings.Trainers.Slots * settings.Trainers.EffectiveThreadsPerSlot);
+        int threads = settings.Trainers.Slots * settings.Trainers.EffectiveThreadsPerSlot;
         var wall = new Stopwatch();
         var rows = new List<MetricsRow>();
         CentralizedEpoch? last = null;
@@ -64,18 +65,38 @@ public sealed class CentralizedCommand : ICommand
             wall.Start();
             progress.Start(centralized.Epochs,
                 $"centralized {settings.Run.ModelName} on {train.Name} ({train.Count:N0} samples, {replica.Layout.TotalCount:N0} parameters)");
+            // Training runs on a thread of its own, where its intra-op thread count stays set; this thread writes
+            // what it yields. The untrained model comes first as epoch 0, so curves start at time 0 like federated runs.
+            using var stopTraining = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            var epochs = Channel.CreateUnbounded<CentralizedEpoch>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+            var training = TorchThread.RunAsync("centralized", threads, () =>
+            {
+                try
+                {
+                    epochs.Writer.TryWrite(new CentralizedEpoch(0, 0, 0, double.NaN, 0, centralized.Sgd.LearningRate,
+                        Evaluator.Evaluate(replica, test)));
+                    foreach (var epoch in CentralizedTraining.Run(replica, train, test, centralized, settings.Run.Seed, stopTraining.Token))
+                        epochs.Writer.TryWrite(epoch);
+                    return true;
+                }
+                finally
+                {
+                    epochs.Writer.Complete();
+                }
+            });
             try
             {
-                // The untrained model is the first point, so curves start at time 0 like federated runs.
-                var initial = Evaluator.Evaluate(replica, test);
-                var start = new MetricsRow(0, 0, 0, 0, initial.Accuracy, initial.Loss, null, null, 0, 0);
-                rows.Add(start);
-                await metrics.AppendAsync(start, CancellationToken.None);
-                progress.Report(0, initial.Accuracy, initial.Loss, "initial model");
-
-                // Training is synchronous TorchSharp work: it runs on this thread (dispose scopes are thread-static).
-                foreach (var epoch in CentralizedTraining.Run(replica, train, test, centralized, settings.Run.Seed, ct))
+                await foreach (var epoch in epochs.Reader.ReadAllAsync(CancellationToken.None))
                 {
+                    if (epoch.Epoch == 0)
+                    {
+                        var initial = epoch.Evaluation!;
+                        var start = new MetricsRow(0, 0, 0, 0, initial.Accuracy, initial.Loss, null, null, 0, 0);
+                        rows.Add(start);
+                        await metrics.AppendAsync(start, CancellationToken.None);
+                        progress.Report(0, initial.Accuracy, initial.Loss, "initial model");
+                        continue;
+                    }
                     last = epoch;
                     if (epoch.Evaluation is { } eval)
                     {
@@ -90,12 +111,22 @@ public sealed class CentralizedCommand : ICommand
                     progress.Report(epoch.Epoch, epoch.Evaluation?.Accuracy, epoch.Evaluation?.Loss,
                         $"train loss {epoch.TrainLoss:F4}, lr {epoch.LearningRate:G3}");
                 }
+                await training;
                 progress.Complete(rows.Count > 0 ? $"final accuracy {rows[^1].Accuracy:P2}" : null);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
                 status = RunStatus.Stopped;
                 progress.Stop("stopped by the user");
+            }
+            finally
+            {
+                // The replica is disposed below: if writing the outputs failed, training must stop first.
+                if (!training.IsCompleted)
+                {
+                    stopTraining.Cancel();
+                    await training.ContinueWith(_ => { }, TaskScheduler.Default);
+                }
             }
 
             var finalEval = rows.Count > 0 ? rows[^1] : null;
