@@ -21,6 +21,7 @@ public static class Program
         new DashboardCommand(),
         new CompareCommand(),
         new SweepCommand(),
+        new PrivacyCommand(),
     ];
 
     /// <summary>Runs one command and returns its exit code.</summary>
