@@ -43,6 +43,9 @@ public class RunSummarySpecs
         MaliciousUpdatesAccepted = 3,
         MaliciousUpdatesFiltered = 9,
         BytesUpPerUpdate = 40_000,
+        Privacy = "central",
+        Epsilon = 7.5,
+        Delta = 1e-5,
         ModelSha256 = ModelHash.Sha256([1f]),
         Resumed = 1,
     };
@@ -66,6 +69,7 @@ public class RunSummarySpecs
         // The robustness counts (updates a robust aggregator filtered, malicious updates accepted and filtered).
         { "updates_filtered", JsonValueKind.Number }, { "malicious_updates_accepted", JsonValueKind.Number },
         { "malicious_updates_filtered", JsonValueKind.Number },
+        { "privacy", JsonValueKind.String }, { "epsilon", JsonValueKind.Number }, { "delta", JsonValueKind.Number },
         { "model_sha256", JsonValueKind.String }, { "resumed", JsonValueKind.Number },
     };
 

@@ -17,8 +17,8 @@ public sealed class FedAvg : IAggregationStrategy
     public FedAvg(FedAvgSettings settings, int dimension)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        // A round is a buffer of n sample-weighted updates, all of staleness 0, flushed when the round closes.
-        _round = new UpdateBuffer(dimension, new UpdateBufferOptions(settings.ClientsPerRound, UpdateWeighting.SampleWeighted, new ConstantStaleness()));
+        // A round is a buffer of n updates (sample-weighted by default), all of staleness 0, flushed when the round closes.
+        _round = new UpdateBuffer(dimension, new UpdateBufferOptions(settings.ClientsPerRound, settings.Weighting, new ConstantStaleness()));
         _optimizer = settings.Optimizer.Create(dimension);
         settings.Aggregator.RequireStep(settings.ClientsPerRound, "clients-per-round");
         _combiner = settings.Aggregator.Create();

@@ -25,6 +25,9 @@ public sealed record FedAvgSettings : IStrategySettings
     /// <summary>The server optimizer the round's average steps. <value>Default sgd, η = 1: plain FedAvg.</value></summary>
     public ServerOptimizerSettings Optimizer { get; init; } = ServerOptimizerSettings.Default;
 
+    /// <summary>c_i of a round's updates (<c>weighting</c>): FedAvg's n_i, or 1 each. <value>Default sample-weighted.</value></summary>
+    public UpdateWeighting Weighting { get; init; } = UpdateWeighting.SampleWeighted;
+
     /// <summary>Defaults, as in reference.conf.</summary>
     public static FedAvgSettings Default { get; } = new();
 
@@ -49,6 +52,7 @@ public sealed record FedAvgSettings : IStrategySettings
             ClientsPerRound = c.Int("clients-per-round", min: 1),
             OverSelection = c.Double("over-selection", min: 0),
             RoundDeadline = c.OptionalDouble("round-deadline", minExclusive: 0),
+            Weighting = c.Enum("weighting", UpdateWeightings.Parse),
             Optimizer = ServerOptimizerSettings.Create(config),
             Aggregator = Combiners.Create(config),
         };

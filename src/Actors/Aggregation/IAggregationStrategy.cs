@@ -35,6 +35,13 @@ public interface IAggregationStrategy
     Admission Offer(in ClientContribution update);
 
     /// <summary>
+    /// The coordinator is about to form the step that makes model version <paramref name="serverStep"/>: a strategy or
+    /// wrapper that draws randomness per step (DP noise) seeds it from the run's seed and this number, so that a step
+    /// replayed after a crash draws the same. Called before every <see cref="Aggregate"/>.
+    /// </summary>
+    void PrepareStep(long serverStep) { }
+
+    /// <summary>
     /// Writes into <paramref name="aggregate"/> what the next step applies, from the updates taken since the last step.
     /// </summary>
     /// <param name="current">x_t, the current global weights.</param>

@@ -27,7 +27,8 @@ public sealed class StrategyCatalog
     }
 
     /// <summary>
-    /// FedBuff, FedAsync and FedAvg, and norm bounding (<c>fedactors.server.norm-bound</c>) around any of them; outermost,
+    /// FedBuff, FedAsync and FedAvg, and around any of them norm bounding (<c>fedactors.server.norm-bound</c>), then central
+    /// differential privacy (<c>fedactors.privacy.mode = central</c>: clipping and noise); outermost,
     /// the simulated colluding attackers of <c>fedactors.attack</c> (little-is-enough, ipm), who see what the defenses see.
     /// </summary>
     public static StrategyCatalog BuiltIn { get; } = new StrategyCatalog([], [])
@@ -35,6 +36,7 @@ public sealed class StrategyCatalog
         .With("fedasync", FedAsyncSettings.Create)
         .With("fedavg", FedAvgSettings.Create)
         .WithWrapper(NormBoundSettings.WrapperName, NormBoundSettings.Create)
+        .WithWrapper(Privacy.CentralDpSettings.WrapperName, Privacy.PrivacySettings.CentralWrapper)
         .WithWrapper(Attacks.ColludingAttackSettings.WrapperName, Attacks.ColludingAttackSettings.Create);
 
     /// <summary>The names a config may give.</summary>

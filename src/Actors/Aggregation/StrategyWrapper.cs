@@ -30,6 +30,9 @@ public abstract class StrategyWrapper(IAggregationStrategy inner) : IAggregation
     public virtual Admission Offer(in ClientContribution update) => Inner.Offer(update);
 
     /// <inheritdoc />
+    public virtual void PrepareStep(long serverStep) => Inner.PrepareStep(serverStep);
+
+    /// <inheritdoc />
     public virtual AggregateKind Aggregate(ReadOnlySpan<float> current, Span<float> aggregate) => Inner.Aggregate(current, aggregate);
 
     /// <inheritdoc />

@@ -65,7 +65,7 @@ internal sealed class CoordinatorState
     public RunCounters Counters(long serverStep, double now) =>
         new(serverStep, Tally.UpdatesApplied, new SortedDictionary<string, long>(Tally.Rejected.ToDictionary(), StringComparer.Ordinal),
             Tally.DroppedStale, Tally.JobsDispatched, Tally.JobsDropped, Tally.SamplesTrained, Tally.TrainSeconds, Traffic.BytesUp, Traffic.BytesDown, now,
-            Tally.Defense);
+            Tally.Defense, Participation.Max);
 
     /// <summary>The update of <paramref name="job"/> went into the aggregate of step <paramref name="step"/>.</summary>
     public AppliedUpdate Applied(InFlightJob job, long step, int staleness, double updateNorm)

@@ -109,6 +109,7 @@ public sealed record TargetReached(long ServerStep, double VirtualSeconds, doubl
 /// <param name="BytesDown">Model bytes sent.</param>
 /// <param name="VirtualSeconds">Simulated (or wall, in wall mode) seconds at the last applied event.</param>
 /// <param name="Defense">Updates filtered by the robust aggregator, and the malicious ones taken and filtered.</param>
+/// <param name="MaxParticipation">Most updates taken from any one client (what client-level DP accounting composes over).</param>
 public sealed record RunCounters(
     long ServerSteps,
     long UpdatesApplied,
@@ -121,7 +122,8 @@ public sealed record RunCounters(
     long BytesUp,
     long BytesDown,
     double VirtualSeconds,
-    DefenseCounts? Defense = null);
+    DefenseCounts? Defense = null,
+    int MaxParticipation = 0);
 
 /// <summary>An applied client update: one row of the run's update ledger.</summary>
 /// <param name="ServerStep">The server step whose aggregate it went into.</param>

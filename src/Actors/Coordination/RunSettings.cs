@@ -2,6 +2,7 @@ using Akka.Configuration;
 using FedActors.Actors.Attacks;
 using FedActors.Actors.Compression;
 using FedActors.Actors.Configuration;
+using FedActors.Actors.Privacy;
 using FedActors.Actors.Updates;
 using FedActors.Training.LocalTraining;
 using FedActors.Training.Models;
@@ -46,6 +47,9 @@ public sealed record RunSettings
 
     /// <summary>A simulated attack (<c>fedactors.attack</c>), whose transform runs after the client transforms and before the codecs. <value>Default none.</value></summary>
     public AttackSettings Attack { get; init; } = AttackSettings.None;
+
+    /// <summary>Client-level differential privacy (<c>fedactors.privacy</c>). <value>Default none.</value></summary>
+    public PrivacySettings Privacy { get; init; } = PrivacySettings.Default;
 
     /// <summary>Communication compression (<c>fedactors.compression</c>), whose codecs end <see cref="Transforms"/>. <value>Default none.</value></summary>
     public CompressionSettings Compression { get; init; } = CompressionSettings.None;
@@ -94,6 +98,7 @@ public sealed record RunSettings
             throw new ConfigurationException(e.Message);
         }
         var compression = CompressionSettings.Create(config);
+        var privacy = PrivacySettings.Create(config);
         var attack = AttackSettings.Create(config, unchecked((ulong)seed));
         UpdatePipelineSettings pipeline;
         try
@@ -117,6 +122,7 @@ public sealed record RunSettings
             Client = options,
             Transforms = pipeline,
             Compression = compression,
+            Privacy = privacy,
             Attack = attack,
         };
     }

@@ -80,6 +80,7 @@ internal sealed class UpdateIntake(IAggregationStrategy strategy, UpdatePipeline
     /// <summary>The weights of the next version, from <paramref name="current"/> and what the strategy took; null when it took nothing.</summary>
     public float[]? TryStep(ModelVersion current)
     {
+        strategy.PrepareStep(current.Number + 1);
         var kind = strategy.Aggregate(current.Weights, _aggregate);
         if (kind == AggregateKind.None) return null;
         foreach (var client in strategy.Excluded)

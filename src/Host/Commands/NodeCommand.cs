@@ -6,6 +6,7 @@ using FedActors.Actors.Cluster;
 using FedActors.Actors.Coordination;
 using FedActors.Actors.Persistence;
 using FedActors.Actors.Population;
+using FedActors.Actors.Privacy;
 using FedActors.Actors.Runs;
 using FedActors.Actors.Simulation;
 using FedActors.Actors.Trainers;
@@ -270,7 +271,8 @@ public sealed class NodeCommand : ICommand
                          $"{population.ClientCount:N0} clients, run id {cluster.RunId}, outputs in {run.FullPath}" +
                          (registered ? $"; waiting for {cluster.MinClients} registered client(s)" : ""));
                 progress.Start(spec.Run.MaxServerSteps, $"{algorithm} {settings.Run.ModelName} on {settings.Data.Dataset} (cluster)");
-                var outputs = await RunOutputs.OpenAsync(run, resuming: run.HeldRun, columns: RunOutputs.ColumnsFor(settings.Run.Attack));
+                var privacy = ClientLevelAccounting.For(settings.Run.Privacy, population.ClientCount);
+                var outputs = await RunOutputs.OpenAsync(run, resuming: run.HeldRun, RunOutputs.ColumnsFor(settings.Run.Attack, privacy), privacy);
                 var writer = Task.Run(async () =>
                 {
                     await using (outputs)

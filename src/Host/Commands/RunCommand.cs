@@ -5,6 +5,7 @@ using FedActors.Actors.Coordination;
 using FedActors.Actors.Jobs;
 using FedActors.Actors.Persistence;
 using FedActors.Actors.Population;
+using FedActors.Actors.Privacy;
 using FedActors.Actors.Runs;
 using FedActors.Host.Cli;
 using FedActors.Host.Configuration;
@@ -71,7 +72,8 @@ public sealed class RunCommand : ICommand
             progress.Start(spec.Run.MaxServerSteps, title + (run.HeldRun ? " (resuming)" : ""));
             var running = FederatedRun.RunAsync(spec, monitors.Observers.Count == 0 ? observer : new RunObserverGroup([observer, .. monitors.Observers]), ct);
             _ = running.ContinueWith(_ => observer.Complete(), TaskScheduler.Default);
-            outputs = await RunOutputs.OpenAsync(run, resuming: run.HeldRun, columns: RunOutputs.ColumnsFor(settings.Run.Attack));
+            var privacy = ClientLevelAccounting.For(settings.Run.Privacy, loaded.Population.ClientCount);
+            outputs = await RunOutputs.OpenAsync(run, resuming: run.HeldRun, RunOutputs.ColumnsFor(settings.Run.Attack, privacy), privacy);
             await using (outputs)
             {
                 await foreach (var item in observer.Items.ReadAllAsync(CancellationToken.None))

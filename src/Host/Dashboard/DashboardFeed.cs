@@ -59,7 +59,7 @@ public sealed class DashboardFeed(string title, long? maxServerSteps) : IRunObse
         lock (_gate)
         {
             _evaluations.Clear();
-            _evaluations.AddRange(restored.Records.Select(RunOutputs.Row));
+            _evaluations.AddRange(restored.Records.Select(r => RunOutputs.Row(r)));
             _drift = restored.Records.Count > 0 ? DashboardDrift.Of(restored.Records[^1]) : null;
             _version++;
         }

@@ -19,17 +19,24 @@ public sealed class MetricsCsv : IAsyncDisposable, IDisposable
     /// <summary>The column a backdoor run adds (<see cref="MetricsColumns.Backdoor"/>).</summary>
     public const string BackdoorColumn = "backdoor_accuracy";
 
+    /// <summary>The column a run with differential privacy adds (<see cref="MetricsColumns.Privacy"/>).</summary>
+    public const string PrivacyColumn = "epsilon";
+
     private static readonly Encoding Utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
     private readonly StreamWriter _writer;
     private readonly MetricsColumns _columns;
 
     private MetricsCsv(StreamWriter writer, MetricsColumns columns) => (_writer, _columns) = (writer, columns);
 
-    /// <summary>The header of a run with <paramref name="columns"/>: <see cref="Header"/>, then the attack's columns, then the backdoor's.</summary>
+    /// <summary>
+    /// The header of a run with <paramref name="columns"/>: <see cref="Header"/>, then the attack's columns, the backdoor's,
+    /// and the privacy column.
+    /// </summary>
     public static string HeaderFor(MetricsColumns columns) =>
         Header
         + (columns.HasFlag(MetricsColumns.Attack) ? "," + AttackColumns : "")
-        + (columns.HasFlag(MetricsColumns.Backdoor) ? "," + BackdoorColumn : "");
+        + (columns.HasFlag(MetricsColumns.Backdoor) ? "," + BackdoorColumn : "")
+        + (columns.HasFlag(MetricsColumns.Privacy) ? "," + PrivacyColumn : "");
 
     /// <summary>
     /// Opens <paramref name="path"/> for appending, writing the header if the file is new or empty; <paramref name="columns"/>
@@ -74,7 +81,7 @@ public sealed class MetricsCsv : IAsyncDisposable, IDisposable
         var lines = text.Split('\n');
         var header = lines[0].TrimEnd('\r');
         // Every combination of the optional columns.
-        var columns = Enumerable.Range(0, 4).Select(c => (MetricsColumns)c).FirstOrDefault(c => HeaderFor(c) == header, (MetricsColumns)(-1));
+        var columns = Enumerable.Range(0, 8).Select(c => (MetricsColumns)c).FirstOrDefault(c => HeaderFor(c) == header, (MetricsColumns)(-1));
         if (columns < 0) throw new FedActorsException($"{path}: not a metrics file (header differs)");
         var rows = new List<MetricsRow>();
         // The last element is "" after a final newline, or a row cut short by a crash: both are skipped.
@@ -105,6 +112,8 @@ public sealed class MetricsCsv : IAsyncDisposable, IDisposable
             line.Append(row.Defense is { } d ? string.Create(inv, $",{d.Filtered},{d.MaliciousAccepted},{d.MaliciousFiltered}") : ",,,");
         if (columns.HasFlag(MetricsColumns.Backdoor))
             line.Append(',').Append(row.BackdoorAccuracy is { } b ? Number(b) : "");
+        if (columns.HasFlag(MetricsColumns.Privacy))
+            line.Append(',').Append(row.Epsilon is { } e ? Number(e) : "");
         return line.ToString();
     }
 
@@ -113,8 +122,10 @@ public sealed class MetricsCsv : IAsyncDisposable, IDisposable
     private static MetricsRow Parse(string line, string path, int lineNumber, MetricsColumns columns)
     {
         var f = line.Split(',');
-        bool attack = columns.HasFlag(MetricsColumns.Attack), backdoor = columns.HasFlag(MetricsColumns.Backdoor);
-        int fields = 10 + (attack ? 3 : 0) + (backdoor ? 1 : 0);
+        bool attack = columns.HasFlag(MetricsColumns.Attack), backdoor = columns.HasFlag(MetricsColumns.Backdoor),
+            privacy = columns.HasFlag(MetricsColumns.Privacy);
+        int fields = 10 + (attack ? 3 : 0) + (backdoor ? 1 : 0) + (privacy ? 1 : 0);
+        int backdoorField = 10 + (attack ? 3 : 0);
         if (f.Length != fields) throw new FedActorsException($"{path}: line {lineNumber}: expected {fields} fields, got {f.Length}");
         try
         {
@@ -129,7 +140,8 @@ public sealed class MetricsCsv : IAsyncDisposable, IDisposable
                 Defense = attack && f[10].Length > 0
                     ? new DefenseCounts(long.Parse(f[10], inv), long.Parse(f[11], inv) + long.Parse(f[12], inv), long.Parse(f[12], inv))
                     : null,
-                BackdoorAccuracy = backdoor && f[^1].Length > 0 ? double.Parse(f[^1], inv) : null,
+                BackdoorAccuracy = backdoor && f[backdoorField].Length > 0 ? double.Parse(f[backdoorField], inv) : null,
+                Epsilon = privacy && f[^1].Length > 0 ? double.Parse(f[^1], inv) : null,
             };
         }
         catch (FormatException e)
@@ -182,4 +194,7 @@ public enum MetricsColumns
 
     /// <summary>A simulated backdoor: the backdoor accuracy.</summary>
     Backdoor = 2,
+
+    /// <summary>Differential privacy: the client-level ε spent so far.</summary>
+    Privacy = 4,
 }

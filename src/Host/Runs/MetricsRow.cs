@@ -30,4 +30,7 @@ public sealed record MetricsRow(
 
     /// <summary>Updates a robust aggregator filtered, and malicious ones taken and filtered, so far; null when nobody attacks.</summary>
     public DefenseCounts? Defense { get; init; }
+
+    /// <summary>Client-level ε spent so far (at the run's δ); null when DP is off.</summary>
+    public double? Epsilon { get; init; }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using FedActors.Actors.Attacks;
 using FedActors.Actors.Coordination;
+using FedActors.Actors.Privacy;
 using FedActors.Actors.Runs;
 
 namespace FedActors.Host.Runs;
@@ -20,10 +21,12 @@ public sealed class RunOutputs : IAsyncDisposable
     private static readonly Encoding Utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
     private readonly RunDirectory _run;
     private readonly MetricsColumns _columns;
+    private readonly ClientLevelAccounting? _privacy;
     private MetricsCsv? _metrics;
     private StreamWriter? _diagnostics;
 
-    private RunOutputs(RunDirectory run, MetricsColumns columns) => (_run, _columns) = (run, columns);
+    private RunOutputs(RunDirectory run, MetricsColumns columns, ClientLevelAccounting? privacy) =>
+        (_run, _columns, _privacy) = (run, columns, privacy);
 
     /// <summary>diagnostics.csv.</summary>
     public string DiagnosticsPath => Path.Combine(_run.FullPath, "diagnostics.csv");
@@ -37,18 +40,21 @@ public sealed class RunOutputs : IAsyncDisposable
     /// </summary>
     /// <param name="run">The run directory.</param>
     /// <param name="resuming">The run resumes from its journal.</param>
-    /// <param name="columns">The optional columns of metrics.csv: those of a simulated attack and of a backdoor.</param>
-    public static async Task<RunOutputs> OpenAsync(RunDirectory run, bool resuming, MetricsColumns columns = MetricsColumns.None)
+    /// <param name="columns">The optional columns of metrics.csv: those of a simulated attack, of a backdoor and of DP.</param>
+    /// <param name="privacy">The run's DP accounting, for the epsilon column; null when DP is off.</param>
+    public static async Task<RunOutputs> OpenAsync(RunDirectory run, bool resuming, MetricsColumns columns = MetricsColumns.None,
+        ClientLevelAccounting? privacy = null)
     {
-        var outputs = new RunOutputs(run, columns);
+        var outputs = new RunOutputs(run, columns, privacy);
         if (!resuming) await outputs.StartFilesAsync([]);
         return outputs;
     }
 
-    /// <summary>The optional metrics.csv columns of a run under <paramref name="attack"/>.</summary>
-    public static MetricsColumns ColumnsFor(AttackSettings attack) =>
+    /// <summary>The optional metrics.csv columns of a run under <paramref name="attack"/>, with DP accounted by <paramref name="privacy"/> or not.</summary>
+    public static MetricsColumns ColumnsFor(AttackSettings attack, ClientLevelAccounting? privacy = null) =>
         (attack.Kind == AttackKind.None ? MetricsColumns.None : MetricsColumns.Attack)
-        | (attack.EvaluatesBackdoor ? MetricsColumns.Backdoor : MetricsColumns.None);
+        | (attack.EvaluatesBackdoor ? MetricsColumns.Backdoor : MetricsColumns.None)
+        | (privacy is null ? MetricsColumns.None : MetricsColumns.Privacy);
 
     /// <summary>Writes one item the coordinator reported.</summary>
     public async Task WriteAsync(object item)
@@ -62,19 +68,20 @@ public sealed class RunOutputs : IAsyncDisposable
                 Restored = true;
                 break;
             case EvaluationRecord record:
-                await _metrics!.AppendAsync(Row(record), CancellationToken.None);
+                await _metrics!.AppendAsync(Row(record, _privacy), CancellationToken.None);
                 await _diagnostics!.WriteLineAsync(DiagnosticsRow(record));
                 await _diagnostics.FlushAsync();
                 break;
         }
     }
 
-    /// <summary>A metrics.csv row of <paramref name="r"/>.</summary>
-    public static MetricsRow Row(EvaluationRecord r) =>
+    /// <summary>A metrics.csv row of <paramref name="r"/>, with the ε <paramref name="privacy"/> accounts at it.</summary>
+    public static MetricsRow Row(EvaluationRecord r, ClientLevelAccounting? privacy = null) =>
         new(r.ServerStep, r.VirtualSeconds, r.WallSeconds, r.UpdatesApplied, r.Accuracy, r.Loss, r.MeanStaleness, r.MaxStaleness, r.BytesUp, r.BytesDown)
         {
             BackdoorAccuracy = r.BackdoorAccuracy,
             Defense = r.Defense,
+            Epsilon = privacy?.After(r.Diagnostics.MaxParticipation).Epsilon,
         };
 
     /// <summary>A diagnostics.csv row of <paramref name="r"/>.</summary>
@@ -103,7 +110,7 @@ public sealed class RunOutputs : IAsyncDisposable
         var diagnostics = new StringBuilder(DiagnosticsHeader).Append('\n');
         foreach (var r in records)
         {
-            metrics.Append(MetricsCsv.Format(Row(r), _columns)).Append('\n');
+            metrics.Append(MetricsCsv.Format(Row(r, _privacy), _columns)).Append('\n');
             diagnostics.Append(DiagnosticsRow(r)).Append('\n');
         }
         await AtomicFile.WriteAllTextAsync(_run.MetricsPath, metrics.ToString(), CancellationToken.None);

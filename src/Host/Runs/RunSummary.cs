@@ -4,6 +4,7 @@ using System.Text.Json.Serialization;
 using FedActors.Actors.Aggregation;
 using FedActors.Actors.Attacks;
 using FedActors.Actors.Coordination;
+using FedActors.Actors.Privacy;
 using FedActors.Actors.Runs;
 using FedActors.Host.Settings;
 
@@ -129,6 +130,18 @@ public sealed record RunSummary
     /// </summary>
     [JsonPropertyName("backdoor_accuracy")] public double? BackdoorAccuracy { get; init; }
 
+    /// <summary>The differential-privacy mechanism (<c>fedactors.privacy.mode</c>: <c>central</c>); null when DP is off.</summary>
+    [JsonPropertyName("privacy")] public string? Privacy { get; init; }
+
+    /// <summary>
+    /// Client-level ε spent by the run at <see cref="Delta"/>, accounted without amplification over the most frequent
+    /// client's contributions (docs/privacy.md); null when DP is off.
+    /// </summary>
+    [JsonPropertyName("epsilon")] public double? Epsilon { get; init; }
+
+    /// <summary>δ of <see cref="Epsilon"/>; null when DP is off.</summary>
+    [JsonPropertyName("delta")] public double? Delta { get; init; }
+
     /// <summary>
     /// <see cref="BytesUp"/> per update that arrived (applied, rejected or dropped as stale), header included; null
     /// without updates or for a centralized run.
@@ -148,6 +161,7 @@ public sealed record RunSummary
         ArgumentNullException.ThrowIfNull(r);
         var c = r.Counters;
         var partition = settings.Data.Partition;
+        var privacy = ClientLevelAccounting.For(settings.Run.Privacy, numClients);
         return new RunSummary
         {
             Status = r.Status switch
@@ -194,6 +208,9 @@ public sealed record RunSummary
             MaliciousUpdatesAccepted = settings.Run.Attack.Kind == AttackKind.None ? null : (c.Defense ?? DefenseCounts.None).MaliciousAccepted,
             MaliciousUpdatesFiltered = settings.Run.Attack.Kind == AttackKind.None ? null : (c.Defense ?? DefenseCounts.None).MaliciousFiltered,
             BackdoorAccuracy = r.Evaluations.Count > 0 ? r.Evaluations[^1].BackdoorAccuracy : null,
+            Privacy = privacy is null ? null : "central",
+            Epsilon = privacy?.After(c.MaxParticipation).Epsilon,
+            Delta = privacy?.Delta,
             BytesUpPerUpdate = Arrived(c) is > 0 and var arrived ? (double)c.BytesUp / arrived : null,
             ModelSha256 = r.ModelSha256,
             Resumed = r.Resumed,

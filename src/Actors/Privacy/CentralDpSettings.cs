@@ -1,0 +1,20 @@
+using FedActors.Actors.Aggregation;
+
+namespace FedActors.Actors.Privacy;
+
+/// <summary>The settings of <see cref="CentralDp"/>, from <c>fedactors.privacy</c> with <c>mode = central</c>.</summary>
+/// <param name="ClipNorm">C, positive.</param>
+/// <param name="NoiseMultiplier">z ≥ 0: the noise's standard deviation over C.</param>
+/// <param name="Staleness">The run's staleness weight s(τ), whose values above 1 the clip divides out.</param>
+/// <param name="Seed">The run's seed, from which each step's noise is drawn.</param>
+public sealed record CentralDpSettings(double ClipNorm, double NoiseMultiplier, IStalenessWeight Staleness, ulong Seed) : IStrategyWrapperSettings
+{
+    /// <summary>The wrapper's name.</summary>
+    public const string WrapperName = "central-dp";
+
+    /// <inheritdoc />
+    public string Name => WrapperName;
+
+    /// <inheritdoc />
+    public IAggregationStrategy Wrap(IAggregationStrategy inner, int dimension) => new CentralDp(inner, this);
+}

@@ -1,0 +1,86 @@
+using Akka.Configuration;
+using FedActors.Actors.Aggregation;
+using FedActors.Actors.Configuration;
+
+namespace FedActors.Actors.Privacy;
+
+/// <summary>How a run protects its clients' updates (<c>fedactors.privacy.mode</c>).</summary>
+public enum PrivacyMode
+{
+    /// <summary>No differential privacy.</summary>
+    None,
+
+    /// <summary>Central DP with a trusted aggregator: clipping and Gaussian noise on each step's sum (<see cref="CentralDp"/>).</summary>
+    Central,
+}
+
+/// <summary>The settings of <c>fedactors.privacy</c>.</summary>
+public sealed record PrivacySettings
+{
+    private const string Path = "fedactors.privacy";
+
+    /// <summary>The mechanism. <value>Default none.</value></summary>
+    public PrivacyMode Mode { get; init; } = PrivacyMode.None;
+
+    /// <summary>C, the L2 norm every update is clipped to. <value>Default 1.</value></summary>
+    public double ClipNorm { get; init; } = 1.0;
+
+    /// <summary>z, the noise's standard deviation over C. <value>Default 1.</value></summary>
+    public double NoiseMultiplier { get; init; } = 1.0;
+
+    /// <summary>δ of the reported (ε, δ); null takes 1/N^1.1 for N clients. <value>Default null.</value></summary>
+    public double? Delta { get; init; }
+
+    /// <summary>Defaults, as in reference.conf: no DP.</summary>
+    public static PrivacySettings Default { get; } = new();
+
+    /// <summary>δ for a population of <paramref name="clients"/>: the configured one, or 1/N^1.1.</summary>
+    public double DeltaFor(int clients) => Delta ?? Math.Pow(Math.Max(clients, 2), -1.1);
+
+    /// <summary>Reads and validates <c>fedactors.privacy</c>; with DP on, also the server keys it cannot work with.</summary>
+    /// <exception cref="ConfigurationException">A bad value, or a server setting that would let one client weigh more than C.</exception>
+    public static PrivacySettings Create(Config config)
+    {
+        var c = new ConfigReader(config, Path);
+        var settings = new PrivacySettings
+        {
+            Mode = c.Enum("mode", m => m switch
+            {
+                "none" => PrivacyMode.None,
+                "central" => PrivacyMode.Central,
+                _ => throw new FormatException("valid values are none, central"),
+            }),
+            ClipNorm = c.Double("clip-norm", minExclusive: 0),
+            NoiseMultiplier = c.Double("noise-multiplier", min: 0),
+            Delta = c.OptionalDouble("delta", minExclusive: 0, max: 1),
+        };
+        if (settings.Delta == 1) throw new ConfigurationException($"{Path}.delta must be below 1");
+        if (settings.Mode != PrivacyMode.None) RequireBoundedInfluence(config);
+        return settings;
+    }
+
+    /// <summary>The <see cref="CentralDp"/> wrapper when <c>fedactors.privacy.mode = central</c>, null otherwise.</summary>
+    public static IStrategyWrapperSettings? CentralWrapper(Config config)
+    {
+        var settings = Create(config);
+        if (settings.Mode != PrivacyMode.Central) return null;
+        ulong seed = unchecked((ulong)new ConfigReader(config, "fedactors").Long("seed"));
+        return new CentralDpSettings(settings.ClipNorm, settings.NoiseMultiplier, StalenessSettings.Create(config).Weight, seed);
+    }
+
+    // Sample weights, a data-dependent normalization or a robust combiner would each let one client's part of a step
+    // exceed C, or change the sensitivity the noise is calibrated to.
+    private static void RequireBoundedInfluence(Config config)
+    {
+        var server = new ConfigReader(config, "fedactors.server");
+        if (server.Enum("weighting", UpdateWeightings.Parse) != UpdateWeighting.Uniform)
+            throw new ConfigurationException(
+                "fedactors.privacy: differential privacy needs fedactors.server.weighting = uniform (sample weights let a client with many samples weigh more than the clip norm)");
+        if (StalenessSettings.Create(config).Normalization != StalenessNormalization.None)
+            throw new ConfigurationException(
+                "fedactors.privacy: differential privacy needs fedactors.server.staleness.normalization = none (a weighted mean divides by a sum the noise is not calibrated to)");
+        if (Combiners.Create(config).Name != Combiners.Mean.Name)
+            throw new ConfigurationException(
+                "fedactors.privacy: differential privacy needs fedactors.server.aggregator = mean (the noise is calibrated to a sum; robust combiners have other sensitivities)");
+    }
+}

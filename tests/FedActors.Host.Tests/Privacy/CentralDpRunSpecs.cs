@@ -1,0 +1,78 @@
+using System.Text.Json;
+using FedActors.Actors.Privacy;
+using FedActors.Host.Runs;
+
+namespace FedActors.Host.Tests.Privacy;
+
+/// <summary>A run with central DP: its noise is seeded, and its ε is that of its most frequent contributor.</summary>
+[Collection(BitwiseTrainingCollection.Name)]
+public class CentralDpRunSpecs
+{
+    private static async Task<string> RunAsync(TempDir dir, string outDir, params string[] extra)
+    {
+        var (code, _, err) = await CommandRunner.RunAsync(dir.Path, [
+            "run", "--plain", "--out", outDir,
+            "--set", "fedactors.data.dataset=synthetic", "--set", "fedactors.model.name=logreg", "--set", "fedactors.population.clients=20",
+            "--set", "fedactors.run.max-server-steps=12", "--set", "fedactors.run.eval-every-steps=4", "--set", "fedactors.server.concurrency=4",
+            "--set", "fedactors.server.buffer-size=3", "--set", "fedactors.persistence.provider=memory", "--set", "fedactors.client.local-steps=2",
+            "--set", "fedactors.server.weighting=uniform", "--set", "fedactors.privacy.mode=central",
+            "--set", "fedactors.privacy.clip-norm=0.1", "--set", "fedactors.privacy.noise-multiplier=1.5", .. extra]);
+        Assert.True(code == 0, err);
+        return Path.Combine(dir.Path, outDir);
+    }
+
+    [Fact(DisplayName = "A central-DP run must report the ε of its most frequent client, in summary.json and in metrics.csv, with seeded noise")]
+    public async Task Run_must_report_its_epsilon()
+    {
+        using var dir = new TempDir();
+        var run = await RunAsync(dir, "a");
+        var summary = await RunSummary.ReadAsync(Path.Combine(run, "summary.json"), CancellationToken.None);
+        Assert.Equal("central", summary.Privacy);
+        // δ = 1/N^1.1 for N = 20 clients.
+        Assert.Equal(Math.Pow(20, -1.1), summary.Delta!.Value, 1e-15);
+
+        // diagnostics.csv's max_participation at the last step is what the accounting composes over.
+        var last = File.ReadAllLines(Path.Combine(run, "diagnostics.csv"))[^1].Split(',');
+        int participations = int.Parse(last[6], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(participations, 1, 12);
+        var expected = new RdpAccountant([new PrivacyCharge(1, 1.5, participations)]).Epsilon(Math.Pow(20, -1.1)).Epsilon;
+        Assert.Equal(expected, summary.Epsilon!.Value, 1e-12);
+
+        var rows = MetricsCsv.Read(Path.Combine(run, "metrics.csv"));
+        Assert.Equal(expected, rows[^1].Epsilon!.Value, 1e-12);
+        Assert.Equal(0, rows[0].Epsilon);
+        for (int i = 1; i < rows.Count; i++) Assert.True(rows[i].Epsilon >= rows[i - 1].Epsilon);
+
+        var again = await RunSummary.ReadAsync(Path.Combine(await RunAsync(dir, "b"), "summary.json"), CancellationToken.None);
+        Assert.Equal(summary.ModelSha256, again.ModelSha256);
+        var moreNoise = await RunSummary.ReadAsync(Path.Combine(await RunAsync(dir, "c", "--set", "fedactors.privacy.noise-multiplier=1.6"), "summary.json"),
+            CancellationToken.None);
+        Assert.NotEqual(summary.ModelSha256, moreNoise.ModelSha256);
+    }
+
+    [Fact(DisplayName = "A run without DP must write null privacy keys and no epsilon column")]
+    public async Task Run_without_dp_has_null_keys()
+    {
+        using var dir = new TempDir();
+        var (code, _, err) = await CommandRunner.RunAsync(dir.Path, "run", "--plain", "--out", "n",
+            "--set", "fedactors.data.dataset=synthetic", "--set", "fedactors.model.name=logreg", "--set", "fedactors.population.clients=20",
+            "--set", "fedactors.run.max-server-steps=2", "--set", "fedactors.server.concurrency=4", "--set", "fedactors.server.buffer-size=2",
+            "--set", "fedactors.persistence.provider=memory", "--set", "fedactors.client.local-steps=2");
+        Assert.True(code == 0, err);
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir.Path, "n", "summary.json")));
+        foreach (var key in new[] { "privacy", "epsilon", "delta" })
+            Assert.Equal(JsonValueKind.Null, json.RootElement.GetProperty(key).ValueKind);
+        Assert.Equal(MetricsCsv.Header, File.ReadAllLines(Path.Combine(dir.Path, "n", "metrics.csv"))[0]);
+    }
+
+    [Fact(DisplayName = "A DP run with sample weights must be refused with the key to change")]
+    public async Task Sample_weights_must_be_refused()
+    {
+        using var dir = new TempDir();
+        var (code, _, err) = await CommandRunner.RunAsync(dir.Path, "run", "--plain", "--out", "w",
+            "--set", "fedactors.data.dataset=synthetic", "--set", "fedactors.privacy.mode=central");
+        Assert.NotEqual(0, code);
+        Assert.Contains("fedactors.server.weighting = uniform", err);
+        Assert.False(File.Exists(Path.Combine(dir.Path, "w", "summary.json")));
+    }
+}
