@@ -41,6 +41,8 @@ public sealed partial class CoordinatorCore : IScheduleHost
     // Winding down: no new work, the final evaluation pending; finished once it is recorded.
     private bool _finishing, _finished;
     private RunStatus _status = RunStatus.Completed;
+    // Under a DP budget, the most steps one client may contribute to (ClientLevelAccounting); null without one.
+    private readonly int? _participationBudget;
 
     /// <summary>Creates the core for a run starting from <paramref name="initialWeights"/> (version 0).</summary>
     /// <param name="run">Seed, length, evaluation cadence, local training.</param>
@@ -57,6 +59,7 @@ public sealed partial class CoordinatorCore : IScheduleHost
         ArgumentNullException.ThrowIfNull(initialWeights);
         _dimension = initialWeights.Length;
         _dispatcher = new JobDispatcher(run, simulation, population, _state);
+        _participationBudget = Privacy.ClientLevelAccounting.For(run.Privacy, population.ClientCount)?.ParticipationBudget();
         Current = new ModelVersion(0, initialWeights);
         if (run.Transforms.NeedsLayers && run.LayerSizes.Sum() != _dimension)
             throw new ArgumentException($"the update pipeline works layer by layer and the run's layer sizes ({run.LayerSizes.Count} layers of {run.LayerSizes.Sum()} values) do not cover the model's {_dimension}", nameof(run));
@@ -280,6 +283,11 @@ public sealed partial class CoordinatorCore : IScheduleHost
                 _unusable.TrainingFailed(f.Reason);
                 RejectUnusable("failed");
                 break;
+            case ClientProtocol.ClientUpdate u when _participationBudget is { } budget
+                && _state.Participation.Counts.GetValueOrDefault(job.ClientId) >= budget:
+                // One more contribution from this client would spend more than the privacy budget: no step takes it.
+                BeginFinish(RunStatus.BudgetExhausted);
+                return;
             case ClientProtocol.ClientUpdate u:
                 // Taken, whatever the strategy makes of it: the client's next job continues from this one.
                 _state.LastResults.Took(job.ClientId, job.Id);

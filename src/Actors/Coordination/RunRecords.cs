@@ -14,6 +14,9 @@ public enum RunStatus
 
     /// <summary>Ended by an error.</summary>
     Failed,
+
+    /// <summary>Stopped before the step that would have spent more than the privacy budget (<c>privacy.target-epsilon</c>).</summary>
+    BudgetExhausted,
 }
 
 /// <summary>Client-drift diagnostics over the updates applied since the previous evaluation.</summary>

@@ -13,13 +13,39 @@ namespace FedActors.Actors.Privacy;
 /// </remarks>
 /// <param name="NoiseMultiplier">z.</param>
 /// <param name="Delta">δ.</param>
-public sealed record ClientLevelAccounting(double NoiseMultiplier, double Delta)
+/// <param name="TargetEpsilon">The budget, or null for none.</param>
+public sealed record ClientLevelAccounting(double NoiseMultiplier, double Delta, double? TargetEpsilon = null)
 {
     /// <summary>The accounting of a run with <paramref name="settings"/> over <paramref name="clients"/> clients; null when DP is off.</summary>
     public static ClientLevelAccounting? For(PrivacySettings settings, int clients) =>
-        settings.Mode == PrivacyMode.None ? null : new ClientLevelAccounting(settings.NoiseMultiplier, settings.DeltaFor(clients));
+        settings.Mode == PrivacyMode.None ? null
+            : new ClientLevelAccounting(settings.NoiseMultiplier, settings.DeltaFor(clients), settings.TargetEpsilon);
 
     /// <summary>The guarantee once the most frequent client has contributed to <paramref name="participations"/> steps.</summary>
     public PrivacyGuarantee After(int participations) =>
         new RdpAccountant([new PrivacyCharge(1, NoiseMultiplier, participations)]).Epsilon(Delta);
+
+    /// <summary>
+    /// The most steps one client may contribute to within <see cref="TargetEpsilon"/> (0 when even one exceeds it), or
+    /// null without a budget. ε grows with every contribution, so this is a bisection over the count.
+    /// </summary>
+    public int? ParticipationBudget()
+    {
+        if (TargetEpsilon is not { } target) return null;
+        if (After(1).Epsilon > target) return 0;
+        int within = 1, beyond = 2;
+        while (After(beyond).Epsilon <= target)
+        {
+            within = beyond;
+            if (beyond > int.MaxValue / 2) return int.MaxValue;
+            beyond *= 2;
+        }
+        while (beyond - within > 1)
+        {
+            int mid = within + (beyond - within) / 2;
+            if (After(mid).Epsilon <= target) within = mid;
+            else beyond = mid;
+        }
+        return within;
+    }
 }

@@ -31,6 +31,12 @@ public sealed record PrivacySettings
     /// <summary>δ of the reported (ε, δ); null takes 1/N^1.1 for N clients. <value>Default null.</value></summary>
     public double? Delta { get; init; }
 
+    /// <summary>
+    /// The ε the run may spend at <see cref="Delta"/>: it stops with status budget_exhausted before the step that would
+    /// exceed it; null runs to the end and reports what it spent. <value>Default null.</value>
+    /// </summary>
+    public double? TargetEpsilon { get; init; }
+
     /// <summary>Defaults, as in reference.conf: no DP.</summary>
     public static PrivacySettings Default { get; } = new();
 
@@ -53,6 +59,7 @@ public sealed record PrivacySettings
             ClipNorm = c.Double("clip-norm", minExclusive: 0),
             NoiseMultiplier = c.Double("noise-multiplier", min: 0),
             Delta = c.OptionalDouble("delta", minExclusive: 0, max: 1),
+            TargetEpsilon = c.OptionalDouble("target-epsilon", minExclusive: 0),
         };
         if (settings.Delta == 1) throw new ConfigurationException($"{Path}.delta must be below 1");
         if (settings.Mode != PrivacyMode.None) RequireBoundedInfluence(config);

@@ -300,6 +300,7 @@ public sealed class NodeCommand : ICommand
                 observer.Complete();
                 await writer;
                 if (result.Status == ActorRunStatus.Completed) progress.Complete($"final accuracy {result.FinalAccuracy:P2}");
+                else if (result.Status == ActorRunStatus.BudgetExhausted) progress.Stop($"privacy budget spent, final accuracy {result.FinalAccuracy:P2}");
                 else progress.Stop(result.Error ?? "on request");
             }
 

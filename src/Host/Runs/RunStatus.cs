@@ -14,4 +14,7 @@ public enum RunStatus
 
     /// <summary>Ended by an error.</summary>
     [JsonStringEnumMemberName("failed")] Failed,
+
+    /// <summary>Stopped before the step that would have spent more than its privacy budget.</summary>
+    [JsonStringEnumMemberName("budget_exhausted")] BudgetExhausted,
 }

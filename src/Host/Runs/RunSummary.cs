@@ -168,6 +168,7 @@ public sealed record RunSummary
             {
                 Actors.Coordination.RunStatus.Completed => RunStatus.Completed,
                 Actors.Coordination.RunStatus.Stopped => RunStatus.Stopped,
+                Actors.Coordination.RunStatus.BudgetExhausted => RunStatus.BudgetExhausted,
                 _ => RunStatus.Failed,
             },
             Algorithm = r.Algorithm,

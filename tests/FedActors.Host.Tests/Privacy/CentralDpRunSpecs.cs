@@ -50,6 +50,23 @@ public class CentralDpRunSpecs
         Assert.NotEqual(summary.ModelSha256, moreNoise.ModelSha256);
     }
 
+    [Fact(DisplayName = "A central-DP run with a target ε must stop with budget_exhausted before any client contributes past it")]
+    public async Task Run_must_stop_at_its_budget()
+    {
+        using var dir = new TempDir();
+        var accounting = new ClientLevelAccounting(1.5, Math.Pow(20, -1.1));
+        // Between the ε of two and of three contributions: each client may contribute to two steps.
+        double target = (accounting.After(2).Epsilon + accounting.After(3).Epsilon) / 2;
+        var run = await RunAsync(dir, "b", "--set", "fedactors.run.max-server-steps=200",
+            "--set", FormattableString.Invariant($"fedactors.privacy.target-epsilon={target:R}"));
+        var summary = await RunSummary.ReadAsync(Path.Combine(run, "summary.json"), CancellationToken.None);
+        Assert.Equal(RunStatus.BudgetExhausted, summary.Status);
+        Assert.InRange(summary.ServerSteps, 1, 199);
+        Assert.Equal(accounting.After(2).Epsilon, summary.Epsilon!.Value, 1e-12);
+        Assert.True(summary.Epsilon <= target);
+        Assert.Contains("\"status\": \"budget_exhausted\"", File.ReadAllText(Path.Combine(run, "summary.json")));
+    }
+
     [Fact(DisplayName = "A run without DP must write null privacy keys and no epsilon column")]
     public async Task Run_without_dp_has_null_keys()
     {
