@@ -94,6 +94,41 @@ public sealed class CrashResumeSpecs(UninterruptedRun uninterrupted, ITestOutput
         Assert.InRange(rows, 1, summary.GetProperty("updates_applied").GetInt64() / 2);
     }
 
+    [Fact]
+    public async Task A_dp_run_killed_three_times_must_resume_to_the_same_model_epsilon_and_budget_stop()
+    {
+        // z = 5 over 200 clients: the most frequent client contributes to 43 steps by step 1,080 and 45 by step 1,140
+        // (diagnostics.csv of the uninterrupted run), so a budget of 44 contributions ends the run between the two,
+        // after every kill point (10 % to 80 % of the 1,200 steps).
+        var accounting = new FedActors.Actors.Privacy.ClientLevelAccounting(5.0, Math.Pow(200, -1.1));
+        double target = (accounting.After(44).Epsilon + accounting.After(45).Epsilon) / 2;
+        string[] dp =
+        [
+            "fedactors.server.weighting=uniform", "fedactors.privacy.mode=central", "fedactors.privacy.clip-norm=0.5",
+            "fedactors.privacy.noise-multiplier=5", string.Create(CultureInfo.InvariantCulture, $"fedactors.privacy.target-epsilon={target:R}"),
+        ];
+        using var dir = new TempDir();
+        var uninterruptedDir = Path.Combine(dir.Path, "uninterrupted");
+        var (code, output, error, _) = await CrashExperiment.RunToEndAsync(dir.Path, CrashExperiment.RunArguments(dir.Path, uninterruptedDir, dp));
+        Assert.True(code == 0, $"the uninterrupted run exited {code}:\n{error}\n{FedActorsProcess.Tail(output)}");
+        var expected = RunFiles.Summary(uninterruptedDir);
+        Assert.Equal("budget_exhausted", expected.GetProperty("status").GetString());
+        Assert.InRange(expected.GetProperty("server_steps").GetInt64(), CrashExperiment.MaxServerSteps * 8 / 10 + 1, CrashExperiment.MaxServerSteps - 1);
+        Assert.Equal(accounting.After(44).Epsilon, expected.GetProperty("epsilon").GetDouble(), 1e-12);
+
+        var runDir = Path.Combine(dir.Path, "run");
+        var crash = await CrashExperiment.RunWithKillsAsync(dir.Path, runDir, CrashExperiment.RunArguments(dir.Path, runDir, dp), kills: 3, seed: 6, Log);
+
+        Assert.True(crash.ExitCode == 0, $"the last session exited {crash.ExitCode}:\n{crash.Err}\n{FedActorsProcess.Tail(crash.Out)}");
+        Assert.True(crash.Kills.All(k => k.ExitCode == SigKillExitCode), $"every session but the last must have died of SIGKILL:\n{string.Join('\n', crash.Kills)}");
+        var summary = RunFiles.Summary(runDir);
+        Assert.Equal(3, summary.GetProperty("resumed").GetInt32());
+        foreach (var key in new[] { "status", "model_sha256", "epsilon", "delta", "server_steps", "updates_applied" })
+            Assert.Equal(expected.GetProperty(key).GetRawText(), summary.GetProperty(key).GetRawText());
+        Assert.Equal(File.ReadAllLines(Path.Combine(uninterruptedDir, "metrics.csv")).Select(l => string.Join(',', l.Split(',').Where((_, i) => i != 2))),
+            File.ReadAllLines(Path.Combine(runDir, "metrics.csv")).Select(l => string.Join(',', l.Split(',').Where((_, i) => i != 2))));
+    }
+
     private static async Task<long> ResidualRows(string file)
     {
         await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = file, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
