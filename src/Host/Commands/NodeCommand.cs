@@ -311,7 +311,7 @@ public sealed class NodeCommand : ICommand
             var rows = MetricsCsv.Read(run.MetricsPath);
             if (rows.Count > 0) AccuracyPlot.Save(run.PlotPath, rows, $"{algorithm} {settings.Run.ModelName} on {settings.Data.Dataset} (cluster)");
             await ctx.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"{result.Status.ToString().ToLowerInvariant()}: {result.Counters.ServerSteps} server steps, final accuracy {result.FinalAccuracy:P2}, " +
+                $"{RunStatusNames.Of(result.Status)}: {result.Counters.ServerSteps} server steps, final accuracy {result.FinalAccuracy:P2}, " +
                 $"model_sha256 {result.ModelSha256}; wire bytes up {traffic.BytesUp:N0}, down {traffic.BytesDown:N0}, jobs resent {traffic.JobsResent}; outputs in {run.FullPath}"));
             if (result.Status == ActorRunStatus.Failed && result.Error is not null) await ctx.Error.WriteLineAsync($"fedactors node: {result.Error}");
             return result.Status == ActorRunStatus.Failed ? 1 : 0;

@@ -98,7 +98,7 @@ public sealed class RunCommand : ICommand
         if (rows.Count > 0) AccuracyPlot.Save(run.PlotPath, rows, $"{algorithm} {settings.Run.ModelName} on {settings.Data.Dataset}");
 
         await ctx.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"{StatusWord(summary.Status)}: {result.Counters.ServerSteps} server steps, final accuracy {result.FinalAccuracy:P2}, " +
+            $"{RunStatusNames.Of(summary.Status)}: {result.Counters.ServerSteps} server steps, final accuracy {result.FinalAccuracy:P2}, " +
             $"virtual {result.Counters.VirtualSeconds:F0} s, wall {result.WallSeconds:F0} s; outputs in {run.FullPath}"));
         if (result.Status == ActorRunStatus.Stopped && spec.Persistence is not null)
             await ctx.Out.WriteLineAsync($"The run's state is saved; resume it with: ./fedactors run --out {Shell.Quote(run.FullPath)}");
@@ -152,8 +152,6 @@ public sealed class RunCommand : ICommand
             throw;
         }
     }
-
-    private static string StatusWord(Runs.RunStatus status) => status == Runs.RunStatus.BudgetExhausted ? "budget_exhausted" : status.ToString().ToLowerInvariant();
 
     /// <summary>The final accuracy of a completed run in <paramref name="run"/>, or null when it did not complete.</summary>
     private static async Task<string?> CompletedAsync(RunDirectory run)

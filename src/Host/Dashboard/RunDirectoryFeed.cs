@@ -60,7 +60,7 @@ public sealed class RunDirectoryFeed : IDashboardSource
             progress = new DashboardProgress(last.ServerStep, last.UpdatesApplied, 0, last.VirtualSeconds, last.WallSeconds, 0, last.BytesUp, last.BytesDown,
                 new Dictionary<string, long>(), 0, 0);
         }
-        string status = summary?.Status.ToString().ToLowerInvariant() ?? "running";
+        string status = summary is null ? "running" : RunStatusNames.Of(summary.Status);
         return new DashboardSnapshot($"{title} ({_dir})", status, _dir, summary?.ServerSteps, progress, rows, LastDrift(), [], null, version);
     }
 

@@ -64,7 +64,7 @@ public sealed class RunMonitors : IAsyncDisposable
 
     /// <summary>Tells the dashboard how the run ended, with its final counts.</summary>
     public void Finished(RunResult result) =>
-        Dashboard?.Finished(result.Status.ToString().ToLowerInvariant(), result.Counters, result.WallSeconds);
+        Dashboard?.Finished(Runs.RunStatusNames.Of(result.Status), result.Counters, result.WallSeconds);
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()

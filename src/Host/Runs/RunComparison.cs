@@ -54,7 +54,7 @@ public static class RunComparison
         {
             ("run", runs.Select(r => r.Name).ToArray()),
             ("algorithm", Cells(runs, s => s.Algorithm)),
-            ("status", Cells(runs, s => s.Status.ToString().ToLowerInvariant())),
+            ("status", Cells(runs, s => RunStatusNames.Of(s.Status))),
             ("model / dataset", Cells(runs, s => $"{s.Model} / {s.Dataset}")),
             ("clients", Cells(runs, s => N(s.NumClients))),
             ("server steps", Cells(runs, s => N(s.ServerSteps))),
