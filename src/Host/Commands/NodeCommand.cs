@@ -256,7 +256,8 @@ public sealed class NodeCommand : ICommand
         {
             RunResult result;
             string title = $"{algorithm} {settings.Run.ModelName} on {settings.Data.Dataset}, {population.ClientCount:N0} clients (cluster)";
-            await using var monitors = RunMonitors.Start(settings.Monitoring, title, spec.Run.MaxServerSteps, line => Say(ctx, line));
+            var privacy = ClientLevelAccounting.For(settings.Run.Privacy, population.ClientCount);
+            await using var monitors = RunMonitors.Start(settings.Monitoring, title, spec.Run.MaxServerSteps, line => Say(ctx, line), privacy);
             using var members = monitors.Dashboard is null ? null : new ClusterMembersView(node.System, cluster.Shards);
             if (members is not null) monitors.Dashboard!.ShowCluster(members.Members);
             using (var progress = Progress.RunProgress.Create(ctx, plain: true))
@@ -271,7 +272,6 @@ public sealed class NodeCommand : ICommand
                          $"{population.ClientCount:N0} clients, run id {cluster.RunId}, outputs in {run.FullPath}" +
                          (registered ? $"; waiting for {cluster.MinClients} registered client(s)" : ""));
                 progress.Start(spec.Run.MaxServerSteps, $"{algorithm} {settings.Run.ModelName} on {settings.Data.Dataset} (cluster)");
-                var privacy = ClientLevelAccounting.For(settings.Run.Privacy, population.ClientCount);
                 var outputs = await RunOutputs.OpenAsync(run, resuming: run.HeldRun, RunOutputs.ColumnsFor(settings.Run.Attack, privacy), privacy);
                 var writer = Task.Run(async () =>
                 {

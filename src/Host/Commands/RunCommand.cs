@@ -64,7 +64,8 @@ public sealed class RunCommand : ICommand
         RunResult result;
         RunOutputs outputs;
         string title = $"{algorithm} {settings.Run.ModelName} on {settings.Data.Dataset}, {loaded.Population.ClientCount:N0} clients";
-        await using var monitors = RunMonitors.Start(settings.Monitoring, title, spec.Run.MaxServerSteps, line => ctx.Out.WriteLine(line));
+        var privacy = ClientLevelAccounting.For(settings.Run.Privacy, loaded.Population.ClientCount);
+        await using var monitors = RunMonitors.Start(settings.Monitoring, title, spec.Run.MaxServerSteps, line => ctx.Out.WriteLine(line), privacy);
         using (var progress = Progress.RunProgress.Create(ctx, options.Plain))
         using (var ledgers = RunLedgers.Open(run, resuming: run.HeldRun, string.IsNullOrEmpty(ackLog) ? null : ackLog))
         {
@@ -72,7 +73,6 @@ public sealed class RunCommand : ICommand
             progress.Start(spec.Run.MaxServerSteps, title + (run.HeldRun ? " (resuming)" : ""));
             var running = FederatedRun.RunAsync(spec, monitors.Observers.Count == 0 ? observer : new RunObserverGroup([observer, .. monitors.Observers]), ct);
             _ = running.ContinueWith(_ => observer.Complete(), TaskScheduler.Default);
-            var privacy = ClientLevelAccounting.For(settings.Run.Privacy, loaded.Population.ClientCount);
             outputs = await RunOutputs.OpenAsync(run, resuming: run.HeldRun, RunOutputs.ColumnsFor(settings.Run.Attack, privacy), privacy);
             await using (outputs)
             {

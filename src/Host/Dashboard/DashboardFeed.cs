@@ -1,4 +1,5 @@
 using FedActors.Actors.Coordination;
+using FedActors.Actors.Privacy;
 using FedActors.Actors.Runs;
 using FedActors.Host.Runs;
 
@@ -10,7 +11,8 @@ namespace FedActors.Host.Dashboard;
 /// </summary>
 /// <param name="title">What runs.</param>
 /// <param name="maxServerSteps">The run's length.</param>
-public sealed class DashboardFeed(string title, long? maxServerSteps) : IRunObserver, IDashboardSource
+/// <param name="privacy">The run's DP accounting, for the ε of each evaluation; null when DP is off.</param>
+public sealed class DashboardFeed(string title, long? maxServerSteps, ClientLevelAccounting? privacy = null) : IRunObserver, IDashboardSource
 {
     /// <summary>Progress ticks kept for the updates/s chart (about ten minutes at one a second).</summary>
     public const int MaxRates = 600;
@@ -47,7 +49,7 @@ public sealed class DashboardFeed(string title, long? maxServerSteps) : IRunObse
     {
         lock (_gate)
         {
-            _evaluations.Add(RunOutputs.Row(record));
+            _evaluations.Add(RunOutputs.Row(record, privacy));
             _drift = DashboardDrift.Of(record);
             _version++;
         }
@@ -59,7 +61,7 @@ public sealed class DashboardFeed(string title, long? maxServerSteps) : IRunObse
         lock (_gate)
         {
             _evaluations.Clear();
-            _evaluations.AddRange(restored.Records.Select(r => RunOutputs.Row(r)));
+            _evaluations.AddRange(restored.Records.Select(r => RunOutputs.Row(r, privacy)));
             _drift = restored.Records.Count > 0 ? DashboardDrift.Of(restored.Records[^1]) : null;
             _version++;
         }

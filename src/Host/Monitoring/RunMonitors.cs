@@ -31,7 +31,13 @@ public sealed class RunMonitors : IAsyncDisposable
 
     /// <summary>Starts what <paramref name="settings"/> asks for and tells <paramref name="announce"/> where each listens.</summary>
     /// <exception cref="FedActorsException">A port cannot be listened on; nothing is left running.</exception>
-    public static RunMonitors Start(MonitoringSettings settings, string title, long? maxServerSteps, Action<string> announce)
+    /// <param name="settings">What to start.</param>
+    /// <param name="title">What runs.</param>
+    /// <param name="maxServerSteps">The run's length.</param>
+    /// <param name="announce">Told where each monitor listens.</param>
+    /// <param name="privacy">The run's DP accounting, for the dashboard's ε; null when DP is off.</param>
+    public static RunMonitors Start(MonitoringSettings settings, string title, long? maxServerSteps, Action<string> announce,
+        Actors.Privacy.ClientLevelAccounting? privacy = null)
     {
         DashboardFeed? feed = null;
         DashboardServer? server = null;
@@ -41,7 +47,7 @@ public sealed class RunMonitors : IAsyncDisposable
         {
             if (settings.Dashboard)
             {
-                feed = new DashboardFeed(title, maxServerSteps);
+                feed = new DashboardFeed(title, maxServerSteps, privacy);
                 server = DashboardServer.Start(feed, settings.Bind, settings.DashboardPort);
                 announce($"dashboard: {server.Url}");
             }
