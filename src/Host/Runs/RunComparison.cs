@@ -15,7 +15,7 @@ public sealed record ComparedRun(string Name, string Directory, RunSummary Summa
     /// <summary>summary.json keys that only some runs have (DESIGN.md §5): shown when a run has them.</summary>
     public static IReadOnlyList<string> FigureKeys { get; } =
     [
-        "compression", "bytes_up_per_update", "epsilon", "delta", "secure_aggregation", "attack", "defense", "malicious_fraction",
+        "compression", "bytes_up_per_update", "privacy", "epsilon", "delta", "secure_aggregation", "attack", "defense", "malicious_fraction",
         "backdoor_accuracy", "client_accuracy_mean", "client_accuracy_p10",
     ];
 

@@ -48,6 +48,15 @@ public class CentralDpRunSpecs
         var moreNoise = await RunSummary.ReadAsync(Path.Combine(await RunAsync(dir, "c", "--set", "fedactors.privacy.noise-multiplier=1.6"), "summary.json"),
             CancellationToken.None);
         Assert.NotEqual(summary.ModelSha256, moreNoise.ModelSha256);
+
+        // compare shows the privacy figures and adds a panel of accuracy against ε to its plot.
+        var (code, output, err) = await CommandRunner.RunAsync(dir.Path, "compare", run, Path.Combine(dir.Path, "c"), "--out", "both.png");
+        Assert.True(code == 0, err);
+        Assert.Matches(@"(?m)^epsilon\s+\d", output);
+        Assert.Matches(@"(?m)^privacy\s+central\s+central", output);
+        var png = await File.ReadAllBytesAsync(Path.Combine(dir.Path, "both.png"));
+        int width = (png[16] << 24) | (png[17] << 16) | (png[18] << 8) | png[19];
+        Assert.Equal(4 * ComparisonPlot.PanelWidth, width);
     }
 
     [Fact(DisplayName = "A central-DP run with a target ε must stop with budget_exhausted before any client contributes past it")]

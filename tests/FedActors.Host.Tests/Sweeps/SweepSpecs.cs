@@ -63,7 +63,8 @@ public sealed class SweepSpecs
         Assert.All(rows, r => Assert.Equal("", r[9])); // no backdoor accuracy without a backdoor
         Assert.All(rows, r => Assert.Matches("^[0-9a-f]{64}$", r[12]));
         Assert.Equal(3, rows.Select(r => r[12]).Distinct().Count());
-        Assert.All(rows, r => Assert.Equal(["", "", "0"], r[13..])); // nobody attacks, the mean filters nothing
+        Assert.All(rows, r => Assert.Equal(["", "", "0"], r[13..16])); // nobody attacks, the mean filters nothing
+        Assert.All(rows, r => Assert.Equal("", r[16])); // no ε without differential privacy
         var png = await File.ReadAllBytesAsync(Path.Combine(dir.Path, "sweep", SweepCommand.PlotFile));
         Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, png[..4]);
         Assert.Contains("q8", output);
