@@ -67,6 +67,16 @@ public interface IAggregationStrategy
     /// <summary>The server optimizer's state after the last step (a copy), or null when the strategy keeps none.</summary>
     ServerOptimizerState? OptimizerState { get; }
 
+    /// <summary>The state a wrapper carries across steps (<see cref="WrapperState"/>), or null when none does.</summary>
+    WrapperState? WrapperState => null;
+
+    /// <summary>Continues from a checkpoint's wrapper state (null: none was kept).</summary>
+    /// <exception cref="ArgumentException">The state belongs to no wrapper of this strategy, or one that keeps state finds none.</exception>
+    void RestoreWrapper(WrapperState? state)
+    {
+        if (state is not null) throw new ArgumentException($"the persisted state holds the state of '{state.Owner}', which this run's strategy does not have", nameof(state));
+    }
+
     /// <summary>Continues from a checkpoint's optimizer state; the next step then goes on bit-identically.</summary>
     /// <exception cref="ArgumentException">The state does not belong to this strategy's optimizer, or is missing where one is kept.</exception>
     void Restore(ServerOptimizerState? state);

@@ -46,4 +46,10 @@ public abstract class StrategyWrapper(IAggregationStrategy inner) : IAggregation
 
     /// <inheritdoc />
     public virtual void Restore(ServerOptimizerState? state) => Inner.Restore(state);
+
+    /// <inheritdoc />
+    public virtual WrapperState? WrapperState => Inner.WrapperState;
+
+    /// <inheritdoc />
+    public virtual void RestoreWrapper(WrapperState? state) => Inner.RestoreWrapper(state);
 }

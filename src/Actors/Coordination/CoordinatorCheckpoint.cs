@@ -80,6 +80,9 @@ public sealed record CoordinatorCheckpoint
     /// <summary>The strategy's server-optimizer state after this step (null for FedAsync, which has none).</summary>
     public ServerOptimizerState? Optimizer { get; init; }
 
+    /// <summary>The state a strategy wrapper carries across steps (adaptive clipping's clip norm), or null.</summary>
+    public WrapperState? Wrapper { get; init; }
+
     /// <summary>Versions whose weights a restore needs: this step's, in-flight jobs' bases, pending evaluations'.</summary>
     public required IReadOnlyList<long> RetainedVersions { get; init; }
 

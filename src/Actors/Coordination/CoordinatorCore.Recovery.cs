@@ -43,6 +43,7 @@ public sealed partial class CoordinatorCore
         try
         {
             core._intake.Strategy.Restore(checkpoint.Optimizer);
+            core._intake.Strategy.RestoreWrapper(checkpoint.Wrapper);
         }
         catch (ArgumentException e)
         {

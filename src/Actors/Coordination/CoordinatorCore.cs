@@ -416,7 +416,8 @@ public sealed partial class CoordinatorCore : IScheduleHost
         var strategy = _intake.Strategy;
         if (strategy.Pending != 0)
             throw new InvalidOperationException($"a checkpoint is only taken at a step boundary, but the strategy holds {strategy.Pending} updates");
-        return _state.ToCheckpoint(Current, Now, new RunLifecycle(_finishing, _finished, _status, FailureReason), _schedule.ToCheckpoint(), strategy.OptimizerState);
+        return _state.ToCheckpoint(Current, Now, new RunLifecycle(_finishing, _finished, _status, FailureReason), _schedule.ToCheckpoint(), strategy.OptimizerState)
+            with { Wrapper = strategy.WrapperState };
     }
 
     // One input: the effects it leads to, in order. Static handlers with their arguments, so that no closure is allocated per input.

@@ -261,6 +261,13 @@ internal static class StateCodec
         w.WriteList(c.RemovedAbandoned, static (w, id) => w.WriteInt64(id));
         w.WriteList(c.InFlight, static (w, j) => w.WriteInt64(j.PreviousJob));
         w.WriteList(c.LastResultChanges, WriteClientJob);
+        // Format version 7: a strategy wrapper's state.
+        w.WriteBool(c.Wrapper is not null);
+        if (c.Wrapper is { } wrapper)
+        {
+            w.WriteString(wrapper.Owner);
+            w.WriteList(wrapper.Values, static (w, v) => w.WriteDouble(v));
+        }
     }
 
     private static void WriteClientJob(StateWriter w, ClientJob j)
@@ -280,10 +287,17 @@ internal static class StateCodec
         if (previous.Length != c.InFlight.Count)
             throw new StateFormatException(StateFormatError.InvalidValue,
                 $"CoordinatorCheckpoint lists {previous.Length} previous jobs for {c.InFlight.Count} jobs in flight");
-        return c with
+        c = c with
         {
             InFlight = c.InFlight.Select((j, i) => j with { PreviousJob = previous[i] }).ToArray(),
             LastResultChanges = r.ReadList("CoordinatorCheckpoint.LastResultChanges", ClientJobBytes, ReadClientJob),
+        };
+        // Version 7 added the state a strategy wrapper carries across steps.
+        if (r.FormatVersion < 7 || !r.ReadBool("CoordinatorCheckpoint.Wrapper")) return c;
+        return c with
+        {
+            Wrapper = new WrapperState(r.ReadString("WrapperState.Owner"),
+                r.ReadList("WrapperState.Values", 8, static (ref StateReader r) => r.ReadDouble("WrapperState.Values"))),
         };
     }
 

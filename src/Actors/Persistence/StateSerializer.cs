@@ -53,9 +53,10 @@ public sealed class StateSerializer : SerializerWithStringManifest
     /// weight from checkpoints (always 0 at a step boundary). Version 4 adds the job each job in flight continues from and each
     /// client's last taken result (<see cref="ClientJob"/>). Version 5 adds the backdoor accuracy to evaluations. Version 6
     /// adds the updates a robust aggregator filtered and the malicious ones taken and filtered (<see cref="DefenseCounts"/>)
-    /// to checkpoints' counters and to evaluations. This build reads versions 1 to 5 too.
+    /// to checkpoints' counters and to evaluations. Version 7 adds the state a strategy wrapper carries across steps
+    /// (<see cref="CoordinatorCheckpoint.Wrapper"/>: adaptive clipping's clip norm). This build reads versions 1 to 6 too.
     /// </summary>
-    public const ushort FormatVersion = 6;
+    public const ushort FormatVersion = 7;
 
     /// <summary>The oldest format version this build reads.</summary>
     public const ushort OldestReadableVersion = 1;

@@ -17,20 +17,32 @@ namespace FedActors.Actors.Privacy;
 /// With uniform weights the inner strategy divides the sum by the n updates it took, so the noise added to its
 /// aggregate has standard deviation z·C/n; FedAsync's single update gets z·C, and its mixing weight α·s(τ) ≤ 1 scales
 /// noise and contribution alike.</para>
+/// <para>With adaptive clipping (<see cref="AdaptiveClipping"/>) C moves after every step toward a quantile of the
+/// update norms, the update noise uses z_Δ, and C is checkpointed with the step (<see cref="WrapperState"/>).</para>
 /// <para>The noise of step t comes from the run's seed and t alone, so a step replayed after a crash releases the
 /// same noise: the accountant charges it once.</para>
 /// </remarks>
 public sealed class CentralDp : StrategyWrapper
 {
-    private const ulong NoisePurpose = 0xD1FF_0001;
+    private const ulong NoisePurpose = 0xD1FF_0001, CountNoisePurpose = 0xD1FF_0002;
 
     private readonly CentralDpSettings _settings;
+    private readonly double _updateNoiseMultiplier;
     private readonly HashSet<int> _clientsThisStep = [];
     private long _step;
+    private double _clip;
+    private int _withinClipThisStep;
 
     /// <summary>Wraps <paramref name="inner"/>.</summary>
-    public CentralDp(IAggregationStrategy inner, CentralDpSettings settings) : base(inner) =>
+    public CentralDp(IAggregationStrategy inner, CentralDpSettings settings) : base(inner)
+    {
         _settings = settings ?? throw new ArgumentNullException(nameof(settings));
+        _clip = settings.ClipNorm;
+        _updateNoiseMultiplier = settings.Adaptive?.UpdateNoiseMultiplier(settings.NoiseMultiplier) ?? settings.NoiseMultiplier;
+    }
+
+    /// <summary>C for the updates of the step being formed: fixed, or where adaptive clipping has moved it.</summary>
+    public double ClipNorm => _clip;
 
     /// <summary>Updates whose norm was above C, since the start of this process (for reports).</summary>
     public long Clipped { get; private set; }
@@ -48,14 +60,15 @@ public sealed class CentralDp : StrategyWrapper
         if (_clientsThisStep.Contains(update.ClientId)) return Admission.Rejected("dp_repeat_client");
         double norm = update.Scale * (double)TensorPrimitives.Norm<float>(update.Delta);
         // NaN passes through: the strategy refuses a non-finite update as it would without DP.
-        double clip = norm > _settings.ClipNorm ? _settings.ClipNorm / norm : 1.0;
+        double clip = norm > _clip ? _clip / norm : 1.0;
         double staleness = _settings.Staleness.Weight(update.Staleness);
         if (staleness > 1) clip /= staleness;
         var admission = clip == 1.0 ? Inner.Offer(update) : Inner.Offer(update with { Scale = (float)(update.Scale * clip) });
         if (admission.Kind == AdmissionKind.Accepted)
         {
             _clientsThisStep.Add(update.ClientId);
-            if (norm > _settings.ClipNorm) Clipped++;
+            if (norm > _clip) Clipped++;
+            else _withinClipThisStep++;
         }
         return admission;
     }
@@ -66,10 +79,35 @@ public sealed class CentralDp : StrategyWrapper
         int taken = Inner.Pending;
         var kind = Inner.Aggregate(current, aggregate);
         if (kind == AggregateKind.None) return kind;
-        double std = _settings.NoiseMultiplier * _settings.ClipNorm / (kind == AggregateKind.PseudoGradient ? taken : 1);
+        double std = _updateNoiseMultiplier * _clip / (kind == AggregateKind.PseudoGradient ? taken : 1);
         if (std > 0) AddNoise(aggregate, std, DeterministicRandom.For(_settings.Seed, unchecked((ulong)_step), NoisePurpose));
+        if (_settings.Adaptive is { } adaptive && taken > 0)
+        {
+            var random = DeterministicRandom.For(_settings.Seed, unchecked((ulong)_step), CountNoisePurpose);
+            double noisedFraction = (_withinClipThisStep + adaptive.CountStdDev * random.NextNormal()) / taken;
+            _clip = adaptive.Next(_clip, noisedFraction);
+        }
+        _withinClipThisStep = 0;
         _clientsThisStep.Clear();
         return kind;
+    }
+
+    /// <inheritdoc />
+    public override WrapperState? WrapperState =>
+        _settings.Adaptive is null ? Inner.WrapperState : new WrapperState(CentralDpSettings.WrapperName, [_clip]);
+
+    /// <inheritdoc />
+    public override void RestoreWrapper(WrapperState? state)
+    {
+        if (_settings.Adaptive is null)
+        {
+            Inner.RestoreWrapper(state);
+            return;
+        }
+        if (state is not { Owner: CentralDpSettings.WrapperName, Values: [var clip] } || !(clip > 0) || double.IsPositiveInfinity(clip))
+            throw new ArgumentException(
+                $"the persisted state lacks adaptive clipping's clip norm (found {(state is null ? "none" : $"'{state.Owner}' with {state.Values.Count} values")})", nameof(state));
+        _clip = clip;
     }
 
     private static void AddNoise(Span<float> aggregate, double std, DeterministicRandom random)

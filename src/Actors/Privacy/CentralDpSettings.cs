@@ -9,6 +9,9 @@ namespace FedActors.Actors.Privacy;
 /// <param name="Seed">The run's seed, from which each step's noise is drawn.</param>
 public sealed record CentralDpSettings(double ClipNorm, double NoiseMultiplier, IStalenessWeight Staleness, ulong Seed) : IStrategyWrapperSettings
 {
+    /// <summary>Adaptive clipping, with <see cref="ClipNorm"/> its starting point; null keeps C fixed.</summary>
+    public AdaptiveClipping? Adaptive { get; init; }
+
     /// <summary>The wrapper's name.</summary>
     public const string WrapperName = "central-dp";
 

@@ -37,6 +37,15 @@ public sealed record PrivacySettings
     /// </summary>
     public double? TargetEpsilon { get; init; }
 
+    /// <summary>Adaptive clipping's target quantile γ; null keeps <see cref="ClipNorm"/> fixed. <value>Default null.</value></summary>
+    public double? AdaptiveQuantile { get; init; }
+
+    /// <summary>Adaptive clipping's η. <value>Default 0.2.</value></summary>
+    public double AdaptiveLearningRate { get; init; } = 0.2;
+
+    /// <summary>Adaptive clipping's σ_b; null takes the updates per step / 20. <value>Default null.</value></summary>
+    public double? AdaptiveCountStdDev { get; init; }
+
     /// <summary>Defaults, as in reference.conf: no DP.</summary>
     public static PrivacySettings Default { get; } = new();
 
@@ -60,7 +69,11 @@ public sealed record PrivacySettings
             NoiseMultiplier = c.Double("noise-multiplier", min: 0),
             Delta = c.OptionalDouble("delta", minExclusive: 0, max: 1),
             TargetEpsilon = c.OptionalDouble("target-epsilon", minExclusive: 0),
+            AdaptiveQuantile = c.OptionalDouble("adaptive-quantile", minExclusive: 0),
+            AdaptiveLearningRate = c.Double("adaptive-lr", minExclusive: 0),
+            AdaptiveCountStdDev = c.OptionalDouble("adaptive-count-stddev", minExclusive: 0),
         };
+        if (settings.AdaptiveQuantile >= 1) throw new ConfigurationException($"{Path}.adaptive-quantile must be below 1, got {settings.AdaptiveQuantile}");
         if (settings.Delta == 1) throw new ConfigurationException($"{Path}.delta must be below 1");
         if (settings.Mode != PrivacyMode.None) RequireBoundedInfluence(config);
         return settings;
@@ -72,7 +85,30 @@ public sealed record PrivacySettings
         var settings = Create(config);
         if (settings.Mode != PrivacyMode.Central) return null;
         ulong seed = unchecked((ulong)new ConfigReader(config, "fedactors").Long("seed"));
-        return new CentralDpSettings(settings.ClipNorm, settings.NoiseMultiplier, StalenessSettings.Create(config).Weight, seed);
+        var central = new CentralDpSettings(settings.ClipNorm, settings.NoiseMultiplier, StalenessSettings.Create(config).Weight, seed);
+        if (settings.AdaptiveQuantile is not { } quantile) return central;
+        var adaptive = new AdaptiveClipping(quantile, settings.AdaptiveLearningRate, settings.AdaptiveCountStdDev ?? UpdatesPerStep(config) / 20.0);
+        try
+        {
+            adaptive.UpdateNoiseMultiplier(settings.NoiseMultiplier);
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            throw new ConfigurationException($"{Path}: {e.Message.Split(" (Parameter")[0]}");
+        }
+        return central with { Adaptive = adaptive };
+    }
+
+    // The updates a step of the configured algorithm takes: FedBuff's buffer, FedAvg's round, FedAsync's one.
+    private static int UpdatesPerStep(Config config)
+    {
+        var server = new ConfigReader(config, "fedactors.server");
+        return server.String("algorithm") switch
+        {
+            "fedbuff" => server.Int("buffer-size", min: 1),
+            "fedavg" => server.Int("clients-per-round", min: 1),
+            _ => 1,
+        };
     }
 
     // Sample weights, a data-dependent normalization or a robust combiner would each let one client's part of a step

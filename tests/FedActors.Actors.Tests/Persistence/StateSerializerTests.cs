@@ -88,6 +88,16 @@ public sealed class StateSerializerTests
         AssertBits(double.NaN, copy.WallSeconds);
     }
 
+    [Fact(DisplayName = "A step with a strategy wrapper's state (adaptive clipping's clip norm) must round-trip it bit for bit, and one without must read none")]
+    public void StepPersisted_with_a_wrapper_state_must_round_trip()
+    {
+        var state = new WrapperState("central-dp", [0.1 + 0.2, double.Epsilon]);
+        var copy = RoundTrip(new StepPersisted(FullCheckpoint() with { Wrapper = state }, Floats(3, 3), 0));
+        Assert.Equal("central-dp", copy.Checkpoint.Wrapper!.Owner);
+        Assert.Equal(state.Values.Select(BitConverter.DoubleToInt64Bits), copy.Checkpoint.Wrapper.Values.Select(BitConverter.DoubleToInt64Bits));
+        Assert.Null(RoundTrip(new StepPersisted(FullCheckpoint(), Floats(3, 3), 0)).Checkpoint.Wrapper);
+    }
+
     [Fact]
     public void StepPersisted_with_an_optimizer_state_without_moments_must_round_trip()
     {
@@ -240,7 +250,7 @@ public sealed class StateSerializerTests
         var blob = StateSerializer.Serialize(new RunResumed(1.5));
 
         Assert.Equal("FAST"u8.ToArray(), blob[..4]);
-        Assert.Equal(6, BinaryPrimitives.ReadUInt16LittleEndian(blob.AsSpan(4)));
+        Assert.Equal(7, BinaryPrimitives.ReadUInt16LittleEndian(blob.AsSpan(4)));
         Assert.Equal(4, BinaryPrimitives.ReadUInt16LittleEndian(blob.AsSpan(6)));
         Assert.Equal(8, BinaryPrimitives.ReadInt32LittleEndian(blob.AsSpan(8)));
         Assert.Equal(1.5, BinaryPrimitives.ReadDoubleLittleEndian(blob.AsSpan(12)));
@@ -310,15 +320,15 @@ public sealed class StateSerializerTests
     }
 
     [Fact]
-    public void Format_version_7_must_be_refused_as_unsupported()
+    public void Format_version_8_must_be_refused_as_unsupported()
     {
         var blob = StateSerializer.Serialize(new RunResumed(1));
-        BinaryPrimitives.WriteUInt16LittleEndian(blob.AsSpan(4), 7);
+        BinaryPrimitives.WriteUInt16LittleEndian(blob.AsSpan(4), 8);
         Reseal(blob);
 
         var e = Refused(blob, StateFormatError.UnsupportedVersion);
 
-        Assert.Equal("format version 7 is not supported by this build (supports 1 to 6)", e.Message);
+        Assert.Equal("format version 8 is not supported by this build (supports 1 to 7)", e.Message);
     }
 
     [Fact(DisplayName = "An evaluation journaled in format version 4 (no backdoor accuracy) must read back with none")]

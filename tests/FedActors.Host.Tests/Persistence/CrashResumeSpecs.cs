@@ -97,6 +97,7 @@ public sealed class CrashResumeSpecs(UninterruptedRun uninterrupted, ITestOutput
     [Fact]
     public async Task A_dp_run_killed_three_times_must_resume_to_the_same_model_epsilon_and_budget_stop()
     {
+        // Adaptive clipping is on: its clip norm moves with every step and must come back from the checkpoint.
         // z = 5 over 200 clients: the most frequent client contributes to 43 steps by step 1,080 and 45 by step 1,140
         // (diagnostics.csv of the uninterrupted run), so a budget of 44 contributions ends the run between the two,
         // after every kill point (10 % to 80 % of the 1,200 steps).
@@ -106,6 +107,7 @@ public sealed class CrashResumeSpecs(UninterruptedRun uninterrupted, ITestOutput
         [
             "fedactors.server.weighting=uniform", "fedactors.privacy.mode=central", "fedactors.privacy.clip-norm=0.5",
             "fedactors.privacy.noise-multiplier=5", string.Create(CultureInfo.InvariantCulture, $"fedactors.privacy.target-epsilon={target:R}"),
+            "fedactors.privacy.adaptive-quantile=0.5", "fedactors.privacy.adaptive-count-stddev=5",
         ];
         using var dir = new TempDir();
         var uninterruptedDir = Path.Combine(dir.Path, "uninterrupted");
