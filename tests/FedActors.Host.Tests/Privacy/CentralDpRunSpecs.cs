@@ -76,6 +76,20 @@ public class CentralDpRunSpecs
         Assert.Contains("\"status\": \"budget_exhausted\"", File.ReadAllText(Path.Combine(run, "summary.json")));
     }
 
+    [Fact(DisplayName = "A FedAvg round that selects 5 of 20 clients must be accounted without amplification, never as a subsampled step")]
+    public async Task Rounds_of_a_fixed_size_earn_no_amplification()
+    {
+        using var dir = new TempDir();
+        var run = await RunAsync(dir, "avg", "--set", "fedactors.server.algorithm=fedavg", "--set", "fedactors.server.clients-per-round=5");
+        var summary = await RunSummary.ReadAsync(Path.Combine(run, "summary.json"), CancellationToken.None);
+        double delta = Math.Pow(20, -1.1);
+        int participations = int.Parse(File.ReadAllLines(Path.Combine(run, "diagnostics.csv"))[^1].Split(',')[6], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(new ClientLevelAccounting(1.5, delta).After(participations).Epsilon, summary.Epsilon!.Value, 1e-12);
+        // What a Poisson-subsampled account of the 12 rounds at q = 5/20 would claim: less, and not earned.
+        var subsampled = new RdpAccountant([new PrivacyCharge(0.25, 1.5, 12)]).Epsilon(delta).Epsilon;
+        Assert.True(summary.Epsilon > subsampled, $"ε {summary.Epsilon} must exceed the unearned subsampled {subsampled}");
+    }
+
     [Fact(DisplayName = "A run without DP must write null privacy keys and no epsilon column")]
     public async Task Run_without_dp_has_null_keys()
     {
