@@ -20,7 +20,9 @@ namespace FedActors.Actors.Privacy;
 /// <para>With adaptive clipping (<see cref="AdaptiveClipping"/>) C moves after every step toward a quantile of the
 /// update norms, the update noise uses z_Δ, and C is checkpointed with the step (<see cref="WrapperState"/>).</para>
 /// <para>The noise of step t comes from the run's seed and t alone, so a step replayed after a crash releases the
-/// same noise: the accountant charges it once.</para>
+/// same noise: the accountant charges it once. With <see cref="CentralDpSettings.SecureNoise"/> it comes from the
+/// operating system's cryptographic source, and the coordinator journals each step before anything of it leaves (see
+/// <see cref="PrivacySettings.WriteAheadSteps"/>), so no step is released twice with different noise.</para>
 /// </remarks>
 public sealed class CentralDp : StrategyWrapper
 {
@@ -28,6 +30,7 @@ public sealed class CentralDp : StrategyWrapper
 
     private readonly CentralDpSettings _settings;
     private readonly double _updateNoiseMultiplier;
+    private readonly SecureGaussian? _secure;
     private readonly HashSet<int> _clientsThisStep = [];
     private long _step;
     private double _clip;
@@ -39,6 +42,7 @@ public sealed class CentralDp : StrategyWrapper
         _settings = settings ?? throw new ArgumentNullException(nameof(settings));
         _clip = settings.ClipNorm;
         _updateNoiseMultiplier = settings.Adaptive?.UpdateNoiseMultiplier(settings.NoiseMultiplier) ?? settings.NoiseMultiplier;
+        _secure = settings.SecureNoise ? new SecureGaussian() : null;
     }
 
     /// <summary>C for the updates of the step being formed: fixed, or where adaptive clipping has moved it.</summary>
@@ -80,11 +84,15 @@ public sealed class CentralDp : StrategyWrapper
         var kind = Inner.Aggregate(current, aggregate);
         if (kind == AggregateKind.None) return kind;
         double std = _updateNoiseMultiplier * _clip / (kind == AggregateKind.PseudoGradient ? taken : 1);
-        if (std > 0) AddNoise(aggregate, std, DeterministicRandom.For(_settings.Seed, unchecked((ulong)_step), NoisePurpose));
+        if (std > 0)
+        {
+            if (_secure is { } secure) AddNoise(aggregate, std, secure);
+            else AddNoise(aggregate, std, DeterministicRandom.For(_settings.Seed, unchecked((ulong)_step), NoisePurpose));
+        }
         if (_settings.Adaptive is { } adaptive && taken > 0)
         {
-            var random = DeterministicRandom.For(_settings.Seed, unchecked((ulong)_step), CountNoisePurpose);
-            double noisedFraction = (_withinClipThisStep + adaptive.CountStdDev * random.NextNormal()) / taken;
+            double countNoise = _secure?.NextNormal() ?? DeterministicRandom.For(_settings.Seed, unchecked((ulong)_step), CountNoisePurpose).NextNormal();
+            double noisedFraction = (_withinClipThisStep + adaptive.CountStdDev * countNoise) / taken;
             _clip = adaptive.Next(_clip, noisedFraction);
         }
         _withinClipThisStep = 0;
@@ -111,6 +119,11 @@ public sealed class CentralDp : StrategyWrapper
     }
 
     private static void AddNoise(Span<float> aggregate, double std, DeterministicRandom random)
+    {
+        for (int i = 0; i < aggregate.Length; i++) aggregate[i] = (float)(aggregate[i] + std * random.NextNormal());
+    }
+
+    private static void AddNoise(Span<float> aggregate, double std, SecureGaussian random)
     {
         for (int i = 0; i < aggregate.Length; i++) aggregate[i] = (float)(aggregate[i] + std * random.NextNormal());
     }

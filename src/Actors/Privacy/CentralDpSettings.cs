@@ -9,6 +9,12 @@ namespace FedActors.Actors.Privacy;
 /// <param name="Seed">The run's seed, from which each step's noise is drawn.</param>
 public sealed record CentralDpSettings(double ClipNorm, double NoiseMultiplier, IStalenessWeight Staleness, ulong Seed) : IStrategyWrapperSettings
 {
+    /// <summary>
+    /// Noise from the operating system's cryptographic source instead of the seeded stream: nobody holding the seed can
+    /// reproduce it, and a resumed run does not repeat the uninterrupted one's model.
+    /// </summary>
+    public bool SecureNoise { get; init; }
+
     /// <summary>Adaptive clipping, with <see cref="ClipNorm"/> its starting point; null keeps C fixed.</summary>
     public AdaptiveClipping? Adaptive { get; init; }
 

@@ -37,6 +37,16 @@ public sealed record PrivacySettings
     /// </summary>
     public double? TargetEpsilon { get; init; }
 
+    /// <summary>DP noise from the operating system's cryptographic source (<c>secure-noise</c>). <value>Default false: seeded.</value></summary>
+    public bool SecureNoise { get; init; }
+
+    /// <summary>
+    /// Whether the coordinator must journal each step before its model leaves (to clients, to evaluation): true with
+    /// secure noise, which a replay after a crash could not draw again, so a step released but not journaled would be
+    /// released a second time with other noise.
+    /// </summary>
+    public bool WriteAheadSteps => Mode != PrivacyMode.None && SecureNoise;
+
     /// <summary>Adaptive clipping's target quantile γ; null keeps <see cref="ClipNorm"/> fixed. <value>Default null.</value></summary>
     public double? AdaptiveQuantile { get; init; }
 
@@ -69,6 +79,7 @@ public sealed record PrivacySettings
             NoiseMultiplier = c.Double("noise-multiplier", min: 0),
             Delta = c.OptionalDouble("delta", minExclusive: 0, max: 1),
             TargetEpsilon = c.OptionalDouble("target-epsilon", minExclusive: 0),
+            SecureNoise = c.Bool("secure-noise"),
             AdaptiveQuantile = c.OptionalDouble("adaptive-quantile", minExclusive: 0),
             AdaptiveLearningRate = c.Double("adaptive-lr", minExclusive: 0),
             AdaptiveCountStdDev = c.OptionalDouble("adaptive-count-stddev", minExclusive: 0),
@@ -85,7 +96,10 @@ public sealed record PrivacySettings
         var settings = Create(config);
         if (settings.Mode != PrivacyMode.Central) return null;
         ulong seed = unchecked((ulong)new ConfigReader(config, "fedactors").Long("seed"));
-        var central = new CentralDpSettings(settings.ClipNorm, settings.NoiseMultiplier, StalenessSettings.Create(config).Weight, seed);
+        var central = new CentralDpSettings(settings.ClipNorm, settings.NoiseMultiplier, StalenessSettings.Create(config).Weight, seed)
+        {
+            SecureNoise = settings.SecureNoise,
+        };
         if (settings.AdaptiveQuantile is not { } quantile) return central;
         var adaptive = new AdaptiveClipping(quantile, settings.AdaptiveLearningRate, settings.AdaptiveCountStdDev ?? UpdatesPerStep(config) / 20.0);
         try

@@ -309,12 +309,28 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         if (_completion.Task.IsCompleted || _core is null) return;
         try
         {
-            foreach (var effect in step()) Carry(effect);
+            CarryFrom(step(), 0);
         }
         catch (Exception e)
         {
             // The core's state is unknown after an exception: end the run rather than go on over it.
             Finish(RunStatus.Failed, $"{e.GetType().Name}: {e.Message}");
+        }
+    }
+
+    private void CarryFrom(IReadOnlyList<ICoordinatorEffect> effects, int first)
+    {
+        for (int i = first; i < effects.Count; i++)
+        {
+            if (effects[i] is StepCommitted s && _setup.Run.Privacy.WriteAheadSteps)
+            {
+                // Secure DP noise cannot be drawn again: nothing of this step (dispatches, evaluation) leaves before its
+                // write, and Persist stashes every message until then.
+                int next = i + 1;
+                PersistStep(s, writeAhead: true, then: () => CarryFrom(effects, next));
+                return;
+            }
+            Carry(effects[i]);
         }
     }
 
@@ -344,28 +360,37 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
                 _observer.OnUpdateApplied(u.Update);
                 break;
             case StepCommitted s:
-                // Records carry the wall time the shell measured; the core only knows virtual time.
-                var checkpoint = s.Checkpoint with { NewRecords = s.Checkpoint.NewRecords.Select(WithWall).ToArray() };
                 // Asynchronous: clients keep training while the step is written; order is all exactness needs.
-                long handedOver = Stopwatch.GetTimestamp();
-                PersistAsync(new StepPersisted(checkpoint, s.Version.Weights, Wall), e => Handle(() =>
-                {
-                    _fold.Apply(e);
-                    long step = e.Checkpoint.ServerStep;
-                    _observer.OnStepJournaled(step, Stopwatch.GetElapsedTime(handedOver).TotalSeconds);
-                    if (step > 0 && step % _setup.SnapshotEverySteps == 0)
-                    {
-                        var snapshot = _fold.ToSnapshot();
-                        _snapshotted = (LastSequenceNr, snapshot);
-                        SaveSnapshot(snapshot);
-                    }
-                }));
+                PersistStep(s, writeAhead: false, then: null);
                 break;
             case RunFinished f:
                 // Let the journal writes still in flight finish first.
                 DeferAsync(f, _ => Finish(f.Status, null));
                 break;
         }
+    }
+
+    private void PersistStep(StepCommitted s, bool writeAhead, Action? then)
+    {
+        // Records carry the wall time the shell measured; the core only knows virtual time.
+        var checkpoint = s.Checkpoint with { NewRecords = s.Checkpoint.NewRecords.Select(WithWall).ToArray() };
+        long handedOver = Stopwatch.GetTimestamp();
+        void Written(StepPersisted e) => Handle(() =>
+        {
+            _fold.Apply(e);
+            long step = e.Checkpoint.ServerStep;
+            _observer.OnStepJournaled(step, Stopwatch.GetElapsedTime(handedOver).TotalSeconds);
+            if (step > 0 && step % _setup.SnapshotEverySteps == 0)
+            {
+                var snapshot = _fold.ToSnapshot();
+                _snapshotted = (LastSequenceNr, snapshot);
+                SaveSnapshot(snapshot);
+            }
+            then?.Invoke();
+        });
+        var persisted = new StepPersisted(checkpoint, s.Version.Weights, Wall);
+        if (writeAhead) Persist(persisted, Written);
+        else PersistAsync(persisted, Written);
     }
 
     private EvaluationRecord WithWall(EvaluationRecord r)

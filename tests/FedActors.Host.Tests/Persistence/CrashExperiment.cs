@@ -85,7 +85,8 @@ public static class CrashExperiment
     /// moves the kill up to about one evaluation interval past the evaluation, off evaluation and snapshot
     /// boundaries. A session that ends before its kill fails the test.
     /// </remarks>
-    public static async Task<CrashRun> RunWithKillsAsync(string workDir, string runDir, IReadOnlyList<string> args, int kills, int seed, Action<string> log)
+    public static async Task<CrashRun> RunWithKillsAsync(string workDir, string runDir, IReadOnlyList<string> args, int kills, int seed, Action<string> log,
+        Action<int>? afterKill = null)
     {
         var random = new Random(seed);
         var metrics = Path.Combine(runDir, "metrics.csv");
@@ -120,6 +121,7 @@ public static class CrashExperiment
             var point = new KillPoint(session, process.ResumedAfterStep, planned, seen, delay, age.TotalSeconds, reported, RunFiles.MaxMetricsStep(metrics), code, heldDb);
             points.Add(point);
             log(point.ToString());
+            afterKill?.Invoke(session);
         }
         var ackBefore = Math.Max(0, RunFiles.CompleteLines(Path.Combine(runDir, "acknowledged.csv")).Count);
         using var last = FedActorsProcess.Start(workDir, args);

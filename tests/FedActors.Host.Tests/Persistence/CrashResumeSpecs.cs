@@ -131,6 +131,48 @@ public sealed class CrashResumeSpecs(UninterruptedRun uninterrupted, ITestOutput
             File.ReadAllLines(Path.Combine(runDir, "metrics.csv")).Select(l => string.Join(',', l.Split(',').Where((_, i) => i != 2))));
     }
 
+    [Fact]
+    public async Task A_dp_run_with_secure_noise_killed_three_times_must_keep_every_released_evaluation_and_stop_at_the_same_step()
+    {
+        // Cryptographic noise cannot be drawn again, so the coordinator journals each step before its model leaves:
+        // every evaluation a killed session wrote must be in the final metrics.csv unchanged, and the epsilon and
+        // budget stop, which follow the participation counts, must be those of an uninterrupted run.
+        var accounting = new FedActors.Actors.Privacy.ClientLevelAccounting(5.0, Math.Pow(200, -1.1));
+        double target = (accounting.After(44).Epsilon + accounting.After(45).Epsilon) / 2;
+        string[] dp =
+        [
+            "fedactors.server.weighting=uniform", "fedactors.privacy.mode=central", "fedactors.privacy.clip-norm=0.5",
+            "fedactors.privacy.noise-multiplier=5", "fedactors.privacy.secure-noise=on",
+            string.Create(CultureInfo.InvariantCulture, $"fedactors.privacy.target-epsilon={target:R}"),
+        ];
+        using var dir = new TempDir();
+        var uninterruptedDir = Path.Combine(dir.Path, "uninterrupted");
+        var (code, output, error, _) = await CrashExperiment.RunToEndAsync(dir.Path, CrashExperiment.RunArguments(dir.Path, uninterruptedDir, dp));
+        Assert.True(code == 0, $"the uninterrupted run exited {code}:\n{error}\n{FedActorsProcess.Tail(output)}");
+        var expected = RunFiles.Summary(uninterruptedDir);
+        Assert.Equal("budget_exhausted", expected.GetProperty("status").GetString());
+
+        var runDir = Path.Combine(dir.Path, "run");
+        var released = new Dictionary<long, (double Accuracy, double Loss)>();
+        void Released(int session)
+        {
+            foreach (var row in FedActors.Host.Runs.MetricsCsv.Read(Path.Combine(runDir, "metrics.csv")))
+                if (released.TryGetValue(row.ServerStep, out var seen)) Assert.Equal(seen, (row.Accuracy, row.Loss));
+                else released[row.ServerStep] = (row.Accuracy, row.Loss);
+        }
+        var crash = await CrashExperiment.RunWithKillsAsync(dir.Path, runDir, CrashExperiment.RunArguments(dir.Path, runDir, dp), kills: 3, seed: 8, Log, Released);
+
+        Assert.True(crash.ExitCode == 0, $"the last session exited {crash.ExitCode}:\n{crash.Err}\n{FedActorsProcess.Tail(crash.Out)}");
+        var summary = RunFiles.Summary(runDir);
+        Assert.Equal(3, summary.GetProperty("resumed").GetInt32());
+        foreach (var key in new[] { "status", "epsilon", "delta", "server_steps" })
+            Assert.Equal(expected.GetProperty(key).GetRawText(), summary.GetProperty(key).GetRawText());
+        Assert.NotEqual(expected.GetProperty("model_sha256").GetString(), summary.GetProperty("model_sha256").GetString());
+        var final = FedActors.Host.Runs.MetricsCsv.Read(Path.Combine(runDir, "metrics.csv")).ToDictionary(r => r.ServerStep, r => (r.Accuracy, r.Loss));
+        Assert.True(released.Count >= 3, $"the killed sessions released {released.Count} evaluations");
+        foreach (var (step, seen) in released) Assert.Equal(seen, final[step]);
+    }
+
     private static async Task<long> ResidualRows(string file)
     {
         await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = file, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
