@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
+using FedActors.Training;
 
 namespace FedActors.Actors.Privacy;
 
@@ -12,7 +13,7 @@ namespace FedActors.Actors.Privacy;
 /// low-order bits in theory (Mironov 2012); a discrete Gaussian would close that, and is not built. Holds a refill buffer,
 /// so drawing allocates nothing; not thread-safe.
 /// </remarks>
-public sealed class SecureGaussian
+public sealed class SecureGaussian : IUniformSource
 {
     private readonly byte[] _bytes = new byte[8 * 1024];
     private int _next;
@@ -30,19 +31,13 @@ public sealed class SecureGaussian
             _hasSpare = false;
             return _spare;
         }
-        double u, v, s;
-        do
-        {
-            u = 2 * NextUniform() - 1;
-            v = 2 * NextUniform() - 1;
-            s = u * u + v * v;
-        } while (s >= 1 || s == 0);
-        double f = Math.Sqrt(-2 * Math.Log(s) / s);
-        (_spare, _hasSpare) = (v * f, true);
-        return u * f;
+        (double first, _spare) = PolarMethod.NormalPair(this);
+        _hasSpare = true;
+        return first;
     }
 
-    private double NextUniform()
+    /// <summary>A uniform double in [0, 1) from 53 random bits.</summary>
+    public double NextDouble()
     {
         if (_next == _bytes.Length)
         {

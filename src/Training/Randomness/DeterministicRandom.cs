@@ -9,7 +9,7 @@ namespace FedActors.Training;
 /// streams are consumed, on thread scheduling, or on how many clients exist. <see cref="System.Random"/>
 /// is avoided because its algorithm is not specified across .NET versions.
 /// </remarks>
-public sealed class DeterministicRandom
+public sealed class DeterministicRandom : IUniformSource
 {
     private ulong _s0, _s1, _s2, _s3;
     private double _spareNormal;
@@ -74,17 +74,9 @@ public sealed class DeterministicRandom
             _hasSpareNormal = false;
             return _spareNormal;
         }
-        double u, v, s;
-        do
-        {
-            u = 2 * NextDouble() - 1;
-            v = 2 * NextDouble() - 1;
-            s = u * u + v * v;
-        } while (s >= 1 || s == 0);
-        double f = Math.Sqrt(-2 * Math.Log(s) / s);
-        _spareNormal = v * f;
+        (double first, _spareNormal) = PolarMethod.NormalPair(this);
         _hasSpareNormal = true;
-        return u * f;
+        return first;
     }
 
     /// <summary>Normal with the given mean and standard deviation.</summary>

@@ -98,25 +98,9 @@ public sealed class CrashResumeSpecs(UninterruptedRun uninterrupted, ITestOutput
     public async Task A_dp_run_killed_three_times_must_resume_to_the_same_model_epsilon_and_budget_stop()
     {
         // Adaptive clipping is on: its clip norm moves with every step and must come back from the checkpoint.
-        // z = 5 over 200 clients: the most frequent client contributes to 43 steps by step 1,080 and 45 by step 1,140
-        // (diagnostics.csv of the uninterrupted run), so a budget of 44 contributions ends the run between the two,
-        // after every kill point (10 % to 80 % of the 1,200 steps).
-        var accounting = new FedActors.Actors.Privacy.ClientLevelAccounting(5.0, Math.Pow(200, -1.1));
-        double target = (accounting.After(44).Epsilon + accounting.After(45).Epsilon) / 2;
-        string[] dp =
-        [
-            "fedactors.server.weighting=uniform", "fedactors.privacy.mode=central", "fedactors.privacy.clip-norm=0.5",
-            "fedactors.privacy.noise-multiplier=5", string.Create(CultureInfo.InvariantCulture, $"fedactors.privacy.target-epsilon={target:R}"),
-            "fedactors.privacy.adaptive-quantile=0.5", "fedactors.privacy.adaptive-count-stddev=5",
-        ];
+        string[] dp = [.. DpArguments(), "fedactors.privacy.adaptive-quantile=0.5", "fedactors.privacy.adaptive-count-stddev=5"];
         using var dir = new TempDir();
-        var uninterruptedDir = Path.Combine(dir.Path, "uninterrupted");
-        var (code, output, error, _) = await CrashExperiment.RunToEndAsync(dir.Path, CrashExperiment.RunArguments(dir.Path, uninterruptedDir, dp));
-        Assert.True(code == 0, $"the uninterrupted run exited {code}:\n{error}\n{FedActorsProcess.Tail(output)}");
-        var expected = RunFiles.Summary(uninterruptedDir);
-        Assert.Equal("budget_exhausted", expected.GetProperty("status").GetString());
-        Assert.InRange(expected.GetProperty("server_steps").GetInt64(), CrashExperiment.MaxServerSteps * 8 / 10 + 1, CrashExperiment.MaxServerSteps - 1);
-        Assert.Equal(accounting.After(44).Epsilon, expected.GetProperty("epsilon").GetDouble(), 1e-12);
+        var (uninterruptedDir, expected) = await UninterruptedDpRun(dir, dp);
 
         var runDir = Path.Combine(dir.Path, "run");
         var crash = await CrashExperiment.RunWithKillsAsync(dir.Path, runDir, CrashExperiment.RunArguments(dir.Path, runDir, dp), kills: 3, seed: 6, Log);
@@ -137,20 +121,9 @@ public sealed class CrashResumeSpecs(UninterruptedRun uninterrupted, ITestOutput
         // Cryptographic noise cannot be drawn again, so the coordinator journals each step before its model leaves:
         // every evaluation a killed session wrote must be in the final metrics.csv unchanged, and the epsilon and
         // budget stop, which follow the participation counts, must be those of an uninterrupted run.
-        var accounting = new FedActors.Actors.Privacy.ClientLevelAccounting(5.0, Math.Pow(200, -1.1));
-        double target = (accounting.After(44).Epsilon + accounting.After(45).Epsilon) / 2;
-        string[] dp =
-        [
-            "fedactors.server.weighting=uniform", "fedactors.privacy.mode=central", "fedactors.privacy.clip-norm=0.5",
-            "fedactors.privacy.noise-multiplier=5", "fedactors.privacy.secure-noise=on",
-            string.Create(CultureInfo.InvariantCulture, $"fedactors.privacy.target-epsilon={target:R}"),
-        ];
+        string[] dp = [.. DpArguments(), "fedactors.privacy.secure-noise=on"];
         using var dir = new TempDir();
-        var uninterruptedDir = Path.Combine(dir.Path, "uninterrupted");
-        var (code, output, error, _) = await CrashExperiment.RunToEndAsync(dir.Path, CrashExperiment.RunArguments(dir.Path, uninterruptedDir, dp));
-        Assert.True(code == 0, $"the uninterrupted run exited {code}:\n{error}\n{FedActorsProcess.Tail(output)}");
-        var expected = RunFiles.Summary(uninterruptedDir);
-        Assert.Equal("budget_exhausted", expected.GetProperty("status").GetString());
+        var (_, expected) = await UninterruptedDpRun(dir, dp);
 
         var runDir = Path.Combine(dir.Path, "run");
         var released = new Dictionary<long, (double Accuracy, double Loss)>();
@@ -171,6 +144,34 @@ public sealed class CrashResumeSpecs(UninterruptedRun uninterrupted, ITestOutput
         var final = FedActors.Host.Runs.MetricsCsv.Read(Path.Combine(runDir, "metrics.csv")).ToDictionary(r => r.ServerStep, r => (r.Accuracy, r.Loss));
         Assert.True(released.Count >= 3, $"the killed sessions released {released.Count} evaluations");
         foreach (var (step, seen) in released) Assert.Equal(seen, final[step]);
+    }
+
+    // z = 5 over 200 clients: the most frequent client contributes to 43 steps by step 1,080 and 45 by step 1,140
+    // (diagnostics.csv of the uninterrupted run), so a budget of 44 contributions ends the run between the two, after
+    // every kill point (10 % to 80 % of the 1,200 steps).
+    private static readonly FedActors.Actors.Privacy.ClientLevelAccounting DpAccounting = new(5.0, Math.Pow(200, -1.1));
+
+    private static string[] DpArguments()
+    {
+        double target = (DpAccounting.After(44).Epsilon + DpAccounting.After(45).Epsilon) / 2;
+        return
+        [
+            "fedactors.server.weighting=uniform", "fedactors.privacy.mode=central", "fedactors.privacy.clip-norm=0.5",
+            "fedactors.privacy.noise-multiplier=5", string.Create(CultureInfo.InvariantCulture, $"fedactors.privacy.target-epsilon={target:R}"),
+        ];
+    }
+
+    // The uninterrupted run of a DP config: it must stop at its budget after the last kill point, having spent the ε of 44.
+    private static async Task<(string Dir, System.Text.Json.JsonElement Summary)> UninterruptedDpRun(TempDir dir, string[] dp)
+    {
+        var uninterruptedDir = Path.Combine(dir.Path, "uninterrupted");
+        var (code, output, error, _) = await CrashExperiment.RunToEndAsync(dir.Path, CrashExperiment.RunArguments(dir.Path, uninterruptedDir, dp));
+        Assert.True(code == 0, $"the uninterrupted run exited {code}:\n{error}\n{FedActorsProcess.Tail(output)}");
+        var summary = RunFiles.Summary(uninterruptedDir);
+        Assert.Equal("budget_exhausted", summary.GetProperty("status").GetString());
+        Assert.InRange(summary.GetProperty("server_steps").GetInt64(), CrashExperiment.MaxServerSteps * 8 / 10 + 1, CrashExperiment.MaxServerSteps - 1);
+        Assert.Equal(DpAccounting.After(44).Epsilon, summary.GetProperty("epsilon").GetDouble(), 1e-12);
+        return (uninterruptedDir, summary);
     }
 
     private static async Task<long> ResidualRows(string file)
