@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using FedActors.Actors.Coordination;
+using FedActors.Actors.Privacy;
 using FedActors.Actors.Runs;
 
 namespace FedActors.Host.Monitoring;
@@ -8,7 +9,8 @@ namespace FedActors.Host.Monitoring;
 /// A run's OpenTelemetry metrics (meter <see cref="MeterName"/>), fed from the coordinator's callbacks: updates applied
 /// and their staleness as they happen, journal write latency per step, and from each progress tick (about once a second)
 /// the server step, rejections by reason, bytes, trainer busy time and jobs in flight; accuracy and loss from each
-/// evaluation. Observable instruments read the latest tick, so a scrape never waits for the coordinator.
+/// evaluation; with differential privacy, the client-level ε spent so far. Observable instruments read the latest tick,
+/// so a scrape never waits for the coordinator.
 /// </summary>
 public sealed class RunMetrics : IRunObserver, IDisposable
 {
@@ -19,12 +21,14 @@ public sealed class RunMetrics : IRunObserver, IDisposable
     private readonly Counter<long> _applied;
     private readonly Histogram<int> _staleness;
     private readonly Histogram<double> _journalWrite;
+    private readonly ClientLevelAccounting? _privacy;
     private RunProgress? _progress;
     private EvaluationRecord? _evaluation;
 
-    /// <summary>Creates the meter and its instruments.</summary>
-    public RunMetrics()
+    /// <summary>Creates the meter and its instruments; with <paramref name="privacy"/> (the run's DP accounting) also ε's.</summary>
+    public RunMetrics(ClientLevelAccounting? privacy = null)
     {
+        _privacy = privacy;
         _meter = new Meter(MeterName);
         _applied = _meter.CreateCounter<long>("fedactors.updates_applied", "{update}", "Client updates that went into a server step.");
         _staleness = _meter.CreateHistogram<int>("fedactors.update_staleness", "{step}", "Server steps between an applied update's base version and its step.",
@@ -45,6 +49,9 @@ public sealed class RunMetrics : IRunObserver, IDisposable
         _meter.CreateObservableGauge("fedactors.updates_rate", () => _progress?.UpdatesPerSecond ?? 0.0, "{update}/s", "Updates applied per wall second at the last tick.");
         _meter.CreateObservableGauge("fedactors.test_accuracy", Accuracy, "1", "Test accuracy of the last evaluated global model.");
         _meter.CreateObservableGauge("fedactors.test_loss", Loss, "1", "Mean test loss of the last evaluated global model.");
+        if (privacy is not null)
+            _meter.CreateObservableGauge("fedactors.privacy_epsilon", Epsilon, "1",
+                "Client-level epsilon spent so far at the run's delta, over the most frequent client's contributions.");
     }
 
     /// <inheritdoc />
@@ -83,6 +90,12 @@ public sealed class RunMetrics : IRunObserver, IDisposable
     private IEnumerable<Measurement<double>> Accuracy()
     {
         if (Volatile.Read(ref _evaluation) is { } e) yield return new Measurement<double>(e.Accuracy);
+    }
+
+    private IEnumerable<Measurement<double>> Epsilon()
+    {
+        if (_privacy is { } p && Volatile.Read(ref _progress) is { } progress)
+            yield return new Measurement<double>(p.After(progress.Counters.MaxParticipation).Epsilon);
     }
 
     private IEnumerable<Measurement<double>> Loss()

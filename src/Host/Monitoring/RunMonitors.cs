@@ -53,7 +53,7 @@ public sealed class RunMonitors : IAsyncDisposable
             }
             if (settings.MetricsPort is int port)
             {
-                metrics = new RunMetrics();
+                metrics = new RunMetrics(privacy);
                 endpoint = MetricsEndpoint.Start(settings.Bind, port);
                 announce($"metrics: {endpoint.Url}");
             }
