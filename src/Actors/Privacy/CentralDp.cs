@@ -118,12 +118,8 @@ public sealed class CentralDp : StrategyWrapper
         _clip = clip;
     }
 
-    private static void AddNoise(Span<float> aggregate, double std, DeterministicRandom random)
-    {
-        for (int i = 0; i < aggregate.Length; i++) aggregate[i] = (float)(aggregate[i] + std * random.NextNormal());
-    }
-
-    private static void AddNoise(Span<float> aggregate, double std, SecureGaussian random)
+    // Generic over the source, so the seeded and the cryptographic stream share one loop without a delegate per draw.
+    private static void AddNoise<T>(Span<float> aggregate, double std, T random) where T : INormalSource
     {
         for (int i = 0; i < aggregate.Length; i++) aggregate[i] = (float)(aggregate[i] + std * random.NextNormal());
     }

@@ -13,7 +13,7 @@ namespace FedActors.Actors.Privacy;
 /// low-order bits in theory (Mironov 2012); a discrete Gaussian would close that, and is not built. Holds a refill buffer,
 /// so drawing allocates nothing; not thread-safe.
 /// </remarks>
-public sealed class SecureGaussian : IUniformSource
+public sealed class SecureGaussian : IUniformSource, INormalSource
 {
     private readonly byte[] _bytes = new byte[8 * 1024];
     private int _next;

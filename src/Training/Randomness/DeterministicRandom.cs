@@ -9,7 +9,7 @@ namespace FedActors.Training;
 /// streams are consumed, on thread scheduling, or on how many clients exist. <see cref="System.Random"/>
 /// is avoided because its algorithm is not specified across .NET versions.
 /// </remarks>
-public sealed class DeterministicRandom : IUniformSource
+public sealed class DeterministicRandom : IUniformSource, INormalSource
 {
     private ulong _s0, _s1, _s2, _s3;
     private double _spareNormal;

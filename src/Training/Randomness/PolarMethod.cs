@@ -7,6 +7,13 @@ public interface IUniformSource
     double NextDouble();
 }
 
+/// <summary>A source of standard normal samples.</summary>
+public interface INormalSource
+{
+    /// <summary>The next N(0, 1) sample.</summary>
+    double NextNormal();
+}
+
 /// <summary>Marsaglia's polar method: two independent standard normals from pairs of uniforms, without trigonometry.</summary>
 public static class PolarMethod
 {
