@@ -38,6 +38,8 @@ public class ConfigSpecs
         Assert.Equal("fashion-mnist", s.Data.Dataset);
         Assert.Equal("dirichlet", s.Data.Partition.Kind);
         Assert.Equal(0.5, s.Data.Partition.Alpha);
+        Assert.Equal(2, s.Data.Partition.LabelsPerClient);
+        Assert.False(s.Data.Normalize);
         Assert.Equal("simple-cnn", s.Run.ModelName);
         Assert.Equal(1e-5, s.Centralized.Sgd.WeightDecay);
         Assert.Equal(Math.Max(1, Environment.ProcessorCount), s.Trainers.EffectiveThreadsPerSlot);
@@ -107,10 +109,19 @@ public class ConfigSpecs
     [InlineData("fedactors.trainers.engine=managed", "fedactors.trainers.engine = managed trains logreg only, not model 'simple-cnn'; use auto or torch")]
     [InlineData("fedactors.server.signguard-upper-norm=0.05", "fedactors.server.signguard-upper-norm (0.05) must be above signguard-lower-norm (0.1)")]
     [InlineData("fedactors.server.dnc-filter-fraction=0", "fedactors.server.dnc-filter-fraction must be > 0, got 0")]
+    [InlineData("fedactors.data.partition.labels-per-client=0", "fedactors.data.partition.labels-per-client must be ≥ 1, got 0")]
+    [InlineData("fedactors.data.normalize=yes please", "fedactors.data.normalize must be true or false, got 'yes please'")]
     public void Bad_values_must_be_rejected_naming_key_and_value(string set, string expected)
     {
         var e = Assert.Throws<ConfigException>(() => FedActorsConfig.Load(null, [set]));
         Assert.Equal(expected, e.Message);
+    }
+
+    [Fact]
+    public void Normalizing_synthetic_features_must_be_refused_naming_the_key()
+    {
+        var e = Assert.Throws<ConfigException>(() => FedActorsConfig.Load(null, ["fedactors.data.dataset=synthetic", "fedactors.data.normalize=true"]));
+        Assert.StartsWith("fedactors.data.normalize: applies to image datasets", e.Message);
     }
 
     [Fact]

@@ -28,6 +28,23 @@ public class PartitionCommandSpecs
         Assert.True(summary.RootElement.GetProperty("mean_largest_label_share").GetDouble() > 0.5);
     }
 
+    [Fact(DisplayName = "partition must show NIID-Bench's #C=2 split: exactly two labels per client")]
+    public async Task Partition_must_report_labels_per_client()
+    {
+        using var dir = new TempDir();
+        var (code, output, err) = await CommandRunner.RunAsync(dir.Path, "partition", "--out", "p",
+            "--set", "fedactors.population.clients=10", "--set", "fedactors.data.partition.kind=labels-per-client",
+            "--set", "fedactors.data.partition.labels-per-client=2");
+        Assert.True(code == 0, err);
+        Assert.Contains("exactly 2 labels per client, NIID-Bench #C=2", output);
+        Assert.Contains("labels per client: 2.00 distinct", output);
+
+        var rows = (await File.ReadAllLinesAsync(Path.Combine(dir.Path, "p", "partition.csv"))).Skip(1)
+            .Select(l => l.Split(',').Select(int.Parse).ToArray()).ToArray();
+        Assert.All(rows, r => Assert.Equal(2, r.Skip(2).Count(n => n > 0)));
+        for (int label = 0; label < 10; label++) Assert.Equal(6_000, rows.Sum(r => r[2 + label]));
+    }
+
     [Fact(DisplayName = "partition must name the setting it cannot meet")]
     public async Task Partition_must_explain_an_impossible_min_samples()
     {

@@ -78,6 +78,7 @@ public sealed class PartitionCommand : ICommand
             "dirichlet" => string.Create(CultureInfo.InvariantCulture, $"Dirichlet alpha = {p.Alpha}"),
             "quantity" => string.Create(CultureInfo.InvariantCulture, $"quantity skew alpha = {p.Alpha}"),
             "shards" => $"{p.ShardsPerClient} shards per client",
+            "labels-per-client" => $"exactly {p.LabelsPerClient} labels per client, NIID-Bench #C={p.LabelsPerClient}",
             _ => p.Kind,
         };
     }

@@ -14,7 +14,7 @@ public static class ClientPartitioning
         var p = settings.Data.Partition;
         try
         {
-            var partitioner = PartitionerFactory.Create(p.Kind, p.Alpha, p.ShardsPerClient, p.MinSamples);
+            var partitioner = PartitionerFactory.Create(p.Kind, p.Alpha, p.ShardsPerClient, p.MinSamples, p.LabelsPerClient);
             return partitioner.Split(train.Labels, train.NumClasses, settings.Population.Clients, settings.Run.Seed);
         }
         catch (ArgumentException e)

@@ -27,7 +27,7 @@ public static class DatasetLoader
             var options = AcquisitionOptions(data, log: null);
             var dir = await DatasetAcquisition.LocateAsync(options, ct);
             log?.Invoke($"{data.Dataset}: {dir}");
-            return options.ResolveSpec().Load(dir);
+            return options.ResolveSpec().Load(dir, data.Normalize);
         }
         catch (DatasetUnavailableException e)
         {
@@ -53,7 +53,7 @@ public static class DatasetLoader
             var options = AcquisitionOptions(data, log: null);
             var dir = await DatasetAcquisition.LocateAsync(options, ct);
             log?.Invoke($"{data.Dataset}: {dir} (test set only)");
-            return options.ResolveSpec().LoadTest(dir);
+            return options.ResolveSpec().LoadTest(dir, data.Normalize);
         }
         catch (DatasetUnavailableException e)
         {

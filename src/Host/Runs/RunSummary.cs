@@ -174,12 +174,7 @@ public sealed record RunSummary
             Algorithm = r.Algorithm,
             Dataset = settings.Data.Dataset,
             Model = settings.Run.ModelName,
-            Partition = settings.Data.Dataset == "synthetic" ? "natural" : partition.Kind switch
-            {
-                "dirichlet" or "quantity" => string.Create(CultureInfo.InvariantCulture, $"{partition.Kind}({partition.Alpha})"),
-                "shards" => $"shards({partition.ShardsPerClient})",
-                var k => k,
-            },
+            Partition = settings.Data.Dataset == "synthetic" ? "natural" : partition.Notation,
             Seed = settings.Seed,
             NumClients = numClients,
             Concurrency = settings.Server.Participation is Participation.Continuous continuous ? continuous.Concurrency : null,

@@ -1,5 +1,6 @@
 using Akka.Configuration;
 using FedActors.Actors.Configuration;
+using FedActors.Training.Partitioning;
 
 namespace FedActors.Host.Settings;
 
@@ -20,6 +21,12 @@ public sealed record DataSettings
     /// <summary>Allow download steps when the data is not found locally. <value>Default true.</value></summary>
     public bool AllowDownload { get; init; }
 
+    /// <summary>
+    /// Standardize image pixels with the training set's mean and standard deviation, as PyTorch code does with
+    /// <c>transforms.Normalize</c>; false keeps pixels in [0, 1]. <value>Default false.</value>
+    /// </summary>
+    public bool Normalize { get; init; }
+
     /// <summary>How the training data is split over clients.</summary>
     public PartitionSettings Partition { get; init; } = null!;
 
@@ -30,11 +37,17 @@ public sealed record DataSettings
     public static DataSettings Create(Config config)
     {
         var r = new ConfigReader(config, "fedactors.data");
+        string dataset = r.OneOf("dataset", Datasets);
+        bool normalize = r.Bool("normalize");
+        if (normalize && dataset == "synthetic")
+            throw new ConfigurationException(
+                $"{r.Key("normalize")}: applies to image datasets (fashion-mnist, mnist); Synthetic(α, β) features are used as FedProx generates them");
         return new DataSettings
         {
-            Dataset = r.OneOf("dataset", Datasets),
+            Dataset = dataset,
             Dir = r.String("dir"),
             AllowDownload = r.Bool("allow-download"),
+            Normalize = normalize,
             Partition = PartitionSettings.Create(config),
             Synthetic = SyntheticSettings.Create(config),
         };
@@ -45,11 +58,11 @@ public sealed record DataSettings
 public sealed record PartitionSettings
 {
     /// <summary>The partition kinds.</summary>
-    public static IReadOnlyList<string> Kinds { get; } = ["iid", "dirichlet", "shards", "quantity"];
+    public static IReadOnlyList<string> Kinds => PartitionerFactory.Kinds;
 
     private PartitionSettings() { }
 
-    /// <summary>iid | dirichlet | shards | quantity. <value>Default dirichlet.</value></summary>
+    /// <summary>iid | dirichlet | shards | quantity | labels-per-client. <value>Default dirichlet.</value></summary>
     public string Kind { get; init; } = "";
 
     /// <summary>Dirichlet concentration α (label skew for dirichlet, size skew for quantity). <value>Default 0.5.</value></summary>
@@ -58,11 +71,23 @@ public sealed record PartitionSettings
     /// <summary>Shards (labels) per client for kind = shards. <value>Default 2.</value></summary>
     public int ShardsPerClient { get; init; }
 
+    /// <summary>Distinct labels per client for kind = labels-per-client (NIID-Bench's #C=k). <value>Default 2.</value></summary>
+    public int LabelsPerClient { get; init; }
+
     /// <summary>Fewest samples any client receives. <value>Default 10.</value></summary>
     public int MinSamples { get; init; }
 
     /// <summary>File name of the per-client partition report inside the run directory; empty for none. <value>Default "".</value></summary>
     public string Report { get; init; } = "";
+
+    /// <summary>The partition in short notation, as the summary and the sweep table show it: <c>dirichlet(0.5)</c>, <c>labels-per-client(2)</c>.</summary>
+    public string Notation => Kind switch
+    {
+        "dirichlet" or "quantity" => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Kind}({Alpha})"),
+        "shards" => $"shards({ShardsPerClient})",
+        "labels-per-client" => $"labels-per-client({LabelsPerClient})",
+        var k => k,
+    };
 
     /// <summary>Reads and validates <c>fedactors.data.partition</c>.</summary>
     public static PartitionSettings Create(Config config)
@@ -73,6 +98,7 @@ public sealed record PartitionSettings
             Kind = r.OneOf("kind", Kinds),
             Alpha = r.Double("alpha", minExclusive: 0),
             ShardsPerClient = r.Int("shards-per-client", min: 1),
+            LabelsPerClient = r.Int("labels-per-client", min: 1),
             MinSamples = r.Int("min-samples", min: 0),
             Report = r.String("report"),
         };

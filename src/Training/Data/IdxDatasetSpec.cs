@@ -62,6 +62,12 @@ public sealed record IdxDatasetSpec
     /// <summary>Number of classes (labels must lie in <c>[0, NumClasses)</c>).</summary>
     public int NumClasses { get; init; } = 10;
 
+    /// <summary>
+    /// The mean and standard deviation of the training pixels scaled to [0, 1], which <c>normalize</c> loads use for both
+    /// splits (as PyTorch code does with <c>transforms.Normalize</c>); null when unknown.
+    /// </summary>
+    public PixelNormalization? TrainPixelStatistics { get; init; }
+
     /// <summary>Directory into which <see cref="DebianPackage"/> installs the files.</summary>
     public string DebianDir => Path.Combine(SystemDatasetsRoot, Name);
 
@@ -89,6 +95,8 @@ public sealed record IdxDatasetSpec
         TestLabels = new("t10k-labels-idx1-ubyte.gz", "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34"),
         DownloadBase = new Uri("http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"),
         DebianPackage = "dataset-fashion-mnist",
+        // Measured from the training images (a test re-measures them): 0.2860406, 0.3530242.
+        TrainPixelStatistics = new PixelNormalization(0.2860406f, 0.3530242f),
     };
 
     /// <summary>MNIST (LeCun et al.), 60,000 + 10,000 grayscale 28×28 digit images.</summary>
@@ -106,6 +114,8 @@ public sealed record IdxDatasetSpec
         TestLabels = new("t10k-labels-idx1-ubyte.gz", null),
         DownloadBase = new Uri("https://ossci-datasets.s3.amazonaws.com/mnist/"),
         DebianPackage = null,
+        // The constants of PyTorch's MNIST example (no verified copy is at hand to re-measure them).
+        TrainPixelStatistics = new PixelNormalization(0.1307f, 0.3081f),
     };
 
     /// <summary>The spec of a known dataset.</summary>
@@ -125,14 +135,18 @@ public sealed record IdxDatasetSpec
     /// Loads the train and test splits from <paramref name="dir"/> (files raw or gzip), validating them strictly.
     /// </summary>
     /// <remarks>
-    /// Features are the pixels scaled to [0, 1] as float32 (<c>pixel / 255f</c>), sample shape
+    /// Features are the pixels scaled to [0, 1] as float32 (<c>pixel / 255f</c>), then standardized with
+    /// <see cref="TrainPixelStatistics"/> when <paramref name="normalize"/> is set; sample shape
     /// <c>[1, rows, columns]</c> (<c>[1, 28, 28]</c> for the MNIST family); datasets are named
     /// <c>&lt;name&gt;/train</c> and <c>&lt;name&gt;/test</c>. Checksums are not verified here (acquisition does that).
     /// </remarks>
+    /// <param name="dir">Directory holding the four files.</param>
+    /// <param name="normalize">Standardize both splits with the training set's pixel statistics.</param>
     /// <exception cref="FileNotFoundException">A file is missing.</exception>
     /// <exception cref="DatasetFormatException">A file is malformed, or labels are out of range.</exception>
-    public (LabeledDataset Train, LabeledDataset Test) Load(string dir) =>
-        (LoadSplit(dir, "train", TrainImages, TrainLabels), LoadSplit(dir, "test", TestImages, TestLabels));
+    /// <exception cref="InvalidOperationException"><paramref name="normalize"/> is set and the statistics are unknown.</exception>
+    public (LabeledDataset Train, LabeledDataset Test) Load(string dir, bool normalize = false) =>
+        (LoadSplit(dir, "train", TrainImages, TrainLabels, normalize), LoadSplit(dir, "test", TestImages, TestLabels, normalize));
 
     /// <summary>
     /// Loads the test split alone from <paramref name="dir"/>, as <see cref="Load"/> would (the training files are not
@@ -140,10 +154,14 @@ public sealed record IdxDatasetSpec
     /// </summary>
     /// <exception cref="FileNotFoundException">A test file is missing.</exception>
     /// <exception cref="DatasetFormatException">A test file is malformed, or labels are out of range.</exception>
-    public LabeledDataset LoadTest(string dir) => LoadSplit(dir, "test", TestImages, TestLabels);
+    /// <exception cref="InvalidOperationException"><paramref name="normalize"/> is set and the statistics are unknown.</exception>
+    public LabeledDataset LoadTest(string dir, bool normalize = false) => LoadSplit(dir, "test", TestImages, TestLabels, normalize);
 
-    private LabeledDataset LoadSplit(string dir, string split, IdxFileSpec imagesFile, IdxFileSpec labelsFile)
+    private LabeledDataset LoadSplit(string dir, string split, IdxFileSpec imagesFile, IdxFileSpec labelsFile, bool normalize)
     {
+        // Checked first, so a run that cannot normalize fails before it reads 47 MB.
+        var normalization = !normalize ? (PixelNormalization?)null
+            : TrainPixelStatistics ?? throw new InvalidOperationException($"{Name}: no training pixel statistics are recorded, so it cannot be normalized");
         string imagesPath = imagesFile.FindIn(dir) ?? throw Missing(dir, imagesFile);
         string labelsPath = labelsFile.FindIn(dir) ?? throw Missing(dir, labelsFile);
         var (images, rawLabels) = IdxReader.ReadPair(imagesPath, labelsPath);
@@ -151,6 +169,7 @@ public sealed record IdxDatasetSpec
         var features = new float[images.Data.Length];
         for (int i = 0; i < features.Length; i++)
             features[i] = images.Data[i] / 255f;
+        normalization?.Apply(features);
         var labels = new int[rawLabels.Length];
         for (int i = 0; i < labels.Length; i++)
         {

@@ -10,6 +10,7 @@ internal static class PartitionRandom
     internal const uint Dirichlet = 2;
     internal const uint Shards = 3;
     internal const uint Quantity = 4;
+    internal const uint LabelsPerClient = 5;
 
     /// <summary>
     /// The stream of <paramref name="kind"/>'s <paramref name="draw"/>-th attempt: a redraw uses a fresh

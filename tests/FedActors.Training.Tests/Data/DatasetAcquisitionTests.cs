@@ -218,6 +218,37 @@ public sealed class DatasetAcquisitionTests : IDisposable
     }
 
     [Fact]
+    public async Task Recorded_FashionMnist_pixel_statistics_must_be_those_of_its_training_images()
+    {
+        string dir = await RealFashionMnistAsync();
+        var (train, _) = IdxDatasetSpec.FashionMnist.Load(dir);
+
+        var measured = PixelNormalization.Measure(train.Features);
+        var recorded = IdxDatasetSpec.FashionMnist.TrainPixelStatistics!.Value;
+        Assert.Equal(0.2860406, measured.Mean, 6);
+        Assert.Equal(0.3530242, measured.StdDev, 6);
+        Assert.Equal(measured.Mean, recorded.Mean, 6);
+        Assert.Equal(measured.StdDev, recorded.StdDev, 6);
+    }
+
+    [Fact]
+    public async Task Normalized_FashionMnist_must_standardize_the_training_set_and_apply_the_same_map_to_the_test_set()
+    {
+        string dir = await RealFashionMnistAsync();
+        var (rawTrain, rawTest) = IdxDatasetSpec.FashionMnist.Load(dir);
+        var (train, test) = IdxDatasetSpec.FashionMnist.Load(dir, normalize: true);
+
+        var standardized = PixelNormalization.Measure(train.Features);
+        Assert.Equal(0, standardized.Mean, 5);
+        Assert.Equal(1, standardized.StdDev, 5);
+        // The test set is mapped with the training statistics, not its own: pixel p becomes (p − 0.2860406) / 0.3530242.
+        for (int i = 0; i < rawTest.Features.Length; i += 997)
+            Assert.Equal((rawTest.Features[i] - 0.2860406f) / 0.3530242f, test.Features[i], 5);
+        Assert.Equal(-0.2860406f / 0.3530242f, test.Features.Min(), 5);
+        Assert.Equal(rawTrain.Labels, train.Labels);
+    }
+
+    [Fact]
     public async Task Recorded_FashionMnist_hashes_must_match_the_decompressed_files_found()
     {
         string dir = await RealFashionMnistAsync();
