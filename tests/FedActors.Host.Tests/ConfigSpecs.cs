@@ -110,6 +110,7 @@ public class ConfigSpecs
     [InlineData("fedactors.server.signguard-upper-norm=0.05", "fedactors.server.signguard-upper-norm (0.05) must be above signguard-lower-norm (0.1)")]
     [InlineData("fedactors.server.dnc-filter-fraction=0", "fedactors.server.dnc-filter-fraction must be > 0, got 0")]
     [InlineData("fedactors.data.partition.labels-per-client=0", "fedactors.data.partition.labels-per-client must be ≥ 1, got 0")]
+    [InlineData("fedactors.data.partition.feature-noise=-0.1", "fedactors.data.partition.feature-noise must be ≥ 0, got -0.1")]
     [InlineData("fedactors.data.normalize=yes please", "fedactors.data.normalize must be true or false, got 'yes please'")]
     public void Bad_values_must_be_rejected_naming_key_and_value(string set, string expected)
     {
@@ -122,6 +123,8 @@ public class ConfigSpecs
     {
         var e = Assert.Throws<ConfigException>(() => FedActorsConfig.Load(null, ["fedactors.data.dataset=synthetic", "fedactors.data.normalize=true"]));
         Assert.StartsWith("fedactors.data.normalize: applies to image datasets", e.Message);
+        e = Assert.Throws<ConfigException>(() => FedActorsConfig.Load(null, ["fedactors.data.dataset=synthetic", "fedactors.data.partition.feature-noise=0.1"]));
+        Assert.StartsWith("fedactors.data.partition.feature-noise: applies to image datasets", e.Message);
     }
 
     [Fact]

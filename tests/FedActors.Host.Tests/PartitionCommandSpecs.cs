@@ -34,9 +34,10 @@ public class PartitionCommandSpecs
         using var dir = new TempDir();
         var (code, output, err) = await CommandRunner.RunAsync(dir.Path, "partition", "--out", "p",
             "--set", "fedactors.population.clients=10", "--set", "fedactors.data.partition.kind=labels-per-client",
-            "--set", "fedactors.data.partition.labels-per-client=2");
+            "--set", "fedactors.data.partition.labels-per-client=2", "--set", "fedactors.data.partition.feature-noise=0.1");
         Assert.True(code == 0, err);
         Assert.Contains("exactly 2 labels per client, NIID-Bench #C=2", output);
+        Assert.Contains("feature noise: Gaussian, standard deviation 0.1 · i / 9 for client i", output);
         Assert.Contains("labels per client: 2.00 distinct", output);
 
         var rows = (await File.ReadAllLinesAsync(Path.Combine(dir.Path, "p", "partition.csv"))).Skip(1)

@@ -65,6 +65,10 @@ public sealed class PartitionCommand : ICommand
             $"  samples per client: min {s.SamplesMin}, median {s.SamplesMedian}, mean {s.SamplesMean:F1}, max {s.SamplesMax}, CV {s.SamplesCv:F2}, Gini {s.SamplesGini:F2}"));
         await ctx.Out.WriteLineAsync(string.Create(inv,
             $"  labels per client: {s.MeanDistinctLabels:F2} distinct, {s.MeanLabelsAboveFivePercent:F2} above 5%, largest share {s.MeanLargestLabelShare:F2}, TV distance to global {s.MeanTvDistance:F3}"));
+        var noise = settings.Data.Partition.FeatureNoise;
+        if (noise > 0)
+            await ctx.Out.WriteLineAsync(string.Create(inv,
+                $"  feature noise: Gaussian, standard deviation {noise} · i / {s.Clients - 1} for client i (0 for client 0, {noise} for client {s.Clients - 1})"));
         await ctx.Out.WriteLineAsync($"report: {csv}, {summaryPath}");
         return 0;
     }

@@ -31,9 +31,18 @@ public static class PopulationLoader
         }
         var (train, testSet) = await DatasetLoader.LoadPooledAsync(settings, log, ct);
         var partition = ClientPartitioning.Create(settings, train);
-        var clients = new PooledClientDataSource(train, partition.ClientCount, partition.IndicesMemory);
+        var clients = WithFeatureNoise(settings, new PooledClientDataSource(train, partition.ClientCount, partition.IndicesMemory));
         return new LoadedPopulation(Poisoned(settings, clients, train), testSet, partition, train.Labels);
     }
+
+    /// <summary>
+    /// <paramref name="clients"/> as <c>fedactors.data.partition.feature-noise</c> skews them (before any poisoning: a malicious
+    /// device's data carries its noise too); unchanged when it is 0.
+    /// </summary>
+    public static IClientDataSource WithFeatureNoise(FedActorsSettings settings, IClientDataSource clients) =>
+        settings.Data.Partition.FeatureNoise > 0
+            ? new NoisyClientData(clients, new FeatureNoiseSkew(settings.Data.Partition.FeatureNoise), settings.Run.Seed)
+            : clients;
 
     // A data-poisoning attack (fedactors.attack) changes what the malicious clients train on, wherever they train.
     private static IClientDataSource Poisoned(FedActorsSettings settings, IClientDataSource clients, LabeledDataset pooled)

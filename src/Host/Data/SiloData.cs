@@ -51,7 +51,9 @@ public static class SiloData
         var all = Enumerable.Range(0, data.Count).ToArray();
         foreach (var (id, range) in ranges) own[id] = new ClientData(data, all.AsMemory(range.Start, range.Count));
         Hash(hash, data);
-        return (Poisoned(settings, new OwnClientDataSource(settings.Population.Clients, own), () => pooled), Convert.ToHexStringLower(hash.GetHashAndReset()));
+        var noisy = PopulationLoader.WithFeatureNoise(settings, new OwnClientDataSource(settings.Population.Clients, own));
+        var skewed = new OwnClientDataSource(settings.Population.Clients, own.Keys.ToDictionary(id => id, noisy.Get));
+        return (Poisoned(settings, skewed, () => pooled), Convert.ToHexStringLower(hash.GetHashAndReset()));
     }
 
     // The same poisoning a one-process run applies (PopulationLoader), on this silo's clients; the backdoor's trigger takes

@@ -42,13 +42,17 @@ public sealed record DataSettings
         if (normalize && dataset == "synthetic")
             throw new ConfigurationException(
                 $"{r.Key("normalize")}: applies to image datasets (fashion-mnist, mnist); Synthetic(α, β) features are used as FedProx generates them");
+        var partition = PartitionSettings.Create(config);
+        if (partition.FeatureNoise > 0 && dataset == "synthetic")
+            throw new ConfigurationException(
+                "fedactors.data.partition.feature-noise: applies to image datasets (fashion-mnist, mnist), whose clients share one pooled set");
         return new DataSettings
         {
             Dataset = dataset,
             Dir = r.String("dir"),
             AllowDownload = r.Bool("allow-download"),
             Normalize = normalize,
-            Partition = PartitionSettings.Create(config),
+            Partition = partition,
             Synthetic = SyntheticSettings.Create(config),
         };
     }
@@ -74,6 +78,12 @@ public sealed record PartitionSettings
     /// <summary>Distinct labels per client for kind = labels-per-client (NIID-Bench's #C=k). <value>Default 2.</value></summary>
     public int LabelsPerClient { get; init; }
 
+    /// <summary>
+    /// NIID-Bench's noise-based feature skew σ: client i of N sees Gaussian noise of standard deviation σ · i / (N − 1) on its
+    /// features; 0 adds none. <value>Default 0.</value>
+    /// </summary>
+    public double FeatureNoise { get; init; }
+
     /// <summary>Fewest samples any client receives. <value>Default 10.</value></summary>
     public int MinSamples { get; init; }
 
@@ -87,7 +97,7 @@ public sealed record PartitionSettings
         "shards" => $"shards({ShardsPerClient})",
         "labels-per-client" => $"labels-per-client({LabelsPerClient})",
         var k => k,
-    };
+    } + (FeatureNoise > 0 ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"+noise({FeatureNoise})") : "");
 
     /// <summary>Reads and validates <c>fedactors.data.partition</c>.</summary>
     public static PartitionSettings Create(Config config)
@@ -99,6 +109,7 @@ public sealed record PartitionSettings
             Alpha = r.Double("alpha", minExclusive: 0),
             ShardsPerClient = r.Int("shards-per-client", min: 1),
             LabelsPerClient = r.Int("labels-per-client", min: 1),
+            FeatureNoise = r.Double("feature-noise", min: 0),
             MinSamples = r.Int("min-samples", min: 0),
             Report = r.String("report"),
         };
