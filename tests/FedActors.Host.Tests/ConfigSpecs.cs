@@ -110,6 +110,8 @@ public class ConfigSpecs
     [InlineData("fedactors.server.signguard-upper-norm=0.05", "fedactors.server.signguard-upper-norm (0.05) must be above signguard-lower-norm (0.1)")]
     [InlineData("fedactors.server.dnc-filter-fraction=0", "fedactors.server.dnc-filter-fraction must be > 0, got 0")]
     [InlineData("fedactors.data.partition.labels-per-client=0", "fedactors.data.partition.labels-per-client must be ≥ 1, got 0")]
+    [InlineData("fedactors.simulation.device.stragglers.fraction=0.9", "fedactors.simulation.device.stragglers: a straggler doing partial work trains 1 .. local-epochs - 1 epochs, so fedactors.client.local-epochs must be ≥ 2, got 1; or use stragglers.mode = drop")]
+    [InlineData("fedactors.simulation.device.stragglers.mode=late", "fedactors.simulation.device.stragglers.mode: unknown 'late'; valid values are partial, drop")]
     [InlineData("fedactors.data.partition.feature-noise=-0.1", "fedactors.data.partition.feature-noise must be ≥ 0, got -0.1")]
     [InlineData("fedactors.data.normalize=yes please", "fedactors.data.normalize must be true or false, got 'yes please'")]
     public void Bad_values_must_be_rejected_naming_key_and_value(string set, string expected)

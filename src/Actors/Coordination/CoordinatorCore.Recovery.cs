@@ -93,7 +93,7 @@ public sealed partial class CoordinatorCore
         AdvanceClock(now);
         // Replace the replay's dispatches and evaluation requests by what is still outstanding now.
         var effects = _out.Where(e => e is not DispatchJob and not EvaluateModel).ToList();
-        if (!_finished) effects.AddRange(_state.Outstanding(_run.Client, _run.Seed, _dispatcher.Sent));
+        if (!_finished) effects.AddRange(_state.Outstanding(_dispatcher.OptionsFor, _run.Seed, _dispatcher.Sent));
         _out.Clear();
         return effects;
     }

@@ -88,10 +88,10 @@ internal sealed class CoordinatorState
     /// The work a resumed core still owes: an evaluation request for each evaluation without a result, and a dispatch
     /// for each job in flight that was sent and has not answered, in id order, with its virtual finish time.
     /// </summary>
-    /// <param name="options">Local training options.</param>
+    /// <param name="optionsOf">The local training options of a job, by id (a straggler's may be less than the run's).</param>
     /// <param name="seed">The run's seed.</param>
     /// <param name="sent">What clients receive for a version (its compressed broadcast, when the downlink is compressed).</param>
-    public IEnumerable<CoordinatorEffects.ICoordinatorEffect> Outstanding(LocalTrainingOptions options, ulong seed, Func<ModelVersion, ModelVersion> sent)
+    public IEnumerable<CoordinatorEffects.ICoordinatorEffect> Outstanding(Func<long, LocalTrainingOptions> optionsOf, ulong seed, Func<ModelVersion, ModelVersion> sent)
     {
         foreach (var (step, version) in Evaluations.Outstanding) yield return new CoordinatorEffects.EvaluateModel(version, step);
         // Virtual clock: the finish events say when each result will be applied (the pool's training order).
@@ -100,7 +100,7 @@ internal sealed class CoordinatorState
             if (e.Kind == (int)EventKind.Finish) applyAt[e.Id] = e.Time;
         foreach (var job in Jobs.InIdOrder)
             if (!job.Dropped && job.Result is null && !Jobs.IsAbandoned(job.Id))
-                yield return new CoordinatorEffects.DispatchJob(new ClientProtocol.TrainJob(new JobId(job.Id), job.ClientId, sent(job.Base), options, seed)
+                yield return new CoordinatorEffects.DispatchJob(new ClientProtocol.TrainJob(new JobId(job.Id), job.ClientId, sent(job.Base), optionsOf(job.Id), seed)
                     { ApplyAt = applyAt.GetValueOrDefault(job.Id), PreviousJob = job.PreviousJob });
     }
 

@@ -4,6 +4,7 @@ using FedActors.Actors.Compression;
 using FedActors.Actors.Jobs;
 using FedActors.Actors.Population;
 using FedActors.Actors.Simulation;
+using FedActors.Training.LocalTraining;
 
 namespace FedActors.Actors.Coordination;
 
@@ -60,15 +61,18 @@ internal sealed class JobDispatcher
         double applyAt = 0;
         if (_simulation.Clock == ClockMode.Virtual && !dropped)
         {
-            double duration = _devices.Duration(client, id, Math.Max(1, _run.Client.StepsFor(_population.SampleCount(client))));
+            double duration = _devices.Duration(client, id, Math.Max(1, OptionsFor(id).StepsFor(_population.SampleCount(client))));
             if (_fast?.Contains(client) == true) duration *= _run.Attack.DurationFactor;
             applyAt = now + duration;
             _state.Events.Add(EventKind.Finish, id, applyAt);
         }
         else _state.Events.Add(EventKind.Timeout, id, now + _simulation.Device.JobTimeout);
-        if (!dropped) job = new ClientProtocol.TrainJob(new JobId(id), client, sent, _run.Client, _run.Seed) { ApplyAt = applyAt, PreviousJob = previous };
+        if (!dropped) job = new ClientProtocol.TrainJob(new JobId(id), client, sent, OptionsFor(id), _run.Seed) { ApplyAt = applyAt, PreviousJob = previous };
         return true;
     }
+
+    /// <summary>The local training job <paramref name="jobId"/> does: the run's, or less for a straggler doing partial work.</summary>
+    public LocalTrainingOptions OptionsFor(long jobId) => _devices.OptionsFor(jobId, _run.Client);
 
     /// <summary>Tries to dispatch again a little later; one retry at a time, so a lasting shortage costs one event, not one per update.</summary>
     public void ScheduleRetry(double now)

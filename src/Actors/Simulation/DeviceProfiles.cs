@@ -1,4 +1,5 @@
 using FedActors.Training;
+using FedActors.Training.LocalTraining;
 
 namespace FedActors.Actors.Simulation;
 
@@ -13,6 +14,8 @@ public sealed class DeviceProfiles
     private const ulong PhasePurpose = 0xDE71_0002;
     private const ulong JitterPurpose = 0xDE71_0003;
     private const ulong DropoutPurpose = 0xDE71_0004;
+    private const ulong StragglerPurpose = 0xDE71_0005;
+    private const ulong StragglerEpochsPurpose = 0xDE71_0006;
 
     private readonly ulong _seed;
 
@@ -51,9 +54,29 @@ public sealed class DeviceProfiles
         return d;
     }
 
-    /// <summary>True when job <paramref name="jobId"/>'s result is never going to arrive.</summary>
+    /// <summary>True when job <paramref name="jobId"/>'s result is never going to arrive: its device drops out, or it straggles under <see cref="StragglerMode.Drop"/>.</summary>
     public bool DropsOut(long jobId) =>
-        Settings.Dropout > 0 && DeterministicRandom.For(_seed, (ulong)jobId, DropoutPurpose).NextDouble() < Settings.Dropout;
+        (Settings.Dropout > 0 && DeterministicRandom.For(_seed, (ulong)jobId, DropoutPurpose).NextDouble() < Settings.Dropout)
+        || (Settings.StragglerMode == StragglerMode.Drop && Straggles(jobId));
+
+    /// <summary>True when job <paramref name="jobId"/> is a straggler's (probability <see cref="DeviceSettings.StragglerFraction"/>).</summary>
+    public bool Straggles(long jobId) =>
+        Settings.StragglerFraction > 0 && DeterministicRandom.For(_seed, (ulong)jobId, StragglerPurpose).NextDouble() < Settings.StragglerFraction;
+
+    /// <summary>
+    /// The local training job <paramref name="jobId"/> does: <paramref name="options"/>, or, for a straggler under
+    /// <see cref="StragglerMode.Partial"/>, the same with a number of epochs drawn uniformly from 1 … Epochs − 1 (as
+    /// FedProx's code draws it). A function of (seed, job), so a resumed run sends the same work again.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A straggler must do partial work but <paramref name="options"/> trains a single epoch.</exception>
+    public LocalTrainingOptions OptionsFor(long jobId, LocalTrainingOptions options)
+    {
+        if (Settings.StragglerMode != StragglerMode.Partial || !Straggles(jobId)) return options;
+        if (options.Epochs < 2)
+            throw new InvalidOperationException("fedactors.simulation.device.stragglers: partial work needs fedactors.client.local-epochs ≥ 2");
+        int epochs = 1 + DeterministicRandom.For(_seed, (ulong)jobId, StragglerEpochsPurpose).NextInt(options.Epochs - 1);
+        return options with { Epochs = epochs };
+    }
 
     /// <summary>True when the client is online at <paramref name="seconds"/>: within the first fraction of its own phase-shifted period.</summary>
     public bool IsAvailable(int clientId, double seconds)

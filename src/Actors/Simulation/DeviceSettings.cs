@@ -31,6 +31,15 @@ public sealed record DeviceSettings
     /// <summary>Probability that a job's result never arrives. <value>Default 0.</value></summary>
     public double Dropout { get; init; }
 
+    /// <summary>
+    /// Probability that a job is a straggler's (FedProx's systems heterogeneity, Li et al. 2020), drawn per job from the
+    /// seed. <value>Default 0.</value>
+    /// </summary>
+    public double StragglerFraction { get; init; }
+
+    /// <summary>What a straggler does: partial work (fewer local epochs) or no result at all. <value>Default partial.</value></summary>
+    public StragglerMode StragglerMode { get; init; } = StragglerMode.Partial;
+
     /// <summary>Seconds after dispatch at which a job that has not reported is given up. <value>Default 600.</value></summary>
     public double JobTimeout { get; init; } = 600;
 
@@ -56,12 +65,22 @@ public sealed record DeviceSettings
             SecondsPerStep = c.Double("seconds-per-step", minExclusive: 0),
             Jitter = c.Double("jitter", min: 0),
             Dropout = c.Double("dropout", min: 0, maxExclusive: 1),
+            StragglerFraction = c.Double("stragglers.fraction", min: 0, max: 1),
+            StragglerMode = c.Enum("stragglers.mode", ParseStragglerMode),
             JobTimeout = c.Double("job-timeout", minExclusive: 0),
             AvailabilityFraction = c.Double("availability.fraction", minExclusive: 0, max: 1),
             AvailabilityPeriod = c.Double("availability.period", minExclusive: 0),
         };
         return s;
     }
+
+    /// <summary>Parses a straggler mode name.</summary>
+    public static StragglerMode ParseStragglerMode(string name) => name switch
+    {
+        "partial" => StragglerMode.Partial,
+        "drop" => StragglerMode.Drop,
+        _ => throw new FormatException("valid values are partial, drop"),
+    };
 
     /// <summary>Parses a speed distribution name.</summary>
     public static SpeedDistribution ParseDistribution(string name) => name switch

@@ -82,7 +82,7 @@ public sealed class PartitionCommand : ICommand
             "dirichlet" => string.Create(CultureInfo.InvariantCulture, $"Dirichlet alpha = {p.Alpha}"),
             "quantity" => string.Create(CultureInfo.InvariantCulture, $"quantity skew alpha = {p.Alpha}"),
             "shards" => $"{p.ShardsPerClient} shards per client",
-            "labels-per-client" => $"exactly {p.LabelsPerClient} labels per client, NIID-Bench #C={p.LabelsPerClient}",
+            "labels-per-client" => $"exactly {p.LabelsPerClient} label{(p.LabelsPerClient == 1 ? "" : "s")} per client, NIID-Bench #C={p.LabelsPerClient}",
             _ => p.Kind,
         };
     }

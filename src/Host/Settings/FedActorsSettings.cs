@@ -93,6 +93,12 @@ public sealed record FedActorsSettings
         {
             throw new ConfigurationException(e.Message);
         }
+        var server = extensions.Strategies.Read(config);
+        var simulation = SimulationSettings.Create(config);
+        if (simulation.Device is { StragglerFraction: > 0, StragglerMode: StragglerMode.Partial } && run.Client.Epochs < 2)
+            throw new ConfigurationException(
+                "fedactors.simulation.device.stragglers: a straggler doing partial work trains 1 .. local-epochs - 1 epochs, "
+                + $"so fedactors.client.local-epochs must be ≥ 2, got {run.Client.Epochs}; or use stragglers.mode = drop");
         return new FedActorsSettings
         {
             Run = run,
@@ -100,8 +106,8 @@ public sealed record FedActorsSettings
             Population = population,
             Centralized = centralized,
             Trainers = trainers,
-            Server = extensions.Strategies.Read(config),
-            Simulation = SimulationSettings.Create(config),
+            Server = server,
+            Simulation = simulation,
             Clients = ClientRegionSettings.Create(config),
             Persistence = PersistenceSettings.Create(config),
             Cluster = ClusterSettings.Create(config),

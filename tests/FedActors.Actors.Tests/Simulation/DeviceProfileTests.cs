@@ -72,4 +72,36 @@ public class DeviceProfileTests
         double clientOnline = Enumerable.Range(0, 1000).Count(t => p.IsAvailable(5, t * 0.1)) / 1000.0;
         Assert.InRange(clientOnline, 0.29, 0.31);
     }
+
+    [Fact]
+    public void Partial_stragglers_must_train_one_to_E_minus_1_epochs_uniformly_and_the_others_the_runs()
+    {
+        var p = new DeviceProfiles(DeviceSettings.Default with { StragglerFraction = 0.9 }, 11);
+        var run = new FedActors.Training.LocalTraining.LocalTrainingOptions { Epochs = 20 };
+        var epochs = Enumerable.Range(0, 20_000).Select(j => p.OptionsFor(j, run).Epochs).ToArray();
+
+        double straggling = epochs.Count(e => e < 20) / 20_000.0;
+        Assert.InRange(straggling, 0.89, 0.91);
+        Assert.Equal(Enumerable.Range(1, 19), epochs.Where(e => e < 20).Distinct().Order());
+        // Uniform over 1 … 19: each value about 0.9 / 19 = 4.7 % of the jobs.
+        Assert.All(epochs.Where(e => e < 20).CountBy(e => e), kv => Assert.InRange(kv.Value / 20_000.0, 0.040, 0.055));
+        Assert.All(Enumerable.Range(0, 20_000), j => Assert.Equal(p.Straggles(j), epochs[j] < 20));
+        Assert.DoesNotContain(Enumerable.Range(0, 1000), j => p.DropsOut(j)); // partial work still reports
+        // The same job always does the same work (a resumed run resends it).
+        Assert.Equal(epochs[123], new DeviceProfiles(DeviceSettings.Default with { StragglerFraction = 0.9 }, 11).OptionsFor(123, run).Epochs);
+    }
+
+    [Fact]
+    public void Dropped_stragglers_must_never_report_and_a_single_epoch_cannot_be_cut()
+    {
+        var p = new DeviceProfiles(DeviceSettings.Default with { StragglerFraction = 0.5, StragglerMode = StragglerMode.Drop }, 3);
+        var run = new FedActors.Training.LocalTraining.LocalTrainingOptions { Epochs = 20 };
+        Assert.All(Enumerable.Range(0, 2000), j => Assert.Equal(p.Straggles(j), p.DropsOut(j)));
+        Assert.All(Enumerable.Range(0, 2000), j => Assert.Equal(20, p.OptionsFor(j, run).Epochs));
+        Assert.InRange(Enumerable.Range(0, 20_000).Count(j => p.DropsOut(j)) / 20_000.0, 0.49, 0.51);
+
+        var partial = new DeviceProfiles(DeviceSettings.Default with { StragglerFraction = 1 }, 3);
+        Assert.Contains("local-epochs ≥ 2", Assert.Throws<InvalidOperationException>(
+            () => partial.OptionsFor(0, new FedActors.Training.LocalTraining.LocalTrainingOptions { Epochs = 1 })).Message);
+    }
 }
