@@ -36,11 +36,25 @@ public sealed class ShamirSecretSharing
     /// </summary>
     public ShamirShare[] Split(ReadOnlySpan<byte> secret, Func<int, byte[]>? random = null)
     {
+        var points = new ulong[Members];
+        for (int m = 0; m < Members; m++) points[m] = (ulong)(m + 1);
+        return SplitAt(secret, points, random);
+    }
+
+    /// <summary>
+    /// Shares <paramref name="secret"/> for the members at <paramref name="points"/> only (each in 1 … Members, distinct):
+    /// what a SecAgg+ member does for its neighbours, at O(neighbours) rather than O(members) cost.
+    /// </summary>
+    public ShamirShare[] SplitAt(ReadOnlySpan<byte> secret, IReadOnlyList<ulong> points, Func<int, byte[]>? random = null)
+    {
         if (secret.IsEmpty) throw new ArgumentException("cannot share an empty secret", nameof(secret));
+        ArgumentNullException.ThrowIfNull(points);
+        if (points.Any(x => x < 1 || x > (ulong)Members) || points.Distinct().Count() != points.Count)
+            throw new ArgumentException($"share points must be distinct and in 1 … {Members}", nameof(points));
         random ??= RandomNumberGenerator.GetBytes;
         int chunks = (secret.Length + MersenneField.BytesPerElement - 1) / MersenneField.BytesPerElement;
-        var shares = new ShamirShare[Members];
-        for (int m = 0; m < Members; m++) shares[m] = new ShamirShare((ulong)(m + 1), new ulong[chunks], secret.Length);
+        var shares = new ShamirShare[points.Count];
+        for (int m = 0; m < points.Count; m++) shares[m] = new ShamirShare(points[m], new ulong[chunks], secret.Length);
 
         var coefficients = new ulong[Threshold];
         Span<byte> chunk = stackalloc byte[8];
@@ -51,7 +65,7 @@ public sealed class ShamirSecretSharing
             part.CopyTo(chunk);
             coefficients[0] = BitConverter.ToUInt64(chunk);
             for (int k = 1; k < Threshold; k++) coefficients[k] = RandomElement(random);
-            for (int m = 0; m < Members; m++) shares[m].Values[c] = Evaluate(coefficients, (ulong)(m + 1));
+            for (int m = 0; m < points.Count; m++) shares[m].Values[c] = Evaluate(coefficients, points[m]);
         }
         CryptographicOperations.ZeroMemory(System.Runtime.InteropServices.MemoryMarshal.AsBytes(coefficients.AsSpan()));
         return shares;
