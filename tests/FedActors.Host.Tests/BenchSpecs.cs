@@ -66,6 +66,24 @@ public class BenchSpecs
     }
 
     [Fact]
+    public void Parse_must_read_secagg_cohort_sizes_and_refuse_its_foreign_options()
+    {
+        var b = BenchArguments.Parse(["secagg", "--clients", "10,100", "--models", "logreg"]);
+        Assert.Equal([10, 100], b.Clients);
+        Assert.Throws<UsageException>(() => BenchArguments.Parse(["secagg", "--codecs", "q8"]));
+    }
+
+    [Fact(DisplayName = "bench secagg must unmask a cohort with 10 % dropped and count each member's protocol bytes")]
+    public void SecAgg_benchmark_must_run_a_cohort_through()
+    {
+        var r = SecAggBenchmark.Run("logreg", 500, members: 10, repetitions: 1, CancellationToken.None);
+        Assert.Equal((8, 5, 1), (r.Neighbours, r.Threshold, r.Dropped)); // k = min(9, 2⌈log2 10⌉ = 8), t = k/2 + 1
+        // Two 64-byte keys, 8 envelopes of two 5-element shares (80 bytes + 28), and about 9 revealed shares of 48 bytes.
+        Assert.InRange(r.ProtocolBytesPerClient, 128 + 8 * 108, 128 + 8 * 108 + 9 * 48);
+        Assert.True(r.ServerUnmaskMs > 0 && r.ClientMaskMs > 0);
+    }
+
+    [Fact]
     public void ParseVmRss_must_read_kilobytes_as_bytes()
     {
         const string status = "Name:\tdotnet\nVmPeak:\t  900000 kB\nVmRSS:\t  452160 kB\nThreads:\t12\n";

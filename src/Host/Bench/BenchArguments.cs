@@ -11,13 +11,14 @@ namespace FedActors.Host.Bench;
 public sealed record BenchArguments
 {
     /// <summary>The suites, in the order the help lists them.</summary>
-    public static IReadOnlyList<string> Suites { get; } = ["train", "aggregate", "compression", "population", "orchestration", "overhead"];
+    public static IReadOnlyList<string> Suites { get; } = ["train", "aggregate", "compression", "secagg", "population", "orchestration", "overhead"];
 
     private static readonly Dictionary<string, string[]> OptionsOf = new()
     {
         ["train"] = ["--out", "--models", "--samples", "--repetitions", "--threads", "--batch-size"],
         ["aggregate"] = ["--out", "--models", "--repetitions"],
         ["compression"] = ["--out", "--models", "--repetitions", "--codecs"],
+        ["secagg"] = ["--out", "--models", "--clients", "--repetitions"],
         ["population"] = ["--out", "--clients"],
         ["orchestration"] = ["--out", "--steps", "--repetitions", "--local-steps", "--nodes"],
         ["overhead"] = ["--out", "--steps", "--repetitions"],
@@ -47,7 +48,7 @@ public sealed record BenchArguments
     /// <summary><c>--batch-size B</c> (train).</summary>
     public int? BatchSize { get; init; }
 
-    /// <summary><c>--clients N,...</c> (population): population sizes to measure.</summary>
+    /// <summary><c>--clients N,...</c>: population sizes (population) or cohort sizes (secagg) to measure.</summary>
     public IReadOnlyList<int>? Clients { get; init; }
 
     /// <summary><c>--steps N</c> (orchestration, overhead): server steps of each measured run.</summary>

@@ -14,7 +14,7 @@ public sealed class BenchCommand : ICommand
     private const CommonOption Accepted = CommonOption.ConfigOptions | CommonOption.Plain;
 
     private static readonly IReadOnlyList<IBenchSuite> Suites =
-        [new TrainSuite(), new AggregateSuite(), new CompressionSuite(), new PopulationSuite(), new OrchestrationSuite(), new OverheadSuite()];
+        [new TrainSuite(), new AggregateSuite(), new CompressionSuite(), new SecAggSuite(), new PopulationSuite(), new OrchestrationSuite(), new OverheadSuite()];
 
     /// <inheritdoc />
     public string Name => "bench";
