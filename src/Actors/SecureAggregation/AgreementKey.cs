@@ -105,20 +105,44 @@ public sealed class AgreementKey : IDisposable
     /// secret, with <paramref name="context"/> as the info (both sides must pass the same bytes).
     /// </summary>
     /// <exception cref="ArgumentException">The peer's key is malformed or not on the curve.</exception>
-    public byte[] SharedSeed(ReadOnlySpan<byte> peerPublicKey, ReadOnlySpan<byte> context)
+    public byte[] SharedSeed(ReadOnlySpan<byte> peerPublicKey, ReadOnlySpan<byte> context) => SharedSeeds(peerPublicKey, [context.ToArray()])[0];
+
+    /// <summary>
+    /// One seed per context from a single ECDH agreement with <paramref name="peerPublicKey"/> (checked on the way): the
+    /// elliptic-curve work is the cost of a member's rounds, so a member derives everything it needs with a neighbour at once.
+    /// </summary>
+    /// <exception cref="ArgumentException">The peer's key is malformed or not on the curve.</exception>
+    public byte[][] SharedSeeds(ReadOnlySpan<byte> peerPublicKey, IReadOnlyList<byte[]> contexts)
     {
-        if (Validate(peerPublicKey) is { } reason) throw new ArgumentException(reason, nameof(peerPublicKey));
-        using var peer = ImportPublic(peerPublicKey);
-        var secret = _key.DeriveRawSecretAgreement(peer.PublicKey);
+        ArgumentNullException.ThrowIfNull(contexts);
+        if (peerPublicKey.Length != PublicKeyLength)
+            throw new ArgumentException($"a public key is {PublicKeyLength} bytes, got {peerPublicKey.Length}", nameof(peerPublicKey));
+        ECDiffieHellman peer;
         try
         {
-            var seed = new byte[32];
-            HKDF.DeriveKey(HashAlgorithmName.SHA256, secret, seed, salt: default, context);
-            return seed;
+            peer = ImportPublic(peerPublicKey);
         }
-        finally
+        catch (CryptographicException e)
         {
-            CryptographicOperations.ZeroMemory(secret);
+            throw new ArgumentException($"the public key is not a point on P-256 ({e.Message})", nameof(peerPublicKey), e);
+        }
+        using (peer)
+        {
+            var secret = _key.DeriveRawSecretAgreement(peer.PublicKey);
+            try
+            {
+                var seeds = new byte[contexts.Count][];
+                for (int c = 0; c < seeds.Length; c++)
+                {
+                    seeds[c] = new byte[32];
+                    HKDF.DeriveKey(HashAlgorithmName.SHA256, secret, seeds[c], salt: default, contexts[c]);
+                }
+                return seeds;
+            }
+            finally
+            {
+                CryptographicOperations.ZeroMemory(secret);
+            }
         }
     }
 

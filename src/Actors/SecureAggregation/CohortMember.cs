@@ -25,6 +25,10 @@ public sealed class CohortMember : IDisposable
     private readonly Func<int, byte[]> _random;
     private readonly ShamirSecretSharing _sharing;
     private readonly Dictionary<int, MemberKeys> _neighbourKeys = [];
+    // Derived once per neighbour in round 1 (the elliptic-curve work is most of a member's cost): the keys of the
+    // envelopes to and from it, and the seed of the pairwise mask.
+    private readonly Dictionary<int, (byte[] ToIt, byte[] FromIt)> _envelopeKeys = [];
+    private readonly Dictionary<int, byte[]> _pairwiseSeeds = [];
     // The shares this member holds, by owner (itself included): of the owner's self-mask seed and of its masking key.
     private readonly Dictionary<int, (ShamirShare Seed, ShamirShare Key)> _held = [];
     private byte[]? _selfMaskSeed;
@@ -77,11 +81,22 @@ public sealed class CohortMember : IDisposable
         {
             if (!neighbourKeys.TryGetValue(j, out var keys)) continue;
             if (keys.Member != j) throw new SecAggViolationException($"the keys listed for neighbour {j} name member {keys.Member}");
-            if ((AgreementKey.Validate(keys.SharingKey) ?? AgreementKey.Validate(keys.MaskingKey)) is { } reason)
-                throw new SecAggViolationException($"neighbour {j}: {reason}");
+            if (keys.SharingKey.Length != AgreementKey.PublicKeyLength || keys.MaskingKey.Length != AgreementKey.PublicKeyLength)
+                throw new SecAggViolationException($"neighbour {j}: a public key is {AgreementKey.PublicKeyLength} bytes");
             // A repeated key would let the server (or a copied member) pair masks that should be independent.
             if (!seen.Add(Convert.ToHexString(keys.SharingKey)) || !seen.Add(Convert.ToHexString(keys.MaskingKey)))
                 throw new SecAggViolationException($"neighbour {j} advertises a key already in use in the cohort");
+            try
+            {
+                var envelope = _sharingKey.SharedSeeds(keys.SharingKey,
+                    [_cohort.Context("share-envelope", Index, j), _cohort.Context("share-envelope", j, Index)]);
+                _envelopeKeys[j] = (envelope[0], envelope[1]);
+                _pairwiseSeeds[j] = _maskingKey.SharedSeeds(keys.MaskingKey, [_cohort.Context("pairwise-mask", Math.Min(Index, j), Math.Max(Index, j))])[0];
+            }
+            catch (ArgumentException e)
+            {
+                throw new SecAggViolationException($"neighbour {j}: {e.Message}");
+            }
             _neighbourKeys[j] = keys;
         }
         if (neighbourKeys.Keys.FirstOrDefault(j => j != Index && !_graph.AreNeighbours(Index, j), -1) is var stranger and >= 0)
@@ -113,9 +128,8 @@ public sealed class CohortMember : IDisposable
                 _held[Index] = (seedShares[g], keyShares[g]);
                 continue;
             }
-            var key = _sharingKey.SharedSeed(_neighbourKeys[to].SharingKey, _cohort.Context("share-envelope", Index, to));
             var plaintext = SharePayload.Write(seedShares[g], keyShares[g]);
-            sealedShares.Add(new EncryptedShares(Index, to, ShareEnvelope.Seal(key, _random(ShareEnvelope.NonceLength), plaintext,
+            sealedShares.Add(new EncryptedShares(Index, to, ShareEnvelope.Seal(_envelopeKeys[to].ToIt, _random(ShareEnvelope.NonceLength), plaintext,
                 _cohort.Context("share-envelope", Index, to))));
             CryptographicOperations.ZeroMemory(plaintext);
         }
@@ -130,10 +144,9 @@ public sealed class CohortMember : IDisposable
         foreach (var e in envelopes)
         {
             if (e.To != Index) throw new SecAggViolationException($"an envelope for member {e.To} was delivered to member {Index}");
-            if (!_neighbourKeys.TryGetValue(e.From, out var keys)) throw new SecAggViolationException($"member {e.From} is not a neighbour of member {Index}");
+            if (!_envelopeKeys.TryGetValue(e.From, out var keys)) throw new SecAggViolationException($"member {e.From} is not a neighbour of member {Index}");
             if (_held.ContainsKey(e.From)) throw new SecAggViolationException($"a second envelope from member {e.From}");
-            var key = _sharingKey.SharedSeed(keys.SharingKey, _cohort.Context("share-envelope", e.From, Index));
-            var plaintext = ShareEnvelope.Open(key, e.Envelope, _cohort.Context("share-envelope", e.From, Index), out var reason)
+            var plaintext = ShareEnvelope.Open(keys.FromIt, e.Envelope, _cohort.Context("share-envelope", e.From, Index), out var reason)
                 ?? throw new SecAggViolationException($"the envelope from member {e.From}: {reason}");
             _held[e.From] = SharePayload.Read(plaintext, (ulong)(Index + 1), SecretLength)
                 ?? throw new SecAggViolationException($"the envelope from member {e.From} does not hold two {SecretLength}-byte shares");
@@ -156,10 +169,8 @@ public sealed class CohortMember : IDisposable
         // Pairwise masks with the neighbours whose shares arrived: exactly those the server can unmask if they drop.
         foreach (int j in _held.Keys.Where(j => j != Index).Order())
         {
-            var pairwise = PairwiseSeed(_cohort, _maskingKey, _neighbourKeys[j].MaskingKey, Index, j);
-            if (j > Index) masks.Add(words, pairwise);
-            else masks.Subtract(words, pairwise);
-            CryptographicOperations.ZeroMemory(pairwise);
+            if (j > Index) masks.Add(words, _pairwiseSeeds[j]);
+            else masks.Subtract(words, _pairwiseSeeds[j]);
         }
         Modular.Reduce(words, _cohort.Bits);
         return new MaskedInput(Index, words);
@@ -189,6 +200,12 @@ public sealed class CohortMember : IDisposable
         _sharingKey.Dispose();
         _maskingKey.Dispose();
         if (_selfMaskSeed is not null) CryptographicOperations.ZeroMemory(_selfMaskSeed);
+        foreach (var (toIt, fromIt) in _envelopeKeys.Values)
+        {
+            CryptographicOperations.ZeroMemory(toIt);
+            CryptographicOperations.ZeroMemory(fromIt);
+        }
+        foreach (var seed in _pairwiseSeeds.Values) CryptographicOperations.ZeroMemory(seed);
     }
 
     /// <summary>The seed two neighbours' pairwise mask comes from; the context orders the pair, so both derive one seed.</summary>
