@@ -56,15 +56,8 @@ public sealed class PoisonedClientData : IClientDataSource
     {
         var own = _honest.Get(clientId);
         var data = own.Data;
-        var indices = own.Indices.Span;
-        int n = indices.Length, size = data.FeatureSize;
-        var features = new float[(long)n * size];
-        var labels = new int[n];
-        for (int k = 0; k < n; k++)
-        {
-            data.Sample(indices[k]).CopyTo(features.AsSpan(k * size, size));
-            labels[k] = data.Labels[indices[k]];
-        }
+        var (features, labels) = own.CopySamples();
+        int n = labels.Length, size = data.FeatureSize;
         if (_attack.Kind == AttackKind.LabelFlip)
         {
             for (int k = 0; k < n; k++) labels[k] = data.NumClasses - 1 - labels[k];

@@ -41,17 +41,9 @@ public sealed class NoisyClientData : IClientDataSource
     {
         var own = _clean.Get(clientId);
         var data = own.Data;
-        var indices = own.Indices.Span;
-        int n = indices.Length, size = data.FeatureSize;
-        var features = new float[(long)n * size];
-        var labels = new int[n];
-        for (int k = 0; k < n; k++)
-        {
-            data.Sample(indices[k]).CopyTo(features.AsSpan(k * size, size));
-            labels[k] = data.Labels[indices[k]];
-        }
+        var (features, labels) = own.CopySamples();
         _noise.Apply(features, clientId, ClientCount, _seed);
         var noisy = new LabeledDataset($"{data.Name}/client-{clientId}+noise", features, labels, data.SampleShape, data.NumClasses);
-        return new ClientData(noisy, Enumerable.Range(0, n).ToArray());
+        return new ClientData(noisy, Enumerable.Range(0, labels.Length).ToArray());
     }
 }
