@@ -58,16 +58,17 @@ internal sealed class JobDispatcher
         _state.Tally.JobsDispatched++;
         var sent = Sent(current);
         _state.Traffic.Dispatched(sent);
+        var options = OptionsFor(id);
         double applyAt = 0;
         if (_simulation.Clock == ClockMode.Virtual && !dropped)
         {
-            double duration = _devices.Duration(client, id, Math.Max(1, OptionsFor(id).StepsFor(_population.SampleCount(client))));
+            double duration = _devices.Duration(client, id, Math.Max(1, options.StepsFor(_population.SampleCount(client))));
             if (_fast?.Contains(client) == true) duration *= _run.Attack.DurationFactor;
             applyAt = now + duration;
             _state.Events.Add(EventKind.Finish, id, applyAt);
         }
         else _state.Events.Add(EventKind.Timeout, id, now + _simulation.Device.JobTimeout);
-        if (!dropped) job = new ClientProtocol.TrainJob(new JobId(id), client, sent, OptionsFor(id), _run.Seed) { ApplyAt = applyAt, PreviousJob = previous };
+        if (!dropped) job = new ClientProtocol.TrainJob(new JobId(id), client, sent, options, _run.Seed) { ApplyAt = applyAt, PreviousJob = previous };
         return true;
     }
 

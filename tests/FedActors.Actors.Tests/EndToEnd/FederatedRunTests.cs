@@ -120,6 +120,32 @@ public class FederatedRunTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Partial_stragglers_must_train_fewer_epochs_and_dropped_ones_must_never_report()
+    {
+        // Ten local epochs; every job a straggler: partial work trains 1 … 9 of them, so fewer samples per update.
+        var full = Spec(slots: 2, steps: 10, algorithm: "fedavg") is var s
+            ? s with { Run = s.Run with { Client = s.Run.Client with { Epochs = 10 } }, Simulation = s.Simulation with { Device = s.Simulation.Device with { Dropout = 0 } } }
+            : null!;
+        var partial = full with { Simulation = full.Simulation with { Device = full.Simulation.Device with { StragglerFraction = 1 } } };
+        var dropped = full with { Simulation = full.Simulation with { Device = full.Simulation.Device with { StragglerFraction = 0.5, StragglerMode = StragglerMode.Drop } } };
+
+        var a = await FederatedRun.RunAsync(full, new RecordingObserver());
+        var b = await FederatedRun.RunAsync(partial, new RecordingObserver());
+        var c = await FederatedRun.RunAsync(dropped, new RecordingObserver());
+
+        double PerUpdate(RunResult r) => (double)r.Counters.SamplesTrained / r.Counters.UpdatesApplied;
+        Assert.Equal(RunStatus.Completed, b.Status);
+        Assert.Equal(80, a.Counters.UpdatesApplied); // 10 rounds of 8
+        Assert.Equal(80, b.Counters.UpdatesApplied);
+        // Uniform over 1 … 9 epochs averages 5 of 10: about half the samples, never all of them.
+        Assert.InRange(PerUpdate(b) / PerUpdate(a), 0.3, 0.7);
+        // Dropped stragglers time out: their rounds step on the others' updates, about half of them.
+        Assert.Equal(RunStatus.Completed, c.Status);
+        Assert.InRange(c.Counters.UpdatesApplied, 20, 60);
+        Assert.True(c.Counters.JobsDropped > 0);
+    }
+
+    [Fact]
     public async Task A_wall_clock_run_must_apply_results_as_they_arrive_and_complete()
     {
         var spec = Spec(slots: 2, steps: 12) is var s ? s with { Simulation = s.Simulation with { Clock = ClockMode.Wall, Device = s.Simulation.Device with { Dropout = 0 } } } : null!;
