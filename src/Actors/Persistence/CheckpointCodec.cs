@@ -1,9 +1,5 @@
 using FedActors.Actors.Aggregation;
 using FedActors.Actors.Coordination;
-using FedActors.Actors.Jobs;
-using FedActors.Actors.Updates;
-using FedActors.Training.LocalTraining;
-using static FedActors.Actors.Clients.ClientProtocol;
 
 namespace FedActors.Actors.Persistence;
 

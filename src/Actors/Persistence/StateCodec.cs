@@ -1,5 +1,3 @@
-using FedActors.Actors.Aggregation;
-using FedActors.Actors.Coordination;
 using FedActors.Actors.Jobs;
 using FedActors.Actors.Updates;
 using FedActors.Training.LocalTraining;
