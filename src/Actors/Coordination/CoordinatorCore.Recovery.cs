@@ -93,7 +93,14 @@ public sealed partial class CoordinatorCore
         AdvanceClock(now);
         // Replace the replay's dispatches and evaluation requests by what is still outstanding now.
         var effects = _out.Where(e => e is not DispatchJob and not EvaluateModel).ToList();
-        if (!_finished) effects.AddRange(_state.Outstanding(_dispatcher.OptionsFor, _run.Seed, _dispatcher.Sent));
+        if (!_finished)
+        {
+            var outstanding = _state.Outstanding(_dispatcher.OptionsFor, _run.Seed, _dispatcher.Sent).ToList();
+            // Local DP with secure noise: a job sent again draws new noise, so its client releases a second update, charged too.
+            if (_run.Privacy.ChargesReleases && _run.Privacy.SecureNoise)
+                foreach (var dispatch in outstanding.OfType<DispatchJob>()) _state.Participation.Applied(dispatch.Job.ClientId);
+            effects.AddRange(outstanding);
+        }
         _out.Clear();
         return effects;
     }

@@ -33,7 +33,7 @@ public sealed partial class CoordinatorCore : IScheduleHost
     private readonly int _dimension;
     private readonly UpdateIntake _intake;
     private readonly IJobSchedule _schedule;
-    private readonly CoordinatorState _state = new();
+    private readonly CoordinatorState _state;
     private readonly JobDispatcher _dispatcher;
     private readonly UnusableResults _unusable;
     private readonly List<ICoordinatorEffect> _out = new();
@@ -58,8 +58,11 @@ public sealed partial class CoordinatorCore : IScheduleHost
         ArgumentNullException.ThrowIfNull(population);
         ArgumentNullException.ThrowIfNull(initialWeights);
         _dimension = initialWeights.Length;
-        _dispatcher = new JobDispatcher(run, simulation, population, _state);
-        _participationBudget = Privacy.ClientLevelAccounting.For(run.Privacy, population.ClientCount)?.ParticipationBudget();
+        _state = new CoordinatorState { ChargesReleases = run.Privacy.ChargesReleases };
+        int? budget = Privacy.ClientLevelAccounting.For(run.Privacy, population.ClientCount)?.ParticipationBudget();
+        // Local DP charges a release when its job goes out, so its budget is enforced there; central DP when a step takes it.
+        _participationBudget = run.Privacy.ChargesReleases ? null : budget;
+        _dispatcher = new JobDispatcher(run, simulation, population, _state) { ReleaseBudget = run.Privacy.ChargesReleases ? budget : null };
         Current = new ModelVersion(0, initialWeights);
         if (run.Transforms.NeedsLayers && run.LayerSizes.Sum() != _dimension)
             throw new ArgumentException($"the update pipeline works layer by layer and the run's layer sizes ({run.LayerSizes.Count} layers of {run.LayerSizes.Sum()} values) do not cover the model's {_dimension}", nameof(run));
@@ -345,7 +348,11 @@ public sealed partial class CoordinatorCore : IScheduleHost
 
     bool IScheduleHost.TryDispatch(long round)
     {
-        if (!_dispatcher.TryDispatch(round, Current, Now, out var job)) return false;
+        if (!_dispatcher.TryDispatch(round, Current, Now, out var job))
+        {
+            if (_dispatcher.BudgetExhausted && !_finishing) BeginFinish(RunStatus.BudgetExhausted);
+            return false;
+        }
         if (job is not null) _out.Add(new DispatchJob(job));
         return true;
     }

@@ -25,7 +25,14 @@ internal sealed class CoordinatorState
 
     public DriftWindow Drift { get; } = new();
 
+    /// <summary>
+    /// Contributions per client: updates applied, or, when <see cref="ChargesReleases"/>, updates sent (every job dispatched
+    /// to a device that does not drop out), which is what local DP's accountant composes over.
+    /// </summary>
     public ParticipationCounts Participation { get; } = new();
+
+    /// <summary>Local DP: a client's update is charged when its job goes out, since the client releases it whatever the server then does with it.</summary>
+    public bool ChargesReleases { get; init; }
 
     public LastResults LastResults { get; } = new();
 
@@ -72,7 +79,7 @@ internal sealed class CoordinatorState
     {
         Tally.UpdatesApplied++;
         Drift.Applied(staleness, updateNorm);
-        Participation.Applied(job.ClientId);
+        if (!ChargesReleases) Participation.Applied(job.ClientId);
         return new AppliedUpdate(step, new JobId(job.Id), job.ClientId, job.Base.Number, staleness);
     }
 

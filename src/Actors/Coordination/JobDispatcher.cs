@@ -42,6 +42,15 @@ internal sealed class JobDispatcher
     public ClientPicker Clients { get; }
 
     /// <summary>
+    /// Local DP under a budget: the most updates one client may send (<see cref="CoordinatorState.ChargesReleases"/>);
+    /// null without one.
+    /// </summary>
+    public int? ReleaseBudget { get; init; }
+
+    /// <summary>Set when a dispatch was refused because its client had sent its <see cref="ReleaseBudget"/>.</summary>
+    public bool BudgetExhausted { get; private set; }
+
+    /// <summary>
     /// Dispatches the next job, of round <paramref name="round"/>, training from <paramref name="current"/>; false when no
     /// client is free. <paramref name="job"/> is what to send, or null when the device drops out (the job is never sent
     /// and times out).
@@ -51,8 +60,18 @@ internal sealed class JobDispatcher
         job = null;
         long id = _state.NextJob;
         if (!Clients.TryPick(id, now, _state.Jobs.BusyClients, out int client)) return false;
-        _state.NextJob++;
         bool dropped = Clients.Reachable is null && _devices.DropsOut(id);
+        if (_state.ChargesReleases && !dropped)
+        {
+            // The job would let the client release one more update: refused before it goes out if that exceeds the budget.
+            if (ReleaseBudget is { } budget && _state.Participation.Counts.GetValueOrDefault(client) >= budget)
+            {
+                BudgetExhausted = true;
+                return false;
+            }
+            _state.Participation.Applied(client);
+        }
+        _state.NextJob++;
         long previous = _state.LastResults.Of(client);
         _state.Jobs.Add(new InFlightJob(id, client, current, round) { Dropped = dropped, PreviousJob = previous });
         _state.Tally.JobsDispatched++;

@@ -104,6 +104,8 @@ public sealed record RunSettings
         try
         {
             pipeline = UpdatePipelineSettings.Create(config, transforms ?? TransformCatalog.BuiltIn)
+                // Honest clients noise their own update; an attacker then replaces what leaves.
+                .Then(privacy.LocalTransform is { } local ? [local] : [])
                 .Then(attack.PoisonsUpdates ? [attack] : [])
                 .Then(compression.Transforms);
         }

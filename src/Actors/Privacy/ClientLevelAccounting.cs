@@ -16,10 +16,21 @@ namespace FedActors.Actors.Privacy;
 /// <param name="TargetEpsilon">The budget, or null for none.</param>
 public sealed record ClientLevelAccounting(double NoiseMultiplier, double Delta, double? TargetEpsilon = null)
 {
-    /// <summary>The accounting of a run with <paramref name="settings"/> over <paramref name="clients"/> clients; null when DP is off.</summary>
-    public static ClientLevelAccounting? For(PrivacySettings settings, int clients) =>
-        settings.Mode == PrivacyMode.None ? null
-            : new ClientLevelAccounting(settings.NoiseMultiplier, settings.DeltaFor(clients), settings.TargetEpsilon);
+    /// <summary>
+    /// The accounting of a run with <paramref name="settings"/> over <paramref name="clients"/> clients; null when DP is
+    /// off. Under local DP a release's neighbours are any two clipped updates, at distance up to 2C, so the noise z·C is
+    /// accounted as multiplier z/2.
+    /// </summary>
+    public static ClientLevelAccounting? For(PrivacySettings settings, int clients)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return settings.Mode switch
+        {
+            PrivacyMode.None => null,
+            PrivacyMode.Local => new ClientLevelAccounting(settings.NoiseMultiplier / 2, settings.DeltaFor(clients), settings.TargetEpsilon),
+            _ => new ClientLevelAccounting(settings.NoiseMultiplier, settings.DeltaFor(clients), settings.TargetEpsilon),
+        };
+    }
 
     /// <summary>The guarantee once the most frequent client has contributed to <paramref name="participations"/> steps.</summary>
     public PrivacyGuarantee After(int participations) =>

@@ -12,6 +12,9 @@ public enum PrivacyMode
 
     /// <summary>Central DP with a trusted aggregator: clipping and Gaussian noise on each step's sum (<see cref="CentralDp"/>).</summary>
     Central,
+
+    /// <summary>Local DP: each client clips and noises its own update before it leaves (<see cref="LocalDp"/>).</summary>
+    Local,
 }
 
 /// <summary>The settings of <c>fedactors.privacy</c>.</summary>
@@ -45,7 +48,7 @@ public sealed record PrivacySettings
     /// secure noise, which a replay after a crash could not draw again, so a step released but not journaled would be
     /// released a second time with other noise.
     /// </summary>
-    public bool WriteAheadSteps => Mode != PrivacyMode.None && SecureNoise;
+    public bool WriteAheadSteps => Mode == PrivacyMode.Central && SecureNoise;
 
     /// <summary>Adaptive clipping's target quantile γ; null keeps <see cref="ClipNorm"/> fixed. <value>Default null.</value></summary>
     public double? AdaptiveQuantile { get; init; }
@@ -73,7 +76,8 @@ public sealed record PrivacySettings
             {
                 "none" => PrivacyMode.None,
                 "central" => PrivacyMode.Central,
-                _ => throw new FormatException("valid values are none, central"),
+                "local" => PrivacyMode.Local,
+                _ => throw new FormatException("valid values are none, central, local"),
             }),
             ClipNorm = c.Double("clip-norm", minExclusive: 0),
             NoiseMultiplier = c.Double("noise-multiplier", min: 0),
@@ -86,9 +90,23 @@ public sealed record PrivacySettings
         };
         if (settings.AdaptiveQuantile >= 1) throw new ConfigurationException($"{Path}.adaptive-quantile must be below 1, got {settings.AdaptiveQuantile}");
         if (settings.Delta == 1) throw new ConfigurationException($"{Path}.delta must be below 1");
-        if (settings.Mode != PrivacyMode.None) RequireBoundedInfluence(config);
+        // Under local DP the server only post-processes noised updates: any weighting or combiner is fine.
+        if (settings.Mode == PrivacyMode.Central) RequireBoundedInfluence(config);
+        if (settings.Mode == PrivacyMode.Local && settings.AdaptiveQuantile is not null)
+            throw new ConfigurationException($"{Path}.adaptive-quantile works with mode = central only: under local DP no trusted server sees the norms it follows");
         return settings;
     }
+
+    /// <summary>
+    /// Whether each update a client sends is charged at dispatch (local DP: the client releases it whatever the server
+    /// then does with it) rather than when a step takes it (central DP: only a step's noised sum is released).
+    /// </summary>
+    public bool ChargesReleases => Mode == PrivacyMode.Local;
+
+    /// <summary>The client-side <see cref="LocalDp"/> transform when <c>mode = local</c>, null otherwise.</summary>
+    public LocalDpSettings? LocalTransform => Mode == PrivacyMode.Local
+        ? new LocalDpSettings(ClipNorm, NoiseMultiplier) { SecureNoise = SecureNoise }
+        : null;
 
     /// <summary>The <see cref="CentralDp"/> wrapper when <c>fedactors.privacy.mode = central</c>, null otherwise.</summary>
     public static IStrategyWrapperSettings? CentralWrapper(Config config)

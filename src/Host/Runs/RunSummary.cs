@@ -130,7 +130,7 @@ public sealed record RunSummary
     /// </summary>
     [JsonPropertyName("backdoor_accuracy")] public double? BackdoorAccuracy { get; init; }
 
-    /// <summary>The differential-privacy mechanism (<c>fedactors.privacy.mode</c>: <c>central</c>); null when DP is off.</summary>
+    /// <summary>The differential-privacy mechanism (<c>fedactors.privacy.mode</c>: <c>central</c> or <c>local</c>); null when DP is off.</summary>
     [JsonPropertyName("privacy")] public string? Privacy { get; init; }
 
     /// <summary>
@@ -204,7 +204,7 @@ public sealed record RunSummary
             MaliciousUpdatesAccepted = settings.Run.Attack.Kind == AttackKind.None ? null : (c.Defense ?? DefenseCounts.None).MaliciousAccepted,
             MaliciousUpdatesFiltered = settings.Run.Attack.Kind == AttackKind.None ? null : (c.Defense ?? DefenseCounts.None).MaliciousFiltered,
             BackdoorAccuracy = r.Evaluations.Count > 0 ? r.Evaluations[^1].BackdoorAccuracy : null,
-            Privacy = privacy is null ? null : "central",
+            Privacy = privacy is null ? null : settings.Run.Privacy.Mode.ToString().ToLowerInvariant(),
             Epsilon = privacy?.After(c.MaxParticipation).Epsilon,
             Delta = privacy?.Delta,
             BytesUpPerUpdate = Arrived(c) is > 0 and var arrived ? (double)c.BytesUp / arrived : null,

@@ -3,6 +3,7 @@ using FedActors.Actors.Aggregation;
 using FedActors.Actors.Clients;
 using FedActors.Actors.Coordination;
 using FedActors.Actors.Persistence;
+using FedActors.Actors.Privacy;
 using FedActors.Actors.Simulation;
 using FedActors.Actors.Updates;
 using FedActors.Tests.Shared;
@@ -26,6 +27,7 @@ public sealed class CheckpointRestoreTests
         { "fedbuff", false }, { "fedbuff", true }, { "fedbuff-adam", false }, { "fedavg", false }, { "fedavg", true },
         { "fedasync", false }, { "fedasync", true }, { "fedbuff-stop-at-target", false }, { "fedbuff-stop-at-target", true },
         { "fedavg-stop-at-target", true }, { "fedbuff-sign-flip", true }, { "fedasync-sign-flip", true }, { "fedavg-sign-flip", false },
+        { "fedbuff-local-dp", true }, { "fedavg-local-dp", false },
     };
 
     [Theory]
@@ -34,10 +36,12 @@ public sealed class CheckpointRestoreTests
     {
         var server = Server(algorithm);
         bool stopAtTarget = algorithm.EndsWith("-stop-at-target", StringComparison.Ordinal), transforms = algorithm.EndsWith("-sign-flip", StringComparison.Ordinal);
-        var reference = new SimulatedRun(server, journalResults, arrivalSeed: 1, stopAtTarget, transforms);
+        // Local DP: seeded client noise, and participation charged at dispatch, which a replay must charge alike.
+        bool localDp = algorithm.EndsWith("-local-dp", StringComparison.Ordinal);
+        var reference = new SimulatedRun(server, journalResults, arrivalSeed: 1, stopAtTarget, transforms, localDp);
         reference.RunToEnd(crashAt: []);
 
-        var interrupted = new SimulatedRun(server, journalResults, arrivalSeed: 2, stopAtTarget, transforms);
+        var interrupted = new SimulatedRun(server, journalResults, arrivalSeed: 2, stopAtTarget, transforms, localDp);
         interrupted.RunToEnd(CrashPoints(reference.Iterations, 0.01, 0.1, 0.1, 0.3, 0.5, 0.7, 0.9));
 
         Assert.Equal(7, interrupted.Crashes);
@@ -102,7 +106,8 @@ public sealed class CheckpointRestoreTests
     private static int[] CrashPoints(int iterations, params double[] fractions) =>
         fractions.Select((f, i) => (int)(f * iterations) + (fractions.Take(i).Contains(f) ? 1 : 0)).ToArray();
 
-    private static IStrategySettings Server(string algorithm) => algorithm.Replace("-stop-at-target", "", StringComparison.Ordinal).Replace("-sign-flip", "", StringComparison.Ordinal) switch
+    private static IStrategySettings Server(string algorithm) => algorithm.Replace("-stop-at-target", "", StringComparison.Ordinal)
+        .Replace("-sign-flip", "", StringComparison.Ordinal).Replace("-local-dp", "", StringComparison.Ordinal) switch
     {
         "fedbuff" => FedBuffSettings.Default with { Concurrency = 12, BufferSize = 4, Optimizer = ServerOptimizerSettings.Default with { Name = "fedavgm" } },
         "fedbuff-adam" => FedBuffSettings.Default with { Concurrency = 12, BufferSize = 3, Optimizer = ServerOptimizerSettings.Default with { Name = "fedadam" } },
@@ -134,14 +139,18 @@ public sealed class CheckpointRestoreTests
         private readonly List<EvaluateModel> _evaluations = new();
         private readonly UpdatePipeline _clientPipeline;
 
-        public SimulatedRun(IStrategySettings server, bool journalResults, int arrivalSeed, bool stopAtTarget = false, bool transforms = false)
+        public SimulatedRun(IStrategySettings server, bool journalResults, int arrivalSeed, bool stopAtTarget = false, bool transforms = false, bool localDp = false)
         {
             // A target never reached, with stop-at-target: every pending evaluation holds the results behind it,
             // so when evaluations come back decides the order of everything else.
             _run = RunSettings.Default with
             {
                 MaxServerSteps = 80, EvalEverySteps = 7, Seed = 11, TargetAccuracy = stopAtTarget ? 0.99 : null, StopAtTarget = stopAtTarget,
-                Transforms = transforms ? UpdatePipelineSettings.Of(SignFlipSettings.Instance) : UpdatePipelineSettings.Identity,
+                Transforms = transforms ? UpdatePipelineSettings.Of(SignFlipSettings.Instance)
+                    : localDp ? UpdatePipelineSettings.Of(new LocalDpSettings(0.5, 0.2))
+                    : UpdatePipelineSettings.Identity,
+                Privacy = localDp ? PrivacySettings.Default with { Mode = PrivacyMode.Local, ClipNorm = 0.5, NoiseMultiplier = 0.2 }
+                    : PrivacySettings.Default,
             };
             _clientPipeline = _run.Transforms.Create();
             _server = server;
