@@ -19,6 +19,12 @@ public sealed record FedAvgSettings : IStrategySettings
     /// <summary>Over-selection fraction: a round selects ceil(n·(1 + over)) clients. <value>Default 0.</value></summary>
     public double OverSelection { get; init; }
 
+    /// <summary>
+    /// Poisson sampling (<c>selection = poisson</c>): each client is in a round independently with probability n/N, instead
+    /// of exactly ceil(n·(1 + over-selection)) clients. <value>Default false.</value>
+    /// </summary>
+    public bool Poisson { get; init; }
+
     /// <summary>Round deadline in (virtual or wall) seconds; null = none. <value>Default null.</value></summary>
     public double? RoundDeadline { get; init; }
 
@@ -32,7 +38,7 @@ public sealed record FedAvgSettings : IStrategySettings
     public static FedAvgSettings Default { get; } = new();
 
     /// <inheritdoc />
-    public Participation Participation => new Participation.Rounds(ClientsPerRound, OverSelection, RoundDeadline);
+    public Participation Participation => new Participation.Rounds(ClientsPerRound, OverSelection, RoundDeadline) { Poisson = Poisson };
 
     /// <inheritdoc />
     public int? UpdatesPerStep => null;
@@ -47,8 +53,14 @@ public sealed record FedAvgSettings : IStrategySettings
     public static FedAvgSettings Create(Config config)
     {
         var c = new ConfigReader(config, Path);
-        return new FedAvgSettings
+        var settings = new FedAvgSettings
         {
+            Poisson = c.Enum("selection", s => s switch
+            {
+                "fixed" => false,
+                "poisson" => true,
+                _ => throw new FormatException("valid values are fixed, poisson"),
+            }),
             ClientsPerRound = c.Int("clients-per-round", min: 1),
             OverSelection = c.Double("over-selection", min: 0),
             RoundDeadline = c.OptionalDouble("round-deadline", minExclusive: 0),
@@ -56,5 +68,8 @@ public sealed record FedAvgSettings : IStrategySettings
             Optimizer = ServerOptimizerSettings.Create(config),
             Aggregator = Combiners.Create(config),
         };
+        if (settings.Poisson && settings.OverSelection != 0)
+            throw new ConfigurationException($"{Path}.over-selection must be 0 with selection = poisson: a Poisson round has no fixed size to over-select");
+        return settings;
     }
 }

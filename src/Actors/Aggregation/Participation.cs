@@ -39,7 +39,20 @@ public abstract record Participation
         public double? Deadline { get; } = Deadline is null || (Deadline > 0 && double.IsFinite(Deadline.Value)) ? Deadline
             : throw new ArgumentOutOfRangeException(nameof(Deadline), Deadline, "a round deadline must be finite and > 0, or null");
 
-        /// <summary>Jobs a round dispatches: ceil(n·(1 + over-selection)).</summary>
+        /// <summary>Jobs a round dispatches: ceil(n·(1 + over-selection)); under <see cref="Poisson"/>, n on average.</summary>
         public int SelectedPerRound => (int)Math.Ceiling(ClientsPerRound * (1 + OverSelection) - 1e-9);
+
+        /// <summary>
+        /// Poisson sampling: each client is selected independently with probability n/N (N the population), so that a
+        /// round is a subsampled mechanism that DP accounting may amplify; the round closes when every job is resolved or
+        /// at the deadline, never at a count. False selects exactly <see cref="SelectedPerRound"/> clients.
+        /// </summary>
+        public bool Poisson { get; init; }
+
+        /// <summary>
+        /// A round that received no update still takes a step (central DP: the noise is released whoever took part, so
+        /// that an empty round does not reveal itself); false skips it.
+        /// </summary>
+        public bool StepsWhenEmpty { get; init; }
     }
 }

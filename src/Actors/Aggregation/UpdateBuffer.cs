@@ -29,7 +29,8 @@ public sealed class UpdateBuffer
     // One pass per update reads Δ and reads and writes the sum in place, as a copy reads its source and writes
     // its destination; a rejection (rare) pays for a rebuild instead of every update paying for a second buffer.
     private readonly float[] _accumulator;
-    private readonly BufferedUpdate[] _updates;
+    // Grows (doubling) only for a buffer without a practical K, a Poisson round's: FedBuff's K is allocated at once.
+    private BufferedUpdate[] _updates;
     private readonly List<int> _excluded;
     private int _count;
     private double _weightSum;
@@ -42,8 +43,8 @@ public sealed class UpdateBuffer
         ArgumentNullException.ThrowIfNull(options);
         Options = options;
         _accumulator = new float[dimension];
-        _updates = new BufferedUpdate[options.Capacity];
-        _excluded = new List<int>(options.Capacity);
+        _updates = new BufferedUpdate[Math.Min(options.Capacity, 1024)];
+        _excluded = new List<int>(Math.Min(options.Capacity, 1024));
     }
 
     /// <summary>The buffer's policy.</summary>
@@ -107,6 +108,7 @@ public sealed class UpdateBuffer
             Rebuild();
             return BufferAdmission.NonFinite;
         }
+        if (_count == _updates.Length) Array.Resize(ref _updates, (int)Math.Min(Options.Capacity, 2L * _updates.Length));
         _updates[_count++] = folded;
         _weightSum += weight;
         _baseWeightSum += baseWeight;
@@ -115,17 +117,18 @@ public sealed class UpdateBuffer
 
     /// <summary>
     /// Writes Δ̄ of the buffered updates into <paramref name="pseudoGradient"/>, empties the buffer and returns true;
-    /// returns false (no step) when the buffer is empty. Whether to flush before K updates (a synchronous round's
-    /// deadline) is the caller's decision. Allocation-free.
+    /// returns false (no step) when the buffer is empty, unless <see cref="UpdateBufferOptions.FixedDivisor"/> is set (then
+    /// Δ̄ is zero). Whether to flush before K updates (a synchronous round's deadline) is the caller's decision.
+    /// Allocation-free.
     /// </summary>
     /// <param name="pseudoGradient">Receives Δ̄; <see cref="Dimension"/> values.</param>
     public bool TryFlush(Span<float> pseudoGradient)
     {
         Vectors.RequireSameLength(Dimension, pseudoGradient.Length, nameof(pseudoGradient));
-        if (_count == 0) return false;
+        if (_count == 0 && Options.FixedDivisor is null) return false;
 
         _excluded.Clear();
-        double normalizer = Options.Normalization == StalenessNormalization.WeightedMean ? _weightSum : _baseWeightSum;
+        double normalizer = Options.FixedDivisor ?? (Options.Normalization == StalenessNormalization.WeightedMean ? _weightSum : _baseWeightSum);
         // normalizer > 0: every accepted update adds c_i > 0, and s(τ) > 0 for every staleness function.
         WeightedAverage.ScaleAndClear(_accumulator, (float)(1.0 / normalizer), pseudoGradient);
         ResetCounters();

@@ -34,4 +34,18 @@ public sealed record UpdateBufferOptions
 
     /// <summary>Divide by Σ c_i (default, the FedBuff paper) or by Σ s(τ_i)·c_i (FLSim).</summary>
     public StalenessNormalization Normalization { get; init; }
+
+    /// <summary>
+    /// A divisor fixed in advance instead of <see cref="Normalization"/>'s sum (a Poisson round's expected size, as
+    /// DP-FedAvg divides, so that the divisor does not reveal who took part); with it an empty buffer flushes to zero
+    /// instead of not at all. Null divides by the sum. Positive and finite when set.
+    /// </summary>
+    public double? FixedDivisor
+    {
+        get => _fixedDivisor;
+        init => _fixedDivisor = value is null || (value > 0 && double.IsFinite(value.Value)) ? value
+            : throw new ArgumentOutOfRangeException(nameof(FixedDivisor), value, "a fixed divisor must be finite and > 0");
+    }
+
+    private readonly double? _fixedDivisor;
 }

@@ -31,6 +31,7 @@ public sealed partial class CoordinatorCore : IScheduleHost
     private readonly RunSettings _run;
     private readonly SimulationSettings _simulation;
     private readonly int _dimension;
+    private readonly int _population;
     private readonly UpdateIntake _intake;
     private readonly IJobSchedule _schedule;
     private readonly CoordinatorState _state;
@@ -43,6 +44,8 @@ public sealed partial class CoordinatorCore : IScheduleHost
     private RunStatus _status = RunStatus.Completed;
     // Under a DP budget, the most steps one client may contribute to (ClientLevelAccounting); null without one.
     private readonly int? _participationBudget;
+    // Under a DP budget with Poisson rounds, the most steps the run may release (ClientLevelAccounting.StepBudget).
+    private readonly long? _stepBudget;
 
     /// <summary>Creates the core for a run starting from <paramref name="initialWeights"/> (version 0).</summary>
     /// <param name="run">Seed, length, evaluation cadence, local training.</param>
@@ -58,10 +61,13 @@ public sealed partial class CoordinatorCore : IScheduleHost
         ArgumentNullException.ThrowIfNull(population);
         ArgumentNullException.ThrowIfNull(initialWeights);
         _dimension = initialWeights.Length;
+        _population = population.ClientCount;
         _state = new CoordinatorState { ChargesReleases = run.Privacy.ChargesReleases };
-        int? budget = Privacy.ClientLevelAccounting.For(run.Privacy, population.ClientCount)?.ParticipationBudget();
+        var accounting = Privacy.ClientLevelAccounting.For(run.Privacy, population.ClientCount);
+        int? budget = accounting?.ParticipationBudget();
         // Local DP charges a release when its job goes out, so its budget is enforced there; central DP when a step takes it.
         _participationBudget = run.Privacy.ChargesReleases ? null : budget;
+        _stepBudget = accounting?.StepBudget();
         _dispatcher = new JobDispatcher(run, simulation, population, _state) { ReleaseBudget = run.Privacy.ChargesReleases ? budget : null };
         Current = new ModelVersion(0, initialWeights);
         if (run.Transforms.NeedsLayers && run.LayerSizes.Sum() != _dimension)
@@ -134,6 +140,7 @@ public sealed partial class CoordinatorCore : IScheduleHost
         RequestEvaluation();
         // Version 0 is a step boundary too: a run that dies before its first step resumes from here.
         _out.Add(new StepCommitted(Checkpoint(), Current));
+        if (_stepBudget == 0) BeginFinish(RunStatus.BudgetExhausted); // not even one step fits the target
         Refill();
         Drain();
         return Flush();
@@ -332,6 +339,7 @@ public sealed partial class CoordinatorCore : IScheduleHost
         _unusable.Stepped();
         long step = Current.Number;
         if (step >= _run.MaxServerSteps) BeginFinish(RunStatus.Completed);
+        else if (step >= _stepBudget) BeginFinish(RunStatus.BudgetExhausted); // the next step would spend past the target
         else if (step % _run.EvalEverySteps == 0) RequestEvaluation();
         // BeginFinish always leaves the final evaluation pending, so the run cannot have ended here.
         _out.Add(new StepCommitted(Checkpoint(), Current));
@@ -355,6 +363,26 @@ public sealed partial class CoordinatorCore : IScheduleHost
         }
         if (job is not null) _out.Add(new DispatchJob(job));
         return true;
+    }
+
+    int IScheduleHost.DispatchPoisson(long round, int expected)
+    {
+        var clients = _dispatcher.Clients;
+        int candidates = clients.Reachable?.Length ?? _population;
+        if (candidates == 0) return 0;
+        int dispatched = 0;
+        foreach (int client in clients.PoissonSample(round, Math.Min(1.0, (double)expected / candidates)))
+        {
+            if (_finishing) break; // a local-DP budget may end the run mid-round
+            if (!_dispatcher.TryDispatch(round, Current, Now, out var job, client))
+            {
+                if (_dispatcher.BudgetExhausted && !_finishing) BeginFinish(RunStatus.BudgetExhausted);
+                continue; // busy or offline: this round goes on without it
+            }
+            if (job is not null) _out.Add(new DispatchJob(job));
+            dispatched++;
+        }
+        return dispatched;
     }
 
     void IScheduleHost.ReleaseLate(long round)

@@ -55,6 +55,12 @@ internal interface IScheduleHost
     /// <summary>Dispatches one job of round <paramref name="round"/> to a client chosen by the coordinator; false when no client is free.</summary>
     bool TryDispatch(long round);
 
+    /// <summary>
+    /// Dispatches one job of round <paramref name="round"/> to each free member of a Poisson sample in which every client
+    /// is independently with probability <paramref name="expected"/>/N; returns the jobs dispatched.
+    /// </summary>
+    int DispatchPoisson(long round, int expected);
+
     /// <summary>Tries to dispatch again a little later (one retry pending at a time).</summary>
     void ScheduleRetry();
 

@@ -55,11 +55,22 @@ internal sealed class JobDispatcher
     /// client is free. <paramref name="job"/> is what to send, or null when the device drops out (the job is never sent
     /// and times out).
     /// </summary>
-    public bool TryDispatch(long round, ModelVersion current, double now, out ClientProtocol.TrainJob? job)
+    /// <param name="round">The round the job belongs to.</param>
+    /// <param name="current">The version it trains from.</param>
+    /// <param name="now">Current time.</param>
+    /// <param name="job">What to send, or null for a device that drops out.</param>
+    /// <param name="chosen">The client a Poisson sample chose, dispatched only if free; null picks a free client.</param>
+    public bool TryDispatch(long round, ModelVersion current, double now, out ClientProtocol.TrainJob? job, int? chosen = null)
     {
         job = null;
         long id = _state.NextJob;
-        if (!Clients.TryPick(id, now, _state.Jobs.BusyClients, out int client)) return false;
+        int client;
+        if (chosen is { } c)
+        {
+            if (!Clients.IsFree(c, now, _state.Jobs.BusyClients)) return false;
+            client = c;
+        }
+        else if (!Clients.TryPick(id, now, _state.Jobs.BusyClients, out client)) return false;
         bool dropped = Clients.Reachable is null && _devices.DropsOut(id);
         if (_state.ChargesReleases && !dropped)
         {

@@ -4,9 +4,10 @@ using FedActors.Actors.Aggregation;
 namespace FedActors.Actors.Coordination;
 
 /// <summary>
-/// Synchronous participation (FedAvg): a round dispatches ceil(n·(1 + over-selection)) jobs and closes when the
-/// strategy has its n updates, when every job of the round is resolved, or at the deadline; whoever has not reported
-/// then is late. The round's updates take one step, and the next round opens.
+/// Synchronous participation (FedAvg): a round dispatches ceil(n·(1 + over-selection)) jobs, or one per free member of
+/// a Poisson sample of expected size n, and closes when the strategy has its n updates, when every job of the round is
+/// resolved, or at the deadline; whoever has not reported then is late. The round's updates take one step, and the
+/// next round opens.
 /// </summary>
 internal sealed class RoundSchedule(Participation.Rounds rounds) : IJobSchedule
 {
@@ -51,7 +52,14 @@ internal sealed class RoundSchedule(Participation.Rounds rounds) : IJobSchedule
     {
         Round++;
         _open = true;
-        for (int i = 0; i < rounds.SelectedPerRound && host.TryDispatch(Round); i++) _outstanding++;
+        if (rounds.Poisson) _outstanding = host.DispatchPoisson(Round, rounds.ClientsPerRound);
+        else for (int i = 0; i < rounds.SelectedPerRound && host.TryDispatch(Round); i++) _outstanding++;
+        if (_outstanding == 0 && rounds.StepsWhenEmpty)
+        {
+            // Nobody drawn, or none free: under DP the round's noise still goes out, and the next round opens.
+            Close(host);
+            return;
+        }
         if (_outstanding == 0)
         {
             // Nobody available: try again a little later.
@@ -74,7 +82,7 @@ internal sealed class RoundSchedule(Participation.Rounds rounds) : IJobSchedule
                 $"{_emptyRounds} rounds in a row closed at fedactors.server.round-deadline = {rounds.Deadline} s without a single update; raise the deadline"));
             return;
         }
-        if (received > 0) host.Step();
+        if (received > 0 || rounds.StepsWhenEmpty) host.Step();
         if (!host.Finishing) Open(host);
     }
 }

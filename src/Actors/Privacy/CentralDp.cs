@@ -45,6 +45,12 @@ public sealed class CentralDp : StrategyWrapper
         _secure = settings.SecureNoise ? new SecureGaussian() : null;
     }
 
+    /// <inheritdoc />
+    /// <remarks>A Poisson round steps even when nobody reported: its noise is released whoever took part.</remarks>
+    public override Participation Participation => Inner.Participation is Participation.Rounds { Poisson: true } rounds
+        ? rounds with { StepsWhenEmpty = true }
+        : Inner.Participation;
+
     /// <summary>C for the updates of the step being formed: fixed, or where adaptive clipping has moved it.</summary>
     public double ClipNorm => _clip;
 
@@ -83,16 +89,18 @@ public sealed class CentralDp : StrategyWrapper
         int taken = Inner.Pending;
         var kind = Inner.Aggregate(current, aggregate);
         if (kind == AggregateKind.None) return kind;
-        double std = _updateNoiseMultiplier * _clip / (kind == AggregateKind.PseudoGradient ? taken : 1);
+        // The inner strategy divided the sum by the updates it took, or by a Poisson round's expected size.
+        double divisor = kind == AggregateKind.PseudoGradient ? _settings.FixedDivisor ?? taken : 1;
+        double std = _updateNoiseMultiplier * _clip / divisor;
         if (std > 0)
         {
             if (_secure is { } secure) AddNoise(aggregate, std, secure);
             else AddNoise(aggregate, std, DeterministicRandom.For(_settings.Seed, unchecked((ulong)_step), NoisePurpose));
         }
-        if (_settings.Adaptive is { } adaptive && taken > 0)
+        if (_settings.Adaptive is { } adaptive && (taken > 0 || _settings.FixedDivisor is not null))
         {
             double countNoise = _secure?.NextNormal() ?? DeterministicRandom.For(_settings.Seed, unchecked((ulong)_step), CountNoisePurpose).NextNormal();
-            double noisedFraction = (_withinClipThisStep + adaptive.CountStdDev * countNoise) / taken;
+            double noisedFraction = (_withinClipThisStep + adaptive.CountStdDev * countNoise) / (_settings.FixedDivisor ?? taken);
             _clip = adaptive.Next(_clip, noisedFraction);
         }
         _withinClipThisStep = 0;

@@ -15,6 +15,12 @@ public sealed record CentralDpSettings(double ClipNorm, double NoiseMultiplier, 
     /// </summary>
     public bool SecureNoise { get; init; }
 
+    /// <summary>
+    /// What the inner strategy divides each step's sum by when that is fixed in advance (a Poisson round's expected size,
+    /// <see cref="UpdateBufferOptions.FixedDivisor"/>); null: the updates it took.
+    /// </summary>
+    public double? FixedDivisor { get; init; }
+
     /// <summary>Adaptive clipping, with <see cref="ClipNorm"/> its starting point; null keeps C fixed.</summary>
     public AdaptiveClipping? Adaptive { get; init; }
 

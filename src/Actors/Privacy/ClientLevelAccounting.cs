@@ -28,8 +28,52 @@ public sealed record ClientLevelAccounting(double NoiseMultiplier, double Delta,
         {
             PrivacyMode.None => null,
             PrivacyMode.Local => new ClientLevelAccounting(settings.NoiseMultiplier / 2, settings.DeltaFor(clients), settings.TargetEpsilon),
-            _ => new ClientLevelAccounting(settings.NoiseMultiplier, settings.DeltaFor(clients), settings.TargetEpsilon),
+            _ => new ClientLevelAccounting(settings.NoiseMultiplier, settings.DeltaFor(clients), settings.TargetEpsilon)
+            {
+                SamplingRate = settings.PoissonRoundSize is { } n ? Math.Min(1.0, (double)n / Math.Max(clients, 1)) : null,
+            },
         };
+    }
+
+    /// <summary>
+    /// q of Poisson rounds, in which every client is independently in each step with this probability: then every step is
+    /// a subsampled Gaussian mechanism over the whole population and the run is accounted over its steps, with
+    /// amplification. Null: no selection that provides it, and the run is accounted over each client's contributions.
+    /// </summary>
+    public double? SamplingRate { get; init; }
+
+    /// <summary>
+    /// The guarantee after <paramref name="steps"/> server steps in which the most frequent client contributed to
+    /// <paramref name="participations"/>: over the steps at <see cref="SamplingRate"/> when there is one, else over that
+    /// client's contributions.
+    /// </summary>
+    public PrivacyGuarantee Spent(long steps, int participations) => SamplingRate is { } q
+        ? new RdpAccountant([new PrivacyCharge(q, NoiseMultiplier, steps)]).Epsilon(Delta)
+        : After(participations);
+
+    /// <summary>
+    /// With <see cref="SamplingRate"/>: the most steps the run may release within <see cref="TargetEpsilon"/>; null without
+    /// a budget or without sampling (then <see cref="ParticipationBudget"/> limits each client instead).
+    /// </summary>
+    public long? StepBudget()
+    {
+        if (TargetEpsilon is not { } target || SamplingRate is not { } q) return null;
+        double Epsilon(long steps) => new RdpAccountant([new PrivacyCharge(q, NoiseMultiplier, steps)]).Epsilon(Delta).Epsilon;
+        if (Epsilon(1) > target) return 0;
+        long within = 1, beyond = 2;
+        while (Epsilon(beyond) <= target)
+        {
+            within = beyond;
+            if (beyond > long.MaxValue / 4) return long.MaxValue;
+            beyond *= 2;
+        }
+        while (beyond - within > 1)
+        {
+            long mid = within + (beyond - within) / 2;
+            if (Epsilon(mid) <= target) within = mid;
+            else beyond = mid;
+        }
+        return within;
     }
 
     /// <summary>The guarantee once the most frequent client has contributed to <paramref name="participations"/> steps.</summary>
@@ -42,7 +86,7 @@ public sealed record ClientLevelAccounting(double NoiseMultiplier, double Delta,
     /// </summary>
     public int? ParticipationBudget()
     {
-        if (TargetEpsilon is not { } target) return null;
+        if (TargetEpsilon is not { } target || SamplingRate is not null) return null;
         if (After(1).Epsilon > target) return 0;
         int within = 1, beyond = 2;
         while (After(beyond).Epsilon <= target)

@@ -95,7 +95,7 @@ public sealed class RunMetrics : IRunObserver, IDisposable
     private IEnumerable<Measurement<double>> Epsilon()
     {
         if (_privacy is { } p && Volatile.Read(ref _progress) is { } progress)
-            yield return new Measurement<double>(p.After(progress.Counters.MaxParticipation).Epsilon);
+            yield return new Measurement<double>(p.Spent(progress.Counters.ServerSteps, progress.Counters.MaxParticipation).Epsilon);
     }
 
     private IEnumerable<Measurement<double>> Loss()

@@ -81,7 +81,7 @@ public sealed class RunOutputs : IAsyncDisposable
         {
             BackdoorAccuracy = r.BackdoorAccuracy,
             Defense = r.Defense,
-            Epsilon = privacy?.After(r.Diagnostics.MaxParticipation).Epsilon,
+            Epsilon = privacy?.Spent(r.ServerStep, r.Diagnostics.MaxParticipation).Epsilon,
         };
 
     /// <summary>A diagnostics.csv row of <paramref name="r"/>.</summary>

@@ -134,8 +134,8 @@ public sealed record RunSummary
     [JsonPropertyName("privacy")] public string? Privacy { get; init; }
 
     /// <summary>
-    /// Client-level ε spent by the run at <see cref="Delta"/>, accounted without amplification over the most frequent
-    /// client's contributions (docs/privacy.md); null when DP is off.
+    /// Client-level ε spent by the run at <see cref="Delta"/>: over its steps with amplification under Poisson rounds,
+    /// otherwise without amplification over the most frequent client's contributions (docs/privacy.md); null when DP is off.
     /// </summary>
     [JsonPropertyName("epsilon")] public double? Epsilon { get; init; }
 
@@ -205,7 +205,7 @@ public sealed record RunSummary
             MaliciousUpdatesFiltered = settings.Run.Attack.Kind == AttackKind.None ? null : (c.Defense ?? DefenseCounts.None).MaliciousFiltered,
             BackdoorAccuracy = r.Evaluations.Count > 0 ? r.Evaluations[^1].BackdoorAccuracy : null,
             Privacy = privacy is null ? null : settings.Run.Privacy.Mode.ToString().ToLowerInvariant(),
-            Epsilon = privacy?.After(c.MaxParticipation).Epsilon,
+            Epsilon = privacy?.Spent(c.ServerSteps, c.MaxParticipation).Epsilon,
             Delta = privacy?.Delta,
             BytesUpPerUpdate = Arrived(c) is > 0 and var arrived ? (double)c.BytesUp / arrived : null,
             ModelSha256 = r.ModelSha256,

@@ -90,6 +90,25 @@ public class CentralDpRunSpecs
         Assert.True(summary.Epsilon > subsampled, $"ε {summary.Epsilon} must exceed the unearned subsampled {subsampled}");
     }
 
+    [Fact(DisplayName = "FedAvg with Poisson rounds of expected size 5 of 20 must be accounted over its steps at q = 0.25, with amplification")]
+    public async Task Poisson_rounds_earn_amplification()
+    {
+        using var dir = new TempDir();
+        var run = await RunAsync(dir, "poisson", "--set", "fedactors.server.algorithm=fedavg", "--set", "fedactors.server.clients-per-round=5",
+            "--set", "fedactors.server.selection=poisson");
+        var summary = await RunSummary.ReadAsync(Path.Combine(run, "summary.json"), CancellationToken.None);
+        Assert.Equal(12, summary.ServerSteps);
+        double delta = Math.Pow(20, -1.1);
+        var subsampled = new RdpAccountant([new PrivacyCharge(0.25, 1.5, 12)]).Epsilon(delta).Epsilon;
+        Assert.Equal(subsampled, summary.Epsilon!.Value, 1e-12);
+        var rows = MetricsCsv.Read(Path.Combine(run, "metrics.csv"));
+        Assert.Equal(new RdpAccountant([new PrivacyCharge(0.25, 1.5, 4)]).Epsilon(delta).Epsilon, rows.Single(r => r.ServerStep == 4).Epsilon!.Value, 1e-12);
+        // The same run repeats bit for bit: the coin flips come from the seed and the round.
+        var again = await RunSummary.ReadAsync(Path.Combine(await RunAsync(dir, "again", "--set", "fedactors.server.algorithm=fedavg",
+            "--set", "fedactors.server.clients-per-round=5", "--set", "fedactors.server.selection=poisson"), "summary.json"), CancellationToken.None);
+        Assert.Equal(summary.ModelSha256, again.ModelSha256);
+    }
+
     [Fact(DisplayName = "A run without DP must write null privacy keys and no epsilon column")]
     public async Task Run_without_dp_has_null_keys()
     {
