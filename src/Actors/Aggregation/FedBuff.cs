@@ -17,11 +17,11 @@ public sealed class FedBuff : IAggregationStrategy
     public FedBuff(FedBuffSettings settings, int dimension)
     {
         _settings = settings ?? throw new ArgumentNullException(nameof(settings));
-        _buffer = new UpdateBuffer(dimension, new UpdateBufferOptions(settings.BufferSize, settings.Weighting, settings.Staleness.Weight, settings.Staleness.Normalization));
+        _buffer = new UpdateBuffer(dimension, new UpdateBufferOptions(settings.StepSize, settings.Weighting, settings.Staleness.Weight, settings.Staleness.Normalization));
         _optimizer = settings.Optimizer.Create(dimension);
-        settings.Aggregator.RequireStep(settings.BufferSize, "buffer-size");
+        settings.Aggregator.RequireStep(settings.StepSize, settings.CohortSize > 0 ? "cohorts.size" : "buffer-size");
         _combiner = settings.Aggregator.Create();
-        Participation = new Participation.Continuous(settings.Concurrency);
+        Participation = settings.Participation;
     }
 
     /// <inheritdoc />

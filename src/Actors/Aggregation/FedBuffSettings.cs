@@ -19,6 +19,19 @@ public sealed record FedBuffSettings : IStrategySettings
     /// <summary>K, updates per server step. <value>Default 10.</value></summary>
     public int BufferSize { get; init; } = 10;
 
+    /// <summary>
+    /// Clients per cohort (<c>cohorts.size</c>); 0 dispatches continuously and buffers whoever finishes first. With
+    /// cohorts, a step takes one cohort's updates, and <see cref="Concurrency"/> and <see cref="BufferSize"/> give way to
+    /// the cohorts' size and number. <value>Default 0.</value>
+    /// </summary>
+    public int CohortSize { get; init; }
+
+    /// <summary>Cohorts training at once (<c>cohorts.in-flight</c>). <value>Default 10.</value></summary>
+    public int CohortsInFlight { get; init; } = 10;
+
+    /// <summary>Seconds after its dispatch at which a cohort closes with whoever reported (<c>cohorts.deadline</c>); null = none. <value>Default null.</value></summary>
+    public double? CohortDeadline { get; init; }
+
     /// <summary>c_i of buffered updates. <value>Default sample-weighted.</value></summary>
     public UpdateWeighting Weighting { get; init; } = UpdateWeighting.SampleWeighted;
 
@@ -35,10 +48,15 @@ public sealed record FedBuffSettings : IStrategySettings
     public static FedBuffSettings Default { get; } = new();
 
     /// <inheritdoc />
-    public Participation Participation => new Participation.Continuous(Concurrency);
+    public Participation Participation => CohortSize > 0
+        ? new Participation.Cohorts(CohortSize, CohortsInFlight, CohortDeadline)
+        : new Participation.Continuous(Concurrency);
+
+    /// <summary>K of the buffer: a cohort's size, or <see cref="BufferSize"/>.</summary>
+    public int StepSize => CohortSize > 0 ? CohortSize : BufferSize;
 
     /// <inheritdoc />
-    public int? UpdatesPerStep => BufferSize;
+    public int? UpdatesPerStep => StepSize;
 
     /// <inheritdoc />
     public IAggregationStrategy Create(int dimension) => new FedBuff(this, dimension);
@@ -51,6 +69,9 @@ public sealed record FedBuffSettings : IStrategySettings
         {
             Concurrency = c.Int("concurrency", min: 1),
             BufferSize = c.Int("buffer-size", min: 1),
+            CohortSize = c.Int("cohorts.size", min: 0),
+            CohortsInFlight = c.Int("cohorts.in-flight", min: 1),
+            CohortDeadline = c.OptionalDouble("cohorts.deadline", minExclusive: 0),
             Weighting = c.Enum("weighting", UpdateWeightings.Parse),
             Staleness = StalenessSettings.Create(config),
             Optimizer = ServerOptimizerSettings.Create(config),

@@ -1,6 +1,6 @@
 namespace FedActors.Actors.Aggregation;
 
-/// <summary>How the coordinator hands out jobs for a strategy: continuously, or in synchronous rounds.</summary>
+/// <summary>How the coordinator hands out jobs for a strategy: continuously, in asynchronous cohorts, or in synchronous rounds.</summary>
 public abstract record Participation
 {
     private Participation() { }
@@ -15,6 +15,31 @@ public abstract record Participation
         /// <summary>Checks the count.</summary>
         public int Concurrency { get; } = Concurrency >= 1 ? Concurrency
             : throw new ArgumentOutOfRangeException(nameof(Concurrency), Concurrency, "concurrency must be ≥ 1");
+    }
+
+    /// <summary>
+    /// Asynchronous cohorts: the coordinator dispatches <paramref name="Size"/> clients at once, all training from the
+    /// same model version, and keeps <paramref name="InFlight"/> such cohorts training; a cohort's updates make one step
+    /// together, once each member has reported or failed, or at the deadline (whoever has not reported then is late).
+    /// Cohorts overlap, so training stays asynchronous across them; within one, every update shares one staleness and
+    /// the set of participants is known in advance, which secure aggregation's pairwise masks need.
+    /// </summary>
+    /// <param name="Size">Clients per cohort; ≥ 1.</param>
+    /// <param name="InFlight">Cohorts training at once; ≥ 1.</param>
+    /// <param name="Deadline">Seconds (virtual or wall) after its dispatch at which a cohort closes; null for none.</param>
+    public sealed record Cohorts(int Size, int InFlight, double? Deadline) : Participation
+    {
+        /// <summary>Checks the size.</summary>
+        public int Size { get; } = Size >= 1 ? Size
+            : throw new ArgumentOutOfRangeException(nameof(Size), Size, "a cohort must hold at least one client");
+
+        /// <summary>Checks the count.</summary>
+        public int InFlight { get; } = InFlight >= 1 ? InFlight
+            : throw new ArgumentOutOfRangeException(nameof(InFlight), InFlight, "at least one cohort must be in flight");
+
+        /// <summary>Checks the deadline.</summary>
+        public double? Deadline { get; } = Deadline is null || (Deadline > 0 && double.IsFinite(Deadline.Value)) ? Deadline
+            : throw new ArgumentOutOfRangeException(nameof(Deadline), Deadline, "a cohort deadline must be finite and > 0, or null");
     }
 
     /// <summary>

@@ -90,7 +90,7 @@ public sealed class StrategyCatalog
         if (chosen is null) throw new ConfigurationException($"{AlgorithmPath}: unknown '{name}'");
         try
         {
-            if (chosen is FedBuffSettings buff) buff.Aggregator.RequireStep(buff.BufferSize, "buffer-size");
+            if (chosen is FedBuffSettings buff) buff.Aggregator.RequireStep(buff.StepSize, buff.CohortSize > 0 ? "cohorts.size" : "buffer-size");
             else if (chosen is FedAvgSettings avg) avg.Aggregator.RequireStep(avg.ClientsPerRound, "clients-per-round");
             else if (Combiners.Create(config).Name != Combiners.Mean.Name)
                 throw new ArgumentException($"fedactors.server.aggregator combines the updates of a step, and {name} applies one update per step: use mean, or fedbuff or fedavg");

@@ -33,7 +33,7 @@ internal sealed class ContinuousSchedule(int concurrency) : IJobSchedule
 
     public CheckpointRound ToCheckpoint() => new(0, false, 0, 0);
 
-    public void Restore(CheckpointRound round)
+    public void Restore(CheckpointRound round, IReadOnlyCollection<InFlightJob> jobs)
     {
         if (round.Number != 0 || round.Open)
             throw new InvalidOperationException($"the persisted state holds synchronous round {round.Number}, but the strategy runs no rounds");

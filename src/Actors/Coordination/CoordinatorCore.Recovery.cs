@@ -51,7 +51,11 @@ public sealed partial class CoordinatorCore
         }
         core._state.Restore(checkpoint, number => number == current.Number ? current : Version(number), core._dimension, participation, records,
             lastResults ?? new Dictionary<int, long>());
-        core._schedule.Restore(checkpoint.Round);
+        // A job that had its update and no finish event left was parked for its cohort (its update is replayed or trained again).
+        var pendingFinish = checkpoint.Events.Where(e => e.Kind == (int)EventKind.Finish).Select(e => e.Id).ToHashSet();
+        foreach (var j in checkpoint.InFlight)
+            if (j.Arrived && !pendingFinish.Contains(j.Id) && core._state.Jobs.TryGet(j.Id, out var parked)) parked.Parked = true;
+        core._schedule.Restore(checkpoint.Round, core._state.Jobs.InIdOrder.ToList());
         core._finishing = checkpoint.Finishing;
         core._finished = checkpoint.Finished;
         core._status = checkpoint.Status;

@@ -81,6 +81,7 @@ public sealed partial class CoordinatorCore : IScheduleHost
         {
             Participation.Continuous c => ((IJobSchedule)new ContinuousSchedule(c.Concurrency), c.Concurrency),
             Participation.Rounds r => (new RoundSchedule(r), r.SelectedPerRound),
+            Participation.Cohorts c => (new CohortSchedule(c), c.Size * c.InFlight),
             var p => throw new ArgumentException($"unknown participation {p}", nameof(strategy)),
         };
         _unusable = new UnusableResults(concurrency);
@@ -227,6 +228,25 @@ public sealed partial class CoordinatorCore : IScheduleHost
     private void Arrive(ClientProtocol.IClientResult result, double now)
     {
         if (_finished || _finishing || _state.Awaited(result.Job) is not { } job) return;
+        if (job.Parked)
+        {
+            // A restored parked job's update, replayed or trained again: its cohort may close now.
+            if (_simulation.Clock == ClockMode.Wall) Now = Math.Max(Now, now);
+            if (result is ClientProtocol.ClientUpdate) job.Result = result;
+            else
+            {
+                // Its first answer was an update; a failure now cannot stand in for it: the job counts as failed, and its
+                // cohort, which no longer counts it as training, closes without it.
+                job.Parked = false;
+                _state.Jobs.Release(job);
+                _unusable.TrainingFailed(((ClientProtocol.JobFailed)result).Reason);
+                RejectUnusable("failed");
+            }
+            _state.Jobs.Touch(job.Id);
+            AfterResolution();
+            Drain();
+            return;
+        }
         if (_simulation.Clock == ClockMode.Wall)
         {
             Now = Math.Max(Now, now);
@@ -246,6 +266,8 @@ public sealed partial class CoordinatorCore : IScheduleHost
         if (_simulation.Clock != ClockMode.Virtual) return;
         while (!_finishing && _state.Events.TryPeek(out var next))
         {
+            // A cohort that is due waits for parked updates a restore lost: nothing may overtake its step.
+            if (_schedule.Blocked) return;
             // Whether to stop depends on the pending evaluation: decide it before the model moves on.
             if (_run.StopAtTarget && _run.TargetAccuracy is not null && _state.Evaluations.HasPending) return;
             if (next.Kind == (int)EventKind.Finish)
@@ -272,7 +294,7 @@ public sealed partial class CoordinatorCore : IScheduleHost
                 Resolve(finished, finished.Result!);
                 break;
             case EventKind.Timeout:
-                if (_state.Jobs.TryGet(e.Id, out var job)) Expire(job);
+                if (_state.Jobs.TryGet(e.Id, out var job) && !job.Parked) Expire(job);
                 break;
             case EventKind.Deadline:
                 _schedule.DeadlineDue(e.Id, this);
@@ -286,6 +308,16 @@ public sealed partial class CoordinatorCore : IScheduleHost
 
     private void Resolve(InFlightJob job, object result)
     {
+        if (result is ClientProtocol.ClientUpdate && _schedule.HoldsResults)
+        {
+            // Parked in its job, still in flight, until its cohort closes and offers it with the others.
+            job.Result = result;
+            job.Parked = true;
+            _state.Jobs.Touch(job.Id);
+            _schedule.Parked(job.Round);
+            AfterResolution();
+            return;
+        }
         Release(job);
         switch (result)
         {
@@ -293,26 +325,50 @@ public sealed partial class CoordinatorCore : IScheduleHost
                 _unusable.TrainingFailed(f.Reason);
                 RejectUnusable("failed");
                 break;
-            case ClientProtocol.ClientUpdate u when _participationBudget is { } budget
-                && _state.Participation.Counts.GetValueOrDefault(job.ClientId) >= budget:
-                // One more contribution from this client would spend more than the privacy budget: no step takes it.
-                BeginFinish(RunStatus.BudgetExhausted);
-                return;
             case ClientProtocol.ClientUpdate u:
-                // Taken, whatever the strategy makes of it: the client's next job continues from this one.
-                _state.LastResults.Took(job.ClientId, job.Id);
-                var (applied, rejection) = _intake.Take(job, u, Current.Number, _schedule.IsLate(job.Round));
-                if (applied is not null)
-                {
-                    _out.Add(new UpdateApplied(applied));
-                    if (_intake.Strategy.IsStepDue) _schedule.StepDue(this);
-                }
-                // A straggler of a closed round is on time for nothing, not broken.
-                else if (rejection == "late") _state.Tally.Reject(rejection);
-                else if (rejection is not null) RejectUnusable(rejection);
+                if (!TakeUpdate(job, u, _schedule.IsLate(job.Round))) return;
                 break;
         }
         AfterResolution();
+    }
+
+    // Offers the update to the strategy; false when the privacy budget ended the run instead.
+    private bool TakeUpdate(InFlightJob job, ClientProtocol.ClientUpdate u, bool late)
+    {
+        if (_participationBudget is { } budget && _state.Participation.Counts.GetValueOrDefault(job.ClientId) >= budget)
+        {
+            // One more contribution from this client would spend more than the privacy budget: no step takes it.
+            BeginFinish(RunStatus.BudgetExhausted);
+            return false;
+        }
+        // Taken, whatever the strategy makes of it: the client's next job continues from this one.
+        _state.LastResults.Took(job.ClientId, job.Id);
+        var (applied, rejection) = _intake.Take(job, u, Current.Number, late);
+        if (applied is not null)
+        {
+            _out.Add(new UpdateApplied(applied));
+            if (_intake.Strategy.IsStepDue) _schedule.StepDue(this);
+        }
+        // A straggler of a closed round is on time for nothing, not broken.
+        else if (rejection == "late") _state.Tally.Reject(rejection);
+        else if (rejection is not null) RejectUnusable(rejection);
+        return true;
+    }
+
+    bool IScheduleHost.CloseCohort(long round, out int updates)
+    {
+        var members = _state.Jobs.InIdOrder.Where(j => j.Round == round && j.Parked).ToList();
+        updates = members.Count;
+        if (members.Any(j => j.Result is null)) return false;
+        foreach (var job in members)
+        {
+            var update = (ClientProtocol.ClientUpdate)job.Result!;
+            job.Parked = false;
+            Release(job);
+            if (!TakeUpdate(job, update, late: false) || _finishing) return true; // a budget or failure ends the run: nothing more is released
+        }
+        if (members.Count > 0) ((IScheduleHost)this).Step();
+        return true;
     }
 
     private void Expire(InFlightJob job)
@@ -388,7 +444,7 @@ public sealed partial class CoordinatorCore : IScheduleHost
     void IScheduleHost.ReleaseLate(long round)
     {
         // Whoever has not reported is too late for this round: counted now, ignored when it arrives.
-        foreach (var job in _state.Jobs.InIdOrder.Where(j => j.Round == round).ToList())
+        foreach (var job in _state.Jobs.InIdOrder.Where(j => j.Round == round && !j.Parked).ToList())
         {
             Release(job);
             _state.GaveUp(job, late: true);

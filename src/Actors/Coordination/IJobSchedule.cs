@@ -4,7 +4,8 @@ namespace FedActors.Actors.Coordination;
 
 /// <summary>
 /// When the coordinator dispatches jobs and when a step closes, for one kind of <see cref="Participation"/>:
-/// <see cref="ContinuousSchedule"/> keeps a number of jobs in flight, <see cref="RoundSchedule"/> runs synchronous rounds.
+/// <see cref="ContinuousSchedule"/> keeps a number of jobs in flight, <see cref="CohortSchedule"/> keeps asynchronous
+/// cohorts in flight, <see cref="RoundSchedule"/> runs synchronous rounds.
 /// It acts through the coordinator (<see cref="IScheduleHost"/>) and keeps only its own counts.
 /// </summary>
 internal interface IJobSchedule
@@ -30,11 +31,26 @@ internal interface IJobSchedule
     /// <summary>True when a result of a job of <paramref name="jobRound"/> comes too late to count.</summary>
     bool IsLate(long jobRound);
 
+    /// <summary>
+    /// True when an update that arrives is parked in its job (<see cref="InFlightJob.Parked"/>) until the schedule closes
+    /// the job's group (<see cref="IScheduleHost.CloseCohort"/>), instead of going to the strategy at once.
+    /// </summary>
+    bool HoldsResults => false;
+
+    /// <summary>An update of a job of <paramref name="jobRound"/> was parked (only when <see cref="HoldsResults"/>).</summary>
+    void Parked(long jobRound) { }
+
+    /// <summary>
+    /// True while a group that is due to close waits for parked results a restored coordinator lost: under the virtual
+    /// clock nothing else may happen before it closes.
+    /// </summary>
+    bool Blocked => false;
+
     /// <summary>The schedule's state at a step boundary.</summary>
     CheckpointRound ToCheckpoint();
 
-    /// <summary>Continues from a checkpoint's state.</summary>
-    void Restore(CheckpointRound round);
+    /// <summary>Continues from a checkpoint's state and the restored jobs in flight.</summary>
+    void Restore(CheckpointRound round, IReadOnlyCollection<InFlightJob> jobs);
 }
 
 /// <summary>What a schedule may ask of the coordinator.</summary>
@@ -72,6 +88,14 @@ internal interface IScheduleHost
 
     /// <summary>Aggregates what the strategy took and publishes the next model version.</summary>
     void Step();
+
+    /// <summary>
+    /// Offers the strategy the parked updates of <paramref name="round"/> in job order, releases their jobs, and steps;
+    /// false, changing nothing, when a parked update is missing (a restored coordinator waits for it again).
+    /// </summary>
+    /// <param name="round">The cohort.</param>
+    /// <param name="updates">How many parked updates it offered.</param>
+    bool CloseCohort(long round, out int updates);
 
     /// <summary>Ends the run as failed, for <paramref name="reason"/>.</summary>
     void Fail(string reason);

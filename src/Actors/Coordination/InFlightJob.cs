@@ -23,8 +23,15 @@ internal sealed class InFlightJob(long id, int clientId, ModelVersion baseVersio
     /// <summary>The device drops out: the job was never sent and will time out.</summary>
     public bool Dropped { get; set; }
 
-    /// <summary>Virtual clock: the result that arrived and waits for its turn.</summary>
+    /// <summary>Virtual clock: the result that arrived and waits for its turn; a parked job's update.</summary>
     public object? Result { get; set; }
+
+    /// <summary>
+    /// Resolved with an update that waits in the job for its cohort to close (<see cref="IJobSchedule.HoldsResults"/>);
+    /// the job stays in flight until then. A restored parked job whose update was lost has no <see cref="Result"/> until
+    /// it is replayed or trained again.
+    /// </summary>
+    public bool Parked { get; set; }
 
     /// <summary>The job as a checkpoint lists it.</summary>
     public CheckpointJob ToCheckpoint() => new(Id, ClientId, Base.Number, Round, Dropped, Result is not null) { PreviousJob = PreviousJob };

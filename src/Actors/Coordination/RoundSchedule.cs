@@ -46,7 +46,7 @@ internal sealed class RoundSchedule(Participation.Rounds rounds) : IJobSchedule
 
     public CheckpointRound ToCheckpoint() => new(Round, _open, _outstanding, _emptyRounds);
 
-    public void Restore(CheckpointRound round) => (Round, _open, _outstanding, _emptyRounds) = (round.Number, round.Open, round.Outstanding, round.EmptyRounds);
+    public void Restore(CheckpointRound round, IReadOnlyCollection<InFlightJob> jobs) => (Round, _open, _outstanding, _emptyRounds) = (round.Number, round.Open, round.Outstanding, round.EmptyRounds);
 
     private void Open(IScheduleHost host)
     {

@@ -58,7 +58,7 @@ public static class AggregateBenchmark
         CancellationToken cancellation, IReadOnlyList<string>? defenses = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        int k = settings.BufferSize;
+        int k = settings.StepSize;
         // K distinct updates, as K clients would send: the fold reads K different vectors per step.
         var updates = new float[k][];
         var rng = DeterministicRandom.For(1, 0, 0xA66_0001);

@@ -27,7 +27,8 @@ public sealed class CheckpointRestoreTests
         { "fedbuff", false }, { "fedbuff", true }, { "fedbuff-adam", false }, { "fedavg", false }, { "fedavg", true },
         { "fedasync", false }, { "fedasync", true }, { "fedbuff-stop-at-target", false }, { "fedbuff-stop-at-target", true },
         { "fedavg-stop-at-target", true }, { "fedbuff-sign-flip", true }, { "fedasync-sign-flip", true }, { "fedavg-sign-flip", false },
-        { "fedbuff-local-dp", true }, { "fedavg-local-dp", false },
+        { "fedbuff-local-dp", true }, { "fedavg-local-dp", false }, { "fedbuff-cohorts", false }, { "fedbuff-cohorts", true },
+        { "fedbuff-cohorts-deadline", false }, { "fedbuff-cohorts-deadline", true },
     };
 
     [Theory]
@@ -45,6 +46,8 @@ public sealed class CheckpointRestoreTests
         interrupted.RunToEnd(CrashPoints(reference.Iterations, 0.01, 0.1, 0.1, 0.3, 0.5, 0.7, 0.9));
 
         Assert.Equal(7, interrupted.Crashes);
+        if (algorithm.EndsWith("-deadline", StringComparison.Ordinal))
+            Assert.True(reference.Core.Counters.UpdatesRejected.GetValueOrDefault("late") > 0, "some cohort members must miss the deadline");
         Assert.True(reference.Core.Counters.ServerSteps >= 30, $"only {reference.Core.Counters.ServerSteps} steps");
         Assert.Equal(reference.Core.Current.Weights, interrupted.Core.Current.Weights);
         Assert.Equal(reference.Core.Current.Number, interrupted.Core.Current.Number);
@@ -58,6 +61,7 @@ public sealed class CheckpointRestoreTests
     [InlineData("fedavg")]
     [InlineData("fedasync")]
     [InlineData("fedbuff-stop-at-target")]
+    [InlineData("fedbuff-cohorts")]
     public void Journaled_results_are_never_trained_again_and_each_is_applied_once(string algorithm)
     {
         var reference = new SimulatedRun(Server(algorithm), journalResults: true, arrivalSeed: 3, algorithm.EndsWith("-stop-at-target", StringComparison.Ordinal));
@@ -111,6 +115,9 @@ public sealed class CheckpointRestoreTests
     {
         "fedbuff" => FedBuffSettings.Default with { Concurrency = 12, BufferSize = 4, Optimizer = ServerOptimizerSettings.Default with { Name = "fedavgm" } },
         "fedbuff-adam" => FedBuffSettings.Default with { Concurrency = 12, BufferSize = 3, Optimizer = ServerOptimizerSettings.Default with { Name = "fedadam" } },
+        "fedbuff-cohorts" => FedBuffSettings.Default with { CohortSize = 4, CohortsInFlight = 3 },
+        // A deadline some jobs miss: their cohort closes without them and they count as late.
+        "fedbuff-cohorts-deadline" => FedBuffSettings.Default with { CohortSize = 4, CohortsInFlight = 3, CohortDeadline = 0.12 },
         "fedavg" => FedAvgSettings.Default with { ClientsPerRound = 5, OverSelection = 0.4, RoundDeadline = 30 },
         "fedasync" => FedAsyncSettings.Default with { Concurrency = 8, Staleness = StalenessSettings.Default with { MaxStaleness = 12 } },
         _ => throw new ArgumentOutOfRangeException(nameof(algorithm)),

@@ -1,0 +1,134 @@
+using System.Globalization;
+using FedActors.Actors.Aggregation;
+
+namespace FedActors.Actors.Coordination;
+
+/// <summary>
+/// Asynchronous cohorts (<see cref="Participation.Cohorts"/>): keeps a number of cohorts in flight, each a group of jobs
+/// dispatched together at one model version. A member's update is parked in its job; the cohort closes when every member
+/// has reported, failed or timed out, or at its deadline (who has not reported then is late), and its parked updates
+/// make one step together. A new cohort opens as soon as one closes.
+/// </summary>
+/// <remarks>
+/// Only the last cohort's number is checkpointed: which cohorts are open, and how many of their jobs are still
+/// training, is read back from the restored jobs in flight (every open cohort keeps at least one), and their deadlines
+/// are events of the checkpoint.
+/// </remarks>
+internal sealed class CohortSchedule(Participation.Cohorts cohorts) : IJobSchedule
+{
+    // Open cohort → its jobs neither parked nor released.
+    private readonly SortedDictionary<long, int> _training = new();
+    // Cohorts due to close whose parked updates a restored coordinator still waits for.
+    private readonly SortedSet<long> _waiting = new();
+    private int _emptyCohorts;
+
+    public long Round { get; private set; }
+
+    public bool HoldsResults => true;
+
+    public bool Blocked => _waiting.Count > 0;
+
+    public void Refill(IScheduleHost host)
+    {
+        while (_training.Count + _waiting.Count < cohorts.InFlight && !host.Finishing)
+        {
+            if (!Open(host))
+            {
+                host.ScheduleRetry();
+                return;
+            }
+        }
+    }
+
+    public void AfterResolution(IScheduleHost host)
+    {
+        CloseDue(host);
+        if (!host.Finishing) Refill(host);
+    }
+
+    // A cohort steps when it closes, never at a count of updates.
+    public void StepDue(IScheduleHost host) { }
+
+    public void DeadlineDue(long round, IScheduleHost host)
+    {
+        if (!_training.Remove(round)) return;
+        host.ReleaseLate(round);
+        Close(round, host);
+        if (!host.Finishing) Refill(host);
+    }
+
+    public void Parked(long jobRound) => Done(jobRound);
+
+    public void Released(long jobRound) => Done(jobRound);
+
+    public bool IsLate(long jobRound) => !_training.ContainsKey(jobRound);
+
+    public CheckpointRound ToCheckpoint() => new(Round, false, 0, _emptyCohorts);
+
+    public void Restore(CheckpointRound round, IReadOnlyCollection<InFlightJob> jobs)
+    {
+        if (round.Open) throw new InvalidOperationException($"the persisted state holds open synchronous round {round.Number}, but the run trains in cohorts");
+        Round = round.Number;
+        _emptyCohorts = round.EmptyRounds;
+        _training.Clear();
+        _waiting.Clear();
+        foreach (var job in jobs)
+        {
+            if (job.Round <= 0 || job.Round > Round)
+                throw new InvalidOperationException($"the persisted job {job.Id} belongs to cohort {job.Round}, which the checkpoint (last cohort {Round}) never opened");
+            _training[job.Round] = _training.GetValueOrDefault(job.Round) + (job.Parked ? 0 : 1);
+        }
+        // A cohort whose every job is parked was due when the coordinator stopped.
+        foreach (var (cohort, training) in _training.Where(c => c.Value == 0).ToList())
+        {
+            _training.Remove(cohort);
+            _waiting.Add(cohort);
+        }
+    }
+
+    private void Done(long jobRound)
+    {
+        if (_training.TryGetValue(jobRound, out int training)) _training[jobRound] = training - 1;
+    }
+
+    private bool Open(IScheduleHost host)
+    {
+        long cohort = Round + 1;
+        int dispatched = 0;
+        while (dispatched < cohorts.Size && host.TryDispatch(cohort)) dispatched++;
+        if (dispatched == 0) return false;
+        Round = cohort;
+        _training[cohort] = dispatched;
+        if (cohorts.Deadline is double deadline) host.ScheduleDeadline(cohort, host.Now + deadline);
+        return true;
+    }
+
+    // Closes, in cohort order, every cohort whose members have all reported, failed or timed out.
+    private void CloseDue(IScheduleHost host)
+    {
+        foreach (var (cohort, training) in _training.Where(c => c.Value <= 0).ToList())
+        {
+            _training.Remove(cohort);
+            _waiting.Add(cohort);
+        }
+        foreach (var cohort in _waiting.ToList())
+        {
+            if (host.Finishing) return;
+            if (!host.CloseCohort(cohort, out int updates)) return; // the earliest due cohort goes first, so the rest wait behind it
+            _waiting.Remove(cohort);
+            _emptyCohorts = updates > 0 ? 0 : _emptyCohorts + 1;
+            if (_emptyCohorts >= RoundSchedule.MaxConsecutiveEmptyRounds && !host.Finishing)
+            {
+                host.Fail(string.Create(CultureInfo.InvariantCulture,
+                    $"{_emptyCohorts} cohorts in a row closed without a single update (fedactors.server.cohorts.deadline = {cohorts.Deadline} s); raise the deadline"));
+                return;
+            }
+        }
+    }
+
+    private void Close(long cohort, IScheduleHost host)
+    {
+        _waiting.Add(cohort);
+        CloseDue(host);
+    }
+}
