@@ -17,7 +17,14 @@ public sealed class FedBuff : IAggregationStrategy
     public FedBuff(FedBuffSettings settings, int dimension)
     {
         _settings = settings ?? throw new ArgumentNullException(nameof(settings));
-        _buffer = new UpdateBuffer(dimension, new UpdateBufferOptions(settings.StepSize, settings.Weighting, settings.Staleness.Weight, settings.Staleness.Normalization));
+        // A Poisson cohort has no bound on its size; with uniform weights it divides by its expected size, as a Poisson
+        // round does, so that the divisor does not reveal who took part.
+        bool poisson = settings.CohortSize > 0 && settings.PoissonCohorts;
+        _buffer = new UpdateBuffer(dimension, new UpdateBufferOptions(poisson ? int.MaxValue : settings.StepSize, settings.Weighting,
+            settings.Staleness.Weight, settings.Staleness.Normalization)
+        {
+            FixedDivisor = poisson && settings.Weighting == UpdateWeighting.Uniform ? settings.CohortSize : null,
+        });
         _optimizer = settings.Optimizer.Create(dimension);
         settings.Aggregator.RequireStep(settings.StepSize, settings.CohortSize > 0 ? "cohorts.size" : "buffer-size");
         _combiner = settings.Aggregator.Create();

@@ -26,6 +26,12 @@ public sealed record FedBuffSettings : IStrategySettings
     /// </summary>
     public int CohortSize { get; init; }
 
+    /// <summary>
+    /// Poisson cohorts (<c>cohorts.selection = poisson</c>): each client is in a cohort independently with probability
+    /// <see cref="CohortSize"/>/N, and with uniform weights a cohort divides by that expected size. <value>Default false.</value>
+    /// </summary>
+    public bool PoissonCohorts { get; init; }
+
     /// <summary>Cohorts training at once (<c>cohorts.in-flight</c>). <value>Default 10.</value></summary>
     public int CohortsInFlight { get; init; } = 10;
 
@@ -49,7 +55,7 @@ public sealed record FedBuffSettings : IStrategySettings
 
     /// <inheritdoc />
     public Participation Participation => CohortSize > 0
-        ? new Participation.Cohorts(CohortSize, CohortsInFlight, CohortDeadline)
+        ? new Participation.Cohorts(CohortSize, CohortsInFlight, CohortDeadline) { Poisson = PoissonCohorts }
         : new Participation.Continuous(Concurrency);
 
     /// <summary>K of the buffer: a cohort's size, or <see cref="BufferSize"/>.</summary>
@@ -72,6 +78,12 @@ public sealed record FedBuffSettings : IStrategySettings
             CohortSize = c.Int("cohorts.size", min: 0),
             CohortsInFlight = c.Int("cohorts.in-flight", min: 1),
             CohortDeadline = c.OptionalDouble("cohorts.deadline", minExclusive: 0),
+            PoissonCohorts = c.Enum("cohorts.selection", s => s switch
+            {
+                "fixed" => false,
+                "poisson" => true,
+                _ => throw new FormatException("valid values are fixed, poisson"),
+            }),
             Weighting = c.Enum("weighting", UpdateWeightings.Parse),
             Staleness = StalenessSettings.Create(config),
             Optimizer = ServerOptimizerSettings.Create(config),

@@ -40,6 +40,15 @@ public abstract record Participation
         /// <summary>Checks the deadline.</summary>
         public double? Deadline { get; } = Deadline is null || (Deadline > 0 && double.IsFinite(Deadline.Value)) ? Deadline
             : throw new ArgumentOutOfRangeException(nameof(Deadline), Deadline, "a cohort deadline must be finite and > 0, or null");
+
+        /// <summary>
+        /// Poisson sampling: each client is in a cohort independently with probability <see cref="Size"/>/N, so that a
+        /// cohort's step is a subsampled mechanism that DP accounting may amplify; a drawn client that is busy sits it out.
+        /// </summary>
+        public bool Poisson { get; init; }
+
+        /// <summary>A cohort that drew nobody free, or got no update, still takes a step (central DP releases its noise).</summary>
+        public bool StepsWhenEmpty { get; init; }
     }
 
     /// <summary>

@@ -7,7 +7,8 @@ namespace FedActors.Actors.Coordination;
 /// Asynchronous cohorts (<see cref="Participation.Cohorts"/>): keeps a number of cohorts in flight, each a group of jobs
 /// dispatched together at one model version. A member's update is parked in its job; the cohort closes when every member
 /// has reported, failed or timed out, or at its deadline (who has not reported then is late), and its parked updates
-/// make one step together. A new cohort opens as soon as one closes.
+/// make one step together. A new cohort opens as soon as one closes. Its members are the first free clients, or, under
+/// Poisson sampling, every free client a coin flip at rate size/N drew.
 /// </summary>
 /// <remarks>
 /// Only the last cohort's number is checkpointed: which cohorts are open, and how many of their jobs are still
@@ -95,8 +96,16 @@ internal sealed class CohortSchedule(Participation.Cohorts cohorts) : IJobSchedu
     {
         long cohort = Round + 1;
         int dispatched = 0;
-        while (dispatched < cohorts.Size && host.TryDispatch(cohort)) dispatched++;
-        if (dispatched == 0) return false;
+        if (cohorts.Poisson) dispatched = host.DispatchPoisson(cohort, cohorts.Size);
+        else while (dispatched < cohorts.Size && host.TryDispatch(cohort)) dispatched++;
+        if (dispatched == 0)
+        {
+            if (!cohorts.StepsWhenEmpty || host.Finishing) return false;
+            // Under DP a Poisson cohort that drew nobody free still releases its noise, or its emptiness would show.
+            Round = cohort;
+            Close(cohort, host);
+            return true;
+        }
         Round = cohort;
         _training[cohort] = dispatched;
         if (cohorts.Deadline is double deadline) host.ScheduleDeadline(cohort, host.Now + deadline);
@@ -116,6 +125,8 @@ internal sealed class CohortSchedule(Participation.Cohorts cohorts) : IJobSchedu
             if (host.Finishing) return;
             if (!host.CloseCohort(cohort, out int updates)) return; // the earliest due cohort goes first, so the rest wait behind it
             _waiting.Remove(cohort);
+            if (host.Finishing) return;
+            if (updates > 0 || cohorts.StepsWhenEmpty) host.Step();
             _emptyCohorts = updates > 0 ? 0 : _emptyCohorts + 1;
             if (_emptyCohorts >= RoundSchedule.MaxConsecutiveEmptyRounds && !host.Finishing)
             {

@@ -367,7 +367,6 @@ public sealed partial class CoordinatorCore : IScheduleHost
             Release(job);
             if (!TakeUpdate(job, update, late: false) || _finishing) return true; // a budget or failure ends the run: nothing more is released
         }
-        if (members.Count > 0) ((IScheduleHost)this).Step();
         return true;
     }
 

@@ -90,8 +90,9 @@ internal interface IScheduleHost
     void Step();
 
     /// <summary>
-    /// Offers the strategy the parked updates of <paramref name="round"/> in job order, releases their jobs, and steps;
-    /// false, changing nothing, when a parked update is missing (a restored coordinator waits for it again).
+    /// Offers the strategy the parked updates of <paramref name="round"/> in job order and releases their jobs (the
+    /// schedule then asks for the step); false, changing nothing, when a parked update is missing (a restored
+    /// coordinator waits for it again).
     /// </summary>
     /// <param name="round">The cohort.</param>
     /// <param name="updates">How many parked updates it offered.</param>

@@ -46,10 +46,13 @@ public sealed class CentralDp : StrategyWrapper
     }
 
     /// <inheritdoc />
-    /// <remarks>A Poisson round steps even when nobody reported: its noise is released whoever took part.</remarks>
-    public override Participation Participation => Inner.Participation is Participation.Rounds { Poisson: true } rounds
-        ? rounds with { StepsWhenEmpty = true }
-        : Inner.Participation;
+    /// <remarks>A Poisson round or cohort steps even when nobody reported: its noise is released whoever took part.</remarks>
+    public override Participation Participation => Inner.Participation switch
+    {
+        Participation.Rounds { Poisson: true } rounds => rounds with { StepsWhenEmpty = true },
+        Participation.Cohorts { Poisson: true } cohorts => cohorts with { StepsWhenEmpty = true },
+        var other => other,
+    };
 
     /// <summary>C for the updates of the step being formed: fixed, or where adaptive clipping has moved it.</summary>
     public double ClipNorm => _clip;

@@ -30,7 +30,7 @@ public sealed record ClientLevelAccounting(double NoiseMultiplier, double Delta,
             PrivacyMode.Local => new ClientLevelAccounting(settings.NoiseMultiplier / 2, settings.DeltaFor(clients), settings.TargetEpsilon),
             _ => new ClientLevelAccounting(settings.NoiseMultiplier, settings.DeltaFor(clients), settings.TargetEpsilon)
             {
-                SamplingRate = settings.PoissonRoundSize is { } n ? Math.Min(1.0, (double)n / Math.Max(clients, 1)) : null,
+                SamplingRate = settings.PoissonSampleSize is { } n ? Math.Min(1.0, (double)n / Math.Max(clients, 1)) : null,
             },
         };
     }

@@ -60,10 +60,11 @@ public sealed record PrivacySettings
     public double? AdaptiveCountStdDev { get; init; }
 
     /// <summary>
-    /// n of FedAvg's Poisson rounds (<c>fedactors.server.selection = poisson</c>): every client is in each round with
-    /// probability n/N, which earns central DP amplification by sampling; null when the run's selection gives none.
+    /// n of Poisson sampling, FedAvg's rounds (<c>fedactors.server.selection = poisson</c>) or FedBuff's cohorts
+    /// (<c>cohorts.selection = poisson</c>): every client is in each step's sample with probability n/N, which earns
+    /// central DP amplification by sampling; null when the run's selection gives none.
     /// </summary>
-    public int? PoissonRoundSize { get; init; }
+    public int? PoissonSampleSize { get; init; }
 
     /// <summary>Defaults, as in reference.conf: no DP.</summary>
     public static PrivacySettings Default { get; } = new();
@@ -97,8 +98,11 @@ public sealed record PrivacySettings
         if (settings.AdaptiveQuantile >= 1) throw new ConfigurationException($"{Path}.adaptive-quantile must be below 1, got {settings.AdaptiveQuantile}");
         if (settings.Delta == 1) throw new ConfigurationException($"{Path}.delta must be below 1");
         var server = new ConfigReader(config, "fedactors.server");
-        if (server.String("algorithm") == "fedavg" && server.String("selection") == "poisson")
-            settings = settings with { PoissonRoundSize = server.Int("clients-per-round", min: 1) };
+        string algorithm = server.String("algorithm");
+        if (algorithm == "fedavg" && server.String("selection") == "poisson")
+            settings = settings with { PoissonSampleSize = server.Int("clients-per-round", min: 1) };
+        else if (algorithm == "fedbuff" && server.Int("cohorts.size", min: 0) > 0 && server.String("cohorts.selection") == "poisson")
+            settings = settings with { PoissonSampleSize = server.Int("cohorts.size", min: 1) };
         // Under local DP the server only post-processes noised updates: any weighting or combiner is fine.
         if (settings.Mode == PrivacyMode.Central) RequireBoundedInfluence(config);
         if (settings.Mode == PrivacyMode.Local && settings.AdaptiveQuantile is not null)
@@ -126,7 +130,7 @@ public sealed record PrivacySettings
         var central = new CentralDpSettings(settings.ClipNorm, settings.NoiseMultiplier, StalenessSettings.Create(config).Weight, seed)
         {
             SecureNoise = settings.SecureNoise,
-            FixedDivisor = settings.PoissonRoundSize,
+            FixedDivisor = settings.PoissonSampleSize,
         };
         if (settings.AdaptiveQuantile is not { } quantile) return central;
         var adaptive = new AdaptiveClipping(quantile, settings.AdaptiveLearningRate, settings.AdaptiveCountStdDev ?? UpdatesPerStep(config) / 20.0);

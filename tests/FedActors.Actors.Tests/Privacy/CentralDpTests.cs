@@ -117,7 +117,7 @@ public sealed class CentralDpTests
         var wrapped = Assert.IsType<WrappedStrategySettings>(on);
         Assert.Contains(wrapped.Wrappers, w => w is CentralDpSettings { ClipNorm: 1.0, NoiseMultiplier: 1.0 });
         Assert.IsType<FedBuffSettings>(StrategyCatalog.BuiltIn.Read(With("fedactors.privacy.mode = none")));
-        Assert.Throws<ConfigurationException>(() => PrivacySettings.Create(With("fedactors.privacy.mode = local")));
+        Assert.Contains("none, central, local", Assert.Throws<ConfigurationException>(() => PrivacySettings.Create(With("fedactors.privacy.mode = shuffle"))).Message);
         Assert.Throws<ConfigurationException>(() => PrivacySettings.Create(With("fedactors.privacy.clip-norm = 0")));
         Assert.Equal(Math.Pow(1000, -1.1), PrivacySettings.Create(With("")).DeltaFor(1000), 1e-18);
     }

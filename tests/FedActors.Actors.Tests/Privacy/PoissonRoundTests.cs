@@ -73,7 +73,7 @@ public sealed class PoissonRoundTests
     [Fact(DisplayName = "Poisson rounds must be accounted over all steps at q = n/N, and a budget must stop before the step past it")]
     public void Accounting_over_steps_with_amplification()
     {
-        var privacy = PrivacySettings.Default with { Mode = PrivacyMode.Central, NoiseMultiplier = 1.1, Delta = 1e-5, PoissonRoundSize = 60 };
+        var privacy = PrivacySettings.Default with { Mode = PrivacyMode.Central, NoiseMultiplier = 1.1, Delta = 1e-5, PoissonSampleSize = 60 };
         var accounting = ClientLevelAccounting.For(privacy, 60_000)!;
         Assert.Equal(0.001, accounting.SamplingRate);
         // Whatever one client's participation, ε is the subsampled Gaussian's over the steps.
@@ -85,13 +85,13 @@ public sealed class PoissonRoundTests
         var budgeted = accounting with { TargetEpsilon = accounting.Spent(700, 0).Epsilon + 1e-9 };
         Assert.Equal(700, budgeted.StepBudget());
         Assert.Null(budgeted.ParticipationBudget());
-        Assert.Null(ClientLevelAccounting.For(privacy with { PoissonRoundSize = null, TargetEpsilon = 1 }, 60_000)!.StepBudget());
+        Assert.Null(ClientLevelAccounting.For(privacy with { PoissonSampleSize = null, TargetEpsilon = 1 }, 60_000)!.StepBudget());
     }
 
     [Fact(DisplayName = "A core with Poisson rounds must dispatch only drawn clients, close each round when its jobs are resolved, and stop at the step budget")]
     public void Core_runs_poisson_rounds_to_the_step_budget()
     {
-        var privacy = PrivacySettings.Default with { Mode = PrivacyMode.Central, NoiseMultiplier = 2, Delta = 1e-5, PoissonRoundSize = 5 };
+        var privacy = PrivacySettings.Default with { Mode = PrivacyMode.Central, NoiseMultiplier = 2, Delta = 1e-5, PoissonSampleSize = 5 };
         var accounting = ClientLevelAccounting.For(privacy, 50)!;
         privacy = privacy with { TargetEpsilon = (accounting.Spent(6, 0).Epsilon + accounting.Spent(7, 0).Epsilon) / 2 };
         var run = RunSettings.Default with { MaxServerSteps = 1000, EvalEverySteps = 1000, TargetAccuracy = null, Privacy = privacy };
@@ -111,5 +111,25 @@ public sealed class PoissonRoundTests
         }
         Assert.Equal(RunStatus.BudgetExhausted, d.Finished[0].Status);
         Assert.Equal(6, d.Core.Current.Number);
+    }
+
+    [Fact(DisplayName = "Poisson cohorts must dispatch each cohort's drawn clients at one version, skip busy ones, and step once per cohort")]
+    public void Core_runs_poisson_cohorts()
+    {
+        var privacy = PrivacySettings.Default with { Mode = PrivacyMode.Central, NoiseMultiplier = 0, Delta = 1e-5, PoissonSampleSize = 10 };
+        var run = RunSettings.Default with { MaxServerSteps = 1000, EvalEverySteps = 1000, TargetAccuracy = null, Privacy = privacy };
+        var fedbuff = FedBuffSettings.Default with { CohortSize = 10, CohortsInFlight = 2, PoissonCohorts = true, Weighting = UpdateWeighting.Uniform };
+        var d = new CoreDriver(WrappedStrategySettings.Around(fedbuff, new CentralDpSettings(100, 0, new ConstantStaleness(), 11) { FixedDivisor = 10 }),
+            run: run, population: 40);
+        var picker = new ClientPicker(run.Seed, 40, new DeviceProfiles(CoreDriver.Sim().Device, run.Seed));
+        var first = picker.PoissonSample(1, 0.25);
+        // Cohort 2 is drawn with cohort 1's members still training: they sit it out.
+        var second = picker.PoissonSample(2, 0.25).Except(first).ToList();
+        Assert.Equal(first.Concat(second), d.Outstanding.Select(j => j.ClientId));
+        Assert.All(d.Outstanding, j => Assert.Equal(0, j.Base.Number));
+        for (int i = 0; i < first.Count; i++) d.Answer(0, value: 2f);
+        Assert.Equal(1, d.Core.Current.Number);
+        // The cohort's updates of 2 summed and divided by the expected size 10, not by the count that came.
+        Assert.Equal(2f * first.Count / 10, d.Core.Current.Weights[0], 5);
     }
 }

@@ -109,6 +109,18 @@ public class CentralDpRunSpecs
         Assert.Equal(summary.ModelSha256, again.ModelSha256);
     }
 
+    [Fact(DisplayName = "FedBuff in Poisson cohorts of expected size 4 of 20 must be accounted over its steps at q = 0.2, with amplification")]
+    public async Task Poisson_cohorts_earn_amplification()
+    {
+        using var dir = new TempDir();
+        var run = await RunAsync(dir, "cohorts", "--set", "fedactors.server.cohorts.size=4", "--set", "fedactors.server.cohorts.in-flight=2",
+            "--set", "fedactors.server.cohorts.selection=poisson");
+        var summary = await RunSummary.ReadAsync(Path.Combine(run, "summary.json"), CancellationToken.None);
+        Assert.Equal(12, summary.ServerSteps);
+        var subsampled = new RdpAccountant([new PrivacyCharge(0.2, 1.5, 12)]).Epsilon(Math.Pow(20, -1.1)).Epsilon;
+        Assert.Equal(subsampled, summary.Epsilon!.Value, 1e-12);
+    }
+
     [Fact(DisplayName = "A run without DP must write null privacy keys and no epsilon column")]
     public async Task Run_without_dp_has_null_keys()
     {
