@@ -8,18 +8,10 @@ namespace FedActors.Host.Tests.Privacy;
 [Collection(BitwiseTrainingCollection.Name)]
 public class CentralDpRunSpecs
 {
-    private static async Task<string> RunAsync(TempDir dir, string outDir, params string[] extra)
-    {
-        var (code, _, err) = await CommandRunner.RunAsync(dir.Path, [
-            "run", "--plain", "--out", outDir,
-            "--set", "fedactors.data.dataset=synthetic", "--set", "fedactors.model.name=logreg", "--set", "fedactors.population.clients=20",
-            "--set", "fedactors.run.max-server-steps=12", "--set", "fedactors.run.eval-every-steps=4", "--set", "fedactors.server.concurrency=4",
-            "--set", "fedactors.server.buffer-size=3", "--set", "fedactors.persistence.provider=memory", "--set", "fedactors.client.local-steps=2",
+    private static Task<string> RunAsync(TempDir dir, string outDir, params string[] extra) =>
+        DpRun.RunAsync(dir, outDir, [
             "--set", "fedactors.server.weighting=uniform", "--set", "fedactors.privacy.mode=central",
             "--set", "fedactors.privacy.clip-norm=0.1", "--set", "fedactors.privacy.noise-multiplier=1.5", .. extra]);
-        Assert.True(code == 0, err);
-        return Path.Combine(dir.Path, outDir);
-    }
 
     [Fact(DisplayName = "A central-DP run must report the ε of its most frequent client, in summary.json and in metrics.csv, with seeded noise")]
     public async Task Run_must_report_its_epsilon()
@@ -90,35 +82,23 @@ public class CentralDpRunSpecs
         Assert.True(summary.Epsilon > subsampled, $"ε {summary.Epsilon} must exceed the unearned subsampled {subsampled}");
     }
 
-    [Fact(DisplayName = "FedAvg with Poisson rounds of expected size 5 of 20 must be accounted over its steps at q = 0.25, with amplification")]
-    public async Task Poisson_rounds_earn_amplification()
+    [Theory(DisplayName = "Poisson sampling (FedAvg rounds, FedBuff cohorts) must be accounted over its steps at q = n/N, with amplification, and repeat bit for bit")]
+    [InlineData(0.25, new[] { "fedactors.server.algorithm=fedavg", "fedactors.server.clients-per-round=5", "fedactors.server.selection=poisson" })]
+    [InlineData(0.2, new[] { "fedactors.server.cohorts.size=4", "fedactors.server.cohorts.in-flight=2", "fedactors.server.cohorts.selection=poisson" })]
+    public async Task Poisson_sampling_earns_amplification(double q, string[] server)
     {
         using var dir = new TempDir();
-        var run = await RunAsync(dir, "poisson", "--set", "fedactors.server.algorithm=fedavg", "--set", "fedactors.server.clients-per-round=5",
-            "--set", "fedactors.server.selection=poisson");
+        string[] Sets() => server.SelectMany(s => new[] { "--set", s }).ToArray();
+        var run = await RunAsync(dir, "poisson", Sets());
         var summary = await RunSummary.ReadAsync(Path.Combine(run, "summary.json"), CancellationToken.None);
         Assert.Equal(12, summary.ServerSteps);
         double delta = Math.Pow(20, -1.1);
-        var subsampled = new RdpAccountant([new PrivacyCharge(0.25, 1.5, 12)]).Epsilon(delta).Epsilon;
-        Assert.Equal(subsampled, summary.Epsilon!.Value, 1e-12);
+        Assert.Equal(new RdpAccountant([new PrivacyCharge(q, 1.5, 12)]).Epsilon(delta).Epsilon, summary.Epsilon!.Value, 1e-12);
         var rows = MetricsCsv.Read(Path.Combine(run, "metrics.csv"));
-        Assert.Equal(new RdpAccountant([new PrivacyCharge(0.25, 1.5, 4)]).Epsilon(delta).Epsilon, rows.Single(r => r.ServerStep == 4).Epsilon!.Value, 1e-12);
-        // The same run repeats bit for bit: the coin flips come from the seed and the round.
-        var again = await RunSummary.ReadAsync(Path.Combine(await RunAsync(dir, "again", "--set", "fedactors.server.algorithm=fedavg",
-            "--set", "fedactors.server.clients-per-round=5", "--set", "fedactors.server.selection=poisson"), "summary.json"), CancellationToken.None);
+        Assert.Equal(new RdpAccountant([new PrivacyCharge(q, 1.5, 4)]).Epsilon(delta).Epsilon, rows.Single(r => r.ServerStep == 4).Epsilon!.Value, 1e-12);
+        // The coin flips come from the seed and the round or cohort.
+        var again = await RunSummary.ReadAsync(Path.Combine(await RunAsync(dir, "again", Sets()), "summary.json"), CancellationToken.None);
         Assert.Equal(summary.ModelSha256, again.ModelSha256);
-    }
-
-    [Fact(DisplayName = "FedBuff in Poisson cohorts of expected size 4 of 20 must be accounted over its steps at q = 0.2, with amplification")]
-    public async Task Poisson_cohorts_earn_amplification()
-    {
-        using var dir = new TempDir();
-        var run = await RunAsync(dir, "cohorts", "--set", "fedactors.server.cohorts.size=4", "--set", "fedactors.server.cohorts.in-flight=2",
-            "--set", "fedactors.server.cohorts.selection=poisson");
-        var summary = await RunSummary.ReadAsync(Path.Combine(run, "summary.json"), CancellationToken.None);
-        Assert.Equal(12, summary.ServerSteps);
-        var subsampled = new RdpAccountant([new PrivacyCharge(0.2, 1.5, 12)]).Epsilon(Math.Pow(20, -1.1)).Epsilon;
-        Assert.Equal(subsampled, summary.Epsilon!.Value, 1e-12);
     }
 
     [Fact(DisplayName = "A run without DP must write null privacy keys and no epsilon column")]

@@ -9,18 +9,10 @@ public class LocalDpRunSpecs
 {
     private const double Z = 3.0;
 
-    private static async Task<string> RunAsync(TempDir dir, string outDir, params string[] extra)
-    {
-        var (code, _, err) = await CommandRunner.RunAsync(dir.Path, [
-            "run", "--plain", "--out", outDir,
-            "--set", "fedactors.data.dataset=synthetic", "--set", "fedactors.model.name=logreg", "--set", "fedactors.population.clients=20",
-            "--set", "fedactors.run.max-server-steps=12", "--set", "fedactors.run.eval-every-steps=4", "--set", "fedactors.server.concurrency=4",
-            "--set", "fedactors.server.buffer-size=3", "--set", "fedactors.persistence.provider=memory", "--set", "fedactors.client.local-steps=2",
+    private static Task<string> RunAsync(TempDir dir, string outDir, params string[] extra) =>
+        DpRun.RunAsync(dir, outDir, [
             "--set", "fedactors.privacy.mode=local", "--set", "fedactors.privacy.clip-norm=0.1",
             "--set", FormattableString.Invariant($"fedactors.privacy.noise-multiplier={Z}"), .. extra]);
-        Assert.True(code == 0, err);
-        return Path.Combine(dir.Path, outDir);
-    }
 
     [Fact(DisplayName = "A local-DP run must take sample weights and a robust aggregator, and report the ε of z/2 over every update its busiest client sent")]
     public async Task Run_reports_local_epsilon()
