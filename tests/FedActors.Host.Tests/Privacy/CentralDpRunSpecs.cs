@@ -55,17 +55,9 @@ public class CentralDpRunSpecs
     public async Task Run_must_stop_at_its_budget()
     {
         using var dir = new TempDir();
-        var accounting = new ClientLevelAccounting(1.5, Math.Pow(20, -1.1));
         // Between the ε of two and of three contributions: each client may contribute to two steps.
-        double target = (accounting.After(2).Epsilon + accounting.After(3).Epsilon) / 2;
-        var run = await RunAsync(dir, "b", "--set", "fedactors.run.max-server-steps=200",
-            "--set", FormattableString.Invariant($"fedactors.privacy.target-epsilon={target:R}"));
-        var summary = await RunSummary.ReadAsync(Path.Combine(run, "summary.json"), CancellationToken.None);
-        Assert.Equal(RunStatus.BudgetExhausted, summary.Status);
-        Assert.InRange(summary.ServerSteps, 1, 199);
-        Assert.Equal(accounting.After(2).Epsilon, summary.Epsilon!.Value, 1e-12);
-        Assert.True(summary.Epsilon <= target);
-        Assert.Contains("\"status\": \"budget_exhausted\"", File.ReadAllText(Path.Combine(run, "summary.json")));
+        await DpRun.StopsAfterTwoContributionsAsync(dir, new ClientLevelAccounting(1.5, Math.Pow(20, -1.1)), RunAsync);
+        Assert.Contains("\"status\": \"budget_exhausted\"", File.ReadAllText(Path.Combine(dir.Path, "b", "summary.json")));
     }
 
     [Fact(DisplayName = "A FedAvg round that selects 5 of 20 clients must be accounted without amplification, never as a subsampled step")]

@@ -41,13 +41,6 @@ public class LocalDpRunSpecs
     public async Task Run_stops_at_its_budget()
     {
         using var dir = new TempDir();
-        var accounting = new ClientLevelAccounting(Z / 2, Math.Pow(20, -1.1));
-        double target = (accounting.After(2).Epsilon + accounting.After(3).Epsilon) / 2;
-        var run = await RunAsync(dir, "b", "--set", "fedactors.run.max-server-steps=200",
-            "--set", FormattableString.Invariant($"fedactors.privacy.target-epsilon={target:R}"));
-        var summary = await RunSummary.ReadAsync(Path.Combine(run, "summary.json"), CancellationToken.None);
-        Assert.Equal(RunStatus.BudgetExhausted, summary.Status);
-        Assert.InRange(summary.ServerSteps, 1, 199);
-        Assert.Equal(accounting.After(2).Epsilon, summary.Epsilon!.Value, 1e-12);
+        await DpRun.StopsAfterTwoContributionsAsync(dir, new ClientLevelAccounting(Z / 2, Math.Pow(20, -1.1)), RunAsync);
     }
 }
