@@ -3,6 +3,7 @@ using FedActors.Host.Cli;
 using FedActors.Host.Configuration;
 using FedActors.Host.Data;
 using FedActors.Host.Settings;
+using FedActors.Training;
 
 namespace FedActors.Host.Tests;
 
@@ -81,6 +82,12 @@ public class BenchSpecs
         // Two 64-byte keys, 8 envelopes of two 5-element shares (80 bytes + 28), and about 9 revealed shares of 48 bytes.
         Assert.InRange(r.ProtocolBytesPerClient, 128 + 8 * 108, 128 + 8 * 108 + 9 * 48);
         Assert.True(r.ServerUnmaskMs > 0 && r.ClientMaskMs > 0);
+    }
+
+    [Fact(DisplayName = "bench secagg's baseline must train one default job of the model, in the same process")]
+    public async Task One_job_baseline_must_train()
+    {
+        Assert.True(await TorchThread.RunAsync("test-one-job", 1, () => OneJobTraining.MedianMs("logreg", 1, CancellationToken.None)) > 0);
     }
 
     [Fact]
