@@ -59,6 +59,34 @@ public sealed class CohortScheduleTests
         Assert.Equal(2 * RoundSchedule.MaxConsecutiveEmptyRounds, late.Core.Counters.UpdatesRejected["late"]);
     }
 
+    [Fact(DisplayName = "Under the wall clock a parked update must outlive its job's timeout, and a cohort's deadline must close it with whoever reported")]
+    public void Wall_clock_parks_until_the_deadline()
+    {
+        var sim = CoreDriver.Sim() with { Clock = FedActors.Actors.Simulation.ClockMode.Wall };
+        var d = new CoreDriver(Cohorts(size: 3, inFlight: 1, deadline: 50), sim);
+        var jobs = d.Outstanding.ToList();
+        d.Take(d.Core.OnResult(d.UpdateFor(jobs[0], value: 1f), now: 1));
+        d.Take(d.Core.OnResult(d.UpdateFor(jobs[1], value: 3f), now: 2));
+        Assert.Equal(0, d.Core.Current.Number);
+        // The deadline (50 s) falls before the jobs' timeout (100 s): the cohort steps with its two updates.
+        d.Take(d.Core.OnTick(60));
+        Assert.Equal(1, d.Core.Current.Number);
+        Assert.Equal([2f, 2f], d.Core.Current.Weights);
+        Assert.Equal(1, d.Core.Counters.UpdatesRejected["late"]);
+        // The third member's answer comes too late to count for anything.
+        d.Take(d.Core.OnResult(d.UpdateFor(jobs[2], value: 9f), now: 61));
+        Assert.Equal(2, d.Core.Counters.UpdatesApplied);
+
+        // Without a deadline, a parked update waits past its job's timeout for the member that is still training.
+        var slow = new CoreDriver(Cohorts(size: 2, inFlight: 1), sim);
+        var pair = slow.Outstanding.ToList();
+        slow.Take(slow.Core.OnResult(slow.UpdateFor(pair[0], value: 1f), now: 1));
+        slow.Take(slow.Core.OnTick(101)); // both jobs' timeouts (100 s) fall due: only the unreported one expires
+        Assert.Equal(1, slow.Core.Current.Number);
+        Assert.Equal([1f, 1f], slow.Core.Current.Weights);
+        Assert.Equal(1, slow.Core.Counters.JobsDropped);
+    }
+
     private static List<CoordinatorEffects.RunFinished> FinishAfterEvaluations(CoreDriver d)
     {
         foreach (var e in d.EvaluationRequests.Where(e => d.Core.IsAwaitingEvaluation(e.ServerStep)).ToList()) d.Evaluate(e.ServerStep, 0.5);
