@@ -230,21 +230,7 @@ public sealed partial class CoordinatorCore : IScheduleHost
         if (_finished || _finishing || _state.Awaited(result.Job) is not { } job) return;
         if (job.Parked)
         {
-            // A restored parked job's update, replayed or trained again: its cohort may close now.
-            if (_simulation.Clock == ClockMode.Wall) Now = Math.Max(Now, now);
-            if (result is ClientProtocol.ClientUpdate) job.Result = result;
-            else
-            {
-                // Its first answer was an update; a failure now cannot stand in for it: the job counts as failed, and its
-                // cohort, which no longer counts it as training, closes without it.
-                job.Parked = false;
-                _state.Jobs.Release(job);
-                _unusable.TrainingFailed(((ClientProtocol.JobFailed)result).Reason);
-                RejectUnusable("failed");
-            }
-            _state.Jobs.Touch(job.Id);
-            AfterResolution();
-            Drain();
+            ArriveParked(job, result, now);
             return;
         }
         if (_simulation.Clock == ClockMode.Wall)
@@ -310,12 +296,7 @@ public sealed partial class CoordinatorCore : IScheduleHost
     {
         if (result is ClientProtocol.ClientUpdate && _schedule.HoldsResults)
         {
-            // Parked in its job, still in flight, until its cohort closes and offers it with the others.
-            job.Result = result;
-            job.Parked = true;
-            _state.Jobs.Touch(job.Id);
-            _schedule.Parked(job.Round);
-            AfterResolution();
+            Park(job, result);
             return;
         }
         Release(job);
@@ -352,21 +333,6 @@ public sealed partial class CoordinatorCore : IScheduleHost
         // A straggler of a closed round is on time for nothing, not broken.
         else if (rejection == "late") _state.Tally.Reject(rejection);
         else if (rejection is not null) RejectUnusable(rejection);
-        return true;
-    }
-
-    bool IScheduleHost.CloseCohort(long round, out int updates)
-    {
-        var members = _state.Jobs.InIdOrder.Where(j => j.Round == round && j.Parked).ToList();
-        updates = members.Count;
-        if (members.Any(j => j.Result is null)) return false;
-        foreach (var job in members)
-        {
-            var update = (ClientProtocol.ClientUpdate)job.Result!;
-            job.Parked = false;
-            Release(job);
-            if (!TakeUpdate(job, update, late: false) || _finishing) return true; // a budget or failure ends the run: nothing more is released
-        }
         return true;
     }
 
@@ -418,26 +384,6 @@ public sealed partial class CoordinatorCore : IScheduleHost
         }
         if (job is not null) _out.Add(new DispatchJob(job));
         return true;
-    }
-
-    int IScheduleHost.DispatchPoisson(long round, int expected)
-    {
-        var clients = _dispatcher.Clients;
-        int candidates = clients.Reachable?.Length ?? _population;
-        if (candidates == 0) return 0;
-        int dispatched = 0;
-        foreach (int client in clients.PoissonSample(round, Math.Min(1.0, (double)expected / candidates)))
-        {
-            if (_finishing) break; // a local-DP budget may end the run mid-round
-            if (!_dispatcher.TryDispatch(round, Current, Now, out var job, client))
-            {
-                if (_dispatcher.BudgetExhausted && !_finishing) BeginFinish(RunStatus.BudgetExhausted);
-                continue; // busy or offline: this round goes on without it
-            }
-            if (job is not null) _out.Add(new DispatchJob(job));
-            dispatched++;
-        }
-        return dispatched;
     }
 
     void IScheduleHost.ReleaseLate(long round)
