@@ -5,7 +5,6 @@ using FedActors.Actors.Jobs;
 using FedActors.Actors.Population;
 using FedActors.Actors.Simulation;
 using FedActors.Actors.Updates;
-using FedActors.Training.Evaluation;
 using static FedActors.Actors.Coordination.CoordinatorEffects;
 
 namespace FedActors.Actors.Coordination;
@@ -187,16 +186,6 @@ public sealed partial class CoordinatorCore : IScheduleHost
         return Flush();
     }
 
-    /// <summary>An evaluation requested by <see cref="EvaluateModel"/> finished; <paramref name="backdoorAccuracy"/> is set when a backdoor is simulated.</summary>
-    public IReadOnlyList<ICoordinatorEffect> OnEvaluated(long serverStep, EvaluationResult result, double? backdoorAccuracy = null)
-    {
-        ArgumentNullException.ThrowIfNull(result);
-        return Handle((serverStep, result, backdoorAccuracy), static (core, e) => core.Evaluated(e.serverStep, e.result, e.backdoorAccuracy));
-    }
-
-    /// <summary>True while an evaluation of <paramref name="serverStep"/> is awaited.</summary>
-    public bool IsAwaitingEvaluation(long serverStep) => _state.Evaluations.IsAwaiting(serverStep);
-
     /// <summary>Stops gracefully: no new work, a final evaluation, then <see cref="RunFinished"/> with status stopped.</summary>
     public IReadOnlyList<ICoordinatorEffect> RequestStop() => Handle(RunStatus.Stopped, static (core, status) =>
     {
@@ -206,13 +195,6 @@ public sealed partial class CoordinatorCore : IScheduleHost
     /// <summary>True when a result for <paramref name="job"/> would be taken: the job is in flight and has not answered yet.</summary>
     public bool IsAwaiting(JobId job) =>
         !_finished && !_finishing && _state.Jobs.TryGet(job.Value, out var j) && j.Result is null && !j.Dropped;
-
-    private void Evaluated(long serverStep, EvaluationResult result, double? backdoorAccuracy)
-    {
-        if (!_state.Evaluations.Complete(serverStep, result, backdoorAccuracy)) return;
-        EmitEvaluations();
-        Drain(); // results held while this evaluation was pending (stop-at-target) may go on now
-    }
 
     private void AdvanceClock(double now)
     {
@@ -413,37 +395,6 @@ public sealed partial class CoordinatorCore : IScheduleHost
     {
         _state.Tally.Reject(reason);
         if (_unusable.Count(reason, Current.Number) is { } failure && !_finishing) ((IScheduleHost)this).Fail(failure);
-    }
-
-    private void RequestEvaluation()
-    {
-        if (_state.Evaluations.LastRequested == Current.Number) return;
-        _state.Evaluations.Requested(_state.EvaluationSnapshot(Current.Number, Now), Current);
-        _out.Add(new EvaluateModel(Current, Current.Number));
-    }
-
-    private void EmitEvaluations()
-    {
-        foreach (var record in _state.Evaluations.TakeCompleted(_run.TargetAccuracy)) _out.Add(new EvaluationRecorded(record));
-        if (_run.StopAtTarget && _state.Evaluations.Target is not null && !_finishing)
-        {
-            BeginFinish(RunStatus.Completed); // re-enters here once for the final evaluation
-            return;
-        }
-        if (_finishing && !_state.Evaluations.HasPending && !_finished)
-        {
-            _finished = true;
-            _out.Add(new RunFinished(_status));
-        }
-    }
-
-    private void BeginFinish(RunStatus status)
-    {
-        _finishing = true;
-        _status = status;
-        if (_state.Jobs.Count > 0) _out.Add(StopTraining.Instance);
-        RequestEvaluation();
-        EmitEvaluations();
     }
 
     /// <summary>The state right after the current step (see <see cref="CoordinatorCheckpoint"/>).</summary>
