@@ -18,13 +18,8 @@ public sealed class FedAvg : IAggregationStrategy
     {
         ArgumentNullException.ThrowIfNull(settings);
         // A round is a buffer of n updates (sample-weighted by default), all of staleness 0, flushed when the round closes.
-        // A Poisson round has no size to fill: it closes when its jobs are resolved. With uniform weights it divides by
-        // its expected size n, as DP-FedAvg does, so that the divisor does not reveal who took part.
         var options = settings.Poisson
-            ? new UpdateBufferOptions(int.MaxValue, settings.Weighting, new ConstantStaleness())
-            {
-                FixedDivisor = settings.Weighting == UpdateWeighting.Uniform ? settings.ClientsPerRound : null,
-            }
+            ? UpdateBufferOptions.ForPoissonStep(settings.ClientsPerRound, settings.Weighting, new ConstantStaleness())
             : new UpdateBufferOptions(settings.ClientsPerRound, settings.Weighting, new ConstantStaleness());
         _round = new UpdateBuffer(dimension, options);
         _optimizer = settings.Optimizer.Create(dimension);

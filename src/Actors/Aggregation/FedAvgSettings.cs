@@ -43,6 +43,9 @@ public sealed record FedAvgSettings : IStrategySettings
     /// <inheritdoc />
     public int? UpdatesPerStep => null;
 
+    /// <summary>n when rounds are drawn by Poisson sampling (each client in with probability n/N), null otherwise.</summary>
+    public int? PoissonSampleSize => Poisson ? ClientsPerRound : null;
+
     /// <inheritdoc />
     public IAggregationStrategy Create(int dimension) => new FedAvg(this, dimension);
 
@@ -55,12 +58,7 @@ public sealed record FedAvgSettings : IStrategySettings
         var c = new ConfigReader(config, Path);
         var settings = new FedAvgSettings
         {
-            Poisson = c.Enum("selection", s => s switch
-            {
-                "fixed" => false,
-                "poisson" => true,
-                _ => throw new FormatException("valid values are fixed, poisson"),
-            }),
+            Poisson = c.Enum("selection", Selection.IsPoisson),
             ClientsPerRound = c.Int("clients-per-round", min: 1),
             OverSelection = c.Double("over-selection", min: 0),
             RoundDeadline = c.OptionalDouble("round-deadline", minExclusive: 0),

@@ -17,14 +17,9 @@ public sealed class FedBuff : IAggregationStrategy
     public FedBuff(FedBuffSettings settings, int dimension)
     {
         _settings = settings ?? throw new ArgumentNullException(nameof(settings));
-        // A Poisson cohort has no bound on its size; with uniform weights it divides by its expected size, as a Poisson
-        // round does, so that the divisor does not reveal who took part.
-        bool poisson = settings.CohortSize > 0 && settings.PoissonCohorts;
-        _buffer = new UpdateBuffer(dimension, new UpdateBufferOptions(poisson ? int.MaxValue : settings.StepSize, settings.Weighting,
-            settings.Staleness.Weight, settings.Staleness.Normalization)
-        {
-            FixedDivisor = poisson && settings.Weighting == UpdateWeighting.Uniform ? settings.CohortSize : null,
-        });
+        _buffer = new UpdateBuffer(dimension, settings.PoissonSampleSize is { } expected
+            ? UpdateBufferOptions.ForPoissonStep(expected, settings.Weighting, settings.Staleness.Weight, settings.Staleness.Normalization)
+            : new UpdateBufferOptions(settings.StepSize, settings.Weighting, settings.Staleness.Weight, settings.Staleness.Normalization));
         _optimizer = settings.Optimizer.Create(dimension);
         settings.Aggregator.RequireStep(settings.StepSize, settings.CohortSize > 0 ? "cohorts.size" : "buffer-size");
         _combiner = settings.Aggregator.Create();

@@ -64,6 +64,9 @@ public sealed record FedBuffSettings : IStrategySettings
     /// <inheritdoc />
     public int? UpdatesPerStep => StepSize;
 
+    /// <summary>The cohort size when cohorts are drawn by Poisson sampling (each client in with probability size/N), null otherwise.</summary>
+    public int? PoissonSampleSize => CohortSize > 0 && PoissonCohorts ? CohortSize : null;
+
     /// <inheritdoc />
     public IAggregationStrategy Create(int dimension) => new FedBuff(this, dimension);
 
@@ -78,12 +81,7 @@ public sealed record FedBuffSettings : IStrategySettings
             CohortSize = c.Int("cohorts.size", min: 0),
             CohortsInFlight = c.Int("cohorts.in-flight", min: 1),
             CohortDeadline = c.OptionalDouble("cohorts.deadline", minExclusive: 0),
-            PoissonCohorts = c.Enum("cohorts.selection", s => s switch
-            {
-                "fixed" => false,
-                "poisson" => true,
-                _ => throw new FormatException("valid values are fixed, poisson"),
-            }),
+            PoissonCohorts = c.Enum("cohorts.selection", Selection.IsPoisson),
             Weighting = c.Enum("weighting", UpdateWeightings.Parse),
             Staleness = StalenessSettings.Create(config),
             Optimizer = ServerOptimizerSettings.Create(config),

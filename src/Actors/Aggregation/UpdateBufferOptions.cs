@@ -23,6 +23,18 @@ public sealed record UpdateBufferOptions
         Normalization = normalization;
     }
 
+    /// <summary>
+    /// The policy of a step drawn by Poisson sampling with <paramref name="expected"/> members on average: no bound on its
+    /// size (it closes on its jobs, never at a count), and with uniform weights a divisor fixed at
+    /// <paramref name="expected"/>, as DP-FedAvg divides, so that the divisor does not reveal who took part.
+    /// </summary>
+    public static UpdateBufferOptions ForPoissonStep(int expected, UpdateWeighting weighting, IStalenessWeight staleness,
+        StalenessNormalization normalization = StalenessNormalization.None) =>
+        new(int.MaxValue, weighting, staleness, normalization)
+        {
+            FixedDivisor = weighting == UpdateWeighting.Uniform ? expected : null,
+        };
+
     /// <summary>K, the number of updates that make a server step.</summary>
     public int Capacity { get; init; }
 

@@ -1,6 +1,5 @@
 using FedActors.Actors.Clients;
 using FedActors.Actors.Simulation;
-using static FedActors.Actors.Coordination.CoordinatorEffects;
 
 namespace FedActors.Actors.Coordination;
 
@@ -63,13 +62,7 @@ public sealed partial class CoordinatorCore
         foreach (int client in clients.PoissonSample(round, Math.Min(1.0, (double)expected / candidates)))
         {
             if (_finishing) break; // a local-DP budget may end the run mid-round
-            if (!_dispatcher.TryDispatch(round, Current, Now, out var job, client))
-            {
-                if (_dispatcher.BudgetExhausted && !_finishing) BeginFinish(RunStatus.BudgetExhausted);
-                continue; // busy or offline: this round goes on without it
-            }
-            if (job is not null) _out.Add(new DispatchJob(job));
-            dispatched++;
+            if (Dispatch(round, client)) dispatched++; // else busy or offline: this round goes on without it
         }
         return dispatched;
     }

@@ -357,9 +357,12 @@ public sealed partial class CoordinatorCore : IScheduleHost
 
     void IScheduleHost.ScheduleDeadline(long round, double time) => _state.Events.Add(EventKind.Deadline, round, time);
 
-    bool IScheduleHost.TryDispatch(long round)
+    bool IScheduleHost.TryDispatch(long round) => Dispatch(round, chosen: null);
+
+    // One job of round to a free client (or to chosen, if it is free); a local-DP budget that refuses it ends the run.
+    private bool Dispatch(long round, int? chosen)
     {
-        if (!_dispatcher.TryDispatch(round, Current, Now, out var job))
+        if (!_dispatcher.TryDispatch(round, Current, Now, out var job, chosen))
         {
             if (_dispatcher.BudgetExhausted && !_finishing) BeginFinish(RunStatus.BudgetExhausted);
             return false;

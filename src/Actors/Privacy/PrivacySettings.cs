@@ -97,12 +97,7 @@ public sealed record PrivacySettings
         };
         if (settings.AdaptiveQuantile >= 1) throw new ConfigurationException($"{Path}.adaptive-quantile must be below 1, got {settings.AdaptiveQuantile}");
         if (settings.Delta == 1) throw new ConfigurationException($"{Path}.delta must be below 1");
-        var server = new ConfigReader(config, "fedactors.server");
-        string algorithm = server.String("algorithm");
-        if (algorithm == "fedavg" && server.String("selection") == "poisson")
-            settings = settings with { PoissonSampleSize = server.Int("clients-per-round", min: 1) };
-        else if (algorithm == "fedbuff" && server.Int("cohorts.size", min: 0) > 0 && server.String("cohorts.selection") == "poisson")
-            settings = settings with { PoissonSampleSize = server.Int("cohorts.size", min: 1) };
+        settings = settings with { PoissonSampleSize = ServerSteps(config).PoissonSampleSize };
         // Under local DP the server only post-processes noised updates: any weighting or combiner is fine.
         if (settings.Mode == PrivacyMode.Central) RequireBoundedInfluence(config);
         if (settings.Mode == PrivacyMode.Local && settings.AdaptiveQuantile is not null)
@@ -133,7 +128,7 @@ public sealed record PrivacySettings
             FixedDivisor = settings.PoissonSampleSize,
         };
         if (settings.AdaptiveQuantile is not { } quantile) return central;
-        var adaptive = new AdaptiveClipping(quantile, settings.AdaptiveLearningRate, settings.AdaptiveCountStdDev ?? UpdatesPerStep(config) / 20.0);
+        var adaptive = new AdaptiveClipping(quantile, settings.AdaptiveLearningRate, settings.AdaptiveCountStdDev ?? ServerSteps(config).UpdatesPerStep / 20.0);
         try
         {
             adaptive.UpdateNoiseMultiplier(settings.NoiseMultiplier);
@@ -145,17 +140,15 @@ public sealed record PrivacySettings
         return central with { Adaptive = adaptive };
     }
 
-    // The updates a step of the configured algorithm takes: FedBuff's buffer, FedAvg's round, FedAsync's one.
-    private static int UpdatesPerStep(Config config)
-    {
-        var server = new ConfigReader(config, "fedactors.server");
-        return server.String("algorithm") switch
+    // What a step of the configured algorithm takes, as its own settings read it: the updates (FedBuff's buffer or
+    // cohort, FedAvg's round, FedAsync's one), and the expected size when its members are drawn by Poisson sampling.
+    private static (int UpdatesPerStep, int? PoissonSampleSize) ServerSteps(Config config) =>
+        new ConfigReader(config, "fedactors.server").String("algorithm") switch
         {
-            "fedbuff" => server.Int("buffer-size", min: 1),
-            "fedavg" => server.Int("clients-per-round", min: 1),
-            _ => 1,
+            "fedbuff" => FedBuffSettings.Create(config) is var buff ? (buff.BufferSize, buff.PoissonSampleSize) : default,
+            "fedavg" => FedAvgSettings.Create(config) is var avg ? (avg.ClientsPerRound, avg.PoissonSampleSize) : default,
+            _ => (1, null),
         };
-    }
 
     // Sample weights, a data-dependent normalization or a robust combiner would each let one client's part of a step
     // exceed C, or change the sensitivity the noise is calibrated to.
