@@ -145,7 +145,7 @@ public sealed record PrivacySettings
     private static (int UpdatesPerStep, int? PoissonSampleSize) ServerSteps(Config config) =>
         new ConfigReader(config, "fedactors.server").String("algorithm") switch
         {
-            "fedbuff" => FedBuffSettings.Create(config) is var buff ? (buff.BufferSize, buff.PoissonSampleSize) : default,
+            "fedbuff" => FedBuffSettings.Create(config) is var buff ? (buff.StepSize, buff.PoissonSampleSize) : default,
             "fedavg" => FedAvgSettings.Create(config) is var avg ? (avg.ClientsPerRound, avg.PoissonSampleSize) : default,
             _ => (1, null),
         };

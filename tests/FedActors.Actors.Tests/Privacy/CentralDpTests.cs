@@ -121,4 +121,14 @@ public sealed class CentralDpTests
         Assert.Throws<ConfigurationException>(() => PrivacySettings.Create(With("fedactors.privacy.clip-norm = 0")));
         Assert.Equal(Math.Pow(1000, -1.1), PrivacySettings.Create(With("")).DeltaFor(1000), 1e-18);
     }
+
+    [Theory(DisplayName = "Adaptive clipping's default count noise must be the updates per step / 20: FedBuff's buffer, or its cohort")]
+    [InlineData("", 0.5)] // buffer-size 10
+    [InlineData("fedactors.server.cohorts.size = 40", 2.0)]
+    public void Count_noise_follows_the_step_size(string server, double sigma)
+    {
+        var wrapper = PrivacySettings.CentralWrapper(With(
+            "fedactors.privacy { mode = central, adaptive-quantile = 0.5, noise-multiplier = 0.1 }\nfedactors.server.weighting = uniform\n" + server));
+        Assert.Equal(sigma, Assert.IsType<CentralDpSettings>(wrapper).Adaptive!.CountStdDev);
+    }
 }
