@@ -58,22 +58,8 @@ public sealed record ClientLevelAccounting(double NoiseMultiplier, double Delta,
     public long? StepBudget()
     {
         if (TargetEpsilon is not { } target || SamplingRate is not { } q) return null;
-        double Epsilon(long steps) => new RdpAccountant([new PrivacyCharge(q, NoiseMultiplier, steps)]).Epsilon(Delta).Epsilon;
-        if (Epsilon(1) > target) return 0;
-        long within = 1, beyond = 2;
-        while (Epsilon(beyond) <= target)
-        {
-            within = beyond;
-            if (beyond > long.MaxValue / 4) return long.MaxValue;
-            beyond *= 2;
-        }
-        while (beyond - within > 1)
-        {
-            long mid = within + (beyond - within) / 2;
-            if (Epsilon(mid) <= target) within = mid;
-            else beyond = mid;
-        }
-        return within;
+        return LargestWithin(target, stopAbove: long.MaxValue / 4, long.MaxValue,
+            steps => new RdpAccountant([new PrivacyCharge(q, NoiseMultiplier, steps)]).Epsilon(Delta).Epsilon);
     }
 
     /// <summary>The guarantee once the most frequent client has contributed to <paramref name="participations"/> steps.</summary>
@@ -87,18 +73,25 @@ public sealed record ClientLevelAccounting(double NoiseMultiplier, double Delta,
     public int? ParticipationBudget()
     {
         if (TargetEpsilon is not { } target || SamplingRate is not null) return null;
-        if (After(1).Epsilon > target) return 0;
-        int within = 1, beyond = 2;
-        while (After(beyond).Epsilon <= target)
+        return (int)LargestWithin(target, stopAbove: int.MaxValue / 2, int.MaxValue, count => After((int)count).Epsilon);
+    }
+
+    // The largest n with ε(n) ≤ target (0 when even one exceeds it), ε growing with n: doubling, then bisection. Once a
+    // doubled n above stopAbove is still within the target, returns cap.
+    private static long LargestWithin(double target, long stopAbove, long cap, Func<long, double> epsilon)
+    {
+        if (epsilon(1) > target) return 0;
+        long within = 1, beyond = 2;
+        while (epsilon(beyond) <= target)
         {
             within = beyond;
-            if (beyond > int.MaxValue / 2) return int.MaxValue;
+            if (beyond > stopAbove) return cap;
             beyond *= 2;
         }
         while (beyond - within > 1)
         {
-            int mid = within + (beyond - within) / 2;
-            if (After(mid).Epsilon <= target) within = mid;
+            long mid = within + (beyond - within) / 2;
+            if (epsilon(mid) <= target) within = mid;
             else beyond = mid;
         }
         return within;
