@@ -19,7 +19,8 @@ internal sealed class CohortSchedule(Participation.Cohorts cohorts) : IJobSchedu
 {
     // Open cohort → its jobs neither parked nor released.
     private readonly SortedDictionary<long, int> _training = new();
-    // Cohorts due to close whose parked updates a restored coordinator still waits for.
+    // Cohorts due to close, in order: their members have all stopped training (or the deadline passed); one stays here
+    // while a restored coordinator waits for its parked updates.
     private readonly SortedSet<long> _waiting = new();
     private int _emptyCohorts;
 
@@ -87,9 +88,16 @@ internal sealed class CohortSchedule(Participation.Cohorts cohorts) : IJobSchedu
         }
     }
 
+    // A job of the cohort stopped training (parked or released): the last one makes the cohort due.
     private void Done(long jobRound)
     {
-        if (_training.TryGetValue(jobRound, out int training)) _training[jobRound] = training - 1;
+        if (!_training.TryGetValue(jobRound, out int training)) return;
+        if (training > 1) _training[jobRound] = training - 1;
+        else
+        {
+            _training.Remove(jobRound);
+            _waiting.Add(jobRound);
+        }
     }
 
     private bool Open(IScheduleHost host)
@@ -115,14 +123,10 @@ internal sealed class CohortSchedule(Participation.Cohorts cohorts) : IJobSchedu
     // Closes, in cohort order, every cohort whose members have all reported, failed or timed out.
     private void CloseDue(IScheduleHost host)
     {
-        foreach (var (cohort, training) in _training.Where(c => c.Value <= 0).ToList())
-        {
-            _training.Remove(cohort);
-            _waiting.Add(cohort);
-        }
-        foreach (var cohort in _waiting.ToList())
+        while (_waiting.Count > 0)
         {
             if (host.Finishing) return;
+            long cohort = _waiting.Min;
             if (!host.CloseCohort(cohort, out int updates)) return; // the earliest due cohort goes first, so the rest wait behind it
             _waiting.Remove(cohort);
             if (host.Finishing) return;
