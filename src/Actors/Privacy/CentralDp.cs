@@ -97,8 +97,8 @@ public sealed class CentralDp : StrategyWrapper
         double std = _updateNoiseMultiplier * _clip / divisor;
         if (std > 0)
         {
-            if (_secure is { } secure) AddNoise(aggregate, std, secure);
-            else AddNoise(aggregate, std, DeterministicRandom.For(_settings.Seed, unchecked((ulong)_step), NoisePurpose));
+            if (_secure is { } secure) GaussianNoise.Add(aggregate, std, secure);
+            else GaussianNoise.Add(aggregate, std, DeterministicRandom.For(_settings.Seed, unchecked((ulong)_step), NoisePurpose));
         }
         if (_settings.Adaptive is { } adaptive && (taken > 0 || _settings.FixedDivisor is not null))
         {
@@ -127,11 +127,5 @@ public sealed class CentralDp : StrategyWrapper
             throw new ArgumentException(
                 $"the persisted state lacks adaptive clipping's clip norm (found {(state is null ? "none" : $"'{state.Owner}' with {state.Values.Count} values")})", nameof(state));
         _clip = clip;
-    }
-
-    // Generic over the source, so the seeded and the cryptographic stream share one loop without a delegate per draw.
-    private static void AddNoise<T>(Span<float> aggregate, double std, T random) where T : INormalSource
-    {
-        for (int i = 0; i < aggregate.Length; i++) aggregate[i] = (float)(aggregate[i] + std * random.NextNormal());
     }
 }

@@ -47,17 +47,11 @@ public sealed class LocalDp : IUpdateTransform
         if (norm > _settings.ClipNorm) TensorPrimitives.Multiply(delta, (float)(_settings.ClipNorm / norm), delta);
         double std = _settings.NoiseMultiplier * _settings.ClipNorm;
         if (std == 0) return update;
-        if (_secure is { } secure) AddNoise(delta, std, secure);
-        else AddNoise(delta, std, DeterministicRandom.For(context.Seed, unchecked((ulong)context.JobId), NoisePurpose));
+        if (_secure is { } secure) GaussianNoise.Add(delta, std, secure);
+        else GaussianNoise.Add(delta, std, DeterministicRandom.For(context.Seed, unchecked((ulong)context.JobId), NoisePurpose));
         return update;
     }
 
     /// <inheritdoc />
     public UpdatePayload Decode(UpdatePayload payload, in TransformContext context, DeltaBufferPool? arrays) => payload;
-
-    // Generic over the source, so the seeded and the cryptographic stream share one loop without a delegate per draw.
-    private static void AddNoise<T>(Span<float> delta, double std, T random) where T : INormalSource
-    {
-        for (int i = 0; i < delta.Length; i++) delta[i] = (float)(delta[i] + std * random.NextNormal());
-    }
 }
